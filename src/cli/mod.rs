@@ -1,0 +1,161 @@
+//! The command line: clap definitions ([`Args`]) and the commands they run ([`run`]).
+//!
+//! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
+
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use run::{run, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+use crate::report::Format;
+
+/// A fast secret-leak scanner that also moves leaked secrets into a secrets store.
+#[derive(Debug, Parser)]
+#[command(name = "leakless", version, about, propagate_version = true)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory or file for leaked secrets.
+    Scan(ScanArgs),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Where rules come from (shared by `scan` and `rules list`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Config file in gitleaks v8 format (default: `.leakless.toml` or `.gitleaks.toml` in the
+    /// scanned directory, if present).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Extra rule pack(s) added to the rules in use.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Do not use the built-in rules (unless the config extends them).
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+}
+
+/// `leakless scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Directory or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Scan standard input instead of PATH.
+    #[arg(long)]
+    pub stdin: bool,
+    /// The path standard input is reported as (and matched against path rules).
+    #[arg(long, value_name = "NAME", default_value = "<stdin>", requires = "stdin")]
+    pub stdin_name: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show secrets in full in the report (they are redacted by default).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Do not honour .gitignore/.ignore files: scan everything.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    /// Skip files larger than this (bytes, or with a K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Threads (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Do not honour `leakless:allow`, `gitleaks:allow` and `pragma: allowlist secret` comments.
+    #[arg(long)]
+    pub no_inline_allow: bool,
+    /// Exit 2 when any file could not be scanned, even if the rest was clean.
+    #[arg(long)]
+    pub strict: bool,
+    /// List skipped files.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Print nothing but the report (no per-file error lines on stderr).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `leakless rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules in use.
+    List {
+        /// Rules.
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Check rules: every example must match its rule and no negative example may.
+    Check {
+        /// Rule files to check on their own (default: the built-in rules).
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Parses `123`, `64K`, `10M`, `1G` (binary units; `KiB`/`MB` spellings accepted).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits_end);
+    let n: u64 = num.parse().map_err(|_| format!("invalid size '{s}'"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("invalid size unit in '{s}' (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size '{s}' is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10M"), Ok(10 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5T").is_err());
+    }
+}

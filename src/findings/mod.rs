@@ -1,0 +1,172 @@
+//! Findings: raw matches grouped by (rule, secret), located, fingerprinted and sorted.
+//!
+//! One [`Finding`] is one secret found by one rule; it lists every place the secret appeared
+//! (sorted by path, line, column). Its fingerprint (v1) is a hash of the rule id and the secret
+//! only, so it survives moved lines, renamed files and rebases.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
+
+use crate::matching::RawMatch;
+use crate::rules::{Rule, RuleSet};
+
+/// A raw secret. Its `Debug` is redacted and it is wiped from memory on drop; it has no
+/// `Serialize` and no `Display`, so it can only reach an output through [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Wraps raw bytes.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    /// The raw bytes. Callers must only print them when the user asked (`--no-redact`).
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The redacted preview: the first few characters (at most 4, and at most a third of the
+    /// secret) followed by `…`.
+    pub fn preview(&self) -> String {
+        let text = String::from_utf8_lossy(&self.0);
+        let n = text.chars().count();
+        let keep = (n / 3).min(4);
+        let mut out: String = text.chars().take(keep).collect();
+        out.push('…');
+        out
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({})", self.preview())
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Version tag of the fingerprint scheme.
+pub const FINGERPRINT_VERSION: &str = "v1";
+
+/// Fingerprint v1: the first 128 bits of SHA-256(`"leakless/v1\0" ‖ rule id ‖ "\0" ‖ secret`), in
+/// lowercase hex. Location-free by design.
+pub fn fingerprint_v1(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"leakless/v1\0");
+    h.update(rule_id.as_bytes());
+    h.update(b"\0");
+    h.update(secret);
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One place a secret was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Path relative to the scan root (`/`-separated), or the name given for stdin.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (Unicode scalar values).
+    pub column: usize,
+    /// 1-based end line.
+    pub end_line: usize,
+    /// Exclusive end column.
+    pub end_column: usize,
+}
+
+/// One secret found by one rule, with every place it appeared.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Index of the rule in the [`RuleSet`].
+    pub rule: u32,
+    /// Fingerprint v1 (see [`fingerprint_v1`]).
+    pub fingerprint: String,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// The secret.
+    pub secret: Secret,
+    /// Every location, sorted.
+    pub locations: Vec<Location>,
+}
+
+impl Finding {
+    /// The finding's rule.
+    pub fn rule<'r>(&self, rules: &'r RuleSet) -> &'r Rule {
+        &rules.rules()[self.rule as usize]
+    }
+}
+
+/// Groups raw matches (each with the path it was found at) into sorted findings.
+pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> {
+    let mut by_key: BTreeMap<(u32, Vec<u8>), Vec<Location>> = BTreeMap::new();
+    for (path, m) in matches {
+        by_key
+            .entry((m.rule, m.secret.clone()))
+            .or_default()
+            .push(Location {
+                path,
+                line: m.line,
+                column: m.column,
+                end_line: m.end_line,
+                end_column: m.end_column,
+            });
+        let mut m = m;
+        m.secret.zeroize();
+    }
+    let mut findings: Vec<Finding> = by_key
+        .into_iter()
+        .map(|((rule, secret), mut locations)| {
+            locations.sort();
+            locations.dedup();
+            let id = &rules.rules()[rule as usize].id;
+            Finding {
+                rule,
+                fingerprint: fingerprint_v1(id, &secret),
+                entropy: crate::matching::entropy::shannon(&secret),
+                secret: Secret::new(secret),
+                locations,
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        a.locations
+            .first()
+            .cmp(&b.locations.first())
+            .then_with(|| {
+                rules.rules()[a.rule as usize]
+                    .id
+                    .cmp(&rules.rules()[b.rule as usize].id)
+            })
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_stable_and_location_free() {
+        let a = fingerprint_v1("aws-access-key-id", b"AKIAQ3EGT5MBL7XZPW4N");
+        assert_eq!(a, fingerprint_v1("aws-access-key-id", b"AKIAQ3EGT5MBL7XZPW4N"));
+        assert_ne!(a, fingerprint_v1("other", b"AKIAQ3EGT5MBL7XZPW4N"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn preview_redacts() {
+        assert_eq!(Secret::new(b"ghp_abcdefghijklmnop".to_vec()).preview(), "ghp_…");
+        assert_eq!(Secret::new(b"hunter2".to_vec()).preview(), "hu…");
+        assert_eq!(Secret::new(b"ab".to_vec()).preview(), "…");
+        assert!(!format!("{:?}", Secret::new(b"supersecretvalue".to_vec())).contains("secretvalue"));
+    }
+}

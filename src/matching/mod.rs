@@ -1,0 +1,421 @@
+//! The matcher: keyword prefilter → rule regexes on windows → secret filters.
+//!
+//! For each blob, one pass of an ASCII-case-insensitive Aho-Corasick automaton over every rule
+//! keyword finds the candidate rules and where they may match. Only those rules' regexes run, and
+//! only on a window around each keyword hit (the rule's `window` bytes either side, widened to whole
+//! lines, overlapping windows merged). The captured secret must then pass the rule's entropy floor,
+//! the built-in placeholder filter, the rule's and the global allowlists, and the inline-allow
+//! comment check. Line and column are computed only for the matches that survive.
+
+pub mod entropy;
+pub mod filter;
+
+use memchr::memchr_iter;
+
+use crate::rules::{AllowQuery, RuleSet};
+
+/// Markers that, anywhere on a line, suppress matches on that line.
+pub const INLINE_ALLOW_MARKERS: &[&str] = &["leakless:allow", "gitleaks:allow", "pragma: allowlist secret"];
+
+/// Lines longer than this are not widened further when a window is extended to line boundaries.
+const MAX_LINE_EXTEND: usize = 4096;
+
+/// Substring test on bytes.
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// Options for the matcher.
+#[derive(Debug, Clone, Copy)]
+pub struct MatchOptions {
+    /// Honour `leakless:allow`, `gitleaks:allow` and `pragma: allowlist secret` on a line.
+    pub inline_allow: bool,
+    /// Run path-restricted rules on content whatever its path (for `rules check`).
+    pub ignore_rule_paths: bool,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        Self {
+            inline_allow: true,
+            ignore_rule_paths: false,
+        }
+    }
+}
+
+/// One content to scan.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The bytes.
+    pub data: &'a [u8],
+    /// The path it is known by (for path-scoped rules and allowlists).
+    pub path: Option<&'a str>,
+    /// The commit it was found in (for commit allowlists).
+    pub commit: Option<&'a str>,
+}
+
+/// A secret found in one blob, before findings are grouped.
+#[derive(Clone)]
+pub struct RawMatch {
+    /// Index of the rule in the [`RuleSet`].
+    pub rule: u32,
+    /// The raw secret bytes. Never printed unless the user asks for it.
+    pub secret: Vec<u8>,
+    /// Byte offset of the secret in the blob.
+    pub start: usize,
+    /// Byte offset one past the secret.
+    pub end: usize,
+    /// 1-based line of the secret's first byte.
+    pub line: usize,
+    /// 1-based column (Unicode scalar values) of the secret's first character.
+    pub column: usize,
+    /// 1-based line of the secret's last byte.
+    pub end_line: usize,
+    /// Column one past the secret's last character (exclusive, SARIF style).
+    pub end_column: usize,
+}
+
+impl std::fmt::Debug for RawMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawMatch")
+            .field("rule", &self.rule)
+            .field("secret", &"<redacted>")
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .finish()
+    }
+}
+
+/// Per-thread scratch space, reused between blobs.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    windows: Vec<(u32, usize, usize)>,
+    last: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+/// Runs a [`RuleSet`] over blobs. Cheap to share between threads (`&Scanner` is `Sync`).
+#[derive(Debug)]
+pub struct Scanner<'r> {
+    rules: &'r RuleSet,
+    opts: MatchOptions,
+}
+
+impl<'r> Scanner<'r> {
+    /// A scanner over `rules`.
+    pub fn new(rules: &'r RuleSet, opts: MatchOptions) -> Self {
+        Self { rules, opts }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &'r RuleSet {
+        self.rules
+    }
+
+    /// Scans one blob, appending surviving matches to `out` in offset order.
+    pub fn scan(&self, input: Input<'_>, scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+        let data = input.data;
+        if let Some(path) = input.path {
+            if self.rules.global.iter().any(|a| a.allows_path(path)) {
+                return;
+            }
+        }
+        let first_new = out.len();
+        self.path_only(input, out);
+        self.collect_windows(data, scratch);
+        let rules = self.rules.rules();
+        let windows = std::mem::take(&mut scratch.windows);
+        let mut i = 0;
+        while i < windows.len() {
+            let rule_idx = windows[i].0;
+            let mut j = i;
+            while j < windows.len() && windows[j].0 == rule_idx {
+                j += 1;
+            }
+            let rule = &rules[rule_idx as usize];
+            let path_ok = match (&rule.path, input.path) {
+                (None, _) => true,
+                _ if self.opts.ignore_rule_paths => true,
+                (Some(re), Some(p)) => re.is_match(p.as_bytes()),
+                (Some(_), None) => false,
+            };
+            if path_ok {
+                if let Some(Ok(re)) = rule.regex() {
+                    for &(_, ws, we) in &windows[i..j] {
+                        for caps in re.captures_iter(&data[ws..we]) {
+                            let Some(full) = caps.get(0) else { continue };
+                            let secret = match rule.secret_group {
+                                Some(g) => caps.get(g),
+                                None => caps
+                                    .iter()
+                                    .skip(1)
+                                    .flatten()
+                                    .find(|m| !m.is_empty())
+                                    .or(Some(full)),
+                            };
+                            let Some(secret) = secret else { continue };
+                            let (s, e) = (ws + secret.start(), ws + secret.end());
+                            let (fs, fe) = (ws + full.start(), ws + full.end());
+                            if self.keep(rule_idx, input, s, e, fs, fe) {
+                                out.push(RawMatch {
+                                    rule: rule_idx,
+                                    secret: data[s..e].to_vec(),
+                                    start: s,
+                                    end: e,
+                                    line: 0,
+                                    column: 0,
+                                    end_line: 0,
+                                    end_column: 0,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            i = j;
+        }
+        scratch.windows = windows;
+        scratch.windows.clear();
+        locate(data, &mut out[first_new..]);
+    }
+
+    /// Path-only rules: the file itself is the finding.
+    fn path_only(&self, input: Input<'_>, out: &mut Vec<RawMatch>) {
+        let Some(path) = input.path else { return };
+        for &r in self.rules.path_only_rules() {
+            let rule = &self.rules.rules()[r as usize];
+            let hit = rule.path.as_ref().is_some_and(|re| re.is_match(path.as_bytes()));
+            let allowed = rule.allowlists.iter().any(|a| {
+                a.allows(&AllowQuery {
+                    path: Some(path),
+                    commit: input.commit,
+                    secret: path.as_bytes(),
+                    full_match: path.as_bytes(),
+                    line: b"",
+                })
+            });
+            if hit && !allowed {
+                out.push(RawMatch {
+                    rule: r,
+                    secret: path.as_bytes().to_vec(),
+                    start: 0,
+                    end: 0,
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                });
+            }
+        }
+    }
+
+    /// Fills `scratch.windows` with merged, line-widened `(rule, start, end)` windows, sorted.
+    fn collect_windows(&self, data: &[u8], scratch: &mut Scratch) {
+        let rules = self.rules.rules();
+        scratch.windows.clear();
+        if scratch.last.len() < rules.len() {
+            scratch.last.resize(rules.len(), 0);
+        }
+        if let Some(ac) = self.rules.keyword_automaton() {
+            for m in ac.find_overlapping_iter(data) {
+                for &r in self.rules.rules_for_keyword(m.pattern().as_usize()) {
+                    let w = rules[r as usize].window;
+                    let (s, e) = (m.start().saturating_sub(w), (m.end() + w).min(data.len()));
+                    let last = scratch.last[r as usize];
+                    if last > 0 {
+                        let win = &mut scratch.windows[last as usize - 1];
+                        if s <= win.2 {
+                            win.1 = win.1.min(s);
+                            win.2 = win.2.max(e);
+                            continue;
+                        }
+                    } else {
+                        scratch.touched.push(r);
+                    }
+                    scratch.windows.push((r, s, e));
+                    scratch.last[r as usize] = u32::try_from(scratch.windows.len()).unwrap_or(u32::MAX);
+                }
+            }
+        }
+        for r in scratch.touched.drain(..) {
+            scratch.last[r as usize] = 0;
+        }
+        for &r in self.rules.always_rules() {
+            scratch.windows.push((r, 0, data.len()));
+        }
+        // Widen to whole lines, then merge what now overlaps.
+        for w in &mut scratch.windows {
+            w.1 = line_start(data, w.1);
+            w.2 = line_end(data, w.2);
+        }
+        scratch.windows.sort_unstable();
+        let mut merged: usize = 0;
+        for k in 0..scratch.windows.len() {
+            let cur = scratch.windows[k];
+            if merged > 0 {
+                let prev = &mut scratch.windows[merged - 1];
+                if prev.0 == cur.0 && cur.1 <= prev.2 {
+                    prev.2 = prev.2.max(cur.2);
+                    continue;
+                }
+            }
+            scratch.windows[merged] = cur;
+            merged += 1;
+        }
+        scratch.windows.truncate(merged);
+    }
+
+    /// All post-regex checks: entropy, placeholders, allowlists, inline allow.
+    fn keep(&self, rule_idx: u32, input: Input<'_>, s: usize, e: usize, fs: usize, fe: usize) -> bool {
+        let data = input.data;
+        let secret = &data[s..e];
+        if secret.is_empty() {
+            return false;
+        }
+        let rule = &self.rules.rules()[rule_idx as usize];
+        if let Some(min) = rule.entropy {
+            if entropy::shannon(secret) < min {
+                return false;
+            }
+        }
+        if filter::is_placeholder(secret) {
+            return false;
+        }
+        let line = &data[line_start_unbounded(data, fs)..line_end_unbounded(data, fe)];
+        if self.opts.inline_allow && INLINE_ALLOW_MARKERS.iter().any(|m| contains(line, m.as_bytes())) {
+            return false;
+        }
+        let q = AllowQuery {
+            path: input.path,
+            commit: input.commit,
+            secret,
+            full_match: &data[fs..fe],
+            line,
+        };
+        if rule.allowlists.iter().any(|a| a.allows(&q)) {
+            return false;
+        }
+        !self
+            .rules
+            .global
+            .iter()
+            .filter(|a| a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == &rule.id))
+            .any(|a| a.allows(&q))
+    }
+}
+
+fn line_start(data: &[u8], pos: usize) -> usize {
+    let lo = pos.saturating_sub(MAX_LINE_EXTEND);
+    memchr::memrchr(b'\n', &data[lo..pos]).map_or(lo, |i| lo + i + 1)
+}
+
+fn line_end(data: &[u8], pos: usize) -> usize {
+    let hi = (pos + MAX_LINE_EXTEND).min(data.len());
+    memchr::memchr(b'\n', &data[pos..hi]).map_or(hi, |i| pos + i)
+}
+
+fn line_start_unbounded(data: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &data[..pos]).map_or(0, |i| i + 1)
+}
+
+fn line_end_unbounded(data: &[u8], pos: usize) -> usize {
+    memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i)
+}
+
+/// Fills in line/column for matches (any order), walking the blob once.
+fn locate(data: &[u8], matches: &mut [RawMatch]) {
+    if matches.iter().all(|m| m.line > 0) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..matches.len()).filter(|&i| matches[i].line == 0).collect();
+    order.sort_by_key(|&i| matches[i].start);
+    // Positions we need: each start and end; compute with an incremental newline count.
+    let mut points: Vec<(usize, usize, bool)> = Vec::with_capacity(order.len() * 2);
+    for &i in &order {
+        points.push((matches[i].start, i, false));
+        points.push((matches[i].end, i, true));
+    }
+    points.sort_unstable();
+    let (mut pos, mut line, mut line_begin) = (0usize, 1usize, 0usize);
+    for (p, i, is_end) in points {
+        for nl in memchr_iter(b'\n', &data[pos..p]) {
+            line += 1;
+            line_begin = pos + nl + 1;
+        }
+        pos = p;
+        let col = 1 + data[line_begin..p].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        let m = &mut matches[i];
+        if is_end {
+            m.end_line = line;
+            m.end_column = col;
+        } else {
+            m.line = line;
+            m.column = col;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{syntax::RuleSpec, Rule, RuleSet};
+
+    fn set(regex: &str, keywords: &[&str]) -> RuleSet {
+        let spec = RuleSpec {
+            id: "t".into(),
+            regex: Some(regex.into()),
+            keywords: keywords.iter().map(|s| (*s).to_string()).collect(),
+            ..RuleSpec::default()
+        };
+        RuleSet::new(vec![Rule::from_spec(spec, "test").expect("valid")], vec![])
+    }
+
+    fn scan(rs: &RuleSet, data: &str) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        Scanner::new(rs, MatchOptions::default()).scan(
+            Input {
+                data: data.as_bytes(),
+                path: Some("a.txt"),
+                commit: None,
+            },
+            &mut Scratch::default(),
+            &mut out,
+        );
+        out
+    }
+
+    #[test]
+    fn finds_with_line_and_column() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        let m = scan(&rs, "first\n  é x = tok_k3j9x8q2m7w1\n");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].secret, b"tok_k3j9x8q2m7w1");
+        assert_eq!(
+            (m[0].line, m[0].column, m[0].end_line, m[0].end_column),
+            (2, 9, 2, 25)
+        );
+    }
+
+    #[test]
+    fn regex_is_lazy() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        assert!(scan(&rs, "nothing here").is_empty());
+        assert!(!rs.rules()[0].is_compiled());
+        scan(&rs, "TOK_ but no match");
+        assert!(rs.rules()[0].is_compiled());
+    }
+
+    #[test]
+    fn inline_allow_and_placeholder() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        assert!(scan(&rs, "x = tok_k3j9x8q2m7w1 # leakless:allow").is_empty());
+        assert!(scan(&rs, "x = tok_xxxxk3j9x8q2").is_empty());
+    }
+
+    #[test]
+    fn many_hits_one_finding_each() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        let text = "tok_k3j9x8q2m7w1 tok_k3j9x8q2m7w1\n".repeat(1000);
+        assert_eq!(scan(&rs, &text).len(), 2000);
+    }
+}

@@ -1,0 +1,157 @@
+//! `--format json`: one document; the schema is documented in README.md ("JSON output").
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Report, ReportOptions, ScanReport};
+use crate::rules::RuleSet;
+use crate::source::SkipReason;
+
+/// Version of the JSON schema below; bumped on incompatible change.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// The JSON reporter.
+pub struct Json(pub ReportOptions);
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema_version: u32,
+    tool: Tool,
+    findings: Vec<JFinding<'a>>,
+    errors: Vec<JError<'a>>,
+    skipped: Vec<JSkipped<'a>>,
+    stats: JStats,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JFinding<'a> {
+    rule_id: &'a str,
+    description: &'a str,
+    severity: &'static str,
+    provider: Option<&'a str>,
+    env_var: Option<&'a str>,
+    rotate: Option<&'a str>,
+    fingerprint: &'a str,
+    secret_preview: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    entropy: f64,
+    locations: Vec<JLocation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JLocation<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct JError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JSkipped<'a> {
+    path: &'a str,
+    reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct JStats {
+    files_scanned: u64,
+    bytes_scanned: u64,
+    elapsed_ms: u64,
+    findings: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Report for Json {
+    fn write(&self, report: &ScanReport, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
+        let findings = report
+            .findings
+            .iter()
+            .map(|f| {
+                let rule = f.rule(rules);
+                JFinding {
+                    rule_id: &rule.id,
+                    description: &rule.description,
+                    severity: rule.severity.as_str(),
+                    provider: rule.provider.as_deref(),
+                    env_var: rule.env_var.as_deref(),
+                    rotate: rule.rotate.as_deref(),
+                    fingerprint: &f.fingerprint,
+                    secret_preview: f.secret.preview(),
+                    secret: (!self.0.redact).then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
+                    entropy: (f.entropy * 100.0).round() / 100.0,
+                    locations: f
+                        .locations
+                        .iter()
+                        .map(|l| JLocation {
+                            path: &l.path,
+                            line: l.line,
+                            column: l.column,
+                            end_line: l.end_line,
+                            end_column: l.end_column,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let doc = Doc {
+            schema_version: JSON_SCHEMA_VERSION,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            findings,
+            errors: report
+                .errors
+                .iter()
+                .map(|e| JError {
+                    path: &e.path,
+                    message: &e.message,
+                })
+                .collect(),
+            skipped: report
+                .skipped
+                .iter()
+                .map(|s| JSkipped {
+                    path: &s.path,
+                    reason: match s.reason {
+                        SkipReason::Binary => "binary",
+                        SkipReason::TooLarge(_) => "too_large",
+                        SkipReason::Allowlisted => "allowlisted",
+                    },
+                    size: match s.reason {
+                        SkipReason::TooLarge(n) => Some(n),
+                        _ => None,
+                    },
+                })
+                .collect(),
+            stats: JStats {
+                files_scanned: report.stats.files_scanned,
+                bytes_scanned: report.stats.bytes_scanned,
+                elapsed_ms: u64::try_from(report.stats.elapsed.as_millis()).unwrap_or(u64::MAX),
+                findings: report.findings.len(),
+                errors: report.errors.len(),
+                skipped: report.skipped.len(),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *w, &doc)?;
+        writeln!(w)
+    }
+}

@@ -1,0 +1,160 @@
+//! Human-readable text: `path:line:col: severity rule-id: description`, the redacted secret,
+//! other locations, a fix hint, and a summary line with counts and throughput.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::{hint, Report, ReportOptions, ScanReport};
+use crate::rules::{RuleSet, Severity};
+use crate::source::SkipReason;
+
+/// Locations listed per finding before "and N more".
+const MAX_LOCATIONS_SHOWN: usize = 10;
+
+/// The text reporter.
+pub struct Text(pub ReportOptions);
+
+impl Text {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.0.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical | Severity::High => "1;31",
+            Severity::Medium => "33",
+            Severity::Low | Severity::Info => "36",
+        };
+        self.paint(code, s.as_str())
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let f = n as f64;
+    if f >= 1e9 {
+        format!("{:.2} GB", f / 1e9)
+    } else if f >= 1e6 {
+        format!("{:.2} MB", f / 1e6)
+    } else if f >= 1e3 {
+        format!("{:.1} kB", f / 1e3)
+    } else {
+        format!("{n} B")
+    }
+}
+
+impl Report for Text {
+    fn write(&self, report: &ScanReport, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
+        for f in &report.findings {
+            let rule = f.rule(rules);
+            let Some(first) = f.locations.first() else {
+                continue;
+            };
+            writeln!(
+                w,
+                "{}: {} {}: {}",
+                self.paint("1", &format!("{}:{}:{}", first.path, first.line, first.column)),
+                self.severity(rule.severity),
+                self.paint("1", &rule.id),
+                rule.description
+            )?;
+            let secret = if self.0.redact {
+                f.secret.preview()
+            } else {
+                String::from_utf8_lossy(f.secret.expose()).into_owned()
+            };
+            writeln!(w, "    secret: {secret}  fingerprint: {}", f.fingerprint)?;
+            for l in f.locations.iter().skip(1).take(MAX_LOCATIONS_SHOWN) {
+                writeln!(w, "    also at {}:{}:{}", l.path, l.line, l.column)?;
+            }
+            if f.locations.len() > MAX_LOCATIONS_SHOWN + 1 {
+                writeln!(
+                    w,
+                    "    ... and {} more",
+                    f.locations.len() - MAX_LOCATIONS_SHOWN - 1
+                )?;
+            }
+            writeln!(
+                w,
+                "    {}",
+                self.paint("2", &format!("fix: {}", hint(rule.rotate.as_deref())))
+            )?;
+        }
+        if self.0.verbose {
+            for s in &report.skipped {
+                let why = match s.reason {
+                    SkipReason::Binary => "binary".to_string(),
+                    SkipReason::TooLarge(n) => format!("too large ({})", human_bytes(n)),
+                    SkipReason::Allowlisted => "allowlisted path".to_string(),
+                };
+                writeln!(w, "skipped {}: {why}", s.path)?;
+            }
+        }
+        // Summary.
+        let mut by_sev: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+        for f in &report.findings {
+            *by_sev
+                .entry(std::cmp::Reverse(f.rule(rules).severity))
+                .or_default() += 1;
+        }
+        let st = &report.stats;
+        let secs = st.elapsed.as_secs_f64();
+        #[allow(clippy::cast_precision_loss)]
+        let rate = if secs > 0.0 {
+            st.bytes_scanned as f64 / secs / 1e6
+        } else {
+            0.0
+        };
+        let head = if report.findings.is_empty() {
+            self.paint("32", "no leaks found")
+        } else {
+            let parts: Vec<String> = by_sev
+                .iter()
+                .map(|(s, n)| format!("{n} {}", s.0.as_str()))
+                .collect();
+            self.paint(
+                "1;31",
+                &format!(
+                    "{} finding{} ({})",
+                    report.findings.len(),
+                    if report.findings.len() == 1 { "" } else { "s" },
+                    parts.join(", ")
+                ),
+            )
+        };
+        let (binary, large, allow) = report
+            .skipped
+            .iter()
+            .fold((0, 0, 0), |(b, l, a), s| match s.reason {
+                SkipReason::Binary => (b + 1, l, a),
+                SkipReason::TooLarge(_) => (b, l + 1, a),
+                SkipReason::Allowlisted => (b, l, a + 1),
+            });
+        write!(
+            w,
+            "{head}; scanned {} file{}, {} in {secs:.2}s ({rate:.1} MB/s)",
+            st.files_scanned,
+            if st.files_scanned == 1 { "" } else { "s" },
+            human_bytes(st.bytes_scanned),
+        )?;
+        if binary + large + allow > 0 {
+            write!(
+                w,
+                "; skipped {binary} binary, {large} too large, {allow} allowlisted"
+            )?;
+        }
+        if !report.errors.is_empty() {
+            write!(
+                w,
+                "; {} error{}",
+                report.errors.len(),
+                if report.errors.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        writeln!(w)
+    }
+}

@@ -1,0 +1,21 @@
+//! The built-in rule packs, embedded in the binary at build time.
+
+/// `(file name, TOML text)` of every built-in pack, in a fixed order.
+pub const PACKS: &[(&str, &str)] = &[
+    ("rules/ai.toml", include_str!("../../rules/ai.toml")),
+    ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("rules/databases.toml", include_str!("../../rules/databases.toml")),
+    ("rules/generic.toml", include_str!("../../rules/generic.toml")),
+    ("rules/keys.toml", include_str!("../../rules/keys.toml")),
+    ("rules/messaging.toml", include_str!("../../rules/messaging.toml")),
+    (
+        "rules/monitoring.toml",
+        include_str!("../../rules/monitoring.toml"),
+    ),
+    ("rules/payments.toml", include_str!("../../rules/payments.toml")),
+    (
+        "rules/secrets-managers.toml",
+        include_str!("../../rules/secrets-managers.toml"),
+    ),
+    ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
+];

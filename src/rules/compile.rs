@@ -1,0 +1,513 @@
+//! Validated rules and the compiled [`RuleSet`]: the keyword automaton plus lazily compiled regexes.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+
+use super::syntax::{AllowlistSpec, RuleSpec};
+
+/// Bytes searched on each side of a keyword hit when a rule does not say (widened to whole lines).
+pub const DEFAULT_WINDOW: usize = 512;
+
+/// Compiled-size limit for one rule regex.
+const REGEX_SIZE_LIMIT: usize = 32 * 1024 * 1024;
+
+/// How bad a leak of this kind is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High (the default).
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// Parses `critical|high|medium|low|info` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "critical" => Some(Self::Critical),
+            "high" => Some(Self::High),
+            "medium" => Some(Self::Medium),
+            "low" => Some(Self::Low),
+            "info" | "note" => Some(Self::Info),
+            _ => None,
+        }
+    }
+
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// What an allowlist's `regexes` are matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegexTarget {
+    /// The secret (capture group).
+    Secret,
+    /// The whole regex match.
+    Match,
+    /// The whole line of the match.
+    Line,
+}
+
+/// A compiled allowlist (global or per rule), with gitleaks semantics.
+#[derive(Debug)]
+pub struct Allowlist {
+    /// `true` for `condition = "AND"`: every given criterion must hold.
+    pub and: bool,
+    /// Commit ids.
+    pub commits: Vec<String>,
+    /// Path regexes.
+    pub paths: Vec<Regex>,
+    /// Target of `regexes`.
+    pub regex_target: RegexTarget,
+    /// Regexes.
+    pub regexes: Vec<Regex>,
+    /// Lowercased stopwords.
+    pub stopwords: Vec<String>,
+    /// Global allowlists: rule ids this applies to (empty = all).
+    pub target_rules: Vec<String>,
+}
+
+/// What an allowlist is asked about one match.
+pub struct AllowQuery<'a> {
+    /// Path of the file or blob, if any.
+    pub path: Option<&'a str>,
+    /// Commit, for history scans.
+    pub commit: Option<&'a str>,
+    /// The secret.
+    pub secret: &'a [u8],
+    /// The whole match.
+    pub full_match: &'a [u8],
+    /// The line(s) of the match.
+    pub line: &'a [u8],
+}
+
+impl Allowlist {
+    pub(crate) fn compile(spec: &AllowlistSpec) -> Result<Self, String> {
+        let and = match spec.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
+            None | Some("") | Some("OR") => false,
+            Some("AND") => true,
+            Some(other) => return Err(format!("allowlist condition must be OR or AND, not '{other}'")),
+        };
+        let regex_target = match spec.regex_target.as_deref() {
+            None | Some("") | Some("secret") => RegexTarget::Secret,
+            Some("match") => RegexTarget::Match,
+            Some("line") => RegexTarget::Line,
+            Some(other) => {
+                return Err(format!(
+                    "allowlist regexTarget must be secret, match or line, not '{other}'"
+                ))
+            }
+        };
+        let compile_all = |list: &[String], what: &str| -> Result<Vec<Regex>, String> {
+            list.iter()
+                .map(|r| build_regex(r).map_err(|e| format!("invalid allowlist {what} regex '{r}': {e}")))
+                .collect()
+        };
+        Ok(Self {
+            and,
+            commits: spec.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
+            paths: compile_all(&spec.paths, "path")?,
+            regex_target,
+            regexes: compile_all(&spec.regexes, "")?,
+            stopwords: spec
+                .stopwords
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+            target_rules: spec.target_rules.clone(),
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.commits.is_empty()
+            && self.paths.is_empty()
+            && self.regexes.is_empty()
+            && self.stopwords.is_empty()
+    }
+
+    /// Whether this allowlist applies to a whole path (only path criteria, OR, or AND with paths only).
+    pub fn allows_path(&self, path: &str) -> bool {
+        if self.paths.is_empty() || !self.target_rules.is_empty() {
+            return false;
+        }
+        let only_paths = self.commits.is_empty() && self.regexes.is_empty() && self.stopwords.is_empty();
+        if self.and && !only_paths {
+            return false;
+        }
+        self.paths.iter().any(|r| r.is_match(path.as_bytes()))
+    }
+
+    /// Whether this allowlist suppresses the match described by `q`.
+    pub fn allows(&self, q: &AllowQuery<'_>) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let commit = (!self.commits.is_empty()).then(|| {
+            q.commit
+                .is_some_and(|c| self.commits.iter().any(|a| c.eq_ignore_ascii_case(a)))
+        });
+        let path = (!self.paths.is_empty()).then(|| {
+            q.path
+                .is_some_and(|p| self.paths.iter().any(|r| r.is_match(p.as_bytes())))
+        });
+        let regex = (!self.regexes.is_empty()).then(|| {
+            let target = match self.regex_target {
+                RegexTarget::Secret => q.secret,
+                RegexTarget::Match => q.full_match,
+                RegexTarget::Line => q.line,
+            };
+            self.regexes.iter().any(|r| r.is_match(target))
+        });
+        let stopword = (!self.stopwords.is_empty()).then(|| {
+            let lower = q.secret.to_ascii_lowercase();
+            self.stopwords
+                .iter()
+                .any(|w| crate::matching::contains(&lower, w.as_bytes()))
+        });
+        let mut given = [commit, path, regex, stopword].into_iter().flatten();
+        if self.and {
+            given.all(|b| b)
+        } else {
+            given.any(|b| b)
+        }
+    }
+}
+
+/// Builds a bytes regex the way every leakless pattern is built: ASCII classes (as in RE2, which
+/// gitleaks uses), falling back to Unicode mode for patterns that need it (e.g. `\p{L}`).
+pub(crate) fn build_regex(src: &str) -> Result<Regex, String> {
+    let ascii = RegexBuilder::new(src)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build();
+    match ascii {
+        Ok(r) => Ok(r),
+        Err(_) => RegexBuilder::new(src)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| one_line_regex_error(&e)),
+    }
+}
+
+/// Parses (without compiling) a pattern; returns the number of explicit capture groups and whether
+/// it has a group named `secret`.
+fn parse_regex(src: &str) -> Result<(usize, Option<usize>), String> {
+    let parse = |unicode: bool| {
+        regex_syntax::ParserBuilder::new()
+            .unicode(unicode)
+            .utf8(false)
+            .build()
+            .parse(src)
+    };
+    let hir = match parse(false) {
+        Ok(h) => h,
+        Err(_) => parse(true).map_err(|e| one_line_syntax_error(&e))?,
+    };
+    let groups = hir.properties().explicit_captures_len();
+    // Find a named `secret` group by walking the AST names cheaply.
+    let named = regex_syntax::ast::parse::Parser::new()
+        .parse(src)
+        .ok()
+        .and_then(|ast| find_named_group(&ast, "secret"));
+    Ok((groups, named))
+}
+
+fn find_named_group(ast: &regex_syntax::ast::Ast, name: &str) -> Option<usize> {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(g) => {
+            if let GroupKind::CaptureName { name: n, .. } = &g.kind {
+                if n.name == name {
+                    return Some(n.index as usize);
+                }
+            }
+            find_named_group(&g.ast, name)
+        }
+        Ast::Concat(c) => c.asts.iter().find_map(|a| find_named_group(a, name)),
+        Ast::Alternation(a) => a.asts.iter().find_map(|a| find_named_group(a, name)),
+        Ast::Repetition(r) => find_named_group(&r.ast, name),
+        _ => None,
+    }
+}
+
+fn one_line_syntax_error(e: &regex_syntax::Error) -> String {
+    match e {
+        regex_syntax::Error::Parse(p) => {
+            format!("invalid regex: {} (at byte {})", p.kind(), p.span().start.offset)
+        }
+        regex_syntax::Error::Translate(t) => {
+            format!("invalid regex: {} (at byte {})", t.kind(), t.span().start.offset)
+        }
+        other => format!(
+            "invalid regex: {}",
+            other.to_string().lines().last().unwrap_or("")
+        ),
+    }
+}
+
+fn one_line_regex_error(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(s) => {
+            let last = s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s);
+            format!("invalid regex: {}", last.trim_start_matches("error: "))
+        }
+        regex::Error::CompiledTooBig(n) => format!("regex too big when compiled (limit {n} bytes)"),
+        other => format!("invalid regex: {other}"),
+    }
+}
+
+/// One validated rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id.
+    pub id: String,
+    /// What it finds.
+    pub description: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Provider slug.
+    pub provider: Option<String>,
+    /// Conventional env var name.
+    pub env_var: Option<String>,
+    /// Where to rotate the credential.
+    pub rotate: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Lowercased keywords.
+    pub keywords: Vec<String>,
+    /// Regex source, if the rule has one.
+    pub regex_src: Option<String>,
+    /// Which capture group is the secret (`None`: first non-empty group, else the whole match).
+    pub secret_group: Option<usize>,
+    /// Entropy floor.
+    pub entropy: Option<f64>,
+    /// Path restriction.
+    pub path: Option<Regex>,
+    /// Per-rule allowlists.
+    pub allowlists: Vec<Allowlist>,
+    /// Context window on each side of a keyword hit.
+    pub window: usize,
+    /// Positive examples.
+    pub examples: Vec<String>,
+    /// Negative examples.
+    pub negative_examples: Vec<String>,
+    /// File the rule came from.
+    pub source: String,
+    regex: OnceLock<Result<Regex, String>>,
+}
+
+impl Rule {
+    /// Validates a spec (parses, but does not compile, the regex).
+    pub(crate) fn from_spec(spec: RuleSpec, source: &str) -> Result<Self, String> {
+        if spec.id.trim().is_empty() {
+            return Err("rule has no id".into());
+        }
+        if spec.regex.is_none() && spec.path.is_none() {
+            return Err("rule needs a regex or a path".into());
+        }
+        let mut secret_group = spec.secret_group.filter(|&g| g > 0);
+        if let Some(src) = &spec.regex {
+            let (groups, named) = parse_regex(src)?;
+            if let Some(g) = secret_group {
+                if g > groups {
+                    return Err(format!(
+                        "secretGroup {g} but the regex has only {groups} capture group(s)"
+                    ));
+                }
+            } else if named.is_some() {
+                secret_group = named;
+            }
+        }
+        let severity = match spec.severity.as_deref() {
+            None => Severity::High,
+            Some(s) => Severity::parse(s).ok_or_else(|| format!("unknown severity '{s}'"))?,
+        };
+        let path = spec
+            .path
+            .as_deref()
+            .map(|p| build_regex(p).map_err(|e| format!("invalid path regex: {e}")))
+            .transpose()?;
+        let mut allowlists = Vec::new();
+        for a in spec.allowlist.iter().chain(spec.allowlists.iter()) {
+            allowlists.push(Allowlist::compile(a)?);
+        }
+        if let Some(e) = spec.entropy {
+            if !(0.0..=8.0).contains(&e) {
+                return Err(format!("entropy {e} is outside 0..8 bits per byte"));
+            }
+        }
+        let mut keywords: Vec<String> = spec
+            .keywords
+            .iter()
+            .map(|k| k.trim().to_ascii_lowercase())
+            .filter(|k| !k.is_empty())
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        Ok(Self {
+            description: spec.description.clone().unwrap_or_else(|| spec.id.clone()),
+            id: spec.id,
+            severity,
+            provider: spec.provider,
+            env_var: spec.env_var,
+            rotate: spec.rotate,
+            tags: spec.tags,
+            keywords,
+            regex_src: spec.regex,
+            secret_group,
+            entropy: spec.entropy,
+            path,
+            allowlists,
+            window: spec.window.unwrap_or(DEFAULT_WINDOW),
+            examples: spec.examples,
+            negative_examples: spec.negative_examples,
+            source: source.to_string(),
+            regex: OnceLock::new(),
+        })
+    }
+
+    /// The compiled regex, compiled on first use. `None` for path-only rules.
+    pub fn regex(&self) -> Option<Result<&Regex, &str>> {
+        let src = self.regex_src.as_deref()?;
+        Some(
+            self.regex
+                .get_or_init(|| build_regex(src))
+                .as_ref()
+                .map_err(String::as_str),
+        )
+    }
+
+    /// Whether the regex has been compiled (for tests and stats).
+    pub fn is_compiled(&self) -> bool {
+        self.regex.get().is_some()
+    }
+}
+
+/// All rules of a scan, compiled once and shared read-only between threads.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    /// Global allowlists.
+    pub global: Vec<Allowlist>,
+    keywords: Option<AhoCorasick>,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<u32>>,
+    /// Rules with a regex and no keyword: they run on every blob.
+    always: Vec<u32>,
+    /// Path-only rules.
+    path_only: Vec<u32>,
+}
+
+impl RuleSet {
+    /// Builds the set: one ASCII-case-insensitive Aho-Corasick automaton over all keywords.
+    pub fn new(rules: Vec<Rule>, global: Vec<Allowlist>) -> Self {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        let mut path_only = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let i = u32::try_from(i).expect("fewer than 2^32 rules");
+            if rule.regex_src.is_none() {
+                path_only.push(i);
+                continue;
+            }
+            if rule.keywords.is_empty() {
+                always.push(i);
+                continue;
+            }
+            for kw in &rule.keywords {
+                match patterns.iter().position(|p| p == kw) {
+                    Some(p) => keyword_rules[p].push(i),
+                    None => {
+                        patterns.push(kw.clone());
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let keywords = (!patterns.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .build(&patterns)
+                })
+                .expect("keyword automaton builds from plain literals")
+        });
+        Self {
+            rules,
+            global,
+            keywords,
+            keyword_rules,
+            always,
+            path_only,
+        }
+    }
+
+    /// All rules, in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Looks a rule up by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The keyword automaton, if any rule has keywords.
+    pub(crate) fn keyword_automaton(&self) -> Option<&AhoCorasick> {
+        self.keywords.as_ref()
+    }
+
+    /// Rules triggered by keyword pattern `p`.
+    pub(crate) fn rules_for_keyword(&self, p: usize) -> &[u32] {
+        &self.keyword_rules[p]
+    }
+
+    /// Rules that run on every blob.
+    pub(crate) fn always_rules(&self) -> &[u32] {
+        &self.always
+    }
+
+    /// Path-only rules.
+    pub(crate) fn path_only_rules(&self) -> &[u32] {
+        &self.path_only
+    }
+
+    /// Rules whose lazy compilation failed, with the reason.
+    pub fn compile_failures(&self) -> Vec<(&str, &str)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.regex.get() {
+                Some(Err(e)) => Some((r.id.as_str(), e.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,105 @@
+//! The on-disk rule format: the gitleaks v8 TOML configuration, plus leakless' optional fields.
+//!
+//! These types only deserialize; [`super::compile`] turns them into a validated [`super::RuleSet`].
+//! Unknown keys are ignored so that configs written for gitleaks, betterleaks or `infisical scan`
+//! load unchanged.
+
+use serde::Deserialize;
+
+/// A whole rule file (`.gitleaks.toml`, `.leakless.toml`, `rules/*.toml`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfigFile {
+    /// Free-form title.
+    pub title: Option<String>,
+    /// Free-form description.
+    pub description: Option<String>,
+    /// `[extend]`: base this config on the built-in rules or another file.
+    pub extend: Option<Extend>,
+    /// `[[rules]]`.
+    pub rules: Vec<RuleSpec>,
+    /// Deprecated single global `[allowlist]` (gitleaks < 8.25).
+    pub allowlist: Option<AllowlistSpec>,
+    /// Global `[[allowlists]]`.
+    pub allowlists: Vec<AllowlistSpec>,
+}
+
+/// The `[extend]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Extend {
+    /// Start from the built-in rules.
+    #[serde(rename = "useDefault")]
+    pub use_default: bool,
+    /// Start from another config file (relative to this one).
+    pub path: Option<String>,
+    /// Rule ids of the base to drop.
+    #[serde(rename = "disabledRules")]
+    pub disabled_rules: Vec<String>,
+}
+
+/// One `[[rules]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RuleSpec {
+    /// Unique, stable rule id.
+    pub id: String,
+    /// What the rule finds.
+    pub description: Option<String>,
+    /// The detection regex (RE2/Rust syntax).
+    pub regex: Option<String>,
+    /// Which capture group holds the secret.
+    #[serde(rename = "secretGroup")]
+    pub secret_group: Option<usize>,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    pub entropy: Option<f64>,
+    /// Regex on the file path: restricts the rule, or alone makes a path-only rule.
+    pub path: Option<String>,
+    /// Keywords (ASCII case-insensitive) that must occur for the rule to run.
+    pub keywords: Vec<String>,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+    /// Deprecated single `[rules.allowlist]`.
+    pub allowlist: Option<AllowlistSpec>,
+    /// `[[rules.allowlists]]`.
+    pub allowlists: Vec<AllowlistSpec>,
+    // ---- leakless extensions ----
+    /// `critical`, `high`, `medium`, `low` or `info` (default `high`).
+    pub severity: Option<String>,
+    /// Provider slug (`aws`, `github`, ...).
+    pub provider: Option<String>,
+    /// Conventional environment variable name (migration key hint).
+    pub env_var: Option<String>,
+    /// Where to rotate or revoke the credential.
+    pub rotate: Option<String>,
+    /// Bytes of context searched on each side of a keyword hit.
+    pub window: Option<usize>,
+    /// Texts that must produce a finding for this rule.
+    pub examples: Vec<String>,
+    /// Texts that must not produce a finding for this rule.
+    pub negative_examples: Vec<String>,
+}
+
+/// An allowlist, global or per rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AllowlistSpec {
+    /// Free-form description.
+    pub description: Option<String>,
+    /// `OR` (default): any criterion suppresses; `AND`: all given criteria must hold.
+    pub condition: Option<String>,
+    /// Commit ids to ignore (history scans).
+    pub commits: Vec<String>,
+    /// Path regexes.
+    pub paths: Vec<String>,
+    /// What `regexes` are matched against: `secret` (default), `match` or `line`.
+    #[serde(rename = "regexTarget")]
+    pub regex_target: Option<String>,
+    /// Regexes that suppress a finding.
+    pub regexes: Vec<String>,
+    /// Substrings of the secret that suppress a finding (case-insensitive).
+    pub stopwords: Vec<String>,
+    /// Global allowlists only: limit to these rule ids.
+    #[serde(rename = "targetRules")]
+    pub target_rules: Vec<String>,
+}

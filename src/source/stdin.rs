@@ -1,0 +1,45 @@
+//! Scanning standard input (or any reader) as one blob.
+
+use std::io::Read;
+use std::time::Instant;
+
+use super::{is_binary, Outcome, ScanError, SkipReason, Skipped};
+use crate::matching::{Input, Scanner, Scratch};
+
+/// Reads at most `max_size` bytes from `reader` and scans them as the file `name`.
+pub fn scan_reader(reader: impl Read, name: &str, max_size: u64, scanner: &Scanner<'_>) -> Outcome {
+    let start = Instant::now();
+    let mut out = Outcome::default();
+    let mut data = Vec::new();
+    match reader.take(max_size.saturating_add(1)).read_to_end(&mut data) {
+        Err(e) => out.errors.push(ScanError {
+            path: name.to_string(),
+            message: format!("cannot read: {e}"),
+        }),
+        Ok(n) if n as u64 > max_size => out.skipped.push(Skipped {
+            path: name.to_string(),
+            reason: SkipReason::TooLarge(n as u64),
+        }),
+        Ok(_) if is_binary(&data) => out.skipped.push(Skipped {
+            path: name.to_string(),
+            reason: SkipReason::Binary,
+        }),
+        Ok(n) => {
+            let mut matches = Vec::new();
+            scanner.scan(
+                Input {
+                    data: &data,
+                    path: Some(name),
+                    commit: None,
+                },
+                &mut Scratch::default(),
+                &mut matches,
+            );
+            out.matches = matches.into_iter().map(|m| (name.to_string(), m)).collect();
+            out.stats.files_scanned = 1;
+            out.stats.bytes_scanned = n as u64;
+        }
+    }
+    out.stats.elapsed = start.elapsed();
+    out
+}

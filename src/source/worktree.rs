@@ -1,0 +1,248 @@
+//! Scanning a directory tree in parallel with `ignore::WalkParallel` (the walker behind ripgrep).
+//!
+//! `.gitignore`, `.ignore` and git's exclude files are honoured by default (even outside a git
+//! repository); hidden files are scanned (that is where `.env` files live); `.git` directories are
+//! not descended into; symlinks are not followed unless asked. Each walker thread owns its read
+//! buffer and matcher scratch space; only files with matches, errors or skips touch shared state.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use ignore::{WalkBuilder, WalkState};
+
+use super::{is_binary, Outcome, ScanError, SkipReason, Skipped};
+use crate::matching::{Input, RawMatch, Scanner, Scratch};
+
+/// How to walk a tree.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Ignore `.gitignore` and friends; scan everything.
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    pub follow_links: bool,
+    /// Skip files larger than this many bytes.
+    pub max_file_size: u64,
+    /// Walker threads (0: one per core).
+    pub threads: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        Self {
+            no_ignore: false,
+            follow_links: false,
+            max_file_size: super::DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+        }
+    }
+}
+
+/// Directory names never descended into.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
+/// Shared state of one walk.
+#[derive(Default)]
+struct Shared {
+    matches: Mutex<Vec<(String, RawMatch)>>,
+    errors: Mutex<Vec<ScanError>>,
+    skipped: Mutex<Vec<Skipped>>,
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+fn push<T>(m: &Mutex<Vec<T>>, item: T) {
+    m.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(item);
+}
+
+/// The path shown to users: relative to the root when the root is a directory.
+fn display_path(root: &Path, root_is_dir: bool, path: &Path) -> String {
+    let rel = if root_is_dir {
+        path.strip_prefix(root).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::Partial(errs) => errs.first().and_then(error_path),
+        _ => None,
+    }
+}
+
+fn error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_message(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop (points back to {})", ancestor.display())
+        }
+        other => other.to_string().replace('\n', " "),
+    }
+}
+
+/// Walks `root` (a directory or a single file) and scans every file.
+pub fn scan(root: &Path, opts: &WalkOptions, scanner: &Scanner<'_>) -> Outcome {
+    let start = Instant::now();
+    let root_is_dir = root.is_dir();
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    } else {
+        opts.threads
+    };
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(opts.follow_links)
+        .threads(threads)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir()) && VCS_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    let shared = Shared::default();
+    let max = opts.max_file_size;
+    builder.build_parallel().run(|| {
+        let shared = &shared;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut scratch = Scratch::default();
+        let mut found: Vec<RawMatch> = Vec::new();
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = error_path(&err).map_or_else(
+                        || root.display().to_string(),
+                        |p| display_path(root, root_is_dir, &p),
+                    );
+                    push(
+                        &shared.errors,
+                        ScanError {
+                            path,
+                            message: error_message(&err),
+                        },
+                    );
+                    return WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let rel = display_path(root, root_is_dir, entry.path());
+            if scanner.rules().global.iter().any(|a| a.allows_path(&rel)) {
+                push(
+                    &shared.skipped,
+                    Skipped {
+                        path: rel,
+                        reason: SkipReason::Allowlisted,
+                    },
+                );
+                return WalkState::Continue;
+            }
+            match read_capped(entry.path(), max, &mut buf) {
+                Err(e) => push(
+                    &shared.errors,
+                    ScanError {
+                        path: rel,
+                        message: format!("cannot read: {e}"),
+                    },
+                ),
+                Ok(Some(size)) => push(
+                    &shared.skipped,
+                    Skipped {
+                        path: rel,
+                        reason: SkipReason::TooLarge(size),
+                    },
+                ),
+                Ok(None) if is_binary(&buf) => push(
+                    &shared.skipped,
+                    Skipped {
+                        path: rel,
+                        reason: SkipReason::Binary,
+                    },
+                ),
+                Ok(None) => {
+                    shared.files.fetch_add(1, Ordering::Relaxed);
+                    shared.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
+                    scanner.scan(
+                        Input {
+                            data: &buf,
+                            path: Some(&rel),
+                            commit: None,
+                        },
+                        &mut scratch,
+                        &mut found,
+                    );
+                    if !found.is_empty() {
+                        let mut all = shared
+                            .matches
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        all.extend(found.drain(..).map(|m| (rel.clone(), m)));
+                    }
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut out = Outcome {
+        matches: shared
+            .matches
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+        errors: shared
+            .errors
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+        skipped: shared
+            .skipped
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+        stats: super::Stats {
+            files_scanned: shared.files.into_inner(),
+            bytes_scanned: shared.bytes.into_inner(),
+            elapsed: start.elapsed(),
+        },
+    };
+    out.finish();
+    out
+}
+
+/// Reads a file into `buf` unless it is larger than `max`; returns `Some(size)` when too large.
+/// The size is checked before reading and again while reading (a file may grow), so memory stays
+/// bounded by `max` per thread.
+fn read_capped(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<u64>> {
+    buf.clear();
+    let file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > max {
+        return Ok(Some(len));
+    }
+    buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    let n = file.take(max.saturating_add(1)).read_to_end(buf)?;
+    if n as u64 > max {
+        buf.clear();
+        return Ok(Some(n as u64));
+    }
+    Ok(None)
+}
