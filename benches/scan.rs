@@ -1,1 +1,73 @@
-fn main() {}
+//! Criterion benchmarks of the hot paths: keyword prefilter + matcher over a 10 MB source-like
+//! blob, entropy, and loading the built-in rules. The end-to-end tree benchmark is
+//! `benches/bench_tree.sh` (see BENCHMARKS.md).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use leakless::matching::{entropy, Input, MatchOptions, Scanner, Scratch};
+
+/// ~10 MB of code-like text dense in secret-ish words, with a few planted tokens.
+fn corpus() -> Vec<u8> {
+    let lines = [
+        "    def refresh_token(self, client_id: str, client_secret: str) -> str:\n",
+        "        # the api key is read from the environment, never hard-coded\n",
+        "        token = os.environ.get(\"API_TOKEN\", \"\")  # see ${API_TOKEN}\n",
+        "        headers = {\"Authorization\": f\"Bearer {token}\", \"X-Request-Id\": str(uuid4())}\n",
+        "        digest = \"3f786850e387550fdab836ed7e6dc881de23001b\"  # sha1 of the password policy\n",
+        "export const secretKeyLength = 32; // bytes; the key id is a UUID 7c9e6679-7425-40de-944b-e07fc1f90ae7\n",
+        "  \"integrity\": \"sha512-Q2F0cyBhcmUgbmljZSBhbmQgc28gYXJlIGRvZ3MgYnV0IHRoaXMgaXMgbm90IGEgc2VjcmV0\",\n",
+        "password_min_length: 12\nauth:\n  provider: oidc\n  client_id: my-app\n",
+    ];
+    let mut out = Vec::with_capacity(10 << 20);
+    let mut i = 0usize;
+    while out.len() < 10 << 20 {
+        out.extend_from_slice(lines[i % lines.len()].as_bytes());
+        if i % 50_000 == 0 {
+            out.extend_from_slice(b"GITHUB_TOKEN=ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u\n");
+        }
+        i += 1;
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let rules = leakless::rules::load(&Default::default()).expect("built-in rules");
+    let data = corpus();
+    let mut g = c.benchmark_group("matcher");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("scan", "10MB code-like"), |b| {
+        let scanner = Scanner::new(&rules, MatchOptions::default());
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        b.iter(|| {
+            out.clear();
+            scanner.scan(
+                Input {
+                    data: &data,
+                    path: Some("src/app.py"),
+                    commit: None,
+                },
+                &mut scratch,
+                &mut out,
+            );
+            out.len()
+        });
+    });
+    g.finish();
+
+    c.bench_function("entropy/64B", |b| {
+        let s = b"b377e7a60b669ea2317f339dc6cb79ce49d588a7bbed92433bb2a73dedff3314";
+        b.iter(|| entropy::shannon(std::hint::black_box(s)));
+    });
+    c.bench_function("rules/load-builtin", |b| {
+        b.iter(|| {
+            leakless::rules::load(&Default::default())
+                .expect("rules")
+                .rules()
+                .len()
+        });
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

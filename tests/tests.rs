@@ -1,0 +1,7 @@
+//! One integration test binary (ripgrep style): each module exercises the `leakless` binary.
+
+mod util;
+
+mod cli;
+mod rules;
+mod worktree;

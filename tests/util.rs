@@ -1,0 +1,107 @@
+//! Test helpers: a fresh temporary directory per test and a command builder for the binary
+//! (after ripgrep's `rgtest!`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary directory that lives as long as the test.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::Builder::new()
+                .prefix("leakless-test-")
+                .tempdir()
+                .expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `contents` to `rel`, creating parent directories.
+    pub fn create(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, contents).expect("write");
+        p
+    }
+
+    /// A `leakless` command running in this directory.
+    pub fn cmd(&self) -> TestCommand {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakless"));
+        cmd.current_dir(self.path()).env_remove("NO_COLOR");
+        TestCommand { cmd }
+    }
+}
+
+pub struct TestCommand {
+    pub cmd: Command,
+}
+
+impl TestCommand {
+    pub fn args<I, S>(&mut self, args: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn output(&mut self) -> Output {
+        self.cmd.output().expect("run leakless")
+    }
+
+    /// Runs and returns (exit code, stdout, stderr).
+    pub fn run(&mut self) -> (i32, String, String) {
+        let o = self.output();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+
+    /// Runs with `--format json` appended and parses stdout.
+    pub fn json(&mut self) -> (i32, serde_json::Value) {
+        self.cmd.args(["--format", "json"]);
+        let (code, out, err) = self.run();
+        let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
+        (code, v)
+    }
+}
+
+/// `(rule_id, path, line)` of every finding location in a JSON report, sorted.
+pub fn hits(v: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut out = Vec::new();
+    for f in v["findings"].as_array().expect("findings array") {
+        for l in f["locations"].as_array().expect("locations") {
+            out.push((
+                f["rule_id"].as_str().expect("rule_id").to_string(),
+                l["path"].as_str().expect("path").to_string(),
+                l["line"].as_u64().expect("line"),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Declares a test with a fresh [`TestDir`].
+#[macro_export]
+macro_rules! scantest {
+    ($name:ident, |$dir:ident| $body:block) => {
+        #[test]
+        fn $name() {
+            let $dir = $crate::util::TestDir::new();
+            $body
+        }
+    };
+}
