@@ -29,6 +29,9 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Create or update a baseline of known findings, so only new ones fail a scan.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
 }
 
 /// When to colour text output.
@@ -57,9 +60,9 @@ pub struct RuleArgs {
     pub no_builtin_rules: bool,
 }
 
-/// `leakless scan`.
+/// What to scan and with which rules (shared by `scan` and `baseline`).
 #[derive(Debug, clap::Args)]
-pub struct ScanArgs {
+pub struct SourceArgs {
     /// Directory or file to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -72,15 +75,6 @@ pub struct ScanArgs {
     /// The path standard input is reported as (and matched against path rules).
     #[arg(long, value_name = "NAME", default_value = "<stdin>", requires = "stdin")]
     pub stdin_name: String,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Show secrets in full in the report (they are redacted by default).
-    #[arg(long)]
-    pub no_redact: bool,
     /// Do not honour .gitignore/.ignore files: scan everything.
     #[arg(long)]
     pub no_ignore: bool,
@@ -96,18 +90,72 @@ pub struct ScanArgs {
     /// Do not honour `leakless:allow`, `gitleaks:allow` and `pragma: allowlist secret` comments.
     #[arg(long)]
     pub no_inline_allow: bool,
+    /// Fingerprint ignore file (default: `.leaklessignore` in the scanned directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// Print nothing but the report (no per-file error lines on stderr).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `leakless scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show secrets in full in the report (they are redacted by default).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Report only findings that are not in this baseline (`leakless baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List ignore-file and baseline entries that match nothing any more.
+    #[arg(long)]
+    pub report_stale: bool,
     /// Exit 2 when any file could not be scanned, even if the rest was clean.
     #[arg(long)]
     pub strict: bool,
     /// List skipped files.
     #[arg(long, short = 'v')]
     pub verbose: bool,
-    /// Print nothing but the report (no per-file error lines on stderr).
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
     /// Colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `leakless baseline ...`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a baseline of the current findings (refuses to overwrite without --force).
+    Create(BaselineArgs),
+    /// Rewrite the baseline from the current findings, dropping fixed ones and adding new ones.
+    Update(BaselineArgs),
+}
+
+/// Options of `baseline create|update`.
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Baseline file.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = ".leakless-baseline.json"
+    )]
+    pub output: PathBuf,
+    /// `create`: overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `leakless rules ...`.

@@ -4,15 +4,19 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
-use super::{Args, ColorChoice, Command, RuleArgs, RulesCommand, ScanArgs};
-use crate::findings;
-use crate::matching::{MatchOptions, Scanner};
-use crate::report::{self, Format, ReportOptions, ScanReport};
+use super::{
+    Args, BaselineArgs, BaselineCommand, ColorChoice, Command, RuleArgs, RulesCommand, ScanArgs, SourceArgs,
+};
+use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
+use crate::findings::{self};
+use crate::matching::{MatchOptions, RawMatch, Scanner};
+use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
 use crate::rules::{self, LoadOptions, RuleSet};
-use crate::source::{stdin, worktree};
+use crate::source::{stdin, worktree, ScanError, Sink};
 
 /// Exit code: no findings.
 pub const EXIT_CLEAN: u8 = 0;
@@ -30,6 +34,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Scan(a) => scan(&a),
         Command::Rules(RulesCommand::List { rules, format }) => rules_list(&rules, format),
         Command::Rules(RulesCommand::Check { files }) => rules_check(&files),
+        Command::Baseline(BaselineCommand::Create(a)) => baseline(&a, true),
+        Command::Baseline(BaselineCommand::Update(a)) => baseline(&a, false),
     }
 }
 
@@ -46,59 +52,92 @@ fn load_rules(args: &RuleArgs, scan_root: Option<&Path>) -> Result<RuleSet> {
     Ok(rules::load(&opts)?)
 }
 
-fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
     Ok(match path {
         Some(p) => {
             Box::new(BufWriter::new(File::create(p).with_context(|| {
                 format!("Failed to create output file {}", p.display())
             })?))
         }
-        None => Box::new(BufWriter::new(io::stdout().lock())),
+        None => Box::new(BufWriter::new(io::stdout())),
     })
 }
 
-fn scan(a: &ScanArgs) -> Result<ExitCode> {
-    if !a.stdin && !a.path.exists() {
-        anyhow::bail!("{}: no such file or directory", a.path.display());
+/// The scan root (for config and ignore-file discovery), if scanning a directory.
+fn scan_root(src: &SourceArgs) -> Option<&Path> {
+    (!src.stdin && src.path.is_dir()).then_some(src.path.as_path())
+}
+
+/// The ignore file: `--ignore-file`, else `.leaklessignore` in the scanned directory.
+fn load_ignore(src: &SourceArgs) -> Result<Option<IgnoreFile>> {
+    let path = src.ignore_file.clone().or_else(|| {
+        scan_root(src)
+            .map(|d| d.join(IGNORE_FILE))
+            .filter(|p| p.is_file())
+    });
+    Ok(path.map(|p| IgnoreFile::read(&p)).transpose()?)
+}
+
+/// Runs the source scan; findings are grouped but not yet suppressed.
+fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result<ScanReport> {
+    if !src.stdin && !src.path.exists() {
+        anyhow::bail!("{}: no such file or directory", src.path.display());
     }
-    let rules = load_rules(&a.rules, (!a.stdin).then_some(a.path.as_path()))?;
     let scanner = Scanner::new(
-        &rules,
+        rules,
         MatchOptions {
-            inline_allow: !a.no_inline_allow,
+            inline_allow: !src.no_inline_allow,
             ignore_rule_paths: false,
         },
     );
-    let outcome = if a.stdin {
-        stdin::scan_reader(io::stdin().lock(), &a.stdin_name, a.max_file_size, &scanner)
+    let outcome = if src.stdin {
+        stdin::scan_reader(
+            io::stdin().lock(),
+            &src.stdin_name,
+            src.max_file_size,
+            &scanner,
+            sink,
+        )
     } else {
         let opts = worktree::WalkOptions {
-            no_ignore: a.no_ignore,
-            follow_links: a.follow,
-            max_file_size: a.max_file_size,
-            threads: a.threads,
+            no_ignore: src.no_ignore,
+            follow_links: src.follow,
+            max_file_size: src.max_file_size,
+            threads: src.threads,
         };
-        worktree::scan(&a.path, &opts, &scanner)
+        worktree::scan(&src.path, &opts, &scanner, sink)
     };
     let mut errors = outcome.errors;
     for (id, e) in rules.compile_failures() {
-        errors.push(crate::source::ScanError {
+        errors.push(ScanError {
             path: format!("rule {id}"),
             message: e.to_string(),
         });
     }
-    let report = ScanReport {
-        findings: findings::group(outcome.matches, &rules),
-        errors,
-        skipped: outcome.skipped,
-        stats: outcome.stats,
-    };
-    if !a.quiet {
+    if !src.quiet {
         let mut err = io::stderr().lock();
-        for e in &report.errors {
+        for e in &errors {
             writeln!(err, "leakless: {}: {}", e.path, e.message)?;
         }
     }
+    Ok(ScanReport {
+        findings: findings::group(outcome.matches, rules),
+        errors,
+        skipped: outcome.skipped,
+        stats: outcome.stats,
+        suppressed: Default::default(),
+    })
+}
+
+fn scan(a: &ScanArgs) -> Result<ExitCode> {
+    let src = &a.source;
+    let rules = load_rules(&src.rules, scan_root(src))?;
+    let baseline = a
+        .baseline
+        .as_ref()
+        .map(|p| Ok::<_, anyhow::Error>((p.display().to_string(), Baseline::read(p)?)))
+        .transpose()?;
+    let suppressor = Suppressor::new(load_ignore(src)?, baseline);
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -110,8 +149,35 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
         redact: !a.no_redact,
         color,
         verbose: a.verbose,
+        report_stale: a.report_stale,
     };
-    let mut out = open_output(a.output.as_ref())?;
+    let out = Mutex::new(open_output(a.output.as_ref())?);
+    let write_failed = Mutex::new(None::<io::Error>);
+    let stream = |path: &str, m: &RawMatch| {
+        let fp = jsonl::match_fingerprint(&rules, m);
+        if suppressor.suppresses(&fp, path) {
+            return;
+        }
+        let mut w = out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Err(e) = jsonl::write_match(&mut *w, &rules, path, m, &fp, opts.redact) {
+            write_failed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get_or_insert(e);
+        }
+    };
+    let sink: Option<&Sink<'_>> = (a.format == Format::Jsonl).then_some(&stream);
+    let mut report = collect(src, &rules, sink)?;
+    if let Some(e) = write_failed
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return Err(e.into());
+    }
+    report.suppressed = suppressor.apply(&mut report.findings);
+    let mut out = out
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     report::reporter(a.format, opts).write(&report, &rules, &mut out)?;
     out.flush()?;
     Ok(ExitCode::from(if a.strict && !report.errors.is_empty() {
@@ -123,11 +189,67 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
     }))
 }
 
+fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
+    if create && !a.force && a.output.exists() {
+        anyhow::bail!(
+            "{}: baseline already exists (use `leakless baseline update`, or --force)",
+            a.output.display()
+        );
+    }
+    let src = &a.source;
+    let rules = load_rules(&src.rules, scan_root(src))?;
+    let mut report = collect(src, &rules, None)?;
+    Suppressor::new(load_ignore(src)?, None).apply(&mut report.findings);
+    let new = Baseline::from_findings(&report.findings, &rules);
+    let old = (!create && a.output.exists())
+        .then(|| Baseline::read(&a.output))
+        .transpose()?;
+    let json = new.to_json();
+    let tmp = a.output.with_extension("json.tmp");
+    std::fs::write(&tmp, &json).with_context(|| format!("Failed to write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &a.output).with_context(|| format!("Failed to write {}", a.output.display()))?;
+    let mut err = io::stderr().lock();
+    match old {
+        Some(old) => {
+            let had = |b: &Baseline, fp: &str| b.findings.iter().any(|e| e.fingerprint == fp);
+            let added = new.findings.iter().filter(|e| !had(&old, &e.fingerprint)).count();
+            let removed = old.findings.iter().filter(|e| !had(&new, &e.fingerprint)).count();
+            writeln!(
+                err,
+                "leakless: updated {}: {} findings ({added} added, {removed} no longer found)",
+                a.output.display(),
+                new.findings.len()
+            )?;
+        }
+        None => writeln!(
+            err,
+            "leakless: wrote {} with {} findings; scan with `leakless scan --baseline {}`",
+            a.output.display(),
+            new.findings.len(),
+            a.output.display()
+        )?,
+    }
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
 fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
     let rules = load_rules(args, Some(Path::new(".")))?;
     let mut out = open_output(None)?;
     match format {
-        Format::Json => {
+        Format::Text => {
+            for r in rules.rules() {
+                writeln!(
+                    out,
+                    "{:<48} {:<8} {:<16} {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.provider.as_deref().unwrap_or("-"),
+                    r.description
+                )?;
+            }
+            writeln!(out, "{} rules", rules.rules().len())?;
+        }
+        _ => {
             let list: Vec<serde_json::Value> = rules
                 .rules()
                 .iter()
@@ -146,19 +268,6 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                 .collect();
             serde_json::to_writer_pretty(&mut out, &list)?;
             writeln!(out)?;
-        }
-        Format::Text => {
-            for r in rules.rules() {
-                writeln!(
-                    out,
-                    "{:<48} {:<8} {:<16} {}",
-                    r.id,
-                    r.severity.as_str(),
-                    r.provider.as_deref().unwrap_or("-"),
-                    r.description
-                )?;
-            }
-            writeln!(out, "{} rules", rules.rules().len())?;
         }
     }
     out.flush()?;

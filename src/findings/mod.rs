@@ -4,6 +4,8 @@
 //! (sorted by path, line, column). Its fingerprint (v1) is a hash of the rule id and the secret
 //! only, so it survives moved lines, renamed files and rebases.
 
+pub mod suppress;
+
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};

@@ -21,7 +21,16 @@ struct Doc<'a> {
     findings: Vec<JFinding<'a>>,
     errors: Vec<JError<'a>>,
     skipped: Vec<JSkipped<'a>>,
+    stale: Vec<JStale<'a>>,
     stats: JStats,
+}
+
+#[derive(Serialize)]
+struct JStale<'a> {
+    kind: &'static str,
+    file: &'a str,
+    fingerprint: &'a str,
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -77,6 +86,8 @@ struct JStats {
     findings: usize,
     errors: usize,
     skipped: usize,
+    suppressed_by_baseline: usize,
+    suppressed_by_ignore_file: usize,
 }
 
 impl Report for Json {
@@ -142,6 +153,17 @@ impl Report for Json {
                     },
                 })
                 .collect(),
+            stale: report
+                .suppressed
+                .stale
+                .iter()
+                .map(|s| JStale {
+                    kind: s.kind,
+                    file: &s.file,
+                    fingerprint: &s.fingerprint,
+                    detail: &s.detail,
+                })
+                .collect(),
             stats: JStats {
                 files_scanned: report.stats.files_scanned,
                 bytes_scanned: report.stats.bytes_scanned,
@@ -149,6 +171,8 @@ impl Report for Json {
                 findings: report.findings.len(),
                 errors: report.errors.len(),
                 skipped: report.skipped.len(),
+                suppressed_by_baseline: report.suppressed.baselined,
+                suppressed_by_ignore_file: report.suppressed.ignored,
             },
         };
         serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -3,16 +3,24 @@
 //! Output types exist only to serialize. No report ever contains a raw secret unless the user
 //! passed `--no-redact` ([`ReportOptions::redact`] = `false`).
 
+mod github;
 mod json;
+pub mod jsonl;
+mod junit;
+pub mod sarif;
 mod text;
 
 use std::io::{self, Write};
 
+pub use github::Github;
 pub use json::Json;
+pub use junit::Junit;
+pub use sarif::Sarif;
 pub use text::Text;
 
+use crate::findings::suppress::SuppressStats;
 use crate::findings::Finding;
-use crate::rules::RuleSet;
+use crate::rules::{Rule, RuleSet};
 use crate::source::{ScanError, Skipped, Stats};
 
 /// Output format.
@@ -22,6 +30,14 @@ pub enum Format {
     Text,
     /// One JSON document (schema in README).
     Json,
+    /// One JSON object per line, per location, streamed as found.
+    Jsonl,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML for CI test reports.
+    Junit,
+    /// GitHub Actions workflow-command annotations.
+    Github,
 }
 
 /// How to render.
@@ -33,6 +49,8 @@ pub struct ReportOptions {
     pub color: bool,
     /// List skipped files.
     pub verbose: bool,
+    /// List stale ignore/baseline entries.
+    pub report_stale: bool,
 }
 
 /// Everything one scan produced, ready to report.
@@ -46,6 +64,8 @@ pub struct ScanReport {
     pub skipped: Vec<Skipped>,
     /// Counters.
     pub stats: Stats,
+    /// What the ignore file and baseline suppressed, and their stale entries.
+    pub suppressed: SuppressStats,
 }
 
 /// One output format.
@@ -54,12 +74,45 @@ pub trait Report {
     fn write(&self, report: &ScanReport, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()>;
 }
 
-/// The reporter for `format`.
+/// The reporter for `format`. `Jsonl` is streamed while scanning (see [`jsonl`]); its
+/// end-of-scan reporter writes nothing.
 pub fn reporter(format: Format, opts: ReportOptions) -> Box<dyn Report> {
     match format {
         Format::Text => Box::new(Text(opts)),
         Format::Json => Box::new(Json(opts)),
+        Format::Jsonl => Box::new(Nothing),
+        Format::Sarif => Box::new(Sarif(opts)),
+        Format::Junit => Box::new(Junit(opts)),
+        Format::Github => Box::new(Github(opts)),
     }
+}
+
+struct Nothing;
+
+impl Report for Nothing {
+    fn write(&self, _: &ScanReport, _: &RuleSet, _: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The steps to fix a leak of this rule's kind, in Markdown (used by SARIF help).
+pub fn fix_steps(rule: &Rule) -> Vec<String> {
+    let rotate = rule.rotate.as_deref().map_or_else(
+        || "Rotate or revoke the credential with its issuer".to_string(),
+        |url| format!("Rotate or revoke the credential: <{url}>"),
+    );
+    let reference = rule
+        .env_var
+        .as_deref()
+        .map_or_else(String::new, |v| format!(" (for example as `${{{v}}}`)"));
+    vec![
+        format!("{rotate}. Anyone who can read the repository or its history has the old value."),
+        format!(
+            "Keep the new value out of git: put it in a secrets store and reference it{reference}; `leakless migrate --to dotenv|vault|infisical|aws` moves it and rewrites the file."
+        ),
+        "Purge the old value from history with `git filter-repo --replace-text`, then check with `leakless scan --history`.".to_string(),
+        "If this is not a secret, add `leakless:allow` to the line or its fingerprint to `.leaklessignore`.".to_string(),
+    ]
 }
 
 /// A short fix hint for a finding.

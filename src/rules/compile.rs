@@ -219,10 +219,11 @@ fn parse_regex(src: &str) -> Result<(usize, Option<usize>), String> {
             .utf8(false)
             .build()
             .parse(src)
+            .map_err(|e| one_line_syntax_error(&e))
     };
     let hir = match parse(false) {
         Ok(h) => h,
-        Err(_) => parse(true).map_err(|e| one_line_syntax_error(&e))?,
+        Err(_) => parse(true)?,
     };
     let groups = hir.properties().explicit_captures_len();
     // Find a named `secret` group by walking the AST names cheaply.
@@ -269,7 +270,7 @@ fn one_line_syntax_error(e: &regex_syntax::Error) -> String {
 fn one_line_regex_error(e: &regex::Error) -> String {
     match e {
         regex::Error::Syntax(s) => {
-            let last = s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s);
+            let last = s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s);
             format!("invalid regex: {}", last.trim_start_matches("error: "))
         }
         regex::Error::CompiledTooBig(n) => format!("regex too big when compiled (limit {n} bytes)"),

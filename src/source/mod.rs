@@ -22,6 +22,9 @@ pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
 }
 
+/// A callback that sees each match as it is found: `(path, match)`. Called from worker threads.
+pub type Sink<'a> = dyn Fn(&str, &RawMatch) + Sync + 'a;
+
 /// A file or blob that could not be scanned.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ScanError {

@@ -7,7 +7,13 @@ use super::{is_binary, Outcome, ScanError, SkipReason, Skipped};
 use crate::matching::{Input, Scanner, Scratch};
 
 /// Reads at most `max_size` bytes from `reader` and scans them as the file `name`.
-pub fn scan_reader(reader: impl Read, name: &str, max_size: u64, scanner: &Scanner<'_>) -> Outcome {
+pub fn scan_reader(
+    reader: impl Read,
+    name: &str,
+    max_size: u64,
+    scanner: &Scanner<'_>,
+    sink: Option<&super::Sink<'_>>,
+) -> Outcome {
     let start = Instant::now();
     let mut out = Outcome::default();
     let mut data = Vec::new();
@@ -35,6 +41,11 @@ pub fn scan_reader(reader: impl Read, name: &str, max_size: u64, scanner: &Scann
                 &mut Scratch::default(),
                 &mut matches,
             );
+            if let Some(sink) = sink {
+                for m in &matches {
+                    sink(name, m);
+                }
+            }
             out.matches = matches.into_iter().map(|m| (name.to_string(), m)).collect();
             out.stats.files_scanned = 1;
             out.stats.bytes_scanned = n as u64;

@@ -97,8 +97,14 @@ fn error_message(err: &ignore::Error) -> String {
     }
 }
 
-/// Walks `root` (a directory or a single file) and scans every file.
-pub fn scan(root: &Path, opts: &WalkOptions, scanner: &Scanner<'_>) -> Outcome {
+/// Walks `root` (a directory or a single file) and scans every file. `sink`, if given, sees each
+/// match as soon as it is found (for streaming output), from any walker thread.
+pub fn scan(
+    root: &Path,
+    opts: &WalkOptions,
+    scanner: &Scanner<'_>,
+    sink: Option<&super::Sink<'_>>,
+) -> Outcome {
     let start = Instant::now();
     let root_is_dir = root.is_dir();
     let threads = if opts.threads == 0 {
@@ -193,6 +199,11 @@ pub fn scan(root: &Path, opts: &WalkOptions, scanner: &Scanner<'_>) -> Outcome {
                         &mut scratch,
                         &mut found,
                     );
+                    if let Some(sink) = sink {
+                        for m in &found {
+                            sink(&rel, m);
+                        }
+                    }
                     if !found.is_empty() {
                         let mut all = shared
                             .matches
