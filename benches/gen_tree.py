@@ -131,6 +131,7 @@ class Vocab:
         # is plausibly harmless
         self.plain_upper = [s for s in self.upper if not any(w.upper() in s for w in secish)]
         self.plain_camel = [c for s, c in zip(self.snake, self.camel) if not any(w in s for w in secish)]
+        self.plain_snake = [s for s in self.snake if not any(w in s for w in secish + ("vault",))]
         self.sec_upper = [s.upper() for s in self.sec_snake]
         self.sentences = [self._sentence() for _ in range(3000)]
         self.messages = [self._message() for _ in range(1500)]
@@ -629,7 +630,7 @@ def yaml_body(v: Vocab, size: int) -> str:
             elif k < 0.85:
                 lines.append(f"  {key}: {r.choice(('true', 'false', str(r.randint(0, 65535)), r.choice(v.kebab), '30s'))}\n")
             else:
-                lines.append(f"  {key}_id: {r.choice(v.uuids)}\n")
+                lines.append(f"  {r.choice(v.plain_snake)}_id: {r.choice(v.uuids)}\n")
         chunk = "".join(lines)
         out.append(chunk)
         n += len(chunk)

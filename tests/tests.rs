@@ -3,5 +3,7 @@
 mod util;
 
 mod cli;
+mod fixtures;
+mod report;
 mod rules;
 mod worktree;

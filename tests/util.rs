@@ -59,6 +59,11 @@ impl TestCommand {
         self.cmd.output().expect("run leakless")
     }
 
+    pub fn arg_path(&mut self, p: &Path) -> &mut Self {
+        self.cmd.arg(p);
+        self
+    }
+
     /// Runs and returns (exit code, stdout, stderr).
     pub fn run(&mut self) -> (i32, String, String) {
         let o = self.output();
@@ -104,4 +109,21 @@ macro_rules! scantest {
             $body
         }
     };
+}
+
+/// An external tool the test suite installs (`bash scripts/test` sets the variable). Under
+/// `LEAKLESS_REQUIRE_TOOLS=1` (set by scripts/test) a missing tool fails the test; in a bare
+/// `cargo test` the check is skipped with a note.
+pub fn external_tool(var: &str) -> Option<PathBuf> {
+    match std::env::var_os(var) {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ => {
+            assert!(
+                std::env::var_os("LEAKLESS_REQUIRE_TOOLS").is_none(),
+                "{var} is not set: run the suite with `bash scripts/test`"
+            );
+            eprintln!("note: {var} not set; skipping this external check (bash scripts/test runs it)");
+            None
+        }
+    }
 }

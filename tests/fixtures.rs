@@ -1,0 +1,77 @@
+//! The planted fixture tree: every planted (fake) secret is found at its exact place, and none of
+//! the benign look-alikes beside them (placeholders, `${VAR}`, `AKIAIOSFODNN7EXAMPLE`, UUIDs, git
+//! SHAs, `sha512-` integrity hashes, public keys, certificates, env references) is.
+
+use crate::scantest;
+
+pub const PLANTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/worktree/planted");
+
+/// `(rule, path, line, column)` of every planted secret.
+pub const EXPECTED: &[(&str, &str, u64, u64)] = &[
+    ("infisical-universal-auth-client-secret", ".env.dev", 3, 25),
+    ("openai-project-api-key", ".env.dev", 4, 16),
+    ("postgres-url-password", ".env.dev", 5, 33),
+    ("slack-bot-token", "ci/notify.sh", 3, 18),
+    ("postgres-url-password", "compose.yml", 5, 38),
+    ("aws-access-key-id", "config/settings.py", 5, 22),
+    ("aws-secret-access-key", "config/settings.py", 6, 26),
+    ("rsa-private-key", "deploy/id_deploy", 1, 1),
+    ("github-pat-classic", "src/github.ts", 2, 10),
+    ("stripe-live-secret-key", "src/payments.js", 4, 24),
+    ("vault-service-token", "vault/agent.hcl", 8, 10),
+];
+
+/// The raw planted secrets, read back from the fixture files by position (for redaction tests).
+pub fn planted_secrets() -> Vec<String> {
+    let (_, v) = crate::util::TestDir::new()
+        .cmd()
+        .args(["scan", PLANTED, "--no-redact"])
+        .json();
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["secret"].as_str().expect("secret with --no-redact").to_string())
+        .collect()
+}
+
+scantest!(finds_every_planted_secret_and_no_look_alike, |dir| {
+    let (code, v) = dir.cmd().args(["scan", PLANTED, "-j2"]).json();
+    assert_eq!(code, 1);
+    let mut got: Vec<(String, String, u64, u64)> = Vec::new();
+    for f in v["findings"].as_array().expect("findings") {
+        for l in f["locations"].as_array().expect("locations") {
+            got.push((
+                f["rule_id"].as_str().expect("id").into(),
+                l["path"].as_str().expect("path").into(),
+                l["line"].as_u64().expect("line"),
+                l["column"].as_u64().expect("column"),
+            ));
+        }
+    }
+    let want: Vec<(String, String, u64, u64)> = EXPECTED
+        .iter()
+        .map(|(r, p, l, c)| ((*r).into(), (*p).into(), *l, *c))
+        .collect();
+    assert_eq!(got, want);
+    // The binary file is skipped and said so; the git-ignored local/.env is not scanned.
+    assert_eq!(v["skipped"][0]["path"], "assets.dat");
+    assert_eq!(v["skipped"][0]["reason"], "binary");
+    assert_eq!(v["stats"]["files_scanned"], 14);
+    let all = serde_json::to_string(&v).expect("json");
+    for s in planted_secrets() {
+        assert!(!all.contains(&s), "raw secret in redacted JSON");
+    }
+});
+
+scantest!(no_ignore_finds_the_git_ignored_file, |dir| {
+    let (_, v) = dir.cmd().args(["scan", PLANTED, "--no-ignore"]).json();
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| f["locations"].as_array().expect("locations").iter())
+        .filter_map(|l| l["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"local/.env"), "{paths:?}");
+});
