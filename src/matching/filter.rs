@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn real_looking() {
         for s in [
-            "ghp_R8xk2PqLm9ZtYw4VbN7cJ3sHd6FgA1eUo5Ti",
+            "ghp_R8xk2PqLm9ZtYw4VbN7cJ3sHd6FgA1eUo5Ti", // leakless:allow
             "b377e7a60b669ea2317f339dc6cb79ce49d588a7bbed92433bb2a73dedff3314",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEYqq",
             "FlyV1 fm2_lJPECAAAAAAAAqV3xQ8nZt2kR9mLw4cYb7hJd1sFp6gTu0eWoN3aKv5iXr2BjMq8yH",

@@ -155,6 +155,42 @@ impl Report for Text {
                 if report.errors.len() == 1 { "" } else { "s" }
             )?;
         }
-        writeln!(w)
+        let sup = &report.suppressed;
+        if sup.baselined + sup.ignored > 0 {
+            write!(
+                w,
+                "; suppressed {} by baseline, {} by ignore file",
+                sup.baselined, sup.ignored
+            )?;
+        }
+        if !sup.stale.is_empty() {
+            write!(
+                w,
+                "; {} stale suppression entr{}{}",
+                sup.stale.len(),
+                if sup.stale.len() == 1 { "y" } else { "ies" },
+                if self.0.report_stale {
+                    ""
+                } else {
+                    " (--report-stale lists them)"
+                }
+            )?;
+        }
+        writeln!(w)?;
+        if self.0.report_stale {
+            for s in &sup.stale {
+                let detail = if s.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", s.detail)
+                };
+                writeln!(
+                    w,
+                    "stale {} entry {}: {}{detail} matches nothing",
+                    s.kind, s.file, s.fingerprint
+                )?;
+            }
+        }
+        Ok(())
     }
 }
