@@ -9,6 +9,7 @@
 
 pub mod entropy;
 pub mod filter;
+pub mod prefilter;
 
 use memchr::memchr_iter;
 
@@ -89,6 +90,7 @@ impl std::fmt::Debug for RawMatch {
 /// Per-thread scratch space, reused between blobs.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    hits: Vec<(usize, u32)>,
     windows: Vec<(u32, usize, usize)>,
     last: Vec<u32>,
     touched: Vec<u32>,
@@ -216,26 +218,32 @@ impl<'r> Scanner<'r> {
         if scratch.last.len() < rules.len() {
             scratch.last.resize(rules.len(), 0);
         }
-        if let Some(ac) = self.rules.keyword_automaton() {
-            for m in ac.find_overlapping_iter(data) {
-                for &r in self.rules.rules_for_keyword(m.pattern().as_usize()) {
+        if let Some(dfa) = self.rules.keyword_automaton() {
+            let Scratch {
+                hits,
+                windows,
+                last,
+                touched,
+            } = scratch;
+            dfa.for_each(data, hits, |pattern, start, end| {
+                for &r in self.rules.rules_for_keyword(pattern) {
                     let w = rules[r as usize].window;
-                    let (s, e) = (m.start().saturating_sub(w), (m.end() + w).min(data.len()));
-                    let last = scratch.last[r as usize];
-                    if last > 0 {
-                        let win = &mut scratch.windows[last as usize - 1];
+                    let (s, e) = (start.saturating_sub(w), (end + w).min(data.len()));
+                    let prev = last[r as usize];
+                    if prev > 0 {
+                        let win = &mut windows[prev as usize - 1];
                         if s <= win.2 {
                             win.1 = win.1.min(s);
                             win.2 = win.2.max(e);
                             continue;
                         }
                     } else {
-                        scratch.touched.push(r);
+                        touched.push(r);
                     }
-                    scratch.windows.push((r, s, e));
-                    scratch.last[r as usize] = u32::try_from(scratch.windows.len()).unwrap_or(u32::MAX);
+                    windows.push((r, s, e));
+                    last[r as usize] = u32::try_from(windows.len()).unwrap_or(u32::MAX);
                 }
-            }
+            });
         }
         for r in scratch.touched.drain(..) {
             scratch.last[r as usize] = 0;

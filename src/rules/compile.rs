@@ -2,11 +2,11 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::syntax::{AllowlistSpec, RuleSpec};
+use crate::matching::prefilter::KeywordDfa;
 
 /// Bytes searched on each side of a keyword hit when a rule does not say (widened to whole lines).
 pub const DEFAULT_WINDOW: usize = 512;
@@ -411,7 +411,7 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     /// Global allowlists.
     pub global: Vec<Allowlist>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<KeywordDfa>,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
     /// Rules with a regex and no keyword: they run on every blob.
@@ -421,7 +421,8 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Builds the set: one ASCII-case-insensitive Aho-Corasick automaton over all keywords.
+    /// Builds the set: one ASCII-case-insensitive Aho-Corasick automaton over all keywords
+    /// ([`KeywordDfa`]).
     pub fn new(rules: Vec<Rule>, global: Vec<Allowlist>) -> Self {
         let mut patterns: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
@@ -447,20 +448,7 @@ impl RuleSet {
                 }
             }
         }
-        let keywords = (!patterns.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .build(&patterns)
-                })
-                .expect("keyword automaton builds from plain literals")
-        });
+        let keywords = (!patterns.is_empty()).then(|| KeywordDfa::new(&patterns));
         Self {
             rules,
             global,
@@ -482,7 +470,7 @@ impl RuleSet {
     }
 
     /// The keyword automaton, if any rule has keywords.
-    pub(crate) fn keyword_automaton(&self) -> Option<&AhoCorasick> {
+    pub(crate) fn keyword_automaton(&self) -> Option<&KeywordDfa> {
         self.keywords.as_ref()
     }
 
