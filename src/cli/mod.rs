@@ -32,6 +32,22 @@ pub enum Command {
     /// Create or update a baseline of known findings, so only new ones fail a scan.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Install the git pre-commit hook (or pre-push, with --pre-push) in this repository,
+    /// chaining any hook already there.
+    InstallHook {
+        /// Install the pre-push hook instead of the pre-commit hook.
+        #[arg(long)]
+        pre_push: bool,
+        /// Rewrite our hook / replace an earlier chained copy.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook installed by `install-hook` and restore the one it chained.
+    UninstallHook {
+        /// Remove the pre-push hook instead of the pre-commit hook.
+        #[arg(long)]
+        pre_push: bool,
+    },
 }
 
 /// When to colour text output.

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
 use crate::findings::{self};
+use crate::hooks::{self, HookKind, Installed};
 use crate::matching::{MatchOptions, RawMatch, Scanner};
 use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
 use crate::rules::{self, LoadOptions, RuleSet};
@@ -36,6 +37,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Rules(RulesCommand::Check { files }) => rules_check(&files),
         Command::Baseline(BaselineCommand::Create(a)) => baseline(&a, true),
         Command::Baseline(BaselineCommand::Update(a)) => baseline(&a, false),
+        Command::InstallHook { pre_push, force } => install_hook(pre_push, force),
+        Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
     }
 }
 
@@ -311,4 +314,52 @@ fn rules_check(files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         EXIT_FINDINGS
     }))
+}
+
+fn hook_kind(pre_push: bool) -> HookKind {
+    if pre_push {
+        HookKind::PrePush
+    } else {
+        HookKind::PreCommit
+    }
+}
+
+fn install_hook(pre_push: bool, force: bool) -> Result<ExitCode> {
+    let kind = hook_kind(pre_push);
+    let dir = hooks::hooks_dir(Path::new("."))?;
+    let binary = std::env::current_exe().context("Failed to locate the leakless binary")?;
+    let mut err = io::stderr().lock();
+    match hooks::install(&dir, kind, &binary, force)? {
+        Installed::New(p) => writeln!(err, "leakless: installed {}", p.display())?,
+        Installed::Chained(p, c) => writeln!(
+            err,
+            "leakless: installed {}; the existing hook was kept as {} and runs first",
+            p.display(),
+            c.display()
+        )?,
+        Installed::AlreadyInstalled(p) => writeln!(
+            err,
+            "leakless: {} is already leakless' hook{}",
+            p.display(),
+            if force { " (rewritten)" } else { "" }
+        )?,
+    }
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+fn uninstall_hook(pre_push: bool) -> Result<ExitCode> {
+    let kind = hook_kind(pre_push);
+    let dir = hooks::hooks_dir(Path::new("."))?;
+    let restored = hooks::uninstall(&dir, kind)?;
+    let mut err = io::stderr().lock();
+    match restored {
+        Some(p) => writeln!(
+            err,
+            "leakless: removed its {} hook and restored {}",
+            kind.file_name(),
+            p.display()
+        )?,
+        None => writeln!(err, "leakless: removed its {} hook", kind.file_name())?,
+    }
+    Ok(ExitCode::from(EXIT_CLEAN))
 }
