@@ -3,6 +3,7 @@
 mod util;
 
 mod cli;
+mod detect;
 mod fixtures;
 mod report;
 mod rules;
