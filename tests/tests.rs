@@ -5,6 +5,7 @@ mod util;
 mod cli;
 mod detect;
 mod fixtures;
+mod quality;
 mod report;
 mod rules;
 mod worktree;

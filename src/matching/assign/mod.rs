@@ -246,16 +246,38 @@ pub fn classify(
     None
 }
 
+/// Lowercase words joined by separators (`jwt-dev-app-key`): a name, not a generated secret.
+fn is_word_chain(value: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = value.split(|b| matches!(b, b'-' | b'_' | b'.')).collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 10 && p.iter().all(u8::is_ascii_lowercase))
+}
+
 /// A generated-looking secret: long enough, not noise, random enough, not made of words.
 pub fn accept_token(value: &[u8], ctx: &[u8], min_entropy: f64) -> bool {
     value.len() >= MIN_TOKEN_LEN
+        && value.is_ascii()
         && !value.iter().any(u8::is_ascii_whitespace)
+        && !is_word_chain(value)
         && noise(value, ctx).is_none()
         && shannon(value) >= min_entropy
         && chars_per_token(value) < WORDY_CHARS_PER_TOKEN
 }
 
-/// A password: long enough, not noise, not made of dummy words.
+/// Letters and spaces only, reading like words (`Mot de passe`, `Passwort`): UI text, not a password.
+fn is_prose(value: &[u8]) -> bool {
+    value
+        .iter()
+        .all(|b| b.is_ascii_alphabetic() || *b == b' ' || *b == b'\'' || !b.is_ascii())
+        && (value.contains(&b' ') || chars_per_token(value) >= WORDY_CHARS_PER_TOKEN || !value.is_ascii())
+}
+
+/// A password: long enough, not noise, not made of dummy words, not prose.
 pub fn accept_password(value: &[u8], ctx: &[u8]) -> bool {
-    value.len() >= MIN_PASSWORD_LEN && noise(value, ctx).is_none() && !is_dummy(&value.to_ascii_lowercase())
+    value.len() >= MIN_PASSWORD_LEN
+        && !is_prose(value)
+        && noise(value, ctx).is_none()
+        && !is_dummy(&value.to_ascii_lowercase())
 }
