@@ -145,6 +145,13 @@ const REFERENCE_MARKERS: &[&str] = &[
     "data.",
     "config(",
     "settings.",
+    "env:",
+    "secret:",
+    "ssm:",
+    "awssm:",
+    "gcpsm:",
+    "azkv:",
+    "vault://",
 ];
 
 /// Whether `value` is noise for generic detection, and which kind. `context` is the lowercased key
@@ -303,7 +310,7 @@ pub fn is_uuid(v: &[u8]) -> bool {
 fn is_path(v: &[u8]) -> bool {
     let path_chars = v
         .iter()
-        .all(|b| b.is_ascii_alphanumeric() || b"._-/~\\:".contains(b));
+        .all(|b| b.is_ascii_alphanumeric() || b"._-/~\\:{}".contains(b));
     if !path_chars {
         return false;
     }

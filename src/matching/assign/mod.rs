@@ -31,6 +31,9 @@ pub const WORDY_CHARS_PER_TOKEN: f64 = 3.0;
 /// Minimum length of a generic token value.
 const MIN_TOKEN_LEN: usize = 8;
 
+/// Longer password values are blobs, keys or text, not passwords.
+const MAX_PASSWORD_LEN: usize = 64;
+
 /// Minimum length of a password value.
 const MIN_PASSWORD_LEN: usize = 6;
 
@@ -247,12 +250,35 @@ pub fn classify(
 }
 
 /// Lowercase words joined by separators (`jwt-dev-app-key`): a name, not a generated secret.
-fn is_word_chain(value: &[u8]) -> bool {
+fn is_word_chain(value: &[u8], min_parts: usize) -> bool {
     let parts: Vec<&[u8]> = value.split(|b| matches!(b, b'-' | b'_' | b'.')).collect();
-    parts.len() >= 3
+    parts.len() >= min_parts
         && parts
             .iter()
-            .all(|p| !p.is_empty() && p.len() <= 10 && p.iter().all(u8::is_ascii_lowercase))
+            .all(|p| !p.is_empty() && p.len() <= 12 && p.iter().all(u8::is_ascii_lowercase))
+}
+
+/// Standard base64 (with `+` or `/`) longer than 64 characters: an encoded blob (an image, a
+/// certificate, ciphertext, test data) far more often than a secret with no vendor prefix. Long
+/// base64 secrets with a known shape (Azure keys, private keys) have provider rules.
+fn is_base64_blob(value: &[u8]) -> bool {
+    value.len() > 64
+        && value.iter().any(|b| matches!(b, b'+' | b'/'))
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
+/// 40 hex digits: the shape of a git commit id (SHA-1), far more often that than a secret.
+fn is_sha1_shaped(value: &[u8]) -> bool {
+    value.len() == 40 && value.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Not a password's shape: a JSON/array literal, a templated path, or a long base64 blob.
+fn is_structured(value: &[u8]) -> bool {
+    matches!(value.first(), Some(b'[' | b'{' | b'(' | b'/'))
+        || value.len() > MAX_PASSWORD_LEN
+        || value.iter().filter(|b| **b == b' ').count() >= 2
 }
 
 /// A generated-looking secret: long enough, not noise, random enough, not made of words.
@@ -260,7 +286,9 @@ pub fn accept_token(value: &[u8], ctx: &[u8], min_entropy: f64) -> bool {
     value.len() >= MIN_TOKEN_LEN
         && value.is_ascii()
         && !value.iter().any(u8::is_ascii_whitespace)
-        && !is_word_chain(value)
+        && !is_word_chain(value, 3)
+        && !is_sha1_shaped(value)
+        && !is_base64_blob(value)
         && noise(value, ctx).is_none()
         && shannon(value) >= min_entropy
         && chars_per_token(value) < WORDY_CHARS_PER_TOKEN
@@ -278,6 +306,9 @@ fn is_prose(value: &[u8]) -> bool {
 pub fn accept_password(value: &[u8], ctx: &[u8]) -> bool {
     value.len() >= MIN_PASSWORD_LEN
         && !is_prose(value)
+        && !is_word_chain(value, 2)
+        && !is_structured(value)
+        && !is_sha1_shaped(value)
         && noise(value, ctx).is_none()
         && !is_dummy(&value.to_ascii_lowercase())
 }
