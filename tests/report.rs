@@ -150,7 +150,8 @@ scantest!(sarif_of_clean_scan_and_of_errors_is_valid, |dir| {
 
 scantest!(no_format_leaks_a_secret_unless_asked, |dir| {
     let secrets = planted_secrets();
-    assert_eq!(secrets.len(), EXPECTED.len());
+    // Every planted secret but the path-only `committed-dotenv-file` finding.
+    assert_eq!(secrets.len(), EXPECTED.len() - 1);
     for format in ["text", "json", "jsonl", "sarif", "junit", "github"] {
         let (code, out, err) = dir
             .cmd()

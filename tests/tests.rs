@@ -4,7 +4,9 @@ mod util;
 
 mod baseline;
 mod cli;
+mod detect;
 mod fixtures;
+mod quality;
 mod report;
 mod rules;
 mod worktree;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-use crate::matching::RawMatch;
+use crate::matching::{Paired, RawMatch};
 use crate::rules::{Rule, RuleSet};
 
 /// A raw secret. Its `Debug` is redacted and it is wiped from memory on drop; it has no
@@ -82,6 +82,8 @@ pub struct Location {
     pub end_line: usize,
     /// Exclusive end column.
     pub end_column: usize,
+    /// The key the secret was assigned to here, if known.
+    pub key: Option<String>,
 }
 
 /// One secret found by one rule, with every place it appeared.
@@ -97,6 +99,10 @@ pub struct Finding {
     pub secret: Secret,
     /// Every location, sorted.
     pub locations: Vec<Location>,
+    /// The key the secret is assigned to (first location that has one).
+    pub key: Option<String>,
+    /// The id this secret is paired with (`*_CLIENT_ID` for `*_CLIENT_SECRET`), if any.
+    pub paired_with: Option<Paired>,
 }
 
 impl Finding {
@@ -108,28 +114,34 @@ impl Finding {
 
 /// Groups raw matches (each with the path it was found at) into sorted findings.
 pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> {
-    let mut by_key: BTreeMap<(u32, Vec<u8>), Vec<Location>> = BTreeMap::new();
-    for (path, m) in matches {
-        by_key
-            .entry((m.rule, m.secret.clone()))
-            .or_default()
-            .push(Location {
-                path,
-                line: m.line,
-                column: m.column,
-                end_line: m.end_line,
-                end_column: m.end_column,
-            });
-        let mut m = m;
+    type Group = (Vec<Location>, Option<Paired>);
+    let mut by_key: BTreeMap<(u32, Vec<u8>), Group> = BTreeMap::new();
+    for (path, mut m) in matches {
+        let entry = by_key.entry((m.rule, m.secret.clone())).or_default();
+        entry.0.push(Location {
+            path,
+            line: m.line,
+            column: m.column,
+            end_line: m.end_line,
+            end_column: m.end_column,
+            key: m.key.take(),
+        });
+        if let Some(p) = m.paired_with.take() {
+            if entry.1.as_ref().is_none_or(|q| p < *q) {
+                entry.1 = Some(p);
+            }
+        }
         m.secret.zeroize();
     }
     let mut findings: Vec<Finding> = by_key
         .into_iter()
-        .map(|((rule, secret), mut locations)| {
+        .map(|((rule, secret), (mut locations, paired_with))| {
             locations.sort();
             locations.dedup();
             let id = &rules.rules()[rule as usize].id;
             Finding {
+                key: locations.iter().find_map(|l| l.key.clone()),
+                paired_with,
                 rule,
                 fingerprint: fingerprint_v1(id, &secret),
                 entropy: crate::matching::entropy::shannon(&secret),

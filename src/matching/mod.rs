@@ -5,8 +5,12 @@
 //! only on a window around each keyword hit (the rule's `window` bytes either side, widened to whole
 //! lines, overlapping windows merged). The captured secret must then pass the rule's entropy floor,
 //! the built-in placeholder filter, the rule's and the global allowlists, and the inline-allow
-//! comment check. Line and column are computed only for the matches that survive.
+//! comment check. Then the assignment detector ([`assign`]) finds secrets by the key they are
+//! assigned to, decodes base64 values and pairs ids with secrets. Line and column are computed only
+//! for the matches that survive.
 
+pub mod assign;
+pub mod decode;
 pub mod entropy;
 pub mod filter;
 pub mod prefilter;
@@ -17,6 +21,10 @@ use crate::rules::{AllowQuery, RuleSet};
 
 /// Markers that, anywhere on a line, suppress matches on that line.
 pub const INLINE_ALLOW_MARKERS: &[&str] = &["leakless:allow", "gitleaks:allow", "pragma: allowlist secret"];
+
+/// How deep decoded values are decoded again (base64 in base64: a docker `auth` inside a
+/// Kubernetes `.dockerconfigjson`).
+pub const MAX_DECODE_DEPTH: u8 = 2;
 
 /// Lines longer than this are not widened further when a window is extended to line boundaries.
 const MAX_LINE_EXTEND: usize = 4096;
@@ -74,6 +82,37 @@ pub struct RawMatch {
     pub end_line: usize,
     /// Column one past the secret's last character (exclusive, SARIF style).
     pub end_column: usize,
+    /// The key the secret is assigned to, when it sits in a `KEY = value` assignment.
+    pub key: Option<String>,
+    /// The id this secret is paired with (`*_CLIENT_ID` for a `*_CLIENT_SECRET`).
+    pub paired_with: Option<Paired>,
+}
+
+/// The non-secret half of an id/secret pair.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Paired {
+    /// The id's key (`INFISICAL_CLIENT_ID`).
+    pub key: String,
+    /// A redacted preview of the id's value.
+    pub preview: String,
+}
+
+impl RawMatch {
+    /// A match of `rule` at `start..end` (line and column filled in later).
+    pub fn new(rule: u32, secret: Vec<u8>, start: usize, end: usize) -> Self {
+        Self {
+            rule,
+            secret,
+            start,
+            end,
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+            key: None,
+            paired_with: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for RawMatch {
@@ -83,6 +122,7 @@ impl std::fmt::Debug for RawMatch {
             .field("secret", &"<redacted>")
             .field("line", &self.line)
             .field("column", &self.column)
+            .field("key", &self.key)
             .finish()
     }
 }
@@ -114,8 +154,20 @@ impl<'r> Scanner<'r> {
         self.rules
     }
 
-    /// Scans one blob, appending surviving matches to `out` in offset order.
+    /// Scans one blob, appending surviving matches to `out`.
     pub fn scan(&self, input: Input<'_>, scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+        self.scan_depth(input, scratch, out, 0, None);
+    }
+
+    /// [`Scanner::scan`] at a decoding depth, with an optional format for the assignment detector.
+    pub(crate) fn scan_depth(
+        &self,
+        input: Input<'_>,
+        scratch: &mut Scratch,
+        out: &mut Vec<RawMatch>,
+        depth: u8,
+        hint: Option<assign::parse::Format>,
+    ) {
         let data = input.data;
         if let Some(path) = input.path {
             if self.rules.global.iter().any(|a| a.allows_path(path)) {
@@ -158,17 +210,8 @@ impl<'r> Scanner<'r> {
                             let Some(secret) = secret else { continue };
                             let (s, e) = (ws + secret.start(), ws + secret.end());
                             let (fs, fe) = (ws + full.start(), ws + full.end());
-                            if self.keep(rule_idx, input, s, e, fs, fe) {
-                                out.push(RawMatch {
-                                    rule: rule_idx,
-                                    secret: data[s..e].to_vec(),
-                                    start: s,
-                                    end: e,
-                                    line: 0,
-                                    column: 0,
-                                    end_line: 0,
-                                    end_column: 0,
-                                });
+                            if self.keep_secret(rule_idx, input, &data[s..e], fs, fe) {
+                                out.push(RawMatch::new(rule_idx, data[s..e].to_vec(), s, e));
                             }
                         }
                     }
@@ -178,6 +221,7 @@ impl<'r> Scanner<'r> {
         }
         scratch.windows = windows;
         scratch.windows.clear();
+        assign::detect(self, input, depth, hint, out, first_new);
         locate(data, &mut out[first_new..]);
     }
 
@@ -197,16 +241,9 @@ impl<'r> Scanner<'r> {
                 })
             });
             if hit && !allowed {
-                out.push(RawMatch {
-                    rule: r,
-                    secret: path.as_bytes().to_vec(),
-                    start: 0,
-                    end: 0,
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 1,
-                });
+                let mut m = RawMatch::new(r, path.as_bytes().to_vec(), 0, 0);
+                (m.line, m.column, m.end_line, m.end_column) = (1, 1, 1, 1);
+                out.push(m);
             }
         }
     }
@@ -273,10 +310,17 @@ impl<'r> Scanner<'r> {
         scratch.windows.truncate(merged);
     }
 
-    /// All post-regex checks: entropy, placeholders, allowlists, inline allow.
-    fn keep(&self, rule_idx: u32, input: Input<'_>, s: usize, e: usize, fs: usize, fe: usize) -> bool {
+    /// All post-match checks on `secret` (matched at `fs..fe` of the input): entropy,
+    /// placeholders, allowlists, inline allow.
+    pub(crate) fn keep_secret(
+        &self,
+        rule_idx: u32,
+        input: Input<'_>,
+        secret: &[u8],
+        fs: usize,
+        fe: usize,
+    ) -> bool {
         let data = input.data;
-        let secret = &data[s..e];
         if secret.is_empty() {
             return false;
         }

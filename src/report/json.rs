@@ -48,11 +48,21 @@ struct JFinding<'a> {
     env_var: Option<&'a str>,
     rotate: Option<&'a str>,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paired_with: Option<JPaired<'a>>,
     secret_preview: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
     entropy: f64,
     locations: Vec<JLocation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JPaired<'a> {
+    key: &'a str,
+    preview: &'a str,
 }
 
 #[derive(Serialize)]
@@ -62,6 +72,8 @@ struct JLocation<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -105,6 +117,11 @@ impl Report for Json {
                     env_var: rule.env_var.as_deref(),
                     rotate: rule.rotate.as_deref(),
                     fingerprint: &f.fingerprint,
+                    key: f.key.as_deref(),
+                    paired_with: f.paired_with.as_ref().map(|p| JPaired {
+                        key: &p.key,
+                        preview: &p.preview,
+                    }),
                     secret_preview: f.secret.preview(),
                     secret: (!self.0.redact).then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
                     entropy: (f.entropy * 100.0).round() / 100.0,
@@ -117,6 +134,7 @@ impl Report for Json {
                             column: l.column,
                             end_line: l.end_line,
                             end_column: l.end_column,
+                            key: l.key.as_deref(),
                         })
                         .collect(),
                 }

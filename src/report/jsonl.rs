@@ -17,6 +17,10 @@ struct Line<'a> {
     severity: &'static str,
     provider: Option<&'a str>,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paired_with_key: Option<&'a str>,
     secret_preview: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
@@ -44,6 +48,8 @@ pub fn write_match(
         severity: rule.severity.as_str(),
         provider: rule.provider.as_deref(),
         fingerprint,
+        key: m.key.as_deref(),
+        paired_with_key: m.paired_with.as_ref().map(|p| p.key.as_str()),
         secret_preview: secret.preview(),
         secret: (!redact).then(|| String::from_utf8_lossy(secret.expose()).into_owned()),
         path,

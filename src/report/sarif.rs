@@ -308,11 +308,14 @@ impl Sarif {
                 let rule = f.rule(rules);
                 let preview = f.secret.preview();
                 let n = f.locations.len();
-                let more = if n > 1 {
-                    format!(" It appears at {} more location(s).", n - 1)
-                } else {
-                    String::new()
+                let mut more = match (&f.key, &f.paired_with) {
+                    (Some(k), Some(p)) => format!(" Key: {k}, paired with {} ({}).", p.key, p.preview),
+                    (Some(k), None) => format!(" Key: {k}."),
+                    _ => String::new(),
                 };
+                if n > 1 {
+                    more.push_str(&format!(" It appears at {} more location(s).", n - 1));
+                }
                 SResult {
                     rule_id: &rule.id,
                     rule_index: rule_index[&f.rule],

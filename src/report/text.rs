@@ -68,6 +68,12 @@ impl Report for Text {
                 String::from_utf8_lossy(f.secret.expose()).into_owned()
             };
             writeln!(w, "    secret: {secret}  fingerprint: {}", f.fingerprint)?;
+            if let Some(key) = &f.key {
+                match &f.paired_with {
+                    Some(p) => writeln!(w, "    key: {key}  paired with: {} = {}", p.key, p.preview)?,
+                    None => writeln!(w, "    key: {key}")?,
+                }
+            }
             for l in f.locations.iter().skip(1).take(MAX_LOCATIONS_SHOWN) {
                 writeln!(w, "    also at {}:{}:{}", l.path, l.line, l.column)?;
             }

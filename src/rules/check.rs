@@ -57,8 +57,17 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
             problem("has no negative_examples".into(), false);
         }
         let hits = |text: &str, scratch: &mut Scratch| -> bool {
-            if rule.regex_src.is_none() {
-                return rule.path.as_ref().is_some_and(|p| p.is_match(text.as_bytes()));
+            if rule.regex_src.is_none() && rule.detector.is_none() {
+                let allowed = rule.allowlists.iter().any(|a| {
+                    a.allows(&crate::rules::AllowQuery {
+                        path: Some(text),
+                        commit: None,
+                        secret: text.as_bytes(),
+                        full_match: text.as_bytes(),
+                        line: b"",
+                    })
+                });
+                return !allowed && rule.path.as_ref().is_some_and(|p| p.is_match(text.as_bytes()));
             }
             let mut out: Vec<RawMatch> = Vec::new();
             scanner.scan(
@@ -74,7 +83,7 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
         };
         for ex in &rule.examples {
             if !rule.keywords.is_empty()
-                && rule.regex_src.is_some()
+                && (rule.regex_src.is_some() || rule.detector.is_some())
                 && !rule
                     .keywords
                     .iter()

@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
@@ -51,6 +52,32 @@ impl Severity {
             Self::Medium => "medium",
             Self::Low => "low",
             Self::Info => "info",
+        }
+    }
+}
+
+/// A built-in detector that finds a rule's secrets instead of a regex (`detector = "..."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detector {
+    /// `assignment`: a secret-like key with a real-looking value (entropy and noise filters).
+    Assignment,
+    /// `assignment-password`: a password-like key with a value that is not an obvious dummy.
+    Password,
+    /// `assignment-url`: a URL with a password in it, assigned to a URL/DSN-like key.
+    UrlPassword,
+    /// `assignment-basic-auth`: base64 of `user:password` (docker `config.json` `auth`).
+    BasicAuth,
+}
+
+impl Detector {
+    /// Parses the `detector` field.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "assignment" => Some(Self::Assignment),
+            "assignment-password" => Some(Self::Password),
+            "assignment-url" => Some(Self::UrlPassword),
+            "assignment-basic-auth" => Some(Self::BasicAuth),
+            _ => None,
         }
     }
 }
@@ -315,6 +342,10 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
     /// File the rule came from.
     pub source: String,
+    /// Built-in detector (rules without a regex that the assignment detector serves).
+    pub detector: Option<Detector>,
+    /// Assignment detectors: regex on the lowercased key name.
+    pub key_regex: Option<Regex>,
     regex: OnceLock<Result<Regex, String>>,
 }
 
@@ -324,9 +355,23 @@ impl Rule {
         if spec.id.trim().is_empty() {
             return Err("rule has no id".into());
         }
-        if spec.regex.is_none() && spec.path.is_none() {
+        let detector = spec
+            .detector
+            .as_deref()
+            .map(|d| Detector::parse(d).ok_or_else(|| format!("unknown detector '{d}'")))
+            .transpose()?;
+        if spec.regex.is_none() && spec.path.is_none() && detector.is_none() {
             return Err("rule needs a regex or a path".into());
         }
+        if detector.is_some() && spec.regex.is_some() {
+            return Err("a rule with a detector has no regex".into());
+        }
+        let key_regex = match (&detector, spec.key_regex.as_deref()) {
+            (Some(_), Some(k)) => Some(build_regex(k).map_err(|e| format!("invalid key_regex: {e}"))?),
+            (Some(_), None) => return Err("a detector rule needs a key_regex".into()),
+            (None, Some(_)) => return Err("key_regex needs a detector".into()),
+            (None, None) => None,
+        };
         let mut secret_group = spec.secret_group.filter(|&g| g > 0);
         if let Some(src) = &spec.regex {
             let (groups, named) = parse_regex(src)?;
@@ -384,6 +429,8 @@ impl Rule {
             examples: spec.examples,
             negative_examples: spec.negative_examples,
             source: source.to_string(),
+            detector,
+            key_regex,
             regex: OnceLock::new(),
         })
     }
@@ -418,6 +465,10 @@ pub struct RuleSet {
     always: Vec<u32>,
     /// Path-only rules.
     path_only: Vec<u32>,
+    /// Detector rules, in load order.
+    detectors: Vec<u32>,
+    /// Keywords of detector rules: a cheap prefilter for code files.
+    detector_keywords: Option<AhoCorasick>,
 }
 
 impl RuleSet {
@@ -428,8 +479,15 @@ impl RuleSet {
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut always = Vec::new();
         let mut path_only = Vec::new();
+        let mut detectors = Vec::new();
+        let mut detector_patterns: Vec<String> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than 2^32 rules");
+            if rule.detector.is_some() {
+                detectors.push(i);
+                detector_patterns.extend(rule.keywords.iter().cloned());
+                continue;
+            }
             if rule.regex_src.is_none() {
                 path_only.push(i);
                 continue;
@@ -449,6 +507,14 @@ impl RuleSet {
             }
         }
         let keywords = (!patterns.is_empty()).then(|| KeywordDfa::new(&patterns));
+        detector_patterns.sort();
+        detector_patterns.dedup();
+        let detector_keywords = (!detector_patterns.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&detector_patterns)
+                .expect("keyword automaton builds from plain literals")
+        });
         Self {
             rules,
             global,
@@ -456,6 +522,8 @@ impl RuleSet {
             keyword_rules,
             always,
             path_only,
+            detectors,
+            detector_keywords,
         }
     }
 
@@ -487,6 +555,16 @@ impl RuleSet {
     /// Path-only rules.
     pub(crate) fn path_only_rules(&self) -> &[u32] {
         &self.path_only
+    }
+
+    /// Detector rules (served by the assignment detector), in load order.
+    pub(crate) fn detector_rules(&self) -> &[u32] {
+        &self.detectors
+    }
+
+    /// Prefilter over detector rules' keywords.
+    pub(crate) fn detector_keywords(&self) -> Option<&AhoCorasick> {
+        self.detector_keywords.as_ref()
     }
 
     /// Rules whose lazy compilation failed, with the reason.

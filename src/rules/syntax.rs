@@ -78,6 +78,11 @@ pub struct RuleSpec {
     pub examples: Vec<String>,
     /// Texts that must not produce a finding for this rule.
     pub negative_examples: Vec<String>,
+    /// A built-in detector that finds this rule's secrets instead of a regex: `assignment`,
+    /// `assignment-password`, `assignment-url` or `assignment-basic-auth` (see README, "Assignments").
+    pub detector: Option<String>,
+    /// Assignment detectors: a regex on the (lowercased) key name that makes an assignment a candidate.
+    pub key_regex: Option<String>,
 }
 
 /// An allowlist, global or per rule.

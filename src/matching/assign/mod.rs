@@ -1,0 +1,314 @@
+//! The assignment detector: secrets with no vendor prefix, found by the name they are given.
+//!
+//! Provider rules find tokens by their shape (`ghp_…`, `AKIA…`); a 64-hex Infisical client secret
+//! or a database password has no shape, only a name: `INFISICAL_CLIENT_SECRET=…`. This detector
+//! parses `KEY = value` pairs ([`parse`]) in config files (always) and code files (only when a
+//! detector keyword such as `secret` or `token` occurs), and asks the rules with a `detector` field
+//! (`rules/generic.toml`) whether the key names a secret (`key_regex`) and the value is a real one
+//! (not [`super::filter::noise`], entropy, token efficiency, dummy words).
+//!
+//! It also:
+//! - names the key of provider-rule matches that sit inside an assignment (the migration uses it);
+//! - never reports a value a provider rule already reported (the provider rule wins);
+//! - decodes base64 values (Kubernetes `Secret` `data:`, kubeconfig `*-key-data`, docker `auth`)
+//!   and rescans them, reporting at the encoded value ([`super::decode`]);
+//! - pairs an id with its secret in one file ([`pair`]).
+
+pub mod pair;
+pub mod parse;
+
+use self::parse::{format_for, Assign, Encoding, Format};
+use super::entropy::{chars_per_token, shannon};
+use super::filter::{is_dummy, noise, url_password};
+use super::{decode, Input, RawMatch, Scanner, Scratch, MAX_DECODE_DEPTH};
+use crate::rules::{Detector, RuleSet};
+
+/// Values at least this many characters per token (see [`chars_per_token`]) read like words or
+/// identifiers (`my-dev-secret`), not like generated secrets; generic `assignment` rules drop them.
+/// Measured on the quality corpus (QUALITY.md).
+pub const WORDY_CHARS_PER_TOKEN: f64 = 3.0;
+
+/// Minimum length of a generic token value.
+const MIN_TOKEN_LEN: usize = 8;
+
+/// Longer password values are blobs, keys or text, not passwords.
+const MAX_PASSWORD_LEN: usize = 64;
+
+/// Minimum length of a password value.
+const MIN_PASSWORD_LEN: usize = 6;
+
+/// Code files whose average line is longer than this are treated as minified and skipped.
+const MINIFIED_AVG_LINE: usize = 400;
+
+fn looks_minified(data: &[u8]) -> bool {
+    data.len() > 2048 && data.len() / (memchr::memchr_iter(b'\n', data).count() + 1) > MINIFIED_AVG_LINE
+}
+
+/// The format that decoded content of a value named `key` is parsed as.
+fn hint_for_key(key: &str) -> Format {
+    let k = key.to_ascii_lowercase();
+    if k.ends_with(".json") || k == ".dockerconfigjson" || k == ".dockercfg" {
+        Format::Json
+    } else if k.ends_with(".env") || k == ".env" {
+        Format::Dotenv
+    } else if k.ends_with(".yaml") || k.ends_with(".yml") || k.ends_with("config") {
+        Format::Yaml
+    } else {
+        Format::Unknown
+    }
+}
+
+/// Runs the detector on `input` (after the rule regexes) and appends its matches to `out`.
+/// `out[first..]` holds this blob's provider-rule matches so far.
+pub(super) fn detect(
+    sc: &Scanner<'_>,
+    input: Input<'_>,
+    depth: u8,
+    hint: Option<Format>,
+    out: &mut Vec<RawMatch>,
+    first: usize,
+) {
+    let rules = sc.rules();
+    if rules.detector_rules().is_empty() {
+        return;
+    }
+    let format = match (hint, input.path) {
+        (Some(f), _) => f,
+        (None, Some(p)) => match format_for(p) {
+            Some(f) => f,
+            None => return,
+        },
+        (None, None) => Format::Unknown,
+    };
+    let data = input.data;
+    if !format.is_config() && looks_minified(data) {
+        return;
+    }
+    let keyword = rules.detector_keywords().is_some_and(|ac| ac.is_match(data));
+    let has_matches = out[first..].iter().any(|m| m.end > m.start);
+    if !keyword && !has_matches && !format.is_config() {
+        return;
+    }
+    let assigns = parse::parse(data, format);
+    if assigns.is_empty() {
+        return;
+    }
+    attach_keys(&assigns, &mut out[first..]);
+    let provider_end = out.len();
+    for a in &assigns {
+        let (vs, ve) = a.value;
+        if a.encoding == Encoding::Base64 && depth < MAX_DECODE_DEPTH {
+            if let Some(decoded) = decode::base64_text(&data[vs..ve]) {
+                decoded_matches(sc, input, depth, a, &decoded, out);
+                continue;
+            }
+        }
+        if !keyword {
+            continue;
+        }
+        if out[first..provider_end]
+            .iter()
+            .any(|m| m.end > m.start && m.start < ve && vs < m.end)
+        {
+            continue;
+        }
+        let ctx = context(data, a);
+        if let Some((rule, s, e)) = classify(rules, &a.key, &data[vs..ve], false, &ctx) {
+            let (s, e) = (vs + s, vs + e);
+            if sc.keep_secret(rule, input, &data[s..e], a.key_start, ve) {
+                let mut m = RawMatch::new(rule, data[s..e].to_vec(), s, e);
+                m.key = Some(a.key.clone());
+                out.push(m);
+            }
+        }
+    }
+    pair::pair(&assigns, data, out, first);
+}
+
+/// Lowercased key and line up to the value's end (what the noise filter reads as context).
+fn context(data: &[u8], a: &Assign) -> Vec<u8> {
+    let ls = memchr::memrchr(b'\n', &data[..a.key_start]).map_or(0, |i| i + 1);
+    let end = a.value.1.min(ls + 512).max(a.key_start);
+    let mut ctx = a.key.to_ascii_lowercase().into_bytes();
+    ctx.push(b' ');
+    ctx.extend(data[ls..end].to_ascii_lowercase());
+    ctx
+}
+
+/// Names the key of each match that lies inside an assignment's value.
+fn attach_keys(assigns: &[Assign], matches: &mut [RawMatch]) {
+    for m in matches.iter_mut().filter(|m| m.key.is_none() && m.end > m.start) {
+        let i = assigns.partition_point(|a| a.value.0 <= m.start);
+        if i > 0 {
+            let a = &assigns[i - 1];
+            if m.end <= a.value.1 {
+                m.key = Some(a.key.clone());
+            }
+        }
+    }
+}
+
+/// Rescans a decoded value; what it finds is reported at the encoded value.
+fn decoded_matches(
+    sc: &Scanner<'_>,
+    input: Input<'_>,
+    depth: u8,
+    a: &Assign,
+    decoded: &[u8],
+    out: &mut Vec<RawMatch>,
+) {
+    let (vs, ve) = a.value;
+    let mut inner = Vec::new();
+    sc.scan_depth(
+        Input {
+            data: decoded,
+            path: None,
+            commit: input.commit,
+        },
+        &mut Scratch::default(),
+        &mut inner,
+        depth + 1,
+        Some(hint_for_key(&a.key)),
+    );
+    let mut any = false;
+    for m in inner {
+        if m.end == m.start || !sc.keep_secret(m.rule, input, &m.secret, a.key_start, ve) {
+            continue;
+        }
+        any = true;
+        let mut outer = RawMatch::new(m.rule, m.secret, vs, ve);
+        outer.key = m.key.or_else(|| Some(a.key.clone()));
+        outer.paired_with = m.paired_with;
+        out.push(outer);
+    }
+    if any {
+        return;
+    }
+    let ctx = a.key.to_ascii_lowercase().into_bytes();
+    if let Some((rule, s, e)) = classify(sc.rules(), &a.key, decoded, true, &ctx) {
+        if sc.keep_secret(rule, input, &decoded[s..e], a.key_start, ve) {
+            let mut m = RawMatch::new(rule, decoded[s..e].to_vec(), vs, ve);
+            m.key = Some(a.key.clone());
+            out.push(m);
+        }
+    }
+}
+
+/// Which detector rule, if any, reports `value` assigned to `key`, and the secret's range in
+/// `value`. Rules are tried in load order; the first whose `key_regex` matches and whose detector
+/// accepts the value wins.
+pub fn classify(
+    rules: &RuleSet,
+    key: &str,
+    value: &[u8],
+    decoded: bool,
+    ctx: &[u8],
+) -> Option<(u32, usize, usize)> {
+    let lkey = key.to_ascii_lowercase();
+    if lkey.contains("public") || lkey.contains("publishable") {
+        return None;
+    }
+    for &r in rules.detector_rules() {
+        let rule = &rules.rules()[r as usize];
+        let (Some(kind), Some(kre)) = (rule.detector, &rule.key_regex) else {
+            continue;
+        };
+        if !kre.is_match(lkey.as_bytes()) {
+            continue;
+        }
+        let whole = Some((r, 0, value.len()));
+        match kind {
+            Detector::Assignment => {
+                if accept_token(value, ctx, rule.entropy.unwrap_or(0.0)) {
+                    return whole;
+                }
+            }
+            Detector::Password => {
+                if accept_password(value, ctx) {
+                    return whole;
+                }
+            }
+            Detector::UrlPassword => {
+                if let Some((s, e)) = url_password(value) {
+                    if accept_password(&value[s..e], b"") || accept_token(&value[s..e], b"", 0.0) {
+                        return Some((r, s, e));
+                    }
+                }
+            }
+            Detector::BasicAuth => {
+                if decoded {
+                    if let Some(c) = memchr::memchr(b':', value) {
+                        if c > 0 && c + 1 < value.len() && noise(&value[c + 1..], b"").is_none() {
+                            return whole;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Lowercase words joined by separators (`jwt-dev-app-key`): a name, not a generated secret.
+fn is_word_chain(value: &[u8], min_parts: usize) -> bool {
+    let parts: Vec<&[u8]> = value.split(|b| matches!(b, b'-' | b'_' | b'.')).collect();
+    parts.len() >= min_parts
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 12 && p.iter().all(u8::is_ascii_lowercase))
+}
+
+/// Standard base64 (with `+` or `/`) longer than 64 characters: an encoded blob (an image, a
+/// certificate, ciphertext, test data) far more often than a secret with no vendor prefix. Long
+/// base64 secrets with a known shape (Azure keys, private keys) have provider rules.
+fn is_base64_blob(value: &[u8]) -> bool {
+    value.len() > 64
+        && value.iter().any(|b| matches!(b, b'+' | b'/'))
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
+/// 40 hex digits: the shape of a git commit id (SHA-1), far more often that than a secret.
+fn is_sha1_shaped(value: &[u8]) -> bool {
+    value.len() == 40 && value.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Not a password's shape: a JSON/array literal, a templated path, or a long base64 blob.
+fn is_structured(value: &[u8]) -> bool {
+    matches!(value.first(), Some(b'[' | b'{' | b'(' | b'/'))
+        || value.len() > MAX_PASSWORD_LEN
+        || value.iter().filter(|b| **b == b' ').count() >= 2
+}
+
+/// A generated-looking secret: long enough, not noise, random enough, not made of words.
+pub fn accept_token(value: &[u8], ctx: &[u8], min_entropy: f64) -> bool {
+    value.len() >= MIN_TOKEN_LEN
+        && value.is_ascii()
+        && !value.iter().any(u8::is_ascii_whitespace)
+        && !is_word_chain(value, 3)
+        && !is_sha1_shaped(value)
+        && !is_base64_blob(value)
+        && noise(value, ctx).is_none()
+        && shannon(value) >= min_entropy
+        && chars_per_token(value) < WORDY_CHARS_PER_TOKEN
+}
+
+/// Letters and spaces only, reading like words (`Mot de passe`, `Passwort`): UI text, not a password.
+fn is_prose(value: &[u8]) -> bool {
+    value
+        .iter()
+        .all(|b| b.is_ascii_alphabetic() || *b == b' ' || *b == b'\'' || !b.is_ascii())
+        && (value.contains(&b' ') || chars_per_token(value) >= WORDY_CHARS_PER_TOKEN || !value.is_ascii())
+}
+
+/// A password: long enough, not noise, not made of dummy words, not prose.
+pub fn accept_password(value: &[u8], ctx: &[u8]) -> bool {
+    value.len() >= MIN_PASSWORD_LEN
+        && !is_prose(value)
+        && !is_word_chain(value, 2)
+        && !is_structured(value)
+        && !is_sha1_shaped(value)
+        && noise(value, ctx).is_none()
+        && !is_dummy(&value.to_ascii_lowercase())
+}

@@ -1,0 +1,512 @@
+//! Finding `KEY = value` pairs in config files and code, with exact byte spans.
+//!
+//! Two parsers cover the formats:
+//! - a line parser for line-oriented config: `.env` (quotes, `export`, comments, multiline quoted
+//!   values), YAML (`key: value`, `- KEY=value` lists, Kubernetes `name:`/`value:` env entries,
+//!   `kind: Secret` `data:`), TOML, INI, properties, shell, Dockerfile `ENV`/`ARG`, HCL;
+//! - a regex for quoted assignments anywhere (JSON, code: `KEY = "..."`, `key: '...'`,
+//!   `"key": "..."`, `const KEY = "..."`, `key => "..."`, `key := "..."`).
+//!
+//! Neither is a full grammar: each aims at the shapes secrets are committed in, and both give the
+//! exact span of the value so findings point at the right column.
+
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+/// How a file's assignments are parsed, decided from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.env`, `.env.*`, `*.env`.
+    Dotenv,
+    /// YAML (compose, Kubernetes, CI, Helm, kubeconfig).
+    Yaml,
+    /// JSON.
+    Json,
+    /// TOML, INI, properties, shell, Dockerfile, HCL.
+    Config,
+    /// Source code: only quoted values count.
+    Code,
+    /// Unknown (stdin, decoded data): both parsers.
+    Unknown,
+}
+
+impl Format {
+    /// Whether the format is line-oriented config (always parsed, unquoted values count).
+    pub fn is_config(self) -> bool {
+        matches!(self, Self::Dotenv | Self::Yaml | Self::Json | Self::Config)
+    }
+}
+
+/// How a value is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// As written.
+    Plain,
+    /// Base64 (Kubernetes `Secret` `data:`, kubeconfig `*-key-data`, docker `auth`).
+    Base64,
+}
+
+/// One `key = value` with byte spans.
+#[derive(Debug, Clone)]
+pub struct Assign {
+    /// The key as written (Kubernetes env entries: the `name:`).
+    pub key: String,
+    /// Byte offset where the key starts.
+    pub key_start: usize,
+    /// Value span (inside quotes).
+    pub value: (usize, usize),
+    /// How the value is encoded.
+    pub encoding: Encoding,
+    in_data: bool,
+}
+
+/// Lockfiles, minified and generated files: never parsed for assignments.
+pub fn is_generated(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "cargo.lock",
+        "poetry.lock",
+        "pipfile.lock",
+        "gemfile.lock",
+        "composer.lock",
+        "go.sum",
+        "packages.lock.json",
+        "flake.lock",
+    ];
+    NAMES.contains(&name)
+        || [".lock", ".min.js", ".min.css", ".map", ".svg", ".snap"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+/// The format of a path, or `None` for files the detector leaves alone (docs, data, binaries).
+pub fn format_for(path: &str) -> Option<Format> {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    if is_generated(&name) {
+        return None;
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return Some(Format::Dotenv);
+    }
+    if name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile") {
+        return Some(Format::Config);
+    }
+    if matches!(name.as_str(), "config" | "kubeconfig" | ".dockercfg") {
+        return Some(if name == ".dockercfg" {
+            Format::Json
+        } else {
+            Format::Yaml
+        });
+    }
+    if matches!(
+        name.as_str(),
+        ".envrc" | ".npmrc" | ".pypirc" | ".netrc" | ".bashrc" | ".zshrc" | ".profile"
+    ) {
+        return Some(Format::Config);
+    }
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    Some(match ext {
+        "yml" | "yaml" => Format::Yaml,
+        "json" | "jsonc" | "json5" => Format::Json,
+        "toml" | "ini" | "cfg" | "conf" | "properties" | "sh" | "bash" | "zsh" | "ksh" | "tfvars" | "hcl"
+        | "tf" | "envrc" | "cnf" => Format::Config,
+        "py" | "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "tsx" | "jsx" | "go" | "rb" | "java" | "kt"
+        | "kts" | "cs" | "php" | "rs" | "swift" | "scala" | "groovy" | "gradle" | "dart" | "ex" | "exs"
+        | "clj" | "lua" | "pl" | "r" | "vue" | "svelte" | "c" | "cc" | "cpp" | "h" | "hpp" | "m" | "ps1"
+        | "psm1" | "erb" | "jinja" | "j2" | "tpl" => Format::Code,
+        _ => return None,
+    })
+}
+
+/// All assignments of `data`, sorted by value start, one per value span.
+pub fn parse(data: &[u8], format: Format) -> Vec<Assign> {
+    let mut out = Vec::new();
+    match format {
+        Format::Dotenv | Format::Config => lines(data, false, &mut out),
+        Format::Yaml => lines(data, true, &mut out),
+        Format::Json | Format::Code => quoted(data, &mut out),
+        Format::Unknown => {
+            lines(data, true, &mut out);
+            quoted(data, &mut out);
+        }
+    }
+    if matches!(format, Format::Json | Format::Unknown) {
+        for a in &mut out {
+            if a.key == "auth" {
+                a.encoding = Encoding::Base64;
+            }
+        }
+    }
+    out.sort_by_key(|a| (a.value.0, a.value.1));
+    out.dedup_by_key(|a| a.value.0);
+    out
+}
+
+fn quoted_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        crate::rules::build_regex(
+            r#"(?:^|[^A-Za-z0-9_\-])["']?([A-Za-z_$:][A-Za-z0-9_.\-$]{0,80})["']?\s{0,3}\]?\s{0,3}(?::=|=>|=|:)\s{0,3}(?:[rbuRBUf]{1,2})?(?:"((?:[^"\\\n]|\\.){0,4096})"|'((?:[^'\\\n]|\\.){0,4096})'|`([^`]{0,4096})`)"#,
+        )
+        .expect("the assignment regex is valid")
+    })
+}
+
+/// Quoted assignments anywhere (JSON, code).
+fn quoted(data: &[u8], out: &mut Vec<Assign>) {
+    for caps in quoted_regex().captures_iter(data) {
+        let (Some(k), Some(v)) = (caps.get(1), caps.get(2).or(caps.get(3)).or(caps.get(4))) else {
+            continue;
+        };
+        let key = String::from_utf8_lossy(k.as_bytes());
+        let key = key.trim_start_matches(['$', ':']);
+        if key.is_empty() {
+            continue;
+        }
+        out.push(Assign {
+            key: key.to_string(),
+            key_start: k.start(),
+            value: (v.start(), v.end()),
+            encoding: Encoding::Plain,
+            in_data: false,
+        });
+    }
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+fn skip_blank(data: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && matches!(data[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// Multiline quoted values are followed at most this far.
+const MAX_QUOTED: usize = 64 * 1024;
+
+/// Finds the closing `q` from `i` (just after the opening quote); double quotes honour `\`.
+fn closing_quote(data: &[u8], i: usize, q: u8, multiline: bool) -> Option<usize> {
+    let limit = (i + MAX_QUOTED).min(data.len());
+    let mut j = i;
+    while j < limit {
+        match data[j] {
+            b'\\' if q == b'"' => j += 2,
+            b'\n' if !multiline => return None,
+            b if b == q => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Per-document state of the YAML parser (Kubernetes `Secret` detection).
+#[derive(Default)]
+struct Doc {
+    start: usize,
+    secret: bool,
+    data_indent: Option<usize>,
+    /// The last `name:` of a `- name: X` / `value: Y` env entry, with its key column.
+    env_name: Option<(String, usize, usize)>,
+}
+
+fn end_doc(doc: &mut Doc, out: &mut [Assign]) {
+    let next_start = out.len();
+    if doc.secret {
+        for a in &mut out[doc.start..] {
+            if a.in_data {
+                a.encoding = Encoding::Base64;
+            }
+        }
+    }
+    *doc = Doc {
+        start: next_start,
+        ..Doc::default()
+    };
+}
+
+/// The line parser.
+#[allow(clippy::too_many_lines)]
+fn lines(data: &[u8], yaml: bool, out: &mut Vec<Assign>) {
+    let first = out.len();
+    let mut doc = Doc {
+        start: first,
+        ..Doc::default()
+    };
+    let mut pos = 0;
+    while pos < data.len() {
+        let eol = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |n| pos + n);
+        let mut next = eol + 1;
+        let mut i = skip_blank(data, pos, eol);
+        let indent = i - pos;
+        let line = &data[i..eol];
+        if yaml && line.starts_with(b"---") {
+            end_doc(&mut doc, out);
+            pos = next;
+            continue;
+        }
+        if line.is_empty() || matches!(line[0], b'#' | b';' | b'!' | b'\r') || line.starts_with(b"//") {
+            pos = next;
+            continue;
+        }
+        if let Some(d) = doc.data_indent {
+            if indent <= d {
+                doc.data_indent = None;
+            }
+        }
+        let mut list_item = false;
+        if data[i] == b'-' && i + 1 < eol && data[i + 1] == b' ' {
+            list_item = true;
+            i = skip_blank(data, i + 2, eol);
+        }
+        let mut space_sep = false;
+        for (prefix, spaced) in [
+            (&b"export "[..], false),
+            (b"readonly ", false),
+            (b"local ", false),
+            (b"declare -x ", false),
+            (b"set ", false),
+            (b"ENV ", true),
+            (b"ARG ", false),
+        ] {
+            if data[i..eol].starts_with(prefix) {
+                i = skip_blank(data, i + prefix.len(), eol);
+                space_sep = spaced;
+                break;
+            }
+        }
+        // `- "KEY=value"` (compose environment list, quoted).
+        let mut lo = i;
+        let mut hi = eol;
+        if list_item && i < eol && matches!(data[i], b'"' | b'\'') {
+            if let Some(c) = closing_quote(data, i + 1, data[i], false) {
+                if memchr::memchr(b'=', &data[i + 1..c]).is_some() {
+                    lo = i + 1;
+                    hi = c;
+                }
+            }
+        }
+        i = lo;
+        // The key.
+        let (key_start, key_end, after_key) = if i < hi && matches!(data[i], b'"' | b'\'') {
+            match closing_quote(data, i + 1, data[i], false) {
+                Some(c) if c < hi => (i + 1, c, c + 1),
+                _ => {
+                    pos = next;
+                    continue;
+                }
+            }
+        } else {
+            let mut j = i;
+            while j < hi && is_key_byte(data[j]) {
+                j += 1;
+            }
+            (i, j, j)
+        };
+        if key_end == key_start {
+            pos = next;
+            continue;
+        }
+        let key = String::from_utf8_lossy(&data[key_start..key_end]).into_owned();
+        let mut j = skip_blank(data, after_key, hi);
+        let blank = j > after_key;
+        // The separator.
+        if j < hi && data[j] == b'=' && data.get(j + 1) != Some(&b'=') {
+            j += 1;
+        } else if data[j..hi].starts_with(b":=") {
+            j += 2;
+        } else if j < hi && data[j] == b':' && (j + 1 >= hi || matches!(data[j + 1], b' ' | b'\t' | b'\r')) {
+            j += 1;
+        } else if !(space_sep && blank && j < hi) {
+            pos = next;
+            continue;
+        }
+        j = skip_blank(data, j, hi);
+        let key_col = key_start - pos;
+        // The value.
+        let (vs, ve) = if j < hi && matches!(data[j], b'"' | b'\'' | b'`') {
+            let q = data[j];
+            match closing_quote(data, j + 1, q, hi == eol) {
+                Some(c) if c <= hi || hi == eol => {
+                    if c > eol {
+                        next = memchr::memchr(b'\n', &data[c..]).map_or(data.len(), |n| c + n) + 1;
+                    }
+                    (j + 1, c)
+                }
+                _ => (j, trim_unquoted(data, j, hi)),
+            }
+        } else {
+            (j, trim_unquoted(data, j, hi))
+        };
+        if yaml {
+            let value = &data[vs..ve];
+            if indent == 0 && key == "kind" {
+                doc.secret = value == b"Secret";
+            }
+            if vs == ve && (key == "data" || key == "binaryData") && indent == 0 {
+                doc.data_indent = Some(indent);
+            }
+            if key == "name" && list_item {
+                doc.env_name = Some((String::from_utf8_lossy(value).into_owned(), key_col, key_start));
+            }
+        }
+        if vs < ve && !(vs < data.len() && matches!(data[vs], b'|' | b'>') && ve - vs <= 3) {
+            let mut key = key;
+            let mut ks = key_start;
+            if yaml && key == "value" {
+                if let Some((name, col, start)) = &doc.env_name {
+                    if *col == key_col {
+                        key.clone_from(name);
+                        ks = *start;
+                    }
+                }
+            }
+            let encoding = if key.ends_with("key-data") || key.ends_with("token-data") {
+                Encoding::Base64
+            } else {
+                Encoding::Plain
+            };
+            out.push(Assign {
+                key,
+                key_start: ks,
+                value: (vs, ve),
+                encoding,
+                in_data: doc.data_indent.is_some_and(|d| indent > d),
+            });
+        }
+        pos = next;
+    }
+    end_doc(&mut doc, out);
+}
+
+/// End of an unquoted value: before an inline ` #` comment and trailing blanks/CR.
+fn trim_unquoted(data: &[u8], s: usize, e: usize) -> usize {
+    let mut end = e;
+    let mut k = s;
+    while k < e {
+        if data[k] == b'#' && k > s && matches!(data[k - 1], b' ' | b'\t') {
+            end = k;
+            break;
+        }
+        k += 1;
+    }
+    while end > s && matches!(data[end - 1], b' ' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(data: &str, f: Format) -> Vec<(String, String, Encoding)> {
+        parse(data.as_bytes(), f)
+            .into_iter()
+            .map(|a| (a.key, data[a.value.0..a.value.1].to_string(), a.encoding))
+            .collect()
+    }
+
+    fn pairs(data: &str, f: Format) -> Vec<(String, String)> {
+        kv(data, f).into_iter().map(|(k, v, _)| (k, v)).collect()
+    }
+
+    fn p(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn dotenv() {
+        let env = "# c\nexport A_TOKEN=abc123 # note\nB=\"x y\"\nC='q'\nMULTI=\"line1\nline2\"\nD=\nE=${X}\n";
+        assert_eq!(
+            pairs(env, Format::Dotenv),
+            vec![
+                p("A_TOKEN", "abc123"),
+                p("B", "x y"),
+                p("C", "q"),
+                p("MULTI", "line1\nline2"),
+                p("E", "${X}")
+            ]
+        );
+    }
+
+    #[test]
+    fn yaml_compose_and_k8s() {
+        let y = "services:\n  api:\n    environment:\n      DB_PASSWORD: hunter22\n      - API_TOKEN=abc\n      - \"X_SECRET=q1\"\n";
+        assert_eq!(
+            pairs(y, Format::Yaml),
+            vec![
+                p("DB_PASSWORD", "hunter22"),
+                p("API_TOKEN", "abc"),
+                p("X_SECRET", "q1")
+            ]
+        );
+        let k = "env:\n  - name: DB_PASSWORD\n    value: \"s3cr3tValue\"\n";
+        assert_eq!(
+            pairs(k, Format::Yaml),
+            vec![p("name", "DB_PASSWORD"), p("DB_PASSWORD", "s3cr3tValue")]
+        );
+        let s = "apiVersion: v1\ndata:\n  password: aHVudGVyMg==\nkind: Secret\n---\nkind: ConfigMap\ndata:\n  x: aHVudGVyMg==\n";
+        let got = kv(s, Format::Yaml);
+        assert_eq!(
+            got[1],
+            ("password".into(), "aHVudGVyMg==".into(), Encoding::Base64)
+        );
+        assert_eq!(got[4], ("x".into(), "aHVudGVyMg==".into(), Encoding::Plain));
+    }
+
+    #[test]
+    fn dockerfile_toml_properties() {
+        let d = "FROM x\nENV API_KEY abc123\nENV A_SECRET=q\nARG B_TOKEN=r\n";
+        assert_eq!(
+            pairs(d, Format::Config),
+            vec![p("API_KEY", "abc123"), p("A_SECRET", "q"), p("B_TOKEN", "r")]
+        );
+        let t = "[db]\npassword = \"pw1\"\nspring.datasource.password: pw2\nurl=http://x\n";
+        assert_eq!(
+            pairs(t, Format::Config),
+            vec![
+                p("password", "pw1"),
+                p("spring.datasource.password", "pw2"),
+                p("url", "http://x")
+            ]
+        );
+    }
+
+    #[test]
+    fn code_and_json() {
+        let c = "const API_KEY = \"k1\";\nclient = Foo(secret='k2')\n{\"token\": \"k3\", \"b\":\"k4\"}\n$password = \"k5\";\nx := `k6`\nif a == \"no\" {}\n";
+        assert_eq!(
+            pairs(c, Format::Code),
+            vec![
+                p("API_KEY", "k1"),
+                p("secret", "k2"),
+                p("token", "k3"),
+                p("b", "k4"),
+                p("password", "k5"),
+                p("x", "k6")
+            ]
+        );
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_for("a/.env.dev"), Some(Format::Dotenv));
+        assert_eq!(format_for("prod.env"), Some(Format::Dotenv));
+        assert_eq!(format_for("k8s/secret.yaml"), Some(Format::Yaml));
+        assert_eq!(format_for("Dockerfile"), Some(Format::Config));
+        assert_eq!(format_for("src/a.py"), Some(Format::Code));
+        assert_eq!(format_for("package-lock.json"), None);
+        assert_eq!(format_for("README.md"), None);
+    }
+}

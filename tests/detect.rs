@@ -1,0 +1,176 @@
+//! The assignment detector end to end: dotenv files, id/secret pairing, decoding, and the formats
+//! secrets are committed in.
+
+use crate::scantest;
+use crate::util::hits;
+
+fn h(rule: &str, path: &str, line: u64) -> (String, String, u64) {
+    (rule.to_string(), path.to_string(), line)
+}
+
+scantest!(infisical_pair_in_env_dev_is_one_finding_naming_both_keys, |dir| {
+    dir.create(
+        ".env.dev",
+        "# dev\nINFISICAL_CLIENT_ID=9a1f3c2e-7b4d-4e8a-b6c1-2d3e4f5a6b7c\nINFISICAL_CLIENT_SECRET=5f2b9c8e1a7d4f3b6e0c9a8d7f1e2b3c4d5a6f7e8b9c0d1e2f3a4b5c6d7e8f90\n",
+    );
+    dir.create(".env.example", "INFISICAL_CLIENT_ID=\nINFISICAL_CLIENT_SECRET=\n");
+    let (code, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&v),
+        vec![
+            h("committed-dotenv-file", ".env.dev", 1),
+            h("infisical-universal-auth-client-secret", ".env.dev", 3),
+        ]
+    );
+    let f = &v["findings"][1];
+    assert_eq!(f["key"], "INFISICAL_CLIENT_SECRET");
+    assert_eq!(f["paired_with"]["key"], "INFISICAL_CLIENT_ID");
+    assert_eq!(f["paired_with"]["preview"], "9a1f…");
+    let (_, text, _) = dir.cmd().args(["scan", ".", "--color", "never"]).run();
+    assert!(text.contains("paired with: INFISICAL_CLIENT_ID"), "{text}");
+    assert!(!text.contains("7b4d-4e8a"), "the id is shown redacted");
+});
+
+scantest!(env_example_with_empty_values_yields_nothing, |dir| {
+    dir.create(
+        ".env.example",
+        "INFISICAL_CLIENT_ID=\nINFISICAL_CLIENT_SECRET=\nDB_PASSWORD=\nAPI_TOKEN=<your-token>\n",
+    );
+    let (code, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(code, 0, "{v}");
+});
+
+scantest!(
+    generic_secret_without_provider_prefix_is_found_with_its_key,
+    |dir| {
+        dir.create(
+        "deploy/.env.staging",
+        "export BILLING_WEBHOOK_SECRET=\"q9Lm2xVb7kR4tW8zP3nY6cJ1\"\nDB_PASSWORD=Xq8vLm2pRtK4 # rotate me\nAPI_TOKEN=${API_TOKEN}\nMULTI=\"a\nb\"\nSESSION_SECRET='Hs72kPq9Lm3xWv8Z'\n",
+    );
+        let (_, v) = dir.cmd().args(["scan", "."]).json();
+        assert_eq!(
+            hits(&v),
+            vec![
+                h("committed-dotenv-file", "deploy/.env.staging", 1),
+                h("generic-password-assignment", "deploy/.env.staging", 2),
+                h("generic-secret-assignment", "deploy/.env.staging", 1),
+                h("generic-secret-assignment", "deploy/.env.staging", 6),
+            ]
+        );
+        let keys: Vec<&str> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["key"].as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            vec!["BILLING_WEBHOOK_SECRET", "DB_PASSWORD", "SESSION_SECRET"]
+        );
+    }
+);
+
+scantest!(compose_dockerfile_k8s_env_and_code_forms, |dir| {
+    dir.create(
+        "docker-compose.yml",
+        "services:\n  api:\n    environment:\n      - API_TOKEN=Zk4mQ8vR2xL9pT6wY3bN\n      - \"SMTP_PASSWORD=n7Rk2qLw9x\"\n  web:\n    environment:\n      SIGNING_KEY: Hq3Lx8vNm2RkTz6w\n",
+    );
+    dir.create(
+        "Dockerfile",
+        "FROM alpine\nENV INTERNAL_API_KEY Ws8kPq2Lm9xV4zTb\n",
+    );
+    dir.create(
+        "k8s/deploy.yaml",
+        "spec:\n  containers:\n    - env:\n        - name: DB_PASSWORD\n          value: \"Jd83kLq9Wm2\"\n",
+    );
+    dir.create(
+        "src/app.ts",
+        "const apiSecret = \"mR3kW9xQ2vL8pZ7tY4bN\";\nconst other = process.env.API_SECRET;\n",
+    );
+    dir.create("src/app.py", "client = Client(api_key='Vb7kQm2xPz9wT4hL')\n");
+    let (_, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(
+        hits(&v),
+        vec![
+            h("generic-password-assignment", "docker-compose.yml", 5),
+            h("generic-password-assignment", "k8s/deploy.yaml", 5),
+            h("generic-secret-assignment", "Dockerfile", 2),
+            h("generic-secret-assignment", "docker-compose.yml", 4),
+            h("generic-secret-assignment", "docker-compose.yml", 8),
+            h("generic-secret-assignment", "src/app.py", 1),
+            h("generic-secret-assignment", "src/app.ts", 1),
+        ]
+    );
+});
+
+scantest!(provider_rule_wins_over_generic, |dir| {
+    dir.create(
+        "ci/env.sh",
+        "export SLACK_BOT_TOKEN=\"xoxb-27878291694-1103255882238-l98pVB1UKXgrwhDeRObREDxz\"\n",
+    );
+    let (_, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(hits(&v), vec![h("slack-bot-token", "ci/env.sh", 1)]);
+    assert_eq!(v["findings"][0]["key"], "SLACK_BOT_TOKEN");
+});
+
+scantest!(kubernetes_secret_base64_password_is_found_at_its_line, |dir| {
+    // password: base64("Vq7#kR2m!Lx9pT"); username: base64("billing"). A ConfigMap's `data:` is
+    // not base64, so it is not decoded.
+    dir.create(
+        "k8s/db-secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: YmlsbGluZw==\n  password: VnE3I2tSMm0hTHg5cFQ=\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFNZcURmckM=\n",
+    );
+    let (_, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(
+        hits(&v),
+        vec![h("generic-password-assignment", "k8s/db-secret.yaml", 8)]
+    );
+    let f = &v["findings"][0];
+    assert_eq!(f["key"], "password");
+    assert_eq!(f["locations"][0]["column"], 13);
+    let (_, v) = dir.cmd().args(["scan", ".", "--no-redact"]).json();
+    assert_eq!(v["findings"][0]["secret"], "Vq7#kR2m!Lx9pT", "the decoded secret");
+});
+
+scantest!(decoded_provider_tokens_docker_auth_and_kubeconfig, |dir| {
+    // base64("GITHUB_TOKEN=ghp_qb38JzfqfB8mEfQSe8tfSgAvA2sGTSYqDfrC")
+    dir.create(
+        "k8s/app.yaml",
+        "kind: Secret\nstringData:\n  mode: prod\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFNZcURmckM=\n",
+    );
+    // base64("ci-bot:Q3yVt8wLr2Zk")
+    dir.create(
+        ".docker/config.json",
+        "{\n  \"auths\": {\n    \"registry.internal:5000\": {\n      \"auth\": \"Y2ktYm90OlEzeVZ0OHdMcjJaaw==\"\n    }\n  }\n}\n",
+    );
+    let (_, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(
+        hits(&v),
+        vec![
+            h("docker-config-auth", ".docker/config.json", 4),
+            h("github-pat-classic", "k8s/app.yaml", 5),
+        ]
+    );
+});
+
+scantest!(hard_negatives_in_config_are_quiet, |dir| {
+    dir.create(
+        "config/app.yaml",
+        concat!(
+            "api_token: ${{ secrets.API_TOKEN }}\n",
+            "client_secret: 0e004b50-abf4-4b88-950b-43478e509e4e\n",
+            "signing_secret: ENC[AES256_GCM,data:p673wQ==,iv:YYq=,tag:Qw==,type:str]\n",
+            "ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0Zk4mQ8vR2xL9pT6wY3bN deploy@ci\n",
+            "tls_private_key: /etc/ssl/private/server.key\n",
+            "oauth_token: https://auth.corp.io/oauth/token\n",
+            "avatar_token: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB\n",
+            "commit_sha_token: 7c57aad11420a85d014b567557d391c37f26e12d\n",
+            "db_password: !vault |\n",
+            "admin_password: changeme\n",
+            "jwt_secret: super-secret-jwt-signing-value\n",
+        ),
+    );
+    let (code, v) = dir.cmd().args(["scan", "."]).json();
+    assert_eq!(code, 0, "{v}");
+});
