@@ -131,6 +131,8 @@ impl std::fmt::Debug for RawMatch {
 #[derive(Debug, Default)]
 pub struct Scratch {
     hits: Vec<(usize, u32)>,
+    /// Byte ranges of detector keyword hits in the current blob.
+    detector_hits: Vec<(usize, usize)>,
     windows: Vec<(u32, usize, usize)>,
     last: Vec<u32>,
     touched: Vec<u32>,
@@ -221,7 +223,7 @@ impl<'r> Scanner<'r> {
         }
         scratch.windows = windows;
         scratch.windows.clear();
-        assign::detect(self, input, depth, hint, out, first_new);
+        assign::detect(self, input, depth, hint, &scratch.detector_hits, out, first_new);
         locate(data, &mut out[first_new..]);
     }
 
@@ -258,11 +260,16 @@ impl<'r> Scanner<'r> {
         if let Some(dfa) = self.rules.keyword_automaton() {
             let Scratch {
                 hits,
+                detector_hits,
                 windows,
                 last,
                 touched,
             } = scratch;
+            detector_hits.clear();
             dfa.for_each(data, hits, |pattern, start, end| {
+                if self.rules.is_detector_keyword(pattern) {
+                    detector_hits.push((start, end));
+                }
                 for &r in self.rules.rules_for_keyword(pattern) {
                     let w = rules[r as usize].window;
                     let (s, e) = (start.saturating_sub(w), (end + w).min(data.len()));

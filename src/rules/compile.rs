@@ -2,7 +2,6 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
@@ -467,8 +466,9 @@ pub struct RuleSet {
     path_only: Vec<u32>,
     /// Detector rules, in load order.
     detectors: Vec<u32>,
-    /// Keywords of detector rules: a cheap prefilter for code files.
-    detector_keywords: Option<AhoCorasick>,
+    /// For each keyword pattern: whether it is a detector rule's keyword (the assignment
+    /// detector's prefilter for code files, found in the same automaton pass).
+    detector_keyword: Vec<bool>,
 }
 
 impl RuleSet {
@@ -485,7 +485,13 @@ impl RuleSet {
             let i = u32::try_from(i).expect("fewer than 2^32 rules");
             if rule.detector.is_some() {
                 detectors.push(i);
-                detector_patterns.extend(rule.keywords.iter().cloned());
+                for kw in &rule.keywords {
+                    if !patterns.contains(kw) {
+                        patterns.push(kw.clone());
+                        keyword_rules.push(Vec::new());
+                    }
+                    detector_patterns.push(kw.clone());
+                }
                 continue;
             }
             if rule.regex_src.is_none() {
@@ -507,14 +513,7 @@ impl RuleSet {
             }
         }
         let keywords = (!patterns.is_empty()).then(|| KeywordDfa::new(&patterns));
-        detector_patterns.sort();
-        detector_patterns.dedup();
-        let detector_keywords = (!detector_patterns.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&detector_patterns)
-                .expect("keyword automaton builds from plain literals")
-        });
+        let detector_keyword = patterns.iter().map(|p| detector_patterns.contains(p)).collect();
         Self {
             rules,
             global,
@@ -523,7 +522,7 @@ impl RuleSet {
             always,
             path_only,
             detectors,
-            detector_keywords,
+            detector_keyword,
         }
     }
 
@@ -563,8 +562,8 @@ impl RuleSet {
     }
 
     /// Prefilter over detector rules' keywords.
-    pub(crate) fn detector_keywords(&self) -> Option<&AhoCorasick> {
-        self.detector_keywords.as_ref()
+    pub(crate) fn is_detector_keyword(&self, p: usize) -> bool {
+        self.detector_keyword[p]
     }
 
     /// Rules whose lazy compilation failed, with the reason.

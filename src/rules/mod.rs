@@ -12,7 +12,6 @@ mod compile;
 mod load;
 pub mod syntax;
 
-pub(crate) use compile::build_regex;
 pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
 pub use load::{load, LoadOptions};
 pub(crate) use load::{load_builtin, load_file_alone};

@@ -28,6 +28,9 @@ use crate::rules::{Detector, RuleSet};
 /// Measured on the quality corpus (QUALITY.md).
 pub const WORDY_CHARS_PER_TOKEN: f64 = 3.0;
 
+/// Longer than any detector keyword (bounds the keyword-hit lookup).
+const MAX_KEYWORD_LEN: usize = 64;
+
 /// Minimum length of a generic token value.
 const MIN_TOKEN_LEN: usize = 8;
 
@@ -65,6 +68,7 @@ pub(super) fn detect(
     input: Input<'_>,
     depth: u8,
     hint: Option<Format>,
+    keyword_hits: &[(usize, usize)],
     out: &mut Vec<RawMatch>,
     first: usize,
 ) {
@@ -84,12 +88,26 @@ pub(super) fn detect(
     if !format.is_config() && looks_minified(data) {
         return;
     }
-    let keyword = rules.detector_keywords().is_some_and(|ac| ac.is_match(data));
-    let has_matches = out[first..].iter().any(|m| m.end > m.start);
-    if !keyword && !has_matches && !format.is_config() {
+    // Lines around detector keywords and provider matches: where quoted assignments can matter.
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &(s, e) in keyword_hits {
+        ranges.push(line_bounds(data, s, e));
+    }
+    for m in out[first..].iter().filter(|m| m.end > m.start) {
+        ranges.push(line_bounds(data, m.start, m.end));
+    }
+    if ranges.is_empty() && !format.is_config() {
         return;
     }
-    let assigns = parse::parse(data, format);
+    let ranges = merge(ranges);
+    let mut assigns = parse::parse_within(data, format, &ranges);
+    // Pairing looks for the id (`CLIENT_ID`) anywhere in the file: parse the rest only when a
+    // pairable secret key is present.
+    if !matches!(format, Format::Dotenv | Format::Config | Format::Yaml)
+        && assigns.iter().any(|a| pair::is_pairable(&a.key))
+    {
+        assigns = parse::parse(data, format);
+    }
     if assigns.is_empty() {
         return;
     }
@@ -103,7 +121,14 @@ pub(super) fn detect(
                 continue;
             }
         }
-        if !keyword {
+        // A detector rule's keyword is in the key (`…_SECRET`) or the value (`://`): skip
+        // assignments with no keyword hit between key start and value end.
+        let i = keyword_hits.partition_point(|h| h.1 <= a.key_start);
+        if !keyword_hits[i..]
+            .iter()
+            .take_while(|h| h.1 <= ve + MAX_KEYWORD_LEN)
+            .any(|h| h.0 < ve)
+        {
             continue;
         }
         if out[first..provider_end]
@@ -122,7 +147,34 @@ pub(super) fn detect(
             }
         }
     }
-    pair::pair(&assigns, data, out, first);
+    if out[first..]
+        .iter()
+        .any(|m| m.key.as_deref().is_some_and(pair::is_pairable))
+    {
+        pair::pair(&assigns, data, out, first);
+    }
+}
+
+/// The whole line(s) holding `start..end` (bounded to 4 KiB on each side).
+fn line_bounds(data: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let lo = start.saturating_sub(4096);
+    let hi = (end + 4096).min(data.len());
+    let s = memchr::memrchr(b'\n', &data[lo..start]).map_or(lo, |i| lo + i + 1);
+    let e = memchr::memchr(b'\n', &data[end..hi]).map_or(hi, |i| end + i);
+    (s, e)
+}
+
+/// Sorts and merges overlapping or adjacent ranges.
+fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match out.last_mut() {
+            Some(last) if s <= last.1 + 1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
 }
 
 /// Lowercased key and line up to the value's end (what the noise filter reads as context).

@@ -28,6 +28,12 @@ fn norm(key: &str) -> String {
         .collect()
 }
 
+/// Whether `key` names the secret half of an id/secret pair.
+pub(super) fn is_pairable(key: &str) -> bool {
+    let n = norm(key);
+    PAIRS.iter().any(|(suffix, _)| n.ends_with(suffix))
+}
+
 /// Attaches ids to secrets among `out[first..]` and drops matches on paired ids' values.
 pub(super) fn pair(assigns: &[Assign], data: &[u8], out: &mut Vec<RawMatch>, first: usize) {
     let mut dropped: Vec<(usize, usize)> = Vec::new();

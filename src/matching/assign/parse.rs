@@ -10,10 +10,6 @@
 //! Neither is a full grammar: each aims at the shapes secrets are committed in, and both give the
 //! exact span of the value so findings point at the right column.
 
-use std::sync::OnceLock;
-
-use regex::bytes::Regex;
-
 /// How a file's assignments are parsed, decided from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -128,14 +124,27 @@ pub fn format_for(path: &str) -> Option<Format> {
 
 /// All assignments of `data`, sorted by value start, one per value span.
 pub fn parse(data: &[u8], format: Format) -> Vec<Assign> {
+    parse_within(data, format, &[(0, data.len())])
+}
+
+/// Like [`parse`], but quoted assignments (JSON, code) are only looked for in the given byte
+/// ranges (whole lines, sorted, not overlapping): the quoted-assignment regex is the detector's
+/// most expensive part, and a generic secret's key always holds a detector keyword, so callers
+/// pass the lines around keyword hits and provider matches.
+pub fn parse_within(data: &[u8], format: Format, ranges: &[(usize, usize)]) -> Vec<Assign> {
     let mut out = Vec::new();
+    let quoted_in = |out: &mut Vec<Assign>| {
+        for &(s, e) in ranges {
+            quoted(&data[s..e], s, out);
+        }
+    };
     match format {
         Format::Dotenv | Format::Config => lines(data, false, &mut out),
         Format::Yaml => lines(data, true, &mut out),
-        Format::Json | Format::Code => quoted(data, &mut out),
+        Format::Json | Format::Code => quoted_in(&mut out),
         Format::Unknown => {
             lines(data, true, &mut out);
-            quoted(data, &mut out);
+            quoted_in(&mut out);
         }
     }
     if matches!(format, Format::Json | Format::Unknown) {
@@ -150,35 +159,121 @@ pub fn parse(data: &[u8], format: Format) -> Vec<Assign> {
     out
 }
 
-fn quoted_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        crate::rules::build_regex(
-            r#"(?:^|[^A-Za-z0-9_\-])["']?([A-Za-z_$:][A-Za-z0-9_.\-$]{0,80})["']?\s{0,3}\]?\s{0,3}(?::=|=>|=|:)\s{0,3}(?:[rbuRBUf]{1,2})?(?:"((?:[^"\\\n]|\\.){0,4096})"|'((?:[^'\\\n]|\\.){0,4096})'|`([^`]{0,4096})`)"#,
-        )
-        .expect("the assignment regex is valid")
-    })
-}
-
-/// Quoted assignments anywhere (JSON, code).
-fn quoted(data: &[u8], out: &mut Vec<Assign>) {
-    for caps in quoted_regex().captures_iter(data) {
-        let (Some(k), Some(v)) = (caps.get(1), caps.get(2).or(caps.get(3)).or(caps.get(4))) else {
+/// Quoted assignments anywhere in `data` (JSON, code); `base` is `data`'s offset in the blob.
+///
+/// `KEY <op> "value"` with `op` one of `=`, `:`, `:=`, `=>`, the key optionally quoted and
+/// followed by `]`, the value in `"`, `'` or backticks on one line (optionally prefixed `r`, `b`,
+/// `u`, `f`). A hand-written scan: every quote is tried as the opening quote of a value by
+/// reading the context to its left; a quote that does not open a value has its string skipped.
+fn quoted(data: &[u8], base: usize, out: &mut Vec<Assign>) {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr3(b'"', b'\'', b'`', &data[i..]) {
+        let q = i + off;
+        let Some(close) = closing_quote_on_line(data, q) else {
+            i = q + 1;
             continue;
         };
-        let key = String::from_utf8_lossy(k.as_bytes());
-        let key = key.trim_start_matches(['$', ':']);
-        if key.is_empty() {
-            continue;
+        if let Some((ks, ke)) = key_before_value(data, q) {
+            let key = String::from_utf8_lossy(&data[ks..ke]);
+            let key = key.trim_start_matches(['$', ':']);
+            if !key.is_empty() {
+                out.push(Assign {
+                    key: key.to_string(),
+                    key_start: base + ks,
+                    value: (base + q + 1, base + close),
+                    encoding: Encoding::Plain,
+                    in_data: false,
+                });
+            }
         }
-        out.push(Assign {
-            key: key.to_string(),
-            key_start: k.start(),
-            value: (v.start(), v.end()),
-            encoding: Encoding::Plain,
-            in_data: false,
-        });
+        i = close + 1;
     }
+}
+
+/// The closing quote of the string opened at `q`, on the same line (backslash escapes honoured,
+/// except in backticks).
+fn closing_quote_on_line(data: &[u8], q: usize) -> Option<usize> {
+    let quote = data[q];
+    let mut j = q + 1;
+    while j < data.len() {
+        match data[j] {
+            b'\n' => return None,
+            b'\\' if quote != b'`' => j += 2,
+            b if b == quote => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// If the quote at `q` opens the value of `KEY <op>`, the key's byte range.
+fn key_before_value(data: &[u8], q: usize) -> Option<(usize, usize)> {
+    let mut j = q;
+    // String prefix: r"", b'', u"", f"", rb"".
+    let mut prefix = 0;
+    while prefix < 2 && j > 0 && matches!(data[j - 1], b'r' | b'b' | b'u' | b'R' | b'B' | b'U' | b'f') {
+        j -= 1;
+        prefix += 1;
+    }
+    if prefix > 0 && j > 0 && is_key_byte(data[j - 1]) {
+        return None; // part of an identifier (`attr"`), not a prefix
+    }
+    let skip_spaces = |mut j: usize| {
+        let mut n = 0;
+        while n < 3 && j > 0 && matches!(data[j - 1], b' ' | b'\t') {
+            j -= 1;
+            n += 1;
+        }
+        j
+    };
+    j = skip_spaces(j);
+    // Operator.
+    if j == 0 {
+        return None;
+    }
+    match data[j - 1] {
+        b'=' => {
+            j -= 1;
+            if j > 0 && data[j - 1] == b':' {
+                j -= 1;
+            } else if j > 0 && matches!(data[j - 1], b'=' | b'!' | b'<' | b'>') {
+                return None;
+            }
+        }
+        b'>' if j >= 2 && data[j - 2] == b'=' => {
+            j -= 2;
+            if j > 0 && matches!(data[j - 1], b'=' | b'!' | b'<' | b'>') {
+                return None;
+            }
+        }
+        b':' => j -= 1,
+        _ => return None,
+    }
+    j = skip_spaces(j);
+    if j > 0 && data[j - 1] == b']' {
+        j = skip_spaces(j - 1);
+    }
+    if j > 0 && matches!(data[j - 1], b'"' | b'\'') {
+        j -= 1;
+    }
+    let ke = j;
+    while j > 0 && ke - j < 81 && (is_key_byte(data[j - 1]) || data[j - 1] == b'$') {
+        j -= 1;
+    }
+    if j > 0 && data[j - 1] == b':' && ke - j < 81 {
+        j -= 1;
+    }
+    if j == ke {
+        return None;
+    }
+    let first = data[j];
+    if !(first.is_ascii_alphabetic() || matches!(first, b'_' | b'$' | b':')) {
+        return None;
+    }
+    if j > 0 && (data[j - 1].is_ascii_alphanumeric() || matches!(data[j - 1], b'_' | b'-')) {
+        return None;
+    }
+    Some((j, ke))
 }
 
 fn is_key_byte(b: u8) -> bool {
