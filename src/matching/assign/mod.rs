@@ -28,6 +28,9 @@ use crate::rules::{Detector, RuleSet};
 /// Measured on the quality corpus (QUALITY.md).
 pub const WORDY_CHARS_PER_TOKEN: f64 = 3.0;
 
+/// Content that holds base64 values the detector decodes.
+const DECODE_MARKERS: &[&[u8]] = &[b"Secret", b"key-data", b"auth"];
+
 /// Longer than any detector keyword (bounds the keyword-hit lookup).
 const MAX_KEYWORD_LEN: usize = 64;
 
@@ -91,12 +94,18 @@ pub(super) fn detect(
     // Lines around detector keywords and provider matches: where quoted assignments can matter.
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for &(s, e) in keyword_hits {
+        // Hits come in order of end; most fall on a line already taken.
+        if ranges.last().is_some_and(|&(ls, le)| ls <= s && e <= le) {
+            continue;
+        }
         ranges.push(line_bounds(data, s, e));
     }
     for m in out[first..].iter().filter(|m| m.end > m.start) {
         ranges.push(line_bounds(data, m.start, m.end));
     }
-    if ranges.is_empty() && !format.is_config() {
+    // With no keyword and no provider match, only base64 values that get decoded can still hold
+    // a secret (Kubernetes `Secret` data, kubeconfig `*-key-data`, docker `auth`).
+    if ranges.is_empty() && !(format.is_config() && DECODE_MARKERS.iter().any(|m| super::contains(data, m))) {
         return;
     }
     let ranges = merge(ranges);
