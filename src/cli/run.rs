@@ -12,6 +12,7 @@ use crate::findings;
 use crate::matching::{MatchOptions, Scanner};
 use crate::report::{self, Format, ReportOptions, ScanReport};
 use crate::rules::{self, LoadOptions, RuleSet};
+use crate::source::git::{self, history::GitOutcome};
 use crate::source::{stdin, worktree};
 
 /// Exit code: no findings.
@@ -69,7 +70,13 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
             ignore_rule_paths: false,
         },
     );
-    let outcome = if a.stdin {
+    let git_outcome = scan_git(a, &scanner)?;
+    let outcome = if let Some(g) = &git_outcome {
+        crate::source::Outcome {
+            stats: g.stats.clone(),
+            ..Default::default()
+        }
+    } else if a.stdin {
         stdin::scan_reader(io::stdin().lock(), &a.stdin_name, a.max_file_size, &scanner)
     } else {
         let opts = worktree::WalkOptions {
@@ -80,7 +87,14 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
         };
         worktree::scan(&a.path, &opts, &scanner)
     };
-    let mut errors = outcome.errors;
+    let (found, mut errors, skipped) = match git_outcome {
+        Some(g) => (g.findings, g.errors, g.skipped),
+        None => (
+            findings::group(outcome.matches, &rules),
+            outcome.errors,
+            outcome.skipped,
+        ),
+    };
     for (id, e) in rules.compile_failures() {
         errors.push(crate::source::ScanError {
             path: format!("rule {id}"),
@@ -88,9 +102,9 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
         });
     }
     let report = ScanReport {
-        findings: findings::group(outcome.matches, &rules),
+        findings: found,
         errors,
-        skipped: outcome.skipped,
+        skipped,
         stats: outcome.stats,
     };
     if !a.quiet {
@@ -121,6 +135,33 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
     } else {
         EXIT_FINDINGS
     }))
+}
+
+/// Runs a git source (`--history`, `--range`, `--since-commit`, `--staged`), if one was asked for.
+fn scan_git(a: &ScanArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>> {
+    let range_opts = git::range::RangeOptions {
+        max_file_size: a.max_file_size,
+        threads: a.threads,
+    };
+    let out = if a.history {
+        let opts = git::history::HistoryOptions {
+            max_file_size: a.max_file_size,
+            threads: a.threads,
+            progress: !a.quiet && io::stderr().is_terminal(),
+            ..Default::default()
+        };
+        git::history::scan(&a.path, &opts, scanner)?
+    } else if let Some(spec) = &a.range {
+        let (from, to) = git::range::parse_range(spec);
+        git::range::scan(&a.path, from, to, &range_opts, scanner)?
+    } else if let Some(from) = &a.since_commit {
+        git::range::scan(&a.path, Some(from), "HEAD", &range_opts, scanner)?
+    } else if a.staged {
+        git::staged::scan(&a.path, &range_opts, scanner)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(out))
 }
 
 fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {

@@ -5,6 +5,7 @@
 //! only, so it survives moved lines, renamed files and rebases.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -80,6 +81,23 @@ pub struct Location {
     pub end_line: usize,
     /// Exclusive end column.
     pub end_column: usize,
+    /// The commit that introduced the content at this path (history, range and staged scans).
+    pub commit: Option<Arc<CommitInfo>>,
+}
+
+/// The commit a location was introduced by (git sources only).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CommitInfo {
+    /// Full commit id (hex).
+    pub id: String,
+    /// Author name.
+    pub author_name: String,
+    /// Author email.
+    pub author_email: String,
+    /// Author date, ISO 8601 with the author's UTC offset (`2024-01-31T12:00:00+01:00`).
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
 }
 
 /// One secret found by one rule, with every place it appeared.
@@ -95,6 +113,11 @@ pub struct Finding {
     pub secret: Secret,
     /// Every location, sorted.
     pub locations: Vec<Location>,
+    /// Git scans: whether the secret still occurs in a file of the `HEAD` tree (`None` when the
+    /// source does not tell).
+    pub in_head: Option<bool>,
+    /// Locations left out because a blob's list of introducing commits was capped.
+    pub more_locations: u64,
 }
 
 impl Finding {
@@ -104,22 +127,47 @@ impl Finding {
     }
 }
 
+impl Location {
+    /// The location of a raw match at `path`, without commit provenance.
+    pub fn of(path: String, m: &RawMatch) -> Self {
+        Self {
+            path,
+            line: m.line,
+            column: m.column,
+            end_line: m.end_line,
+            end_column: m.end_column,
+            commit: None,
+        }
+    }
+}
+
 /// Groups raw matches (each with the path it was found at) into sorted findings.
 pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> {
+    group_located(
+        matches.into_iter().map(|(path, mut m)| {
+            let loc = Location::of(path, &m);
+            (m.rule, std::mem::take(&mut m.secret), loc)
+        }),
+        rules,
+    )
+}
+
+/// Groups `(rule, secret, location)` triples into sorted findings (the secrets are wiped after
+/// grouping).
+pub fn group_located(
+    items: impl IntoIterator<Item = (u32, Vec<u8>, Location)>,
+    rules: &RuleSet,
+) -> Vec<Finding> {
     let mut by_key: BTreeMap<(u32, Vec<u8>), Vec<Location>> = BTreeMap::new();
-    for (path, m) in matches {
-        by_key
-            .entry((m.rule, m.secret.clone()))
-            .or_default()
-            .push(Location {
-                path,
-                line: m.line,
-                column: m.column,
-                end_line: m.end_line,
-                end_column: m.end_column,
-            });
-        let mut m = m;
-        m.secret.zeroize();
+    for (rule, secret, loc) in items {
+        let key = (rule, secret);
+        if let Some(v) = by_key.get_mut(&key) {
+            v.push(loc);
+            let (_, mut secret) = key;
+            secret.zeroize();
+        } else {
+            by_key.insert(key, vec![loc]);
+        }
     }
     let mut findings: Vec<Finding> = by_key
         .into_iter()
@@ -133,6 +181,8 @@ pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> 
                 entropy: crate::matching::entropy::shannon(&secret),
                 secret: Secret::new(secret),
                 locations,
+                in_head: None,
+                more_locations: 0,
             }
         })
         .collect();

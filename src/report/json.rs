@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, ReportOptions, ScanReport};
+use crate::findings::CommitInfo;
 use crate::rules::RuleSet;
 use crate::source::SkipReason;
 
@@ -43,7 +44,15 @@ struct JFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
     entropy: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
     locations: Vec<JLocation<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    more_locations: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -53,6 +62,29 @@ struct JLocation<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<JCommit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JCommit<'a> {
+    id: &'a str,
+    author_name: &'a str,
+    author_email: &'a str,
+    date: &'a str,
+    summary: &'a str,
+}
+
+impl<'a> From<&'a CommitInfo> for JCommit<'a> {
+    fn from(c: &'a CommitInfo) -> Self {
+        Self {
+            id: &c.id,
+            author_name: &c.author_name,
+            author_email: &c.author_email,
+            date: &c.date,
+            summary: &c.summary,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -77,6 +109,23 @@ struct JStats {
     findings: usize,
     errors: usize,
     skipped: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    git: Option<JGit>,
+}
+
+#[derive(Serialize)]
+struct JGit {
+    mode: &'static str,
+    refs: u64,
+    commits: u64,
+    unique_blobs: u64,
+    blobs_scanned: u64,
+    shallow: bool,
+    submodules_not_followed: u64,
+    lfs_pointers: u64,
+    symlinks: u64,
+    findings_in_head: usize,
+    findings_history_only: usize,
 }
 
 impl Report for Json {
@@ -97,6 +146,8 @@ impl Report for Json {
                     secret_preview: f.secret.preview(),
                     secret: (!self.0.redact).then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
                     entropy: (f.entropy * 100.0).round() / 100.0,
+                    in_head: f.in_head,
+                    more_locations: f.more_locations,
                     locations: f
                         .locations
                         .iter()
@@ -106,6 +157,7 @@ impl Report for Json {
                             column: l.column,
                             end_line: l.end_line,
                             end_column: l.end_column,
+                            commit: l.commit.as_deref().map(JCommit::from),
                         })
                         .collect(),
                 }
@@ -149,6 +201,23 @@ impl Report for Json {
                 findings: report.findings.len(),
                 errors: report.errors.len(),
                 skipped: report.skipped.len(),
+                git: report.stats.git.as_ref().map(|g| JGit {
+                    mode: g.mode.as_str(),
+                    refs: g.refs,
+                    commits: g.commits,
+                    unique_blobs: g.unique_blobs,
+                    blobs_scanned: g.blobs_scanned,
+                    shallow: g.shallow,
+                    submodules_not_followed: g.submodules,
+                    lfs_pointers: g.lfs_pointers,
+                    symlinks: g.symlinks,
+                    findings_in_head: report.findings.iter().filter(|f| f.in_head == Some(true)).count(),
+                    findings_history_only: report
+                        .findings
+                        .iter()
+                        .filter(|f| f.in_head == Some(false))
+                        .count(),
+                }),
             },
         };
         serde_json::to_writer_pretty(&mut *w, &doc)?;

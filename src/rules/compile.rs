@@ -213,6 +213,7 @@ pub(crate) fn build_regex(src: &str) -> Result<Regex, String> {
 /// Parses (without compiling) a pattern; returns the number of explicit capture groups and whether
 /// it has a group named `secret`.
 fn parse_regex(src: &str) -> Result<(usize, Option<usize>), String> {
+    #[allow(clippy::result_large_err)] // regex_syntax's error type; mapped to a String right away
     let parse = |unicode: bool| {
         regex_syntax::ParserBuilder::new()
             .unicode(unicode)
@@ -269,7 +270,7 @@ fn one_line_syntax_error(e: &regex_syntax::Error) -> String {
 fn one_line_regex_error(e: &regex::Error) -> String {
     match e {
         regex::Error::Syntax(s) => {
-            let last = s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s);
+            let last = s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s);
             format!("invalid regex: {}", last.trim_start_matches("error: "))
         }
         regex::Error::CompiledTooBig(n) => format!("regex too big when compiled (limit {n} bytes)"),

@@ -222,6 +222,7 @@ pub fn scan(root: &Path, opts: &WalkOptions, scanner: &Scanner<'_>) -> Outcome {
             files_scanned: shared.files.into_inner(),
             bytes_scanned: shared.bytes.into_inner(),
             elapsed: start.elapsed(),
+            git: None,
         },
     };
     out.finish();
