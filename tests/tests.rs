@@ -3,5 +3,6 @@
 mod util;
 
 mod cli;
+mod history;
 mod rules;
 mod worktree;

@@ -104,6 +104,15 @@ impl Differ {
         }
     }
 
+    /// Records a first-parent entry this tree no longer has (a whole subtree's blobs for a tree).
+    fn note_deleted(&mut self, repo: &gix::Repository, e: &Entry) {
+        if e.mode.is_blob() {
+            self.deleted.insert(e.oid);
+        } else if e.mode.is_tree() {
+            all_blobs(repo, e.oid, &mut self.deleted, &mut self.errors);
+        }
+    }
+
     fn walk(
         &mut self,
         repo: &gix::Repository,
@@ -127,8 +136,8 @@ impl Differ {
             for (k, pe) in parent_entries.iter().enumerate() {
                 let c = &mut cursors[k];
                 while *c < pe.len() && key_cmp(&pe[*c], e) == Ordering::Less {
-                    if k == 0 && self.track_deleted && pe[*c].mode.is_blob() {
-                        self.deleted.insert(pe[*c].oid);
+                    if k == 0 && self.track_deleted {
+                        self.note_deleted(repo, &pe[*c]);
                     }
                     *c += 1;
                 }
@@ -161,12 +170,9 @@ impl Differ {
         }
         if self.track_deleted {
             if let (Some(pe), Some(&c)) = (parent_entries.first(), cursors.first()) {
-                self.deleted.extend(
-                    pe[c.min(pe.len())..]
-                        .iter()
-                        .filter(|p| p.mode.is_blob())
-                        .map(|p| p.oid),
-                );
+                for p in &pe[c.min(pe.len())..] {
+                    self.note_deleted(repo, p);
+                }
             }
         }
     }
