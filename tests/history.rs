@@ -377,3 +377,44 @@ scantest!(git_modes_outside_a_repository_fail_with_one_line, |dir| {
     assert!(err.contains("not a git repository"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 });
+
+scantest!(submodules_are_counted_not_followed, |dir| {
+    let repo = dir.path().join("super");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["-c", "init.defaultBranch=main", "init", "-q"]);
+    std::fs::write(repo.join("a.txt"), "tok_s3k8v2m7x9q4w6nb\n").expect("write");
+    git(&repo, &["add", "a.txt"]);
+    // A gitlink to a commit that is not in this repository.
+    git(
+        &repo,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,1111111111111111111111111111111111111111,vendor/lib",
+        ],
+    );
+    git(
+        &repo,
+        &[
+            "-c",
+            "user.name=A",
+            "-c",
+            "user.email=a@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "with submodule",
+        ],
+    );
+    let (code, v) = scan(&repo, &dir, &["--history"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["stats"]["git"]["submodules_not_followed"], 1);
+    assert!(v["errors"].as_array().is_some_and(Vec::is_empty), "{v}");
+    let (_, out, _) = dir
+        .cmd()
+        .args(["scan", "--history", "--no-builtin-rules", "--rules", RULES])
+        .args([&repo])
+        .run();
+    assert!(out.contains("1 submodule entries not followed"), "{out}");
+});
