@@ -418,3 +418,20 @@ scantest!(submodules_are_counted_not_followed, |dir| {
         .run();
     assert!(out.contains("1 submodule entries not followed"), "{out}");
 });
+
+scantest!(history_drops_locations_at_allowlisted_paths, |dir| {
+    let repo = make_history(&dir);
+    let config = dir.create(
+        "allow.toml",
+        format!("[extend]\npath = \"{RULES}\"\n[[allowlists]]\npaths = ['''^config/''']\n"),
+    );
+    let (_, v) = dir
+        .cmd()
+        .args(["scan", "--history", "--no-redact", "--no-builtin-rules", "-c"])
+        .args([&config, &repo])
+        .json();
+    // T_MOVE was met first at secrets/app.env (scanned), then renamed into config/ (allowlisted).
+    let (locs, _) = finding(&v, T_MOVE).unwrap_or_else(|| panic!("{v}"));
+    let c = commit_by_subject(&repo, "add app env");
+    assert_eq!(locs, [loc("secrets/app.env", 1, &c)].into_iter().collect());
+});

@@ -8,6 +8,11 @@
 //! one matcher scratch space each) read and scan it. Memory stays bounded: blobs in flight are
 //! capped by the channel, per blob only its id and up to `max_introductions` `(commit, path)`
 //! pairs are kept, and oversized blobs are never inflated.
+//!
+//! A blob is scanned once, as the first path it was met at that no global path allowlist
+//! excludes (a blob only ever at allowlisted paths is not scanned); path-scoped rules see that
+//! path, and locations at allowlisted paths are dropped. Rule allowlists by commit are not
+//! applied to history, since one blob belongs to many commits.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
@@ -76,6 +81,8 @@ struct Intros {
     list: Vec<(u32, u32)>,
     /// Introductions beyond the cap.
     more: u64,
+    /// Sent to the workers (at its first path that no global allowlist excludes).
+    sent: bool,
 }
 
 /// Paths interned to indices.
@@ -107,7 +114,7 @@ struct Shared {
     bytes: AtomicU64,
     lfs: AtomicU64,
     processed: AtomicU64,
-    discovered: AtomicU64,
+    sent: AtomicU64,
     done: AtomicBool,
 }
 
@@ -344,17 +351,20 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             differ.introduced(&repo, tree, &parent_trees);
             for ch in differ.changes.drain(..) {
                 let entry = blobs.entry(ch.blob);
-                let fresh = matches!(entry, std::collections::hash_map::Entry::Vacant(_));
                 let intros = entry.or_default();
                 if intros.list.len() < opts.max_introductions {
                     intros.list.push((idx, paths.intern(&ch.path)));
                 } else {
                     intros.more += 1;
                 }
-                if fresh {
-                    shared.discovered.fetch_add(1, Ordering::Relaxed);
-                    if tx.send((ch.blob, show_path(ch.path.as_ref()))).is_err() {
-                        break;
+                if !intros.sent {
+                    let path = show_path(ch.path.as_ref());
+                    if !scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
+                        intros.sent = true;
+                        shared.sent.fetch_add(1, Ordering::Relaxed);
+                        if tx.send((ch.blob, path)).is_err() {
+                            break;
+                        }
                     }
                 }
             }
@@ -411,7 +421,12 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             }
             *more.entry(key).or_default() += intros.more;
             for &(c, p) in &intros.list {
-                let mut loc = Location::of(show_path(paths.list[p as usize].as_ref()), &m);
+                let path = show_path(paths.list[p as usize].as_ref());
+                // The blob was scanned as its first path; its other paths may be allowlisted.
+                if scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
+                    continue;
+                }
+                let mut loc = Location::of(path, &m);
                 loc.commit = Some(commits.get(&repo, commit_ids[c as usize]));
                 items.push((m.rule, m.secret.clone(), loc));
             }
@@ -447,7 +462,7 @@ fn progress(shared: &Shared, start: Instant) {
     loop {
         std::thread::sleep(Duration::from_millis(250));
         let done = shared.processed.load(Ordering::Relaxed);
-        let total = shared.discovered.load(Ordering::Relaxed);
+        let total = shared.sent.load(Ordering::Relaxed);
         let secs = start.elapsed().as_secs_f64().max(0.001);
         #[allow(clippy::cast_precision_loss)]
         let mbs = shared.bytes.load(Ordering::Relaxed) as f64 / secs / 1e6;

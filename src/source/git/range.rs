@@ -166,9 +166,18 @@ pub(crate) fn scan_changes(
         .map(|(c, _)| (!c.is_null()).then_some(*c))
         .collect();
     let changes: Vec<Change> = changes.into_iter().map(|(_, ch)| ch).collect();
+    // Each blob is scanned once, as its first path that no global allowlist excludes; changes at
+    // allowlisted paths report nothing.
+    let allowed = |ch: &Change| {
+        let path = show_path(ch.path.as_ref());
+        scanner.rules().global.iter().any(|a| a.allows_path(&path))
+    };
+    let listed: Vec<bool> = changes.iter().map(|ch| !allowed(ch)).collect();
     let mut first: HashMap<ObjectId, usize> = HashMap::new();
     for (i, ch) in changes.iter().enumerate() {
-        first.entry(ch.blob).or_insert(i);
+        if listed[i] {
+            first.entry(ch.blob).or_insert(i);
+        }
     }
     let mut unique: Vec<usize> = first.values().copied().collect();
     unique.sort_unstable();
@@ -223,8 +232,8 @@ pub(crate) fn scan_changes(
             }),
         }
     }
-    for (ch, commit) in changes.iter().zip(commits) {
-        let Some(BlobScan::Scanned(_, found)) = results.get(&ch.blob) else {
+    for ((ch, commit), listed) in changes.iter().zip(commits).zip(listed) {
+        let Some(BlobScan::Scanned(_, found)) = results.get(&ch.blob).filter(|_| listed) else {
             continue;
         };
         if found.is_empty() {
