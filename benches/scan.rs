@@ -21,7 +21,7 @@ fn corpus() -> Vec<u8> {
     let mut i = 0usize;
     while out.len() < 10 << 20 {
         out.extend_from_slice(lines[i % lines.len()].as_bytes());
-        if i % 50_000 == 0 {
+        if i.is_multiple_of(50_000) {
             out.extend_from_slice(b"GITHUB_TOKEN=ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u\n");
         }
         i += 1;

@@ -282,3 +282,56 @@ scantest!(snapshots_of_text_json_sarif, |dir| {
         insta::assert_snapshot!(name, stable(&out));
     }
 });
+
+scantest!(sarif_of_history_scan_is_valid_and_carries_commits, |dir| {
+    let repo = crate::history::make_history(&dir);
+    let sarif = dir.path().join("history.sarif");
+    let (code, _, err) = dir
+        .cmd()
+        .args([
+            "scan",
+            "--history",
+            "--no-builtin-rules",
+            "--rules",
+            RULES,
+            "-q",
+            "-f",
+            "sarif",
+            "-o",
+        ])
+        .arg_path(&sarif)
+        .arg_path(&repo)
+        .run();
+    assert_eq!(code, 1, "{err}");
+    validate_sarif(&sarif, dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).expect("read")).expect("json");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        let p = &r["properties"];
+        assert_eq!(p["commit"].as_str().map(str::len), Some(40), "{r}");
+        assert!(p["author"].as_str().is_some_and(|a| a.contains('@')), "{r}");
+        assert!(p["date"].is_string() && p["inHead"].is_boolean(), "{r}");
+    }
+    // JSONL works for git sources too (grouped first, one line per location).
+    let (code, out, _) = dir
+        .cmd()
+        .args([
+            "scan",
+            "--history",
+            "--no-builtin-rules",
+            "--rules",
+            RULES,
+            "-q",
+            "-f",
+            "jsonl",
+        ])
+        .arg_path(&repo)
+        .run();
+    assert_eq!(code, 1);
+    assert!(out.lines().count() >= results.len());
+    for l in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).expect("line is JSON");
+        assert_eq!(v["commit"].as_str().map(str::len), Some(40));
+    }
+});

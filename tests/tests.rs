@@ -6,6 +6,7 @@ mod baseline;
 mod cli;
 mod detect;
 mod fixtures;
+mod history;
 mod quality;
 mod report;
 mod rules;

@@ -91,6 +91,20 @@ pub struct SourceArgs {
     /// The path standard input is reported as (and matched against path rules).
     #[arg(long, value_name = "NAME", default_value = "<stdin>", requires = "stdin")]
     pub stdin_name: String,
+    /// Scan the git history of the repository at PATH: every blob reachable from every ref
+    /// (branches, remote branches, tags, stash, HEAD), each unique blob once, with the commits
+    /// that introduced it and whether the secret is still in HEAD.
+    #[arg(long, conflicts_with_all = ["stdin", "staged", "range", "since_commit"])]
+    pub history: bool,
+    /// Scan only the lines added by the commits of a range `A..B` (as in `git log A..B`).
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["stdin", "staged", "since_commit"])]
+    pub range: Option<String>,
+    /// Scan only the lines added since COMMIT (the range `COMMIT..HEAD`).
+    #[arg(long, value_name = "COMMIT", conflicts_with_all = ["stdin", "staged"])]
+    pub since_commit: Option<String>,
+    /// Scan only the lines the index (staging area) adds relative to HEAD (for pre-commit hooks).
+    #[arg(long, conflicts_with = "stdin")]
+    pub staged: bool,
     /// Do not honour .gitignore/.ignore files: scan everything.
     #[arg(long)]
     pub no_ignore: bool,
@@ -138,7 +152,7 @@ pub struct ScanArgs {
     /// Exit 2 when any file could not be scanned, even if the rest was clean.
     #[arg(long)]
     pub strict: bool,
-    /// List skipped files.
+    /// List skipped files (and, for git scans, the blob counts).
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// Colour.

@@ -17,6 +17,7 @@ use crate::hooks::{self, HookKind, Installed};
 use crate::matching::{MatchOptions, RawMatch, Scanner};
 use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
 use crate::rules::{self, LoadOptions, RuleSet};
+use crate::source::git::{self, history::GitOutcome};
 use crate::source::{stdin, worktree, ScanError, Sink};
 
 /// Exit code: no findings.
@@ -93,24 +94,34 @@ fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result
             ignore_rule_paths: false,
         },
     );
-    let outcome = if src.stdin {
-        stdin::scan_reader(
-            io::stdin().lock(),
-            &src.stdin_name,
-            src.max_file_size,
-            &scanner,
-            sink,
-        )
+    let git_outcome = scan_git(src, &scanner)?;
+    let (found, mut errors, skipped, stats) = if let Some(g) = git_outcome {
+        (g.findings, g.errors, g.skipped, g.stats)
     } else {
-        let opts = worktree::WalkOptions {
-            no_ignore: src.no_ignore,
-            follow_links: src.follow,
-            max_file_size: src.max_file_size,
-            threads: src.threads,
+        let outcome = if src.stdin {
+            stdin::scan_reader(
+                io::stdin().lock(),
+                &src.stdin_name,
+                src.max_file_size,
+                &scanner,
+                sink,
+            )
+        } else {
+            let opts = worktree::WalkOptions {
+                no_ignore: src.no_ignore,
+                follow_links: src.follow,
+                max_file_size: src.max_file_size,
+                threads: src.threads,
+            };
+            worktree::scan(&src.path, &opts, &scanner, sink)
         };
-        worktree::scan(&src.path, &opts, &scanner, sink)
+        (
+            findings::group(outcome.matches, rules),
+            outcome.errors,
+            outcome.skipped,
+            outcome.stats,
+        )
     };
-    let mut errors = outcome.errors;
     for (id, e) in rules.compile_failures() {
         errors.push(ScanError {
             path: format!("rule {id}"),
@@ -124,10 +135,10 @@ fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result
         }
     }
     Ok(ScanReport {
-        findings: findings::group(outcome.matches, rules),
+        findings: found,
         errors,
-        skipped: outcome.skipped,
-        stats: outcome.stats,
+        skipped,
+        stats,
         suppressed: Default::default(),
     })
 }
@@ -181,6 +192,12 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if a.format == Format::Jsonl && is_git(src) {
+        // Git sources group findings before reporting: write them now.
+        for f in &report.findings {
+            jsonl::write_finding(&mut out, &rules, f, opts.redact)?;
+        }
+    }
     report::reporter(a.format, opts).write(&report, &rules, &mut out)?;
     out.flush()?;
     Ok(ExitCode::from(if a.strict && !report.errors.is_empty() {
@@ -233,6 +250,38 @@ fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
         )?,
     }
     Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+/// Whether a git source was asked for.
+fn is_git(a: &SourceArgs) -> bool {
+    a.history || a.range.is_some() || a.since_commit.is_some() || a.staged
+}
+
+/// Runs a git source (`--history`, `--range`, `--since-commit`, `--staged`), if one was asked for.
+fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>> {
+    let range_opts = git::range::RangeOptions {
+        max_file_size: a.max_file_size,
+        threads: a.threads,
+    };
+    let out = if a.history {
+        let opts = git::history::HistoryOptions {
+            max_file_size: a.max_file_size,
+            threads: a.threads,
+            progress: !a.quiet && io::stderr().is_terminal(),
+            ..Default::default()
+        };
+        git::history::scan(&a.path, &opts, scanner)?
+    } else if let Some(spec) = &a.range {
+        let (from, to) = git::range::parse_range(spec);
+        git::range::scan(&a.path, from, to, &range_opts, scanner)?
+    } else if let Some(from) = &a.since_commit {
+        git::range::scan(&a.path, Some(from), "HEAD", &range_opts, scanner)?
+    } else if a.staged {
+        git::staged::scan(&a.path, &range_opts, scanner)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(out))
 }
 
 fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {

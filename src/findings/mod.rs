@@ -7,6 +7,7 @@
 pub mod suppress;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -84,6 +85,23 @@ pub struct Location {
     pub end_column: usize,
     /// The key the secret was assigned to here, if known.
     pub key: Option<String>,
+    /// The commit that introduced the content at this path (history, range and staged scans).
+    pub commit: Option<Arc<CommitInfo>>,
+}
+
+/// The commit a location was introduced by (git sources only).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CommitInfo {
+    /// Full commit id (hex).
+    pub id: String,
+    /// Author name.
+    pub author_name: String,
+    /// Author email.
+    pub author_email: String,
+    /// Author date, ISO 8601 with the author's UTC offset (`2024-01-31T12:00:00+01:00`).
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
 }
 
 /// One secret found by one rule, with every place it appeared.
@@ -103,6 +121,11 @@ pub struct Finding {
     pub key: Option<String>,
     /// The id this secret is paired with (`*_CLIENT_ID` for `*_CLIENT_SECRET`), if any.
     pub paired_with: Option<Paired>,
+    /// Git scans: whether the secret still occurs in a file of the `HEAD` tree (`None` when the
+    /// source does not tell).
+    pub in_head: Option<bool>,
+    /// Locations left out because a blob's list of introducing commits was capped.
+    pub more_locations: u64,
 }
 
 impl Finding {
@@ -112,26 +135,61 @@ impl Finding {
     }
 }
 
-/// Groups raw matches (each with the path it was found at) into sorted findings.
-pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> {
-    type Group = (Vec<Location>, Option<Paired>);
-    let mut by_key: BTreeMap<(u32, Vec<u8>), Group> = BTreeMap::new();
-    for (path, mut m) in matches {
-        let entry = by_key.entry((m.rule, m.secret.clone())).or_default();
-        entry.0.push(Location {
+impl Location {
+    /// The location of a raw match at `path`, without commit provenance.
+    pub fn of(path: String, m: &RawMatch) -> Self {
+        Self {
             path,
             line: m.line,
             column: m.column,
             end_line: m.end_line,
             end_column: m.end_column,
-            key: m.key.take(),
-        });
-        if let Some(p) = m.paired_with.take() {
+            key: m.key.clone(),
+            commit: None,
+        }
+    }
+}
+
+/// Groups raw matches (each with the path it was found at) into sorted findings.
+pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> {
+    group_paired(
+        matches.into_iter().map(|(path, mut m)| {
+            let loc = Location::of(path, &m);
+            (m.rule, std::mem::take(&mut m.secret), loc, m.paired_with.take())
+        }),
+        rules,
+    )
+}
+
+/// Groups `(rule, secret, location)` triples into sorted findings (the secrets are wiped after
+/// grouping).
+pub fn group_located(
+    items: impl IntoIterator<Item = (u32, Vec<u8>, Location)>,
+    rules: &RuleSet,
+) -> Vec<Finding> {
+    group_paired(items.into_iter().map(|(r, s, l)| (r, s, l, None)), rules)
+}
+
+/// Groups `(rule, secret, location, paired id)` into sorted findings.
+fn group_paired(
+    items: impl IntoIterator<Item = (u32, Vec<u8>, Location, Option<Paired>)>,
+    rules: &RuleSet,
+) -> Vec<Finding> {
+    type Group = (Vec<Location>, Option<Paired>);
+    let mut by_key: BTreeMap<(u32, Vec<u8>), Group> = BTreeMap::new();
+    for (rule, secret, loc, paired) in items {
+        let mut key = (rule, secret);
+        if !by_key.contains_key(&key) {
+            by_key.insert(key.clone(), Group::default());
+        }
+        let entry = by_key.get_mut(&key).expect("inserted above");
+        key.1.zeroize();
+        entry.0.push(loc);
+        if let Some(p) = paired {
             if entry.1.as_ref().is_none_or(|q| p < *q) {
                 entry.1 = Some(p);
             }
         }
-        m.secret.zeroize();
     }
     let mut findings: Vec<Finding> = by_key
         .into_iter()
@@ -147,6 +205,8 @@ pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> 
                 entropy: crate::matching::entropy::shannon(&secret),
                 secret: Secret::new(secret),
                 locations,
+                in_head: None,
+                more_locations: 0,
             }
         })
         .collect();

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, ReportOptions, ScanReport};
+use crate::findings::CommitInfo;
 use crate::rules::RuleSet;
 use crate::source::SkipReason;
 
@@ -56,7 +57,15 @@ struct JFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
     entropy: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
     locations: Vec<JLocation<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    more_locations: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -74,6 +83,29 @@ struct JLocation<'a> {
     end_column: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<JCommit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JCommit<'a> {
+    id: &'a str,
+    author_name: &'a str,
+    author_email: &'a str,
+    date: &'a str,
+    summary: &'a str,
+}
+
+impl<'a> From<&'a CommitInfo> for JCommit<'a> {
+    fn from(c: &'a CommitInfo) -> Self {
+        Self {
+            id: &c.id,
+            author_name: &c.author_name,
+            author_email: &c.author_email,
+            date: &c.date,
+            summary: &c.summary,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -100,6 +132,23 @@ struct JStats {
     skipped: usize,
     suppressed_by_baseline: usize,
     suppressed_by_ignore_file: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    git: Option<JGit>,
+}
+
+#[derive(Serialize)]
+struct JGit {
+    mode: &'static str,
+    refs: u64,
+    commits: u64,
+    unique_blobs: u64,
+    blobs_scanned: u64,
+    shallow: bool,
+    submodules_not_followed: u64,
+    lfs_pointers: u64,
+    symlinks: u64,
+    findings_in_head: usize,
+    findings_history_only: usize,
 }
 
 impl Report for Json {
@@ -125,6 +174,8 @@ impl Report for Json {
                     secret_preview: f.secret.preview(),
                     secret: (!self.0.redact).then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
                     entropy: (f.entropy * 100.0).round() / 100.0,
+                    in_head: f.in_head,
+                    more_locations: f.more_locations,
                     locations: f
                         .locations
                         .iter()
@@ -135,6 +186,7 @@ impl Report for Json {
                             end_line: l.end_line,
                             end_column: l.end_column,
                             key: l.key.as_deref(),
+                            commit: l.commit.as_deref().map(JCommit::from),
                         })
                         .collect(),
                 }
@@ -191,6 +243,23 @@ impl Report for Json {
                 skipped: report.skipped.len(),
                 suppressed_by_baseline: report.suppressed.baselined,
                 suppressed_by_ignore_file: report.suppressed.ignored,
+                git: report.stats.git.as_ref().map(|g| JGit {
+                    mode: g.mode.as_str(),
+                    refs: g.refs,
+                    commits: g.commits,
+                    unique_blobs: g.unique_blobs,
+                    blobs_scanned: g.blobs_scanned,
+                    shallow: g.shallow,
+                    submodules_not_followed: g.submodules,
+                    lfs_pointers: g.lfs_pointers,
+                    symlinks: g.symlinks,
+                    findings_in_head: report.findings.iter().filter(|f| f.in_head == Some(true)).count(),
+                    findings_history_only: report
+                        .findings
+                        .iter()
+                        .filter(|f| f.in_head == Some(false))
+                        .count(),
+                }),
             },
         };
         serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::findings::{fingerprint_v1, Secret};
+use crate::findings::{fingerprint_v1, Finding, Secret};
 use crate::matching::RawMatch;
 use crate::rules::RuleSet;
 
@@ -29,6 +29,10 @@ struct Line<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
 }
 
 /// Writes one match as a JSONL line.
@@ -57,6 +61,8 @@ pub fn write_match(
         column: m.column,
         end_line: m.end_line,
         end_column: m.end_column,
+        commit: None,
+        in_head: None,
     };
     serde_json::to_writer(&mut *w, &line)?;
     writeln!(w)
@@ -65,4 +71,33 @@ pub fn write_match(
 /// The fingerprint of a raw match.
 pub fn match_fingerprint(rules: &RuleSet, m: &RawMatch) -> String {
     fingerprint_v1(&rules.rules()[m.rule as usize].id, &m.secret)
+}
+
+/// Writes a grouped finding as JSONL lines, one per location (git sources, which group before
+/// reporting).
+pub fn write_finding(w: &mut dyn Write, rules: &RuleSet, f: &Finding, redact: bool) -> io::Result<()> {
+    let rule = f.rule(rules);
+    for l in &f.locations {
+        let line = Line {
+            rule_id: &rule.id,
+            description: &rule.description,
+            severity: rule.severity.as_str(),
+            provider: rule.provider.as_deref(),
+            fingerprint: &f.fingerprint,
+            key: l.key.as_deref().or(f.key.as_deref()),
+            paired_with_key: f.paired_with.as_ref().map(|p| p.key.as_str()),
+            secret_preview: f.secret.preview(),
+            secret: (!redact).then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
+            path: &l.path,
+            line: l.line,
+            column: l.column,
+            end_line: l.end_line,
+            end_column: l.end_column,
+            commit: l.commit.as_deref().map(|c| c.id.as_str()),
+            in_head: f.in_head,
+        };
+        serde_json::to_writer(&mut *w, &line)?;
+        writeln!(w)?;
+    }
+    Ok(())
 }

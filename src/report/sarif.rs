@@ -125,16 +125,29 @@ struct SResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SLocation>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
-    properties: ResultProps,
+    properties: ResultProps<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ResultProps {
+struct ResultProps<'a> {
     secret_preview: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
     location_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    /// Git scans: the commit that introduced the secret at the primary location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit_summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -341,6 +354,15 @@ impl Sarif {
                         secret: (!self.0.redact)
                             .then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
                         location_count: n,
+                        key: f.key.as_deref(),
+                        commit: f.locations[0].commit.as_deref().map(|c| c.id.as_str()),
+                        author: f.locations[0]
+                            .commit
+                            .as_deref()
+                            .map(|c| format!("{} <{}>", c.author_name, c.author_email)),
+                        date: f.locations[0].commit.as_deref().map(|c| c.date.as_str()),
+                        commit_summary: f.locations[0].commit.as_deref().map(|c| c.summary.as_str()),
+                        in_head: f.in_head,
                     },
                 }
             })

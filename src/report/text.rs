@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::{hint, Report, ReportOptions, ScanReport};
+use crate::findings::Location;
 use crate::rules::{RuleSet, Severity};
 use crate::source::SkipReason;
 
@@ -47,6 +48,20 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
+/// ` in commit 1a2b3c4d5e6f (2024-01-31T12:00:00+00:00, Name <email>): summary` for git locations.
+fn provenance(l: &Location) -> String {
+    l.commit.as_ref().map_or_else(String::new, |c| {
+        format!(
+            " in commit {} ({}, {} <{}>): {}",
+            c.id.get(..12).unwrap_or(&c.id),
+            c.date,
+            c.author_name,
+            c.author_email,
+            c.summary
+        )
+    })
+}
+
 impl Report for Text {
     fn write(&self, report: &ScanReport, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
         for f in &report.findings {
@@ -62,12 +77,20 @@ impl Report for Text {
                 self.paint("1", &rule.id),
                 rule.description
             )?;
+            if first.commit.is_some() {
+                writeln!(w, "   {}", provenance(first))?;
+            }
             let secret = if self.0.redact {
                 f.secret.preview()
             } else {
                 String::from_utf8_lossy(f.secret.expose()).into_owned()
             };
-            writeln!(w, "    secret: {secret}  fingerprint: {}", f.fingerprint)?;
+            let live = match f.in_head {
+                Some(true) => "  (still in HEAD)",
+                Some(false) => "  (history only)",
+                None => "",
+            };
+            writeln!(w, "    secret: {secret}  fingerprint: {}{live}", f.fingerprint)?;
             if let Some(key) = &f.key {
                 match &f.paired_with {
                     Some(p) => writeln!(w, "    key: {key}  paired with: {} = {}", p.key, p.preview)?,
@@ -75,14 +98,18 @@ impl Report for Text {
                 }
             }
             for l in f.locations.iter().skip(1).take(MAX_LOCATIONS_SHOWN) {
-                writeln!(w, "    also at {}:{}:{}", l.path, l.line, l.column)?;
-            }
-            if f.locations.len() > MAX_LOCATIONS_SHOWN + 1 {
                 writeln!(
                     w,
-                    "    ... and {} more",
-                    f.locations.len() - MAX_LOCATIONS_SHOWN - 1
+                    "    also at {}:{}:{}{}",
+                    l.path,
+                    l.line,
+                    l.column,
+                    provenance(l)
                 )?;
+            }
+            let more = (f.locations.len().saturating_sub(MAX_LOCATIONS_SHOWN + 1) as u64) + f.more_locations;
+            if more > 0 {
+                writeln!(w, "    ... and {more} more")?;
             }
             writeln!(
                 w,
@@ -99,6 +126,55 @@ impl Report for Text {
                 };
                 writeln!(w, "skipped {}: {why}", s.path)?;
             }
+        }
+        if let Some(g) = &report.stats.git {
+            if self.0.verbose {
+                writeln!(
+                    w,
+                    "blobs scanned: {} (unique blobs: {})",
+                    g.blobs_scanned, g.unique_blobs
+                )?;
+            }
+            let mut by_provider: BTreeMap<&str, usize> = BTreeMap::new();
+            for f in &report.findings {
+                *by_provider
+                    .entry(f.rule(rules).provider.as_deref().unwrap_or("other"))
+                    .or_default() += 1;
+            }
+            let providers: Vec<String> = by_provider.iter().map(|(p, n)| format!("{p}: {n}")).collect();
+            write!(
+                w,
+                "git {}: {} refs, {} commits, {} unique blobs",
+                g.mode.as_str(),
+                g.refs,
+                g.commits,
+                g.unique_blobs
+            )?;
+            if !providers.is_empty() {
+                write!(w, "; findings by provider: {}", providers.join(", "))?;
+            }
+            let live = report.findings.iter().filter(|f| f.in_head == Some(true)).count();
+            let gone = report
+                .findings
+                .iter()
+                .filter(|f| f.in_head == Some(false))
+                .count();
+            if live + gone > 0 {
+                write!(w, "; {live} still in HEAD, {gone} in history only")?;
+            }
+            if g.shallow {
+                write!(
+                    w,
+                    "; shallow clone: history before the shallow boundary was not scanned"
+                )?;
+            }
+            if g.submodules > 0 {
+                write!(w, "; {} submodule entries not followed", g.submodules)?;
+            }
+            if g.lfs_pointers > 0 {
+                write!(w, "; {} Git LFS pointers not scanned", g.lfs_pointers)?;
+            }
+            writeln!(w)?;
         }
         // Summary.
         let mut by_sev: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();

@@ -239,6 +239,7 @@ pub(crate) fn build_regex(src: &str) -> Result<Regex, String> {
 /// Parses (without compiling) a pattern; returns the number of explicit capture groups and whether
 /// it has a group named `secret`.
 fn parse_regex(src: &str) -> Result<(usize, Option<usize>), String> {
+    #[allow(clippy::result_large_err)] // regex_syntax's error type; mapped to a String right away
     let parse = |unicode: bool| {
         regex_syntax::ParserBuilder::new()
             .unicode(unicode)

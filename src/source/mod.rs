@@ -4,6 +4,7 @@
 //! on the same outcome types) and runs the [`crate::matching::Scanner`] on it. One unreadable,
 //! binary or oversized file never stops a scan: it is recorded in [`Outcome`] and the scan goes on.
 
+pub mod git;
 pub mod stdin;
 pub mod worktree;
 
@@ -63,6 +64,8 @@ pub struct Stats {
     pub bytes_scanned: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// Git sources (`--history`, `--range`, `--staged`): what was enumerated.
+    pub git: Option<git::GitStats>,
 }
 
 /// Everything a scan of one source produced, before findings are grouped.

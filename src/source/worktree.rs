@@ -233,6 +233,7 @@ pub fn scan(
             files_scanned: shared.files.into_inner(),
             bytes_scanned: shared.bytes.into_inner(),
             elapsed: start.elapsed(),
+            git: None,
         },
     };
     out.finish();

@@ -1,0 +1,484 @@
+//! `--history`: every blob reachable from every ref, each unique blob scanned once.
+//!
+//! One enumerator thread (the caller's) walks the commit graph from every ref — local and remote
+//! branches, tags (annotated ones peeled), `refs/stash` and its reflog (each stash commit's index
+//! and untracked-files parents are ordinary parents), notes, and `HEAD` even when detached — and
+//! compares each commit's tree with its parents' trees ([`super::tree::Differ`]). Each blob id
+//! seen for the first time is sent into a bounded channel; worker threads (one `gix` handle and
+//! one matcher scratch space each) read and scan it. Memory stays bounded: blobs in flight are
+//! capped by the channel, per blob only its id and up to `max_introductions` `(commit, path)`
+//! pairs are kept, and oversized blobs are never inflated.
+//!
+//! A blob is scanned once, as the first path it was met at that no global path allowlist
+//! excludes (a blob only ever at allowlisted paths is not scanned); path-scoped rules see that
+//! path, and locations at allowlisted paths are dropped. Rule allowlists by commit are not
+//! applied to history, since one blob belongs to many commits.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use gix::bstr::BString;
+use gix::objs::Find;
+use gix::ObjectId;
+
+use super::tree::{all_blobs, short, Differ};
+use super::{
+    one_line, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache, GitError,
+    GitMode, GitStats,
+};
+use crate::findings::{self, Finding, Location};
+use crate::matching::{RawMatch, Scanner};
+use crate::source::{ScanError, Skipped, Stats};
+
+/// Default cap on the `(commit, path)` introductions listed per blob.
+pub const DEFAULT_MAX_INTRODUCTIONS: usize = 20;
+
+/// Options of a history scan.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    /// Skip blobs larger than this many bytes (reported, never inflated).
+    pub max_file_size: u64,
+    /// Scanning threads (0: one per core).
+    pub threads: usize,
+    /// Introductions listed per blob; the rest are counted.
+    pub max_introductions: usize,
+    /// Show progress on stderr.
+    pub progress: bool,
+}
+
+impl Default for HistoryOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+            max_introductions: DEFAULT_MAX_INTRODUCTIONS,
+            progress: false,
+        }
+    }
+}
+
+/// What a git scan produced: findings already grouped, with provenance.
+#[derive(Debug, Default)]
+pub struct GitOutcome {
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// Per-object problems.
+    pub errors: Vec<ScanError>,
+    /// Skipped blobs.
+    pub skipped: Vec<Skipped>,
+    /// Counters (`stats.git` is set).
+    pub stats: Stats,
+}
+
+/// Where a blob was introduced.
+#[derive(Default)]
+struct Intros {
+    /// `(commit index, path index)`.
+    list: Vec<(u32, u32)>,
+    /// Introductions beyond the cap.
+    more: u64,
+    /// Sent to the workers (at its first path that no global allowlist excludes).
+    sent: bool,
+}
+
+/// Paths interned to indices.
+#[derive(Default)]
+struct Paths {
+    ids: HashMap<BString, u32>,
+    list: Vec<BString>,
+}
+
+impl Paths {
+    fn intern(&mut self, p: &BString) -> u32 {
+        if let Some(&i) = self.ids.get(p) {
+            return i;
+        }
+        let i = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.list.push(p.clone());
+        self.ids.insert(p.clone(), i);
+        i
+    }
+}
+
+/// State shared with the workers.
+#[derive(Default)]
+struct Shared {
+    matched: Mutex<Vec<(ObjectId, Vec<RawMatch>)>>,
+    skipped: Mutex<Vec<Skipped>>,
+    errors: Mutex<Vec<ScanError>>,
+    scanned: AtomicU64,
+    bytes: AtomicU64,
+    lfs: AtomicU64,
+    processed: AtomicU64,
+    sent: AtomicU64,
+    done: AtomicBool,
+}
+
+fn push<T>(m: &Mutex<Vec<T>>, item: T) {
+    m.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(item);
+}
+
+fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {
+    m.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Commit ids every ref points at (tags peeled), sorted, and how many refs there were.
+fn tips(repo: &gix::Repository, errors: &mut Vec<ScanError>) -> Result<(Vec<ObjectId>, u64), GitError> {
+    let name = repo_name(repo);
+    let fail = |e: &dyn std::error::Error| GitError::Repo {
+        repo: name.clone(),
+        message: format!("cannot list refs: {}", one_line(e)),
+    };
+    let mut out = BTreeSet::new();
+    let mut refs = 0;
+    let platform = repo.references().map_err(|e| fail(&e))?;
+    let mut buf = Vec::new();
+    for r in platform.all().map_err(|e| fail(&e))? {
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(ScanError {
+                    path: name.clone(),
+                    message: format!("unreadable ref: {}", one_line(&e)),
+                });
+                continue;
+            }
+        };
+        refs += 1;
+        let rname = r.name().as_bstr().to_string();
+        match r.peel_to_id() {
+            Ok(id) => {
+                if let Some(c) = peel_to_commit(repo, id.detach(), &mut buf, &rname, errors) {
+                    out.insert(c);
+                }
+            }
+            Err(e) => errors.push(ScanError {
+                path: rname.clone(),
+                message: format!("cannot resolve ref: {}", one_line(&e)),
+            }),
+        }
+        // Older stashes live only in the stash's reflog.
+        if rname == "refs/stash" {
+            let mut log = r.log_iter();
+            if let Ok(Some(lines)) = log.all() {
+                for line in lines.flatten() {
+                    if let Ok(id) = ObjectId::from_hex(line.new_oid) {
+                        if let Some(c) = peel_to_commit(repo, id, &mut buf, &rname, errors) {
+                            out.insert(c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // HEAD, even when detached.
+    if let Ok(id) = repo.head_id() {
+        refs += 1;
+        if let Some(c) = peel_to_commit(repo, id.detach(), &mut buf, "HEAD", errors) {
+            out.insert(c);
+        }
+    }
+    Ok((out.into_iter().collect(), refs))
+}
+
+/// Peels annotated tags down to a commit; refs to trees or blobs are noted and skipped.
+fn peel_to_commit(
+    repo: &gix::Repository,
+    mut id: ObjectId,
+    buf: &mut Vec<u8>,
+    rname: &str,
+    errors: &mut Vec<ScanError>,
+) -> Option<ObjectId> {
+    for _ in 0..16 {
+        let data = match repo.objects.try_find(&id, buf) {
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                errors.push(ScanError {
+                    path: rname.to_string(),
+                    message: format!("object {id} is missing"),
+                });
+                return None;
+            }
+            Err(e) => {
+                errors.push(ScanError {
+                    path: rname.to_string(),
+                    message: format!("object {id}: {}", one_line(&e)),
+                });
+                return None;
+            }
+        };
+        match data.kind {
+            gix::objs::Kind::Commit => return Some(id),
+            gix::objs::Kind::Tag => match gix::objs::TagRef::from_bytes(data.data, repo.object_hash()) {
+                Ok(t) => id = t.target(),
+                Err(e) => {
+                    errors.push(ScanError {
+                        path: rname.to_string(),
+                        message: format!("tag {id}: corrupt: {}", one_line(&e)),
+                    });
+                    return None;
+                }
+            },
+            // A ref to a tree or blob: rare; not part of any commit's history.
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Scans the history of the repository containing `path`.
+pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result<GitOutcome, GitError> {
+    let start = Instant::now();
+    let repo = open(path)?;
+    let mut stats = GitStats::new(GitMode::History);
+    let mut errors = Vec::new();
+    stats.shallow = repo.is_shallow().unwrap_or(false);
+    let shallow: HashSet<ObjectId> = repo
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    let (tips, refs) = tips(&repo, &mut errors)?;
+    stats.refs = refs;
+
+    let shared = Shared::default();
+    let (tx, rx) = crossbeam_channel::bounded::<(ObjectId, String)>(256);
+    let sync = repo.clone().into_sync();
+    let mut commit_ids: Vec<ObjectId> = Vec::new();
+    let mut blobs: HashMap<ObjectId, Intros> = HashMap::new();
+    let mut paths = Paths::default();
+    let mut differ = Differ::default();
+    std::thread::scope(|s| {
+        for _ in 0..threads(opts.threads) {
+            let rx = rx.clone();
+            let sync = &sync;
+            let shared = &shared;
+            s.spawn(move || {
+                let repo = sync.to_thread_local();
+                let mut bs = BlobScanner::new(scanner, opts.max_file_size);
+                for (id, path) in rx {
+                    let result = bs.scan(&repo, &id, &path);
+                    shared.processed.fetch_add(1, Ordering::Relaxed);
+                    match result {
+                        BlobScan::Scanned(n, found) => {
+                            shared.scanned.fetch_add(1, Ordering::Relaxed);
+                            shared.bytes.fetch_add(n, Ordering::Relaxed);
+                            if !found.is_empty() {
+                                push(&shared.matched, (id, found));
+                            }
+                        }
+                        BlobScan::Skipped(reason) => push(
+                            &shared.skipped,
+                            Skipped {
+                                path: format!("{path} (blob {})", short(&id)),
+                                reason,
+                            },
+                        ),
+                        BlobScan::LfsPointer => {
+                            shared.lfs.fetch_add(1, Ordering::Relaxed);
+                        }
+                        BlobScan::Error(message) => push(
+                            &shared.errors,
+                            ScanError {
+                                path: format!("{path} (blob {id})"),
+                                message,
+                            },
+                        ),
+                    }
+                }
+            });
+        }
+        drop(rx);
+        if opts.progress {
+            let shared = &shared;
+            s.spawn(move || progress(shared, start));
+        }
+
+        // The enumerator: depth-first from every tip.
+        let mut buf = Vec::new();
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut tree_of: HashMap<ObjectId, ObjectId> = HashMap::new();
+        let mut stack: Vec<ObjectId> = tips.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let (tree, parents) = match read_commit(&repo, &id, &mut buf) {
+                Ok(c) => c,
+                Err(message) => {
+                    errors.push(ScanError {
+                        path: format!("commit {id}"),
+                        message,
+                    });
+                    continue;
+                }
+            };
+            tree_of.insert(id, tree);
+            let parents = if shallow.contains(&id) {
+                Vec::new()
+            } else {
+                parents
+            };
+            let mut parent_trees = Vec::with_capacity(parents.len());
+            for p in &parents {
+                let t = match tree_of.get(p) {
+                    Some(t) => Some(*t),
+                    None => match read_commit(&repo, p, &mut buf) {
+                        Ok((t, _)) => {
+                            tree_of.insert(*p, t);
+                            Some(t)
+                        }
+                        Err(message) => {
+                            errors.push(ScanError {
+                                path: format!("commit {p} (parent of {id})"),
+                                message,
+                            });
+                            None
+                        }
+                    },
+                };
+                parent_trees.push(t);
+            }
+            let idx = u32::try_from(commit_ids.len()).unwrap_or(u32::MAX);
+            commit_ids.push(id);
+            differ.introduced(&repo, tree, &parent_trees);
+            for ch in differ.changes.drain(..) {
+                let entry = blobs.entry(ch.blob);
+                let intros = entry.or_default();
+                if intros.list.len() < opts.max_introductions {
+                    intros.list.push((idx, paths.intern(&ch.path)));
+                } else {
+                    intros.more += 1;
+                }
+                if !intros.sent {
+                    let path = show_path(ch.path.as_ref());
+                    if !scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
+                        intros.sent = true;
+                        shared.sent.fetch_add(1, Ordering::Relaxed);
+                        if tx.send((ch.blob, path)).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+            for e in differ.errors.drain(..) {
+                errors.push(ScanError {
+                    path: format!("commit {id}"),
+                    message: e,
+                });
+            }
+            // Parents in reverse so the first parent is walked first.
+            for p in parents.iter().rev() {
+                if !seen.contains(p) {
+                    stack.push(*p);
+                }
+            }
+        }
+        drop(tx);
+        shared.done.store(true, Ordering::Relaxed);
+    });
+    stats.commits = commit_ids.len() as u64;
+    stats.unique_blobs = blobs.len() as u64;
+    stats.submodules = differ.submodules;
+    stats.symlinks = differ.symlinks;
+    stats.blobs_scanned = shared.scanned.load(Ordering::Relaxed);
+    stats.lfs_pointers = shared.lfs.load(Ordering::Relaxed);
+    let bytes = shared.bytes.load(Ordering::Relaxed);
+    errors.extend(take(shared.errors));
+    let mut skipped = take(shared.skipped);
+    let matched = take(shared.matched);
+
+    // Blobs of the HEAD tree, to tell live secrets from history-only ones.
+    let mut head_blobs = HashSet::new();
+    if !matched.is_empty() {
+        if let Ok(t) = repo.head_tree_id() {
+            let mut errs = Vec::new();
+            all_blobs(&repo, t.detach(), &mut head_blobs, &mut errs);
+            errors.extend(errs.into_iter().map(|message| ScanError {
+                path: "HEAD".into(),
+                message,
+            }));
+        }
+    }
+    let mut commits = CommitCache::default();
+    let mut items = Vec::new();
+    let mut in_head: HashSet<(u32, Vec<u8>)> = HashSet::new();
+    let mut more: HashMap<(u32, Vec<u8>), u64> = HashMap::new();
+    for (blob, found) in matched {
+        let Some(intros) = blobs.get(&blob) else { continue };
+        let live = head_blobs.contains(&blob);
+        for m in found {
+            let key = (m.rule, m.secret.clone());
+            if live {
+                in_head.insert(key.clone());
+            }
+            *more.entry(key).or_default() += intros.more;
+            for &(c, p) in &intros.list {
+                let path = show_path(paths.list[p as usize].as_ref());
+                // The blob was scanned as its first path; its other paths may be allowlisted.
+                if scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
+                    continue;
+                }
+                let mut loc = Location::of(path, &m);
+                loc.commit = Some(commits.get(&repo, commit_ids[c as usize]));
+                items.push((m.rule, m.secret.clone(), loc));
+            }
+        }
+    }
+    let mut findings = findings::group_located(items, scanner.rules());
+    for f in &mut findings {
+        let key = (f.rule, f.secret.expose().to_vec());
+        f.in_head = Some(in_head.contains(&key));
+        f.more_locations = more.get(&key).copied().unwrap_or(0);
+    }
+    errors.sort();
+    skipped.sort();
+    Ok(GitOutcome {
+        findings,
+        errors,
+        skipped,
+        stats: Stats {
+            files_scanned: stats.blobs_scanned,
+            bytes_scanned: bytes,
+            elapsed: start.elapsed(),
+            git: Some(stats),
+        },
+    })
+}
+
+use super::open;
+
+/// Progress line on stderr: blobs scanned of those found so far, MB/s, and an ETA once the walk
+/// is done (before that the total is not known).
+fn progress(shared: &Shared, start: Instant) {
+    let mut err = std::io::stderr();
+    loop {
+        std::thread::sleep(Duration::from_millis(250));
+        let done = shared.processed.load(Ordering::Relaxed);
+        let total = shared.sent.load(Ordering::Relaxed);
+        let secs = start.elapsed().as_secs_f64().max(0.001);
+        #[allow(clippy::cast_precision_loss)]
+        let mbs = shared.bytes.load(Ordering::Relaxed) as f64 / secs / 1e6;
+        #[allow(clippy::cast_precision_loss)]
+        let eta = if shared.done.load(Ordering::Relaxed) && done > 0 {
+            format!(
+                ", ETA {:.0}s",
+                secs * (total.saturating_sub(done)) as f64 / done as f64
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(err, "\r\x1b[Kscanned {done} of {total} blobs, {mbs:.1} MB/s{eta}");
+        if shared.done.load(Ordering::Relaxed) && done >= total {
+            break;
+        }
+    }
+    let _ = write!(err, "\r\x1b[K");
+}

@@ -1,0 +1,294 @@
+//! `--range A..B` and `--since-commit A`: only lines added by the commits of a range.
+//!
+//! The commits are those reachable from `B` and not from `A` (like `git log A..B`). Each commit
+//! is compared with its parents like in [`super::history`]: a `(path, blob)` that some parent
+//! already has is not new (so a clean merge adds nothing, and an evil merge adds what it changed).
+//! The added lines of a new blob come from a line diff against the blob at the same path in the
+//! **first** parent (a file that did not exist there is added whole). A blob is scanned once even
+//! when several commits add it; the diff is computed only for blobs with matches. A file renamed
+//! unchanged within a commit is not reported again; a file renamed *and* edited is diffed against
+//! nothing (there is no similarity-based rename detection), so all its lines count as added.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use gix::ObjectId;
+
+use super::history::GitOutcome;
+use super::tree::{short, Change, Differ};
+use super::{
+    added_lines, on_added_line, one_line, open, read_blob, repo_name, show_path, threads, BlobScan,
+    BlobScanner, CommitCache, GitError, GitMode, GitStats,
+};
+use crate::findings::{self, Location};
+use crate::matching::{RawMatch, Scanner};
+use crate::source::{ScanError, Skipped, Stats};
+
+/// Options of a range scan.
+#[derive(Debug, Clone)]
+pub struct RangeOptions {
+    /// Skip blobs larger than this many bytes.
+    pub max_file_size: u64,
+    /// Scanning threads (0: one per core).
+    pub threads: usize,
+}
+
+fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
+    let err = |message: String| GitError::Revision {
+        repo: repo_name(repo),
+        spec: spec.to_string(),
+        message,
+    };
+    let id = repo.rev_parse_single(spec).map_err(|e| err(one_line(&e)))?;
+    let obj = id.object().map_err(|e| err(one_line(&e)))?;
+    let commit = obj.peel_to_commit().map_err(|e| err(one_line(&e)))?;
+    Ok(commit.id)
+}
+
+/// Splits `A..B` into `(Some(A), B)`, and `B` alone into `(None, B)` (all of `B`'s history);
+/// an empty side means `HEAD`.
+pub fn parse_range(spec: &str) -> (Option<&str>, &str) {
+    match spec.split_once("..") {
+        Some((a, b)) => (
+            Some(if a.is_empty() { "HEAD" } else { a }),
+            if b.is_empty() { "HEAD" } else { b },
+        ),
+        None => (None, spec),
+    }
+}
+
+/// Scans the lines added by the commits `from..to` of the repository containing `path`.
+pub fn scan(
+    path: &Path,
+    from: Option<&str>,
+    to: &str,
+    opts: &RangeOptions,
+    scanner: &Scanner<'_>,
+) -> Result<GitOutcome, GitError> {
+    let start = Instant::now();
+    let repo = open(path)?;
+    let mut stats = GitStats::new(GitMode::Range);
+    stats.shallow = repo.is_shallow().unwrap_or(false);
+    let to_id = resolve(&repo, to)?;
+    let from_id = from.map(|f| resolve(&repo, f)).transpose()?;
+    let walk = repo
+        .rev_walk([to_id])
+        .with_hidden(from_id)
+        .all()
+        .map_err(|e| GitError::Repo {
+            repo: repo_name(&repo),
+            message: format!("cannot walk {}: {}", to, one_line(&e)),
+        })?;
+    let mut errors = Vec::new();
+    let mut differ = Differ::default();
+    differ.track_deleted = true;
+    let mut changes: Vec<(ObjectId, Change)> = Vec::new();
+    let mut buf = Vec::new();
+    for info in walk {
+        let info = match info {
+            Ok(i) => i,
+            Err(e) => {
+                errors.push(ScanError {
+                    path: repo_name(&repo),
+                    message: format!("commit walk: {}", one_line(&e)),
+                });
+                break;
+            }
+        };
+        stats.commits += 1;
+        let tree = match super::tree_of(&repo, &info.id, &mut buf) {
+            Ok(t) => t,
+            Err(message) => {
+                errors.push(ScanError {
+                    path: format!("commit {}", info.id),
+                    message,
+                });
+                continue;
+            }
+        };
+        let parents: Vec<Option<ObjectId>> = info
+            .parent_ids
+            .iter()
+            .map(|p| super::tree_of(&repo, p, &mut buf).ok())
+            .collect();
+        differ.deleted.clear();
+        differ.introduced(&repo, tree, &parents);
+        // A blob the first parent had at a path this commit drops is an exact rename: no new lines.
+        for ch in differ.changes.drain(..) {
+            if !differ.deleted.contains(&ch.blob) {
+                changes.push((info.id, ch));
+            }
+        }
+        for e in differ.errors.drain(..) {
+            errors.push(ScanError {
+                path: format!("commit {}", info.id),
+                message: e,
+            });
+        }
+    }
+    stats.submodules = differ.submodules;
+    stats.symlinks = differ.symlinks;
+    let outcome = scan_changes(
+        &repo,
+        changes,
+        opts.max_file_size,
+        opts.threads,
+        scanner,
+        &mut stats,
+    );
+    let mut out = finish(&repo, outcome, scanner, stats, errors, start);
+    out.stats.elapsed = start.elapsed();
+    Ok(out)
+}
+
+/// Changes scanned: matches on added lines, with their commit (if any).
+pub(crate) struct Scanned {
+    pub items: Vec<(Option<ObjectId>, String, RawMatch)>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<ScanError>,
+    pub bytes: u64,
+}
+
+/// Scans each unique new blob once (in parallel), then keeps the matches on added lines.
+pub(crate) fn scan_changes(
+    repo: &gix::Repository,
+    changes: Vec<(ObjectId, Change)>,
+    max_size: u64,
+    nthreads: usize,
+    scanner: &Scanner<'_>,
+    stats: &mut GitStats,
+) -> Scanned {
+    let commits: Vec<Option<ObjectId>> = changes
+        .iter()
+        .map(|(c, _)| (!c.is_null()).then_some(*c))
+        .collect();
+    let changes: Vec<Change> = changes.into_iter().map(|(_, ch)| ch).collect();
+    // Each blob is scanned once, as its first path that no global allowlist excludes; changes at
+    // allowlisted paths report nothing.
+    let allowed = |ch: &Change| {
+        let path = show_path(ch.path.as_ref());
+        scanner.rules().global.iter().any(|a| a.allows_path(&path))
+    };
+    let listed: Vec<bool> = changes.iter().map(|ch| !allowed(ch)).collect();
+    let mut first: HashMap<ObjectId, usize> = HashMap::new();
+    for (i, ch) in changes.iter().enumerate() {
+        if listed[i] {
+            first.entry(ch.blob).or_insert(i);
+        }
+    }
+    let mut unique: Vec<usize> = first.values().copied().collect();
+    unique.sort_unstable();
+    stats.unique_blobs = unique.len() as u64;
+    let results: Mutex<HashMap<ObjectId, BlobScan>> = Mutex::new(HashMap::new());
+    let next = AtomicUsize::new(0);
+    let n = threads(nthreads).min(unique.len()).max(1);
+    let sync = repo.clone().into_sync();
+    std::thread::scope(|s| {
+        for _ in 0..n {
+            s.spawn(|| {
+                let repo = sync.to_thread_local();
+                let mut bs = BlobScanner::new(scanner, max_size);
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = unique.get(k) else { break };
+                    let ch = &changes[i];
+                    let r = bs.scan(&repo, &ch.blob, &show_path(ch.path.as_ref()));
+                    results
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(ch.blob, r);
+                }
+            });
+        }
+    });
+    let results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out = Scanned {
+        items: Vec::new(),
+        skipped: Vec::new(),
+        errors: Vec::new(),
+        bytes: 0,
+    };
+    for (blob, r) in &results {
+        let ch = &changes[first[blob]];
+        let path = show_path(ch.path.as_ref());
+        match r {
+            BlobScan::Scanned(n, _) => {
+                stats.blobs_scanned += 1;
+                out.bytes += n;
+            }
+            BlobScan::Skipped(reason) => out.skipped.push(Skipped {
+                path: format!("{path} (blob {})", short(blob)),
+                reason: *reason,
+            }),
+            BlobScan::LfsPointer => stats.lfs_pointers += 1,
+            BlobScan::Error(message) => out.errors.push(ScanError {
+                path: format!("{path} (blob {blob})"),
+                message: message.clone(),
+            }),
+        }
+    }
+    for ((ch, commit), listed) in changes.iter().zip(commits).zip(listed) {
+        let Some(BlobScan::Scanned(_, found)) = results.get(&ch.blob).filter(|_| listed) else {
+            continue;
+        };
+        if found.is_empty() {
+            continue;
+        }
+        let added = match ch.old.and_then(|o| read_blob(repo, &o)) {
+            None => whole_file(),
+            Some(old) => match read_blob(repo, &ch.blob) {
+                Some(new) => added_lines(&old, &new),
+                None => whole_file(),
+            },
+        };
+        for m in found {
+            if on_added_line(m, &added) {
+                out.items.push((commit, show_path(ch.path.as_ref()), m.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// "Every line is added": a new file.
+fn whole_file() -> Vec<std::ops::Range<usize>> {
+    std::iter::once(1..usize::MAX).collect()
+}
+
+/// Groups scanned changes into an outcome.
+pub(crate) fn finish(
+    repo: &gix::Repository,
+    scanned: Scanned,
+    scanner: &Scanner<'_>,
+    stats: GitStats,
+    mut errors: Vec<ScanError>,
+    start: Instant,
+) -> GitOutcome {
+    let mut commits = CommitCache::default();
+    let items = scanned.items.into_iter().map(|(c, path, mut m)| {
+        let mut loc = Location::of(path, &m);
+        loc.commit = c.map(|c| commits.get(repo, c));
+        (m.rule, std::mem::take(&mut m.secret), loc)
+    });
+    let findings = findings::group_located(items.collect::<Vec<_>>(), scanner.rules());
+    errors.extend(scanned.errors);
+    errors.sort();
+    let mut skipped = scanned.skipped;
+    skipped.sort();
+    GitOutcome {
+        findings,
+        errors,
+        skipped,
+        stats: Stats {
+            files_scanned: stats.blobs_scanned,
+            bytes_scanned: scanned.bytes,
+            elapsed: start.elapsed(),
+            git: Some(stats),
+        },
+    }
+}
