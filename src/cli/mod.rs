@@ -42,11 +42,30 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run as a git hook: `pre-commit` scans the staged change, `pre-push` the pushed commits.
+    /// Used by hooks/, `install-hook` and .pre-commit-hooks.yaml; quiet unless it blocks.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
         #[arg(long)]
         pre_push: bool,
+    },
+}
+
+/// `leakless hook ...`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Scan the staged change; exit 1, blocking the commit, if it adds a secret.
+    PreCommit,
+    /// Scan the commits being pushed: `PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF` (pre-commit
+    /// framework), else the refs git writes to the hook's standard input.
+    PrePush {
+        /// Remote name (git passes it).
+        remote: Option<String>,
+        /// Remote URL (git passes it).
+        url: Option<String>,
     },
 }
 
@@ -99,6 +118,9 @@ pub struct SourceArgs {
     /// Scan only the lines added by the commits of a range `A..B` (as in `git log A..B`).
     #[arg(long, value_name = "A..B", conflicts_with_all = ["stdin", "staged", "since_commit"])]
     pub range: Option<String>,
+    /// With --range: also leave out commits reachable from REV (repeatable), as `git log --not`.
+    #[arg(long = "exclude", value_name = "REV", requires = "range")]
+    pub exclude: Vec<String>,
     /// Scan only the lines added since COMMIT (the range `COMMIT..HEAD`).
     #[arg(long, value_name = "COMMIT", conflicts_with_all = ["stdin", "staged"])]
     pub since_commit: Option<String>,

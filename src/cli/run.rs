@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
+use clap::Parser;
 
 use super::{
-    Args, BaselineArgs, BaselineCommand, ColorChoice, Command, RuleArgs, RulesCommand, ScanArgs, SourceArgs,
+    Args, BaselineArgs, BaselineCommand, ColorChoice, Command, HookCommand, RuleArgs, RulesCommand, ScanArgs,
+    SourceArgs,
 };
 use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
 use crate::findings::{self};
@@ -39,6 +41,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Baseline(BaselineCommand::Create(a)) => baseline(&a, true),
         Command::Baseline(BaselineCommand::Update(a)) => baseline(&a, false),
         Command::InstallHook { pre_push, force } => install_hook(pre_push, force),
+        Command::Hook(HookCommand::PreCommit) => hook(HookKind::PreCommit, vec![vec!["--staged".into()]]),
+        Command::Hook(HookCommand::PrePush { remote, .. }) => {
+            hook(HookKind::PrePush, pre_push_scans(remote.as_deref())?)
+        }
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
     }
 }
@@ -144,6 +150,12 @@ fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result
 }
 
 fn scan(a: &ScanArgs) -> Result<ExitCode> {
+    let code = scan_into(a, open_output(a.output.as_ref())?)?;
+    Ok(ExitCode::from(code))
+}
+
+/// Runs a scan, writing the report to `out`; returns the exit code.
+fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
     let src = &a.source;
     let rules = load_rules(&src.rules, scan_root(src))?;
     let baseline = a
@@ -165,7 +177,7 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
         verbose: a.verbose,
         report_stale: a.report_stale,
     };
-    let out = Mutex::new(open_output(a.output.as_ref())?);
+    let out = Mutex::new(out);
     let write_failed = Mutex::new(None::<io::Error>);
     let stream = |path: &str, m: &RawMatch| {
         let fp = jsonl::match_fingerprint(&rules, m);
@@ -200,13 +212,13 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
     }
     report::reporter(a.format, opts).write(&report, &rules, &mut out)?;
     out.flush()?;
-    Ok(ExitCode::from(if a.strict && !report.errors.is_empty() {
+    Ok(if a.strict && !report.errors.is_empty() {
         EXIT_ERROR
     } else if report.findings.is_empty() {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
-    }))
+    })
 }
 
 fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
@@ -273,9 +285,13 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
         git::history::scan(&a.path, &opts, scanner)?
     } else if let Some(spec) = &a.range {
         let (from, to) = git::range::parse_range(spec);
-        git::range::scan(&a.path, from, to, &range_opts, scanner)?
+        let hide: Vec<&str> = from
+            .into_iter()
+            .chain(a.exclude.iter().map(String::as_str))
+            .collect();
+        git::range::scan(&a.path, &hide, to, &range_opts, scanner)?
     } else if let Some(from) = &a.since_commit {
-        git::range::scan(&a.path, Some(from), "HEAD", &range_opts, scanner)?
+        git::range::scan(&a.path, &[from.as_str()], "HEAD", &range_opts, scanner)?
     } else if a.staged {
         git::staged::scan(&a.path, &range_opts, scanner)?
     } else {
@@ -411,4 +427,132 @@ fn uninstall_hook(pre_push: bool) -> Result<ExitCode> {
         None => writeln!(err, "leakless: removed its {} hook", kind.file_name())?,
     }
     Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+/// A writer into a shared buffer (the hook prints the report only when it blocks).
+#[derive(Clone, Default)]
+struct SharedBuf(std::sync::Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The all-zero object id git uses for "no commit" (SHA-1 or SHA-256 repositories).
+fn is_zero_oid(oid: &str) -> bool {
+    !oid.is_empty() && oid.bytes().all(|b| b == b'0')
+}
+
+/// The scans a pre-push hook runs: one `--range` per pushed ref.
+fn pre_push_scans(remote: Option<&str>) -> Result<Vec<Vec<String>>> {
+    let from = std::env::var("PRE_COMMIT_FROM_REF").unwrap_or_default();
+    let to = std::env::var("PRE_COMMIT_TO_REF").unwrap_or_default();
+    if !from.is_empty() && !to.is_empty() {
+        return Ok(vec![vec!["--range".into(), format!("{from}..{to}")]]);
+    }
+    let mut stdin = String::new();
+    io::Read::read_to_string(&mut io::stdin().lock(), &mut stdin)
+        .context("Failed to read the pushed refs")?;
+    let mut scans = Vec::new();
+    for line in stdin.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote_oid] = fields[..] else {
+            continue;
+        };
+        if is_zero_oid(local) {
+            continue; // a deletion pushes no content
+        }
+        if !is_zero_oid(remote_oid) {
+            scans.push(vec!["--range".into(), format!("{remote_oid}..{local}")]);
+            continue;
+        }
+        // A new branch: every commit not already on the remote.
+        let mut scan = vec!["--range".to_string(), local.to_string()];
+        if let Some(remote) = remote {
+            let out = std::process::Command::new("git")
+                .args(["for-each-ref", "--format=%(objectname)"])
+                .arg(format!("refs/remotes/{remote}/"))
+                .output()
+                .context("Failed to run git for-each-ref")?;
+            for oid in String::from_utf8_lossy(&out.stdout).lines() {
+                scan.push("--exclude".into());
+                scan.push(oid.to_string());
+            }
+        }
+        scans.push(scan);
+    }
+    Ok(scans)
+}
+
+/// Runs the scans of a hook; quiet when clean, the report and the ways out when it blocks.
+fn hook(kind: HookKind, scans: Vec<Vec<String>>) -> Result<ExitCode> {
+    let mut worst = EXIT_CLEAN;
+    let buf = SharedBuf::default();
+    for extra in scans {
+        let mut argv: Vec<String> = ["leakless", "scan", ".", "--format", "text"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        argv.extend(extra);
+        let Args {
+            command: Command::Scan(a),
+        } = Args::try_parse_from(argv)?
+        else {
+            unreachable!("the arguments above are a scan");
+        };
+        let code = scan_into(&a, Box::new(buf.clone()))?;
+        worst = worst.max(code);
+    }
+    if worst == EXIT_CLEAN {
+        return Ok(ExitCode::from(EXIT_CLEAN));
+    }
+    let report = std::mem::take(&mut *buf.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let mut out = io::stdout().lock();
+    out.write_all(&report)?;
+    if worst == EXIT_FINDINGS {
+        let (what, verb, skip) = match kind {
+            HookKind::PreCommit => (
+                "the staged change adds secrets (shown redacted above)",
+                "commit",
+                "git commit --no-verify (with the pre-commit framework: SKIP=leakless git commit)",
+            ),
+            HookKind::PrePush => (
+                "the pushed commits add secrets (shown redacted above)",
+                "push",
+                "git push --no-verify (with the pre-commit framework: SKIP=leakless-push git push)",
+            ),
+        };
+        writeln!(out, "\nleakless: {verb} blocked: {what}.")?;
+        writeln!(out, "Ways out:")?;
+        if kind == HookKind::PrePush {
+            writeln!(
+                out,
+                "  1. Remove the value from the commits (git rebase -i / git commit --amend) and rotate it if it left your machine."
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  1. Remove the value from the file and read it from the environment instead (then git add the file again)."
+            )?;
+        }
+        writeln!(
+            out,
+            "  2. Move it into a secrets store (Vault/OpenBao, Infisical, AWS Secrets Manager, or an untracked .env.local) and reference it."
+        )?;
+        writeln!(
+            out,
+            "  3. Not a secret? Add `leakless:allow` to the line, or the fingerprint to .leaklessignore."
+        )?;
+        writeln!(out, "To skip this check once (not recommended): {skip}")?;
+    }
+    Ok(ExitCode::from(worst))
 }

@@ -152,7 +152,7 @@ impl Location {
 
 /// Groups raw matches (each with the path it was found at) into sorted findings.
 pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> {
-    group_paired(
+    group_located(
         matches.into_iter().map(|(path, mut m)| {
             let loc = Location::of(path, &m);
             (m.rule, std::mem::take(&mut m.secret), loc, m.paired_with.take())
@@ -161,17 +161,9 @@ pub fn group(matches: Vec<(String, RawMatch)>, rules: &RuleSet) -> Vec<Finding> 
     )
 }
 
-/// Groups `(rule, secret, location)` triples into sorted findings (the secrets are wiped after
-/// grouping).
+/// Groups `(rule, secret, location, paired id)` into sorted findings (the secrets are wiped
+/// after grouping).
 pub fn group_located(
-    items: impl IntoIterator<Item = (u32, Vec<u8>, Location)>,
-    rules: &RuleSet,
-) -> Vec<Finding> {
-    group_paired(items.into_iter().map(|(r, s, l)| (r, s, l, None)), rules)
-}
-
-/// Groups `(rule, secret, location, paired id)` into sorted findings.
-fn group_paired(
     items: impl IntoIterator<Item = (u32, Vec<u8>, Location, Option<Paired>)>,
     rules: &RuleSet,
 ) -> Vec<Finding> {

@@ -428,7 +428,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                 }
                 let mut loc = Location::of(path, &m);
                 loc.commit = Some(commits.get(&repo, commit_ids[c as usize]));
-                items.push((m.rule, m.secret.clone(), loc));
+                items.push((m.rule, m.secret.clone(), loc, m.paired_with.clone()));
             }
         }
     }

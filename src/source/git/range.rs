@@ -60,10 +60,11 @@ pub fn parse_range(spec: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// Scans the lines added by the commits `from..to` of the repository containing `path`.
+/// Scans the lines added by the commits reachable from `to` but from none of `hide` (`hide..to`,
+/// as in `git log ^hide… to`) in the repository containing `path`.
 pub fn scan(
     path: &Path,
-    from: Option<&str>,
+    hide: &[&str],
     to: &str,
     opts: &RangeOptions,
     scanner: &Scanner<'_>,
@@ -73,10 +74,13 @@ pub fn scan(
     let mut stats = GitStats::new(GitMode::Range);
     stats.shallow = repo.is_shallow().unwrap_or(false);
     let to_id = resolve(&repo, to)?;
-    let from_id = from.map(|f| resolve(&repo, f)).transpose()?;
+    let hidden = hide
+        .iter()
+        .map(|f| resolve(&repo, f))
+        .collect::<Result<Vec<_>, _>>()?;
     let walk = repo
         .rev_walk([to_id])
-        .with_hidden(from_id)
+        .with_hidden(hidden)
         .all()
         .map_err(|e| GitError::Repo {
             repo: repo_name(&repo),
@@ -273,7 +277,7 @@ pub(crate) fn finish(
     let items = scanned.items.into_iter().map(|(c, path, mut m)| {
         let mut loc = Location::of(path, &m);
         loc.commit = c.map(|c| commits.get(repo, c));
-        (m.rule, std::mem::take(&mut m.secret), loc)
+        (m.rule, std::mem::take(&mut m.secret), loc, m.paired_with.take())
     });
     let findings = findings::group_located(items.collect::<Vec<_>>(), scanner.rules());
     errors.extend(scanned.errors);
