@@ -12,7 +12,7 @@ const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/test-rules.
 
 /// Validates a SARIF file with the JSON schema (Python jsonschema) and the multitool's
 /// `Sarif;Gh` rules; panics with the problems found.
-fn validate_sarif(path: &std::path::Path, work: &std::path::Path) {
+pub fn validate_sarif(path: &std::path::Path, work: &std::path::Path) {
     if let Some(py) = external_tool("LEAKLESS_TEST_PYTHON") {
         let out = Command::new(py)
             .args([

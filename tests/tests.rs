@@ -7,6 +7,7 @@ mod cli;
 mod detect;
 mod fixtures;
 mod history;
+mod hooks;
 mod quality;
 mod report;
 mod rules;
