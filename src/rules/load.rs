@@ -66,12 +66,82 @@ fn read(path: &Path) -> Result<(ConfigFile, String), RuleError> {
     Ok((parse(&text, &name)?, name))
 }
 
-/// The built-in packs, unresolved, checking ids are unique across packs.
+/// Removes the `examples = [...]` and `negative_examples = [...]` arrays from a built-in pack:
+/// a scan does not need them and they are half of the text to parse at every start-up (the
+/// pre-commit path). Strings inside the arrays (basic, literal, multi-line) are skipped whole,
+/// so brackets in them do not count. Tested against a full parse of every pack.
+pub(crate) fn strip_examples(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() / 2);
+    let mut i = 0;
+    while i < b.len() {
+        let line_end = text[i..].find('\n').map_or(b.len(), |n| i + n + 1);
+        let line = text[i..line_end].trim_start();
+        let is_examples = ["examples", "negative_examples"].iter().any(|k| {
+            line.strip_prefix(k)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        });
+        if !is_examples {
+            out.push_str(&text[i..line_end]);
+            i = line_end;
+            continue;
+        }
+        // Skip to the opening bracket, then to its matching close, skipping strings.
+        let mut j = i + text[i..line_end].find('[').unwrap_or(line_end - i);
+        let mut depth = 0usize;
+        while j < b.len() {
+            let rest = &text[j..];
+            if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+                let q = &rest[..3];
+                j += 3 + rest[3..].find(q).map_or(rest.len() - 3, |n| n + 3);
+                continue;
+            }
+            match b[j] {
+                b'"' => {
+                    j += 1;
+                    while j < b.len() && b[j] != b'"' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    j += 1;
+                }
+                b'\'' => {
+                    j += 1 + text[j + 1..].find('\'').map_or(b.len() - j - 1, |n| n + 1);
+                }
+                b'#' => j += text[j..].find('\n').unwrap_or(b.len() - j),
+                b'[' => {
+                    depth += 1;
+                    j += 1;
+                }
+                b']' => {
+                    depth -= 1;
+                    j += 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => j += 1,
+            }
+        }
+        i = text[j.min(b.len())..].find('\n').map_or(b.len(), |n| j + n + 1);
+    }
+    out
+}
+
+/// The built-in packs, unresolved, checking ids are unique across packs. Without `examples`,
+/// the rules' examples are left out (see [`strip_examples`]).
 fn builtin_specs() -> Result<Collected, RuleError> {
+    builtin_specs_with(false)
+}
+
+fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
     let mut out = Collected::default();
     let mut seen: HashMap<String, String> = HashMap::new();
     for (name, text) in PACKS {
-        let file = parse(text, name)?;
+        let file = if examples {
+            parse(text, name)?
+        } else {
+            parse(&strip_examples(text), name)?
+        };
         for r in &file.rules {
             if let Some(first) = seen.insert(r.id.clone(), (*name).to_string()) {
                 return Err(RuleError::Duplicate {
@@ -157,7 +227,7 @@ pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
 
 /// The built-in rules alone.
 pub(crate) fn load_builtin() -> Result<RuleSet, RuleError> {
-    compile(builtin_specs()?)
+    compile(builtin_specs_with(true)?)
 }
 
 fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
@@ -172,7 +242,8 @@ fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
             });
         }
         let id = spec.id.clone();
-        let rule = Rule::from_spec(spec, &source).map_err(|message| RuleError::Rule {
+        let builtin = PACKS.iter().any(|(name, _)| *name == source);
+        let rule = Rule::from_spec_with(spec, &source, !builtin).map_err(|message| RuleError::Rule {
             path: source.clone(),
             id,
             message,
@@ -187,4 +258,47 @@ fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
         })?);
     }
     Ok(RuleSet::new(rules, global))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripping_examples_keeps_everything_else() {
+        for (name, text) in PACKS {
+            let full = parse(text, name).expect("parses");
+            let stripped = parse(&strip_examples(text), name).expect("stripped parses");
+            assert_eq!(full.rules.len(), stripped.rules.len(), "{name}");
+            for (a, b) in full.rules.iter().zip(&stripped.rules) {
+                assert_eq!(
+                    (
+                        &a.id,
+                        &a.regex,
+                        &a.keywords,
+                        &a.secret_group,
+                        &a.path,
+                        &a.severity,
+                        &a.env_var
+                    ),
+                    (
+                        &b.id,
+                        &b.regex,
+                        &b.keywords,
+                        &b.secret_group,
+                        &b.path,
+                        &b.severity,
+                        &b.env_var
+                    ),
+                    "{name}"
+                );
+                assert_eq!(a.allowlists.len(), b.allowlists.len(), "{name} {}", a.id);
+                assert!(
+                    b.examples.is_empty() && b.negative_examples.is_empty(),
+                    "{name} {}",
+                    a.id
+                );
+            }
+        }
+    }
 }
