@@ -366,6 +366,7 @@ pub struct Rule {
 
 impl Rule {
     /// Validates a spec (parses, but does not compile, the regex).
+    #[cfg(test)]
     pub(crate) fn from_spec(spec: RuleSpec, source: &str) -> Result<Self, String> {
         Self::from_spec_with(spec, source, true)
     }

@@ -225,8 +225,9 @@ pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
     compile(resolve(path, 0, true)?)
 }
 
-/// The built-in rules alone.
-pub(crate) fn load_builtin() -> Result<RuleSet, RuleError> {
+/// The built-in rules alone, with their examples (for `rules check` and the quality harness;
+/// [`load`] leaves examples out).
+pub fn load_builtin() -> Result<RuleSet, RuleError> {
     compile(builtin_specs_with(true)?)
 }
 

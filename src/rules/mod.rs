@@ -13,8 +13,9 @@ mod load;
 pub mod syntax;
 
 pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
+pub use load::load_builtin;
+pub(crate) use load::load_file_alone;
 pub use load::{load, LoadOptions};
-pub(crate) use load::{load_builtin, load_file_alone};
 
 use thiserror::Error;
 
