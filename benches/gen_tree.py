@@ -23,6 +23,7 @@ written last, so its presence marks a complete tree.
 from __future__ import annotations
 
 import argparse
+import zlib
 import base64
 import os
 import re
@@ -1050,9 +1051,22 @@ def rand_body(r: Random, alphabet: str, n: int) -> str:
             return s
 
 
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def b62_crc32(body):
+    """GitHub's and npm's token checksum: CRC32 of the random part, Base62, padded to 6."""
+    n, out = zlib.crc32(body.encode()), ""
+    while n:
+        out = B62[n % 62] + out
+        n //= 62
+    return out.rjust(6, "0")
+
+
 def make_secrets(r: Random) -> dict[str, str]:
     s = {}
-    s["github-pat"] = "ghp_" + rand_body(r, ALNUM, 36)
+    body = rand_body(r, ALNUM, 36)[:30]  # same RNG draw as before; checksum replaces the tail
+    s["github-pat"] = "ghp_" + body + b62_crc32(body)
     s["aws-access-key-id"] = "AKIA" + rand_body(r, string.ascii_uppercase + "234567", 16)
     s["stripe-live-secret-key"] = "sk_live_" + rand_body(r, ALNUM, 24)
     s["slack-bot-token"] = f"xoxb-{rand_body(r, string.digits, 11)}-{rand_body(r, string.digits, 12)}-{rand_body(r, ALNUM, 24)}"
@@ -1061,7 +1075,8 @@ def make_secrets(r: Random) -> dict[str, str]:
     s["postgres-url"] = f"postgres://app:{rand_body(r, ALNUM, 16)}@db.internal:5432/app"
     s["infisical-client-secret"] = rand_body(r, "0123456789abcdef", 64)
     s["sendgrid-api-key"] = f"SG.{rand_body(r, URLSAFE, 22)}.{rand_body(r, URLSAFE, 43)}"
-    s["npm-token"] = "npm_" + rand_body(r, ALNUM, 36)
+    npm_body = rand_body(r, ALNUM, 36)[:30]
+    s["npm-token"] = "npm_" + npm_body + b62_crc32(npm_body)
     s["anthropic-api-key"] = "sk-ant-api03-" + rand_body(r, URLSAFE, 93) + "AA"
     s["rsa-private-key"] = "\n".join(rand_body(r, B64, 64) for _ in range(25))
     return s

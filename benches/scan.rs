@@ -22,7 +22,7 @@ fn corpus() -> Vec<u8> {
     while out.len() < 10 << 20 {
         out.extend_from_slice(lines[i % lines.len()].as_bytes());
         if i.is_multiple_of(50_000) {
-            out.extend_from_slice(b"GITHUB_TOKEN=ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u\n");
+            out.extend_from_slice(b"GITHUB_TOKEN=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\n");
         }
         i += 1;
     }

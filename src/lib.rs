@@ -21,7 +21,7 @@
 //! let rules = leakless::rules::load(&Default::default()).expect("built-in rules load");
 //! let scanner = Scanner::new(&rules, MatchOptions::default());
 //! let mut out = Vec::new();
-//! let text = b"token = 'ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u'";  // leakless:allow
+//! let text = b"token = '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'";  // leakless:allow
 //! scanner.scan(Input { data: text, path: Some("a.py"), commit: None }, &mut Scratch::default(), &mut out);
 //! assert!(out.iter().any(|m| rules.rules()[m.rule as usize].provider.as_deref() == Some("github")));
 //! ```

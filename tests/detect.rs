@@ -119,7 +119,7 @@ scantest!(kubernetes_secret_base64_password_is_found_at_its_line, |dir| {
     // not base64, so it is not decoded.
     dir.create(
         "k8s/db-secret.yaml",
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: YmlsbGluZw==\n  password: VnE3I2tSMm0hTHg5cFQ=\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFNZcURmckM=\n",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: YmlsbGluZw==\n  password: VnE3I2tSMm0hTHg5cFQ=\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFM0NXBnZk8=\n",
     );
     let (_, v) = dir.cmd().args(["scan", "."]).json();
     assert_eq!(
@@ -134,10 +134,10 @@ scantest!(kubernetes_secret_base64_password_is_found_at_its_line, |dir| {
 });
 
 scantest!(decoded_provider_tokens_docker_auth_and_kubeconfig, |dir| {
-    // base64("GITHUB_TOKEN=ghp_qb38JzfqfB8mEfQSe8tfSgAvA2sGTSYqDfrC")
+    // base64("GITHUB_TOKEN=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")
     dir.create(
         "k8s/app.yaml",
-        "kind: Secret\nstringData:\n  mode: prod\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFNZcURmckM=\n",
+        "kind: Secret\nstringData:\n  mode: prod\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFM0NXBnZk8=\n",
     );
     // base64("ci-bot:Q3yVt8wLr2Zk")
     dir.create(

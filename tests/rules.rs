@@ -52,7 +52,7 @@ scantest!(gitleaks_config_loads_unchanged, |dir| {
         ]
     );
     // useDefault: built-in rules are active too.
-    dir.create("f.env", "GITHUB_TOKEN=ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u\n");
+    dir.create("f.env", "GITHUB_TOKEN=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\n");
     let (_, v) = dir.cmd().args(["scan", ".", "--config", GITLEAKS]).json();
     assert!(hits(&v).iter().any(|(_, p, _)| p == "f.env"), "{v}");
 });
@@ -64,7 +64,7 @@ scantest!(config_is_discovered_in_scanned_directory, |dir| {
     );
     dir.create(
         "a.txt",
-        "only_qwkzmnbvtrpl\nGITHUB_TOKEN=ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u\n",
+        "only_qwkzmnbvtrpl\nGITHUB_TOKEN=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\n",
     );
     // A config with rules and no [extend] replaces the built-in rules, as in gitleaks.
     let (code, v) = dir.cmd().args(["scan", "."]).json();
@@ -74,7 +74,7 @@ scantest!(config_is_discovered_in_scanned_directory, |dir| {
     dir.create(".leakless.toml", "[[allowlists]]\npaths = ['''^b/''']\n");
     dir.create(
         "b/x.txt",
-        "GITHUB_TOKEN=ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4u\n",
+        "GITHUB_TOKEN=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\n",
     );
     let (_, v) = dir.cmd().args(["scan", "."]).json();
     let h = hits(&v);

@@ -10,6 +10,7 @@
 //! for the matches that survive.
 
 pub mod assign;
+pub mod checksum;
 pub mod decode;
 pub mod entropy;
 pub mod filter;
@@ -338,6 +339,9 @@ impl<'r> Scanner<'r> {
             }
         }
         if filter::is_placeholder(secret) {
+            return false;
+        }
+        if rule.checksum.is_some_and(|c| !c.verify(secret)) {
             return false;
         }
         let line = &data[line_start_unbounded(data, fs)..line_end_unbounded(data, fe)];

@@ -351,6 +351,8 @@ pub struct Rule {
     pub allowlists: Vec<Allowlist>,
     /// Context window on each side of a keyword hit.
     pub window: usize,
+    /// Checksum the secret must carry.
+    pub checksum: Option<crate::matching::checksum::Checksum>,
     /// Positive examples.
     pub examples: Vec<String>,
     /// Negative examples.
@@ -411,6 +413,13 @@ impl Rule {
                 secret_group = named;
             }
         }
+        let checksum = spec
+            .checksum
+            .as_deref()
+            .map(|c| {
+                crate::matching::checksum::Checksum::parse(c).ok_or_else(|| format!("unknown checksum '{c}'"))
+            })
+            .transpose()?;
         let severity = match spec.severity.as_deref() {
             None => Severity::High,
             Some(s) => Severity::parse(s).ok_or_else(|| format!("unknown severity '{s}'"))?,
@@ -452,6 +461,7 @@ impl Rule {
             path,
             allowlists,
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
+            checksum,
             examples: spec.examples,
             negative_examples: spec.negative_examples,
             source: source.to_string(),

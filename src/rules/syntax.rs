@@ -74,6 +74,8 @@ pub struct RuleSpec {
     pub rotate: Option<String>,
     /// Bytes of context searched on each side of a keyword hit.
     pub window: Option<usize>,
+    /// A checksum the token carries and that must verify (`crc32-base62` for GitHub/npm).
+    pub checksum: Option<String>,
     /// Texts that must produce a finding for this rule.
     pub examples: Vec<String>,
     /// Texts that must not produce a finding for this rule.

@@ -395,7 +395,13 @@ fn corpus(rules: &RuleSet, scanner: &Scanner<'_>) -> Vec<Case> {
                 // A fresh tail that keeps the token's shape (checksums, fixed infixes); after 20
                 // tries, the example as written.
                 let fresh = (0..20)
-                    .map(|_| ex.replacen(&secret, &mutate(&mut rng, &secret), 1))
+                    .map(|_| {
+                        let mut tail = mutate(&mut rng, &secret);
+                        if let Some(c) = rule.checksum {
+                            tail = String::from_utf8_lossy(&c.repair(tail.as_bytes())).into_owned();
+                        }
+                        ex.replacen(&secret, &tail, 1)
+                    })
                     .find(|f| shape.is_some_and(|re| re.is_match(f.as_bytes())))
                     .unwrap_or_else(|| ex.clone());
                 let (p, head, tail) = WRAP[n % WRAP.len()];
