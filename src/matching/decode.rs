@@ -80,3 +80,90 @@ mod tests {
         assert!(base64_text(b"ab").is_none());
     }
 }
+
+/// Text with escapes undone, and where each decoded byte came from.
+#[derive(Debug)]
+pub struct Unescaped {
+    /// The decoded bytes.
+    pub bytes: Vec<u8>,
+    /// `map[i]`: offset in the input of decoded byte `i`; `map[bytes.len()]` is the input length.
+    pub map: Vec<usize>,
+}
+
+/// Blobs larger than this are not unescaped and rescanned.
+pub const MAX_UNESCAPE: usize = 1 << 20;
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Undoes percent-encoding (`%2F`) and JSON string escapes (`\/`, `\"`, `\\`, `\u002F` for
+/// ASCII) so that a secret split by escapes can be matched. `None` when nothing was escaped or the
+/// input is over [`MAX_UNESCAPE`]. Line breaks are never introduced, so line numbers mapped back
+/// through [`Unescaped::map`] stay right.
+pub fn unescape(data: &[u8]) -> Option<Unescaped> {
+    if data.len() > MAX_UNESCAPE || memchr::memchr2(b'%', b'\\', data).is_none() {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(data.len());
+    let mut map = Vec::with_capacity(data.len() + 1);
+    let mut changed = false;
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        let decoded = match b {
+            b'%' if i + 2 < data.len() => hex(data[i + 1])
+                .zip(hex(data[i + 2]))
+                .map(|(h, l)| (h << 4 | l, 3))
+                .filter(|(c, _)| *c != b'\n' && *c != b'\r' && *c != 0),
+            b'\\' if i + 1 < data.len() => match data[i + 1] {
+                b'/' | b'"' | b'\\' | b'\'' => Some((data[i + 1], 2)),
+                b'u' if i + 5 < data.len() => {
+                    let h: Option<Vec<u8>> = data[i + 2..i + 6].iter().map(|&c| hex(c)).collect();
+                    h.map(|d| u32::from(d[0]) << 12 | u32::from(d[1]) << 8 | u32::from(d[2]) << 4 | u32::from(d[3]))
+                        .filter(|&c| (0x20..0x7f).contains(&c))
+                        .and_then(|c| u8::try_from(c).ok())
+                        .map(|c| (c, 6))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match decoded {
+            Some((c, len)) => {
+                bytes.push(c);
+                map.push(i);
+                i += len;
+                changed = true;
+            }
+            None => {
+                bytes.push(b);
+                map.push(i);
+                i += 1;
+            }
+        }
+    }
+    map.push(data.len());
+    changed.then_some(Unescaped { bytes, map })
+}
+
+#[cfg(test)]
+mod unescape_tests {
+    use super::unescape;
+
+    #[test]
+    fn percent_and_json_escapes_with_offsets() {
+        let u = unescape(br#"a%2Fb \/c \u0041 %zz \n"#).expect("changed");
+        assert_eq!(u.bytes, br#"a/b /c A %zz \n"#.to_vec());
+        assert_eq!(u.map[1], 1); // '/' came from "%2F" at 1
+        assert_eq!(u.map[2], 4); // 'b'
+        assert_eq!(*u.map.last().expect("sentinel"), 23);
+        assert!(unescape(b"plain text").is_none());
+        assert!(unescape(b"100% sure").is_none());
+    }
+}

@@ -225,7 +225,55 @@ impl<'r> Scanner<'r> {
         scratch.windows = windows;
         scratch.windows.clear();
         assign::detect(self, input, depth, hint, &scratch.detector_hits, out, first_new);
+        if depth < MAX_DECODE_DEPTH {
+            self.rescan_unescaped(input, depth, hint, out, first_new);
+        }
         locate(data, &mut out[first_new..]);
+    }
+
+    /// Percent-encoded and JSON-escaped text is unescaped and rescanned; a secret found across an
+    /// escape is reported at its encoded place. Matches with no escape inside are left to the
+    /// plain scan, and a span a plain match of the same rule already covers is not reported twice.
+    fn rescan_unescaped(
+        &self,
+        input: Input<'_>,
+        depth: u8,
+        hint: Option<assign::parse::Format>,
+        out: &mut Vec<RawMatch>,
+        first_new: usize,
+    ) {
+        let Some(u) = decode::unescape(input.data) else { return };
+        let mut inner = Vec::new();
+        self.scan_depth(
+            Input {
+                data: &u.bytes,
+                path: input.path,
+                commit: input.commit,
+            },
+            &mut Scratch::default(),
+            &mut inner,
+            depth + 1,
+            hint,
+        );
+        for m in inner {
+            if m.end <= m.start {
+                continue; // path-only rules: already reported by the plain scan
+            }
+            let (s, e) = (u.map[m.start], u.map[m.end]);
+            if e - s == m.end - m.start {
+                continue; // no escape inside: the plain scan saw the same bytes
+            }
+            let covered = out[first_new..]
+                .iter()
+                .any(|p| p.rule == m.rule && p.start < e && s < p.end);
+            if covered {
+                continue;
+            }
+            let mut outer = RawMatch::new(m.rule, m.secret, s, e);
+            outer.key = m.key;
+            outer.paired_with = m.paired_with;
+            out.push(outer);
+        }
     }
 
     /// Path-only rules: the file itself is the finding.
