@@ -175,42 +175,48 @@ scantest!(hard_negatives_in_config_are_quiet, |dir| {
     assert_eq!(code, 0, "{v}");
 });
 
-scantest!(percent_encoded_and_json_escaped_secrets_are_found_at_the_encoded_place, |dir| {
-    dir.create(
+scantest!(
+    percent_encoded_and_json_escaped_secrets_are_found_at_the_encoded_place,
+    |dir| {
+        dir.create(
         "config/app.json",
         "{\n  \"region\": \"eu-west-1\",\n  \"aws_secret_access_key\": \"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYzzKEYq1AbC\"\n}\n",
     );
-    dir.create(
+        dir.create(
         "logs/redirect.txt",
         "GET /login?next=https%3A%2F%2Fhooks.slack.com%2Fservices%2F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&x=1\n",
     );
-    let (code, v) = dir.cmd().args(["scan", ".", "--no-redact"]).json();
-    assert_eq!(code, 1);
-    let got: Vec<(String, String, u64, u64, String)> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let l = &f["locations"][0];
-            (
-                f["rule_id"].as_str().expect("rule").to_string(),
-                l["path"].as_str().expect("path").to_string(),
-                l["line"].as_u64().expect("line"),
-                l["column"].as_u64().expect("column"),
-                f["secret"].as_str().expect("secret").to_string(),
-            )
-        })
-        .collect();
-    assert!(
-        got.iter().any(|(r, p, l, c, s)| r == "aws-secret-access-key"
-            && p == "config/app.json"
-            && *l == 3
-            && *c == 29
-            && s == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEYq1AbC"),
-        "{got:?}"
-    );
-    assert!(
-        got.iter().any(|(r, p, l, c, _)| r.starts_with("slack-") && p == "logs/redirect.txt" && *l == 1 && *c == 17),
-        "{got:?}"
-    );
-});
+        let (code, v) = dir.cmd().args(["scan", ".", "--no-redact"]).json();
+        assert_eq!(code, 1);
+        let got: Vec<(String, String, u64, u64, String)> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                let l = &f["locations"][0];
+                (
+                    f["rule_id"].as_str().expect("rule").to_string(),
+                    l["path"].as_str().expect("path").to_string(),
+                    l["line"].as_u64().expect("line"),
+                    l["column"].as_u64().expect("column"),
+                    f["secret"].as_str().expect("secret").to_string(),
+                )
+            })
+            .collect();
+        assert!(
+            got.iter().any(|(r, p, l, c, s)| r == "aws-secret-access-key"
+                && p == "config/app.json"
+                && *l == 3
+                && *c == 29
+                && s == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEYq1AbC"),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().any(|(r, p, l, c, _)| r.starts_with("slack-")
+                && p == "logs/redirect.txt"
+                && *l == 1
+                && *c == 17),
+            "{got:?}"
+        );
+    }
+);

@@ -102,12 +102,26 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// Undoes percent-encoding (`%2F`) and JSON string escapes (`\/`, `\"`, `\\`, `\u002F` for
-/// ASCII) so that a secret split by escapes can be matched. `None` when nothing was escaped or the
+/// Whether `data` holds at least one escape [`unescape`] undoes (a cheap scan: most files have
+/// `%` or `\\` somewhere, few have an escape).
+fn has_escape(data: &[u8]) -> bool {
+    memchr::memchr2_iter(b'%', b'\\', data).any(|i| match data[i] {
+        b'%' => i + 2 < data.len() && hex(data[i + 1]).is_some() && hex(data[i + 2]).is_some(),
+        _ => match data.get(i + 1) {
+            Some(b'/') => true,
+            Some(b'u') => i + 5 < data.len() && data[i + 2..i + 6].iter().all(|&c| hex(c).is_some()),
+            _ => false,
+        },
+    })
+}
+
+/// Undoes percent-encoding (`%2F`) and the JSON escapes that split tokens (`\/`, `\u002F` for
+/// printable ASCII) so that a secret split by escapes can be matched. (`\"` and `\\` are left:
+/// they are common in code and never inside a token, so unescaping them would only cost a rescan.) `None` when nothing was escaped or the
 /// input is over [`MAX_UNESCAPE`]. Line breaks are never introduced, so line numbers mapped back
 /// through [`Unescaped::map`] stay right.
 pub fn unescape(data: &[u8]) -> Option<Unescaped> {
-    if data.len() > MAX_UNESCAPE || memchr::memchr2(b'%', b'\\', data).is_none() {
+    if data.len() > MAX_UNESCAPE || !has_escape(data) {
         return None;
     }
     let mut bytes = Vec::with_capacity(data.len());
@@ -122,13 +136,15 @@ pub fn unescape(data: &[u8]) -> Option<Unescaped> {
                 .map(|(h, l)| (h << 4 | l, 3))
                 .filter(|(c, _)| *c != b'\n' && *c != b'\r' && *c != 0),
             b'\\' if i + 1 < data.len() => match data[i + 1] {
-                b'/' | b'"' | b'\\' | b'\'' => Some((data[i + 1], 2)),
+                b'/' => Some((b'/', 2)),
                 b'u' if i + 5 < data.len() => {
                     let h: Option<Vec<u8>> = data[i + 2..i + 6].iter().map(|&c| hex(c)).collect();
-                    h.map(|d| u32::from(d[0]) << 12 | u32::from(d[1]) << 8 | u32::from(d[2]) << 4 | u32::from(d[3]))
-                        .filter(|&c| (0x20..0x7f).contains(&c))
-                        .and_then(|c| u8::try_from(c).ok())
-                        .map(|c| (c, 6))
+                    h.map(|d| {
+                        u32::from(d[0]) << 12 | u32::from(d[1]) << 8 | u32::from(d[2]) << 4 | u32::from(d[3])
+                    })
+                    .filter(|&c| (0x20..0x7f).contains(&c))
+                    .and_then(|c| u8::try_from(c).ok())
+                    .map(|c| (c, 6))
                 }
                 _ => None,
             },
@@ -160,6 +176,10 @@ mod unescape_tests {
     fn percent_and_json_escapes_with_offsets() {
         let u = unescape(br#"a%2Fb \/c \u0041 %zz \n"#).expect("changed");
         assert_eq!(u.bytes, br#"a/b /c A %zz \n"#.to_vec());
+        assert!(
+            unescape(br#"print(\"hi\\n\")"#).is_none(),
+            "quotes and backslashes are not unescaped"
+        );
         assert_eq!(u.map[1], 1); // '/' came from "%2F" at 1
         assert_eq!(u.map[2], 4); // 'b'
         assert_eq!(*u.map.last().expect("sentinel"), 23);

@@ -242,7 +242,9 @@ impl<'r> Scanner<'r> {
         out: &mut Vec<RawMatch>,
         first_new: usize,
     ) {
-        let Some(u) = decode::unescape(input.data) else { return };
+        let Some(u) = decode::unescape(input.data) else {
+            return;
+        };
         let mut inner = Vec::new();
         self.scan_depth(
             Input {
