@@ -31,6 +31,16 @@ impl Secret {
         &self.0
     }
 
+    /// The raw secret as text, only when `redact` is false (`--no-redact`).
+    pub fn unredacted(&self, redact: bool) -> Option<String> {
+        (!redact).then(|| String::from_utf8_lossy(&self.0).into_owned())
+    }
+
+    /// What a report shows: the preview, or with `redact == false` the whole secret.
+    pub fn shown(&self, redact: bool) -> String {
+        self.unredacted(redact).unwrap_or_else(|| self.preview())
+    }
+
     /// The redacted preview: the first few characters (at most 4, and at most a third of the
     /// secret) followed by `…`.
     pub fn preview(&self) -> String {

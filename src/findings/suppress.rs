@@ -56,6 +56,13 @@ pub struct IgnoreEntry {
     pub line: usize,
 }
 
+impl IgnoreEntry {
+    /// Whether this entry suppresses fingerprint `fp` at `path`.
+    pub fn matches(&self, fp: &str, path: &str) -> bool {
+        self.fingerprint == fp && self.glob.as_ref().is_none_or(|(_, g)| g.is_match(path))
+    }
+}
+
 /// The parsed ignore file.
 #[derive(Debug, Default)]
 pub struct IgnoreFile {
@@ -261,11 +268,10 @@ impl Suppressor {
     /// streaming output, where findings are not grouped yet).
     pub fn suppresses(&self, fp: &str, path: &str) -> bool {
         self.baseline_has(fp)
-            || self.ignore.as_ref().is_some_and(|i| {
-                i.entries
-                    .iter()
-                    .any(|e| e.fingerprint == fp && e.glob.as_ref().is_none_or(|(_, g)| g.is_match(path)))
-            })
+            || self
+                .ignore
+                .as_ref()
+                .is_some_and(|i| i.entries.iter().any(|e| e.matches(fp, path)))
     }
 
     /// Drops suppressed findings (and ignored locations) and reports stale entries.
@@ -289,9 +295,7 @@ impl Suppressor {
             f.locations.retain(|l| {
                 let mut keep = true;
                 for (k, e) in ignore.entries.iter().enumerate() {
-                    if e.fingerprint == f.fingerprint
-                        && e.glob.as_ref().is_none_or(|(_, g)| g.is_match(&l.path))
-                    {
+                    if e.matches(&f.fingerprint, &l.path) {
                         used_ignore[k] = true;
                         keep = false;
                     }

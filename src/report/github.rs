@@ -28,11 +28,7 @@ impl Report for Github {
                 Severity::Medium => "warning",
                 Severity::Low | Severity::Info => "notice",
             };
-            let secret = if self.0.redact {
-                f.secret.preview()
-            } else {
-                String::from_utf8_lossy(f.secret.expose()).into_owned()
-            };
+            let secret = f.secret.shown(self.0.redact);
             for l in &f.locations {
                 writeln!(
                     w,

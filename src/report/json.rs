@@ -172,7 +172,7 @@ impl Report for Json {
                         preview: &p.preview,
                     }),
                     secret_preview: f.secret.preview(),
-                    secret: (!self.0.redact).then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
+                    secret: f.secret.unredacted(self.0.redact),
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     in_head: f.in_head,
                     more_locations: f.more_locations,

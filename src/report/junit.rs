@@ -44,11 +44,7 @@ impl Report for Junit {
         )?;
         for f in &report.findings {
             let rule = f.rule(rules);
-            let secret = if self.0.redact {
-                f.secret.preview()
-            } else {
-                String::from_utf8_lossy(f.secret.expose()).into_owned()
-            };
+            let secret = f.secret.shown(self.0.redact);
             for l in &f.locations {
                 writeln!(
                     w,

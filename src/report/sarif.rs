@@ -351,8 +351,7 @@ impl Sarif {
                     partial_fingerprints: BTreeMap::from([("leakless/v1", f.fingerprint.as_str())]),
                     properties: ResultProps {
                         secret_preview: preview.clone(),
-                        secret: (!self.0.redact)
-                            .then(|| String::from_utf8_lossy(f.secret.expose()).into_owned()),
+                        secret: f.secret.unredacted(self.0.redact),
                         location_count: n,
                         key: f.key.as_deref(),
                         commit: f.locations[0].commit.as_deref().map(|c| c.id.as_str()),

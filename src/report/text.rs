@@ -80,11 +80,7 @@ impl Report for Text {
             if first.commit.is_some() {
                 writeln!(w, "   {}", provenance(first))?;
             }
-            let secret = if self.0.redact {
-                f.secret.preview()
-            } else {
-                String::from_utf8_lossy(f.secret.expose()).into_owned()
-            };
+            let secret = f.secret.shown(self.0.redact);
             let live = match f.in_head {
                 Some(true) => "  (still in HEAD)",
                 Some(false) => "  (history only)",
