@@ -45,6 +45,16 @@ pub enum SuppressError {
     },
 }
 
+/// A suppression file's text and its display name.
+fn read_text(path: &Path) -> Result<(String, String), SuppressError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| SuppressError::Read {
+        path: name.clone(),
+        source,
+    })?;
+    Ok((text, name))
+}
+
 /// One `.leaklessignore` entry: `fingerprint` or `fingerprint:path-glob`.
 #[derive(Debug)]
 pub struct IgnoreEntry {
@@ -123,11 +133,7 @@ impl IgnoreFile {
 
     /// Reads and parses a file.
     pub fn read(path: &Path) -> Result<Self, SuppressError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| SuppressError::Read {
-            path: name.clone(),
-            source,
-        })?;
+        let (text, name) = read_text(path)?;
         Self::parse(&text, &name)
     }
 }
@@ -188,11 +194,7 @@ impl Baseline {
 
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Self, SuppressError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| SuppressError::Read {
-            path: name.clone(),
-            source,
-        })?;
+        let (text, name) = read_text(path)?;
         let b: Self = serde_json::from_str(&text).map_err(|e| SuppressError::Parse {
             path: name.clone(),
             line: e.line(),
