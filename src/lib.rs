@@ -33,6 +33,7 @@ pub mod cli;
 pub mod findings;
 pub mod hooks;
 pub mod matching;
+pub mod migrate;
 pub mod report;
 pub mod rules;
 pub mod source;

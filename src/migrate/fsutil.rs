@@ -1,0 +1,62 @@
+//! Atomic file replacement: write a temporary file beside the target, fsync it, rename it over
+//! the target, fsync the directory. A crash leaves either the old or the new file, never a torn
+//! one; a failed write (disk full) leaves the old file untouched and removes the temporary.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Replaces `path` with `bytes` atomically. The new file keeps the old file's permissions; a new
+/// file gets `new_mode` (Unix permission bits) or the process default.
+pub fn write_atomic(path: &Path, bytes: &[u8], new_mode: Option<u32>) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = temp_name(dir, &name);
+    let existing = fs::metadata(path).ok();
+    let result = (|| {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Create private, widen below if the old file was wider: a secret never sits in a
+            // world-readable temporary.
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = match &existing {
+                Some(m) => Some(m.permissions().mode() & 0o7777),
+                None => new_mode,
+            };
+            if let Some(mode) = mode {
+                f.set_permissions(fs::Permissions::from_mode(mode))?;
+            } else {
+                f.set_permissions(fs::Permissions::from_mode(0o644))?;
+            }
+        }
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        sync_dir(dir);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn temp_name(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.leakless-tmp-{}", std::process::id()))
+}
+
+/// Best-effort fsync of a directory, so a rename survives a power cut.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}

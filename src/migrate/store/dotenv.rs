@@ -1,0 +1,109 @@
+//! The embedded default store: values go to an untracked `.env.local` (mode 0600) in a directory
+//! of the repository, where dotenv loaders (python-dotenv, Node's dotenv, Vite, Next.js, docker
+//! compose `env_file`) pick them up. No server, nothing leaves the machine.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{Put, SecretStore, StoreError, Target};
+use crate::findings::Secret;
+use crate::migrate::{dotenv, fsutil};
+
+/// The file name values are written to.
+pub const LOCAL_FILE: &str = ".env.local";
+
+/// The `dotenv` store rooted at a repository.
+pub struct DotenvStore {
+    root: PathBuf,
+}
+
+impl DotenvStore {
+    /// A store writing below `root`.
+    pub fn new(root: &Path) -> Self {
+        Self { root: root.to_path_buf() }
+    }
+
+    /// The `.env.local` file a target lives in.
+    pub fn file(&self, target: &Target) -> PathBuf {
+        let mut p = self.root.clone();
+        if !target.path.is_empty() {
+            p.push(&target.path);
+        }
+        p.push(LOCAL_FILE);
+        p
+    }
+
+    fn rel(target: &Target) -> String {
+        if target.path.is_empty() {
+            LOCAL_FILE.to_string()
+        } else {
+            format!("{}/{LOCAL_FILE}", target.path)
+        }
+    }
+
+    fn read(&self, file: &Path) -> Result<String, StoreError> {
+        match fs::read(file) {
+            Ok(b) => String::from_utf8(b)
+                .map_err(|_| StoreError::Other(format!("{}: not valid UTF-8", file.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(StoreError::Other(format!("{}: {e}", file.display()))),
+        }
+    }
+}
+
+impl SecretStore for DotenvStore {
+    fn kind(&self) -> &'static str {
+        "dotenv"
+    }
+
+    fn describe(&self, target: &Target) -> String {
+        format!("{}#{}", Self::rel(target), target.key)
+    }
+
+    fn get(&mut self, target: &Target) -> Result<Option<Secret>, StoreError> {
+        let text = self.read(&self.file(target))?;
+        // Loaders take the last assignment of a key.
+        Ok(dotenv::parse(&text)
+            .into_iter()
+            .rev()
+            .find(|e| e.key == target.key)
+            .map(|e| Secret::new(e.value.into_bytes())))
+    }
+
+    fn put(&mut self, target: &Target, value: &Secret, overwrite: bool) -> Result<Put, StoreError> {
+        let file = self.file(target);
+        let text = self.read(&file)?;
+        let value = std::str::from_utf8(value.expose())
+            .map_err(|_| StoreError::Other(format!("{}: value is not UTF-8", self.describe(target))))?;
+        let entries = dotenv::parse(&text);
+        let line = dotenv::render(&target.key, value);
+        let new_text = match entries.iter().rev().find(|e| e.key == target.key) {
+            Some(e) if e.value == value => return Ok(Put::Unchanged),
+            Some(_) if !overwrite => {
+                return Err(StoreError::Conflict { location: self.describe(target) })
+            }
+            Some(e) => format!("{}{}{}", &text[..e.line.start], line, &text[e.line.end..]),
+            None => {
+                let mut t = text.clone();
+                if t.is_empty() {
+                    t.push_str("# Local secrets: untracked (leakless migrate). Do not commit.\n");
+                } else if !t.ends_with('\n') {
+                    t.push('\n');
+                }
+                t.push_str(&line);
+                t.push('\n');
+                t
+            }
+        };
+        if let Some(dir) = file.parent() {
+            fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
+        }
+        fsutil::write_atomic(&file, new_text.as_bytes(), Some(0o600))
+            .map_err(|e| StoreError::Other(format!("{}: {e}", file.display())))?;
+        Ok(if entries.iter().any(|e| e.key == target.key) { Put::Overwritten } else { Put::Created })
+    }
+
+    fn fetch_hint(&self, target: &Target) -> String {
+        format!("loaded from {} by your dotenv loader", Self::rel(target))
+    }
+}

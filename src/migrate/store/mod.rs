@@ -1,0 +1,151 @@
+//! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical
+//! and AWS Secrets Manager.
+//!
+//! A store knows nothing of plans or files: it puts one value at a [`Target`] (idempotently, never
+//! silently clobbering a different value) and reads it back. The migration engine
+//! (`crate::migrate::apply`) decides when to call it and verifies every write by reading back.
+
+pub mod aws;
+pub mod dotenv;
+pub mod infisical;
+pub mod vault;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::findings::Secret;
+
+/// Where one secret goes in a store: a store path expanded from the path template (for example
+/// `shop/dev`) and the key name inside it (for example `DATABASE_URL`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Target {
+    /// The store path: a Vault secret path below the mount, an Infisical folder, an AWS secret
+    /// name prefix, or for `dotenv` the directory (relative to the repository root) of the
+    /// `.env.local` file. `/`-separated, no leading or trailing `/`; empty means the root.
+    pub path: String,
+    /// The key name, e.g. `DATABASE_URL`.
+    pub key: String,
+}
+
+/// The result of a successful [`SecretStore::put`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Put {
+    /// The key did not exist and now holds the value.
+    Created,
+    /// The key already held exactly this value; nothing was written.
+    Unchanged,
+    /// The key held a different value and `overwrite` was set: it now holds the new one.
+    Overwritten,
+}
+
+/// Why a store call failed. Every variant's message is one line and never contains a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key holds a different value and `overwrite` was not set. Nothing was written.
+    #[error("{location} already holds a different value (use --overwrite to replace it)")]
+    Conflict {
+        /// [`SecretStore::describe`] of the target.
+        location: String,
+    },
+    /// The store could not be reached (connection refused, DNS, timeout, TLS).
+    #[error("cannot reach {store} at {url}: {reason}")]
+    Unreachable {
+        /// Store kind.
+        store: &'static str,
+        /// The URL tried.
+        url: String,
+        /// The transport error.
+        reason: String,
+    },
+    /// Authentication or authorisation failed (HTTP 401/403, bad AppRole, bad AWS signature).
+    #[error("{store} refused the credentials: {reason}")]
+    Auth {
+        /// Store kind.
+        store: &'static str,
+        /// The store's own message.
+        reason: String,
+    },
+    /// The store is misconfigured on our side (missing address, token, region, project ...).
+    #[error("{0}")]
+    Config(String),
+    /// Any other error the store returned (HTTP status and its message), or a local I/O error
+    /// for the `dotenv` store.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A secrets store.
+///
+/// Contract for implementations:
+/// - `put` is idempotent: an identical value already at the target is [`Put::Unchanged`]; a
+///   different one is [`StoreError::Conflict`] unless `overwrite`, and a concurrent change between
+///   read and write must not be silently lost (use the store's check-and-set where it has one).
+/// - `get` returns exactly the bytes stored (`None` when the key is absent), so the engine can
+///   compare byte for byte.
+/// - No method prints or logs a value; errors never contain one.
+pub trait SecretStore {
+    /// The store kind: `dotenv`, `vault`, `infisical` or `aws`.
+    fn kind(&self) -> &'static str;
+    /// A human-readable location without the value, e.g. `secret/data/shop/dev#DATABASE_URL`
+    /// (Vault), `infisical:<project>/dev:/shop#DATABASE_URL`, `aws:shop/dev/DATABASE_URL`, or
+    /// `.env.local#DATABASE_URL`.
+    fn describe(&self, target: &Target) -> String;
+    /// Reads the value at `target`, `None` when absent.
+    fn get(&mut self, target: &Target) -> Result<Option<Secret>, StoreError>;
+    /// Writes `value` at `target` (see the trait's contract).
+    fn put(&mut self, target: &Target, value: &Secret, overwrite: bool) -> Result<Put, StoreError>;
+    /// How an application or a person reads the value back afterwards (a CLI command or API
+    /// call, no value), for the migration report.
+    fn fetch_hint(&self, target: &Target) -> String;
+}
+
+/// Which store `leakless migrate --to` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// Untracked `.env.local` files beside the code (no server).
+    Dotenv,
+    /// HashiCorp Vault or OpenBao, KV version 2.
+    Vault,
+    /// Infisical (cloud or self-hosted), Universal Auth.
+    Infisical,
+    /// AWS Secrets Manager.
+    Aws,
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreKind::Dotenv => "dotenv",
+            StoreKind::Vault => "vault",
+            StoreKind::Infisical => "infisical",
+            StoreKind::Aws => "aws",
+        })
+    }
+}
+
+/// Every store's options, flattened into `leakless migrate`'s arguments.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct StoreArgs {
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub vault: vault::VaultArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub infisical: infisical::InfisicalArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub aws: aws::AwsArgs,
+}
+
+/// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
+/// (the `dotenv` store writes below it).
+pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn SecretStore>, StoreError> {
+    Ok(match kind {
+        StoreKind::Dotenv => Box::new(dotenv::DotenvStore::new(root)),
+        StoreKind::Vault => Box::new(vault::VaultStore::open(&args.vault)?),
+        StoreKind::Infisical => Box::new(infisical::InfisicalStore::open(&args.infisical)?),
+        StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
+    })
+}
