@@ -46,6 +46,9 @@ pub enum Command {
     /// Used by hooks/, `install-hook` and .pre-commit-hooks.yaml; quiet unless it blocks.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Move the secrets found in tracked files into a secrets store and rewrite the files to
+    /// reference them (a dry run that prints the plan unless --apply).
+    Migrate(Box<MigrateArgs>),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
@@ -258,4 +261,72 @@ mod tests {
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5T").is_err());
     }
+}
+
+/// `leakless migrate`.
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// A directory inside the git working tree to migrate (the whole tree is planned; use
+    /// --scope to limit it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The secrets store: `dotenv` (untracked .env.local files, no server), `vault` (Vault /
+    /// OpenBao KV v2), `infisical`, `aws` (Secrets Manager).
+    #[arg(long, value_enum, default_value_t = crate::migrate::store::StoreKind::Dotenv)]
+    pub to: crate::migrate::store::StoreKind,
+    /// Execute the plan: write to the store, verify, rewrite the files. Without it nothing is
+    /// written and the store is not contacted.
+    #[arg(long)]
+    pub apply: bool,
+    /// Replace a different value already in the store (default: report a conflict and leave
+    /// that secret's files alone).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Only migrate secrets in these files or directories (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub scope: Vec<PathBuf>,
+    /// Migrate the findings of this JSON report (`leakless scan --format json`) instead of
+    /// all findings; they are re-found in the working tree by fingerprint, so a redacted
+    /// report works.
+    #[arg(long, value_name = "FILE")]
+    pub from_report: Option<PathBuf>,
+    /// `{project}` in the store path template (default: the repository's directory name).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The environment (`{env}`; Infisical's environment slug) instead of inferring it per file
+    /// from `.env.production`, `values-prod.yaml`, `deploy/staging/`... (default `dev`).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Store path template with `{project}`, `{env}`, `{dir}`, `{file}` (default:
+    /// `{project}/{env}` for vault and aws, the root folder for infisical, `{dir}` for dotenv).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub path_template: Option<String>,
+    /// What a secret in a config file (YAML, JSON, TOML, properties...) becomes; `{KEY}` is the
+    /// key name.
+    #[arg(long, value_name = "TEMPLATE", default_value = crate::migrate::plan::DEFAULT_REF_TEMPLATE)]
+    pub ref_template: String,
+    /// The example file written beside a migrated dotenv file (keys, empty secret values).
+    #[arg(long, value_name = "NAME", default_value = crate::migrate::plan::DEFAULT_EXAMPLE_FILE)]
+    pub example_file: String,
+    /// Also write the migration report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = MigrateFormat::Text)]
+    pub format: MigrateFormat,
+    /// Rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Store options.
+    #[command(flatten)]
+    pub store: crate::migrate::store::StoreArgs,
+}
+
+/// `leakless migrate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MigrateFormat {
+    /// For people.
+    Text,
+    /// The JSON migration report.
+    Json,
 }

@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use super::{
-    Args, BaselineArgs, BaselineCommand, ColorChoice, Command, HookCommand, RuleArgs, RulesCommand, ScanArgs,
-    SourceArgs,
+    Args, BaselineArgs, BaselineCommand, ColorChoice, Command, HookCommand, MigrateArgs, MigrateFormat,
+    RuleArgs, RulesCommand, ScanArgs, SourceArgs,
 };
 use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
 use crate::findings::{self};
@@ -46,6 +46,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             hook(HookKind::PrePush, pre_push_scans(remote.as_deref())?)
         }
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
+        Command::Migrate(a) => migrate(&a),
     }
 }
 
@@ -555,4 +556,119 @@ fn hook(kind: HookKind, scans: Vec<Vec<String>>) -> Result<ExitCode> {
         writeln!(out, "To skip this check once (not recommended): {skip}")?;
     }
     Ok(ExitCode::from(worst))
+}
+
+/// `leakless migrate`: scan the working tree (or take a report), plan, and with `--apply`
+/// execute. Exit 0 when everything planned is done (or the dry run printed its plan), 1 when
+/// secrets remain in tracked files (conflicts, manual steps), 2 on errors.
+fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
+    use crate::migrate::{apply, git as mgit, plan, store};
+    let root = mgit::toplevel(&a.path)?;
+    let git_dir = mgit::git_dir(&root)?;
+    let rules = load_rules(&a.rules, Some(&root))?;
+    let scanner = Scanner::new(
+        &rules,
+        MatchOptions {
+            inline_allow: true,
+            ignore_rule_paths: false,
+        },
+    );
+    let outcome = worktree::scan(&root, &worktree::WalkOptions::default(), &scanner, None);
+    for e in &outcome.errors {
+        eprintln!("leakless: {}: {}", e.path, e.message);
+    }
+    let mut found = findings::group(outcome.matches, &rules);
+    let ignore = Some(root.join(IGNORE_FILE))
+        .filter(|p| p.is_file())
+        .map(|p| IgnoreFile::read(&p))
+        .transpose()?;
+    Suppressor::new(ignore, None).apply(&mut found);
+    if let Some(report) = &a.from_report {
+        let wanted = report_fingerprints(report)?;
+        found.retain(|f| wanted.contains(&f.fingerprint));
+    }
+    let tracked = mgit::tracked(&root)?;
+    let cwd = std::env::current_dir()?;
+    let scope: Vec<String> = a
+        .scope
+        .iter()
+        .map(|s| relative_to(&root, &cwd.join(s)))
+        .collect::<Result<_>>()?;
+    let project = a.project.clone().unwrap_or_else(|| {
+        root.file_name()
+            .map_or_else(|| "app".to_string(), |n| n.to_string_lossy().into_owned())
+    });
+    let popts = plan::PlanOptions {
+        store: a.to,
+        project,
+        env: a.env.clone(),
+        path_template: a.path_template.clone(),
+        ref_template: a.ref_template.clone(),
+        example_file: a.example_file.clone(),
+    };
+    let the_plan = plan::build(&root, &found, &rules, &tracked, &scope, &popts);
+    let report = if !a.apply {
+        apply::dry_run(&the_plan, a.to)
+    } else {
+        let mut s: Box<dyn store::SecretStore> = if the_plan.is_empty() {
+            // Nothing to write: no need to reach (or log in to) the store.
+            Box::new(store::dotenv::DotenvStore::new(&root))
+        } else {
+            store::open(a.to, &a.store, &root)?
+        };
+        let opts = apply::ApplyOptions {
+            overwrite: a.overwrite,
+            store: a.to,
+            example_file: a.example_file.clone(),
+        };
+        apply::apply(&root, &git_dir, &the_plan, s.as_mut(), &opts)
+    };
+    let mut out = io::stdout().lock();
+    match a.format {
+        MigrateFormat::Text => report.write_text(&mut out)?,
+        MigrateFormat::Json => report.write_json(&mut out)?,
+    }
+    out.flush()?;
+    if let Some(path) = &a.report {
+        let mut buf = Vec::new();
+        report.write_json(&mut buf)?;
+        std::fs::write(path, buf).with_context(|| format!("Failed to write {}", path.display()))?;
+    }
+    let left = report.secrets.iter().any(|s| !s.status.verified()) || !report.manual_steps.is_empty();
+    Ok(ExitCode::from(if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if a.apply && left {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }))
+}
+
+/// The fingerprints of a JSON scan report.
+fn report_fingerprints(path: &Path) -> Result<std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not a JSON report", path.display()))?;
+    let list = doc.get("findings").and_then(|f| f.as_array()).with_context(|| {
+        format!(
+            "{}: not a leakless JSON report (no \"findings\" array)",
+            path.display()
+        )
+    })?;
+    Ok(list
+        .iter()
+        .filter_map(|f| f.get("fingerprint").and_then(|v| v.as_str()).map(str::to_string))
+        .collect())
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative_to(root: &Path, path: &Path) -> Result<String> {
+    let canon = |p: &Path| {
+        std::fs::canonicalize(p).with_context(|| format!("{}: no such file or directory", p.display()))
+    };
+    let (root, path) = (canon(root)?, canon(path)?);
+    let rel = path
+        .strip_prefix(&root)
+        .with_context(|| format!("{}: outside the repository {}", path.display(), root.display()))?;
+    Ok(rel.to_string_lossy().replace('\\', "/"))
 }

@@ -28,8 +28,16 @@ pub fn parse(text: &str) -> Vec<Entry> {
             if stop > end {
                 end = line_end(b, stop);
             }
-            let trimmed = if end > pos && b[end - 1] == b'\r' { end - 1 } else { end };
-            out.push(Entry { key, value, line: pos..trimmed });
+            let trimmed = if end > pos && b[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            out.push(Entry {
+                key,
+                value,
+                line: pos..trimmed,
+            });
         }
         pos = end + 1;
     }
@@ -47,7 +55,9 @@ fn split_assignment(line: &str) -> Option<(&str, &str)> {
     let eq = t.find('=')?;
     let key = t[..eq].trim_end();
     if key.is_empty()
-        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
         || key.as_bytes()[0].is_ascii_digit()
     {
         return None;
@@ -118,7 +128,9 @@ fn utf8_len(first: u8) -> usize {
 /// double-quoted with escapes.
 pub fn render(key: &str, value: &str) -> String {
     let bare_ok = !value.is_empty()
-        && value.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\'' | b'"' | b'#' | b'\\' | b'$' | b'`'));
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'\'' | b'"' | b'#' | b'\\' | b'$' | b'`'));
     if value.is_empty() {
         format!("{key}=")
     } else if bare_ok {
@@ -147,7 +159,19 @@ mod tests {
 
     #[test]
     fn round_trips_awkward_values() {
-        for v in ["plain", "with space", "it's", "a\"b", "x#y", "a #b", "multi\nline", "$HOME", "back\\slash", "é-ü", ""] {
+        for v in [
+            "plain",
+            "with space",
+            "it's",
+            "a\"b",
+            "x#y",
+            "a #b",
+            "multi\nline",
+            "$HOME",
+            "back\\slash",
+            "é-ü",
+            "",
+        ] {
             let line = render("K", v);
             let parsed = parse(&format!("A=1\n{line}\nB=2\n"));
             assert_eq!(parsed.len(), 3, "{line}");

@@ -6,13 +6,30 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Replaces `path` with `bytes` atomically. The new file keeps the old file's permissions; a new
-/// file gets `new_mode` (Unix permission bits) or the process default.
-pub fn write_atomic(path: &Path, bytes: &[u8], new_mode: Option<u32>) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+/// Permissions of a file written by [`write_atomic`].
+#[derive(Clone, Copy, Debug)]
+pub enum Perm {
+    /// Keep the old file's permissions; a new file gets these bits.
+    Keep(u32),
+    /// Always these bits (secret files: 0600).
+    Exactly(u32),
+}
+
+/// Replaces `path` with `bytes` atomically, with permissions per `perm` (Unix).
+pub fn write_atomic(path: &Path, bytes: &[u8], perm: Perm) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = temp_name(dir, &name);
+    #[cfg(unix)]
     let existing = fs::metadata(path).ok();
+    #[cfg(not(unix))]
+    let _ = perm;
     let result = (|| {
         let mut opts = OpenOptions::new();
         opts.write(true).create_new(true);
@@ -28,15 +45,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], new_mode: Option<u32>) -> io::Res
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = match &existing {
-                Some(m) => Some(m.permissions().mode() & 0o7777),
-                None => new_mode,
+            let mode = match (perm, &existing) {
+                (Perm::Exactly(m), _) => m,
+                (Perm::Keep(_), Some(old)) => old.permissions().mode() & 0o7777,
+                (Perm::Keep(m), None) => m,
             };
-            if let Some(mode) = mode {
-                f.set_permissions(fs::Permissions::from_mode(mode))?;
-            } else {
-                f.set_permissions(fs::Permissions::from_mode(0o644))?;
-            }
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
         }
         f.sync_all()?;
         drop(f);

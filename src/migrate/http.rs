@@ -23,7 +23,10 @@ impl Response {
     /// The body as JSON (an error naming `what` when it is not JSON).
     pub fn json(&self, what: &str) -> Result<serde_json::Value, StoreError> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            StoreError::Other(format!("{what}: HTTP {} with a body that is not JSON ({e})", self.status))
+            StoreError::Other(format!(
+                "{what}: HTTP {} with a body that is not JSON ({e})",
+                self.status
+            ))
         })
     }
 }

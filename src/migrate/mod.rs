@@ -10,7 +10,11 @@
 //! Invariant: at every instant each secret is either still in its file or verified in the store.
 //! The journal in `.git/leakless/` lets a re-run finish what a crash interrupted.
 
+pub mod apply;
 pub mod dotenv;
 pub mod fsutil;
+pub mod git;
 pub mod http;
+pub mod plan;
+pub mod report;
 pub mod store;

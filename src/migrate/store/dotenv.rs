@@ -20,7 +20,9 @@ pub struct DotenvStore {
 impl DotenvStore {
     /// A store writing below `root`.
     pub fn new(root: &Path) -> Self {
-        Self { root: root.to_path_buf() }
+        Self {
+            root: root.to_path_buf(),
+        }
     }
 
     /// The `.env.local` file a target lives in.
@@ -80,7 +82,9 @@ impl SecretStore for DotenvStore {
         let new_text = match entries.iter().rev().find(|e| e.key == target.key) {
             Some(e) if e.value == value => return Ok(Put::Unchanged),
             Some(_) if !overwrite => {
-                return Err(StoreError::Conflict { location: self.describe(target) })
+                return Err(StoreError::Conflict {
+                    location: self.describe(target),
+                })
             }
             Some(e) => format!("{}{}{}", &text[..e.line.start], line, &text[e.line.end..]),
             None => {
@@ -98,9 +102,13 @@ impl SecretStore for DotenvStore {
         if let Some(dir) = file.parent() {
             fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         }
-        fsutil::write_atomic(&file, new_text.as_bytes(), Some(0o600))
+        fsutil::write_atomic(&file, new_text.as_bytes(), fsutil::Perm::Exactly(0o600))
             .map_err(|e| StoreError::Other(format!("{}: {e}", file.display())))?;
-        Ok(if entries.iter().any(|e| e.key == target.key) { Put::Overwritten } else { Put::Created })
+        Ok(if entries.iter().any(|e| e.key == target.key) {
+            Put::Overwritten
+        } else {
+            Put::Created
+        })
     }
 
     fn fetch_hint(&self, target: &Target) -> String {

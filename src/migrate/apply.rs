@@ -1,0 +1,732 @@
+//! Executing a plan, as a transaction per file:
+//!
+//! 0. `.gitignore` gains what keeps local secret files out of git (checked with
+//!    `git check-ignore` before any value is written to a `.env.local`);
+//! 1. each secret of the file is put in the store and **read back and compared**;
+//! 2. only when all of them are verified is the file rewritten (atomic rename, permissions kept;
+//!    a file changed since the plan is left alone), or, for a dotenv file, its example file
+//!    written and the file untracked (`git rm --cached`; the working copy stays, ignored).
+//!
+//! So at every instant each secret is in its file, or verified in the store, or both. Progress
+//! goes to a journal (`.git/leakless/migrate.jsonl`, no values); a re-run after a crash re-plans
+//! from the files (finished files no longer hold secrets), finds already-stored values
+//! unchanged, and completes. Verified secrets are appended to a `git filter-repo --replace-text`
+//! file (mode 0600, inside `.git`) before their file changes.
+
+use std::collections::BTreeSet;
+use std::fs::{self, OpenOptions};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::fsutil::{self, Perm};
+use super::git;
+use super::plan::{Action, FilePlan, Item, Plan};
+use super::report::{
+    FileEntry, MigrationReport, Purge, SecretEntry, SiteEntry, SkipEntry, Status, SCHEMA_VERSION,
+};
+use super::store::{dotenv::LOCAL_FILE, Put, SecretStore, StoreError, StoreKind, Target};
+
+/// Options of an apply.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    /// Replace a different value already in the store.
+    pub overwrite: bool,
+    /// The store kind (for `.gitignore` decisions).
+    pub store: StoreKind,
+    /// Example file name (negated in `.gitignore`).
+    pub example_file: String,
+}
+
+/// The state directory inside `.git`.
+pub fn state_dir(git_dir: &Path) -> PathBuf {
+    git_dir.join("leakless")
+}
+
+/// The purge expressions file.
+pub fn purge_file(git_dir: &Path) -> PathBuf {
+    state_dir(git_dir).join("purge-replace-text.txt")
+}
+
+fn journal_file(git_dir: &Path) -> PathBuf {
+    state_dir(git_dir).join("migrate.jsonl")
+}
+
+/// Creates `dir` (mode 0700 on Unix: it holds the purge file).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// A journal event (one JSON line; never a value).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Event {
+    Start { store: String },
+    Verified { secret: Box<SecretEntry> },
+    File { file: FileEntry },
+    Done,
+}
+
+struct Journal {
+    file: fs::File,
+}
+
+impl Journal {
+    /// Opens the journal; returns it with the events of an unfinished earlier run.
+    fn open(git_dir: &Path) -> std::io::Result<(Self, Vec<Event>)> {
+        let path = journal_file(git_dir);
+        create_private_dir(&state_dir(git_dir))?;
+        let mut earlier = Vec::new();
+        if let Ok(f) = fs::File::open(&path) {
+            for line in std::io::BufReader::new(f).lines() {
+                // A torn last line (killed mid-write) is skipped.
+                if let Ok(e) = serde_json::from_str::<Event>(&line?) {
+                    earlier.push(e);
+                }
+            }
+        }
+        if matches!(earlier.last(), Some(Event::Done)) {
+            earlier.clear();
+        }
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        Ok((Self { file }, earlier))
+    }
+
+    fn log(&mut self, e: &Event) {
+        if let Ok(mut line) = serde_json::to_vec(e) {
+            line.push(b'\n');
+            let _ = self.file.write_all(&line);
+            let _ = self.file.sync_data();
+        }
+    }
+}
+
+/// Test hook: `LEAKLESS_TEST_FAILPOINT=name[:n]` stops the n-th time (default 1st) the named
+/// point is reached: it prints a line on stderr and waits until stdin closes, so a test can kill
+/// the process (or the store) at an exact step. Points: `after-verify`, `after-rewrite`,
+/// `before-untrack`.
+fn failpoint(name: &str) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static HITS: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
+    let Ok(spec) = std::env::var("LEAKLESS_TEST_FAILPOINT") else {
+        return;
+    };
+    let (want, n) = spec
+        .split_once(':')
+        .map_or((spec.as_str(), 1), |(w, n)| (w, n.parse().unwrap_or(1)));
+    let slot = match name {
+        "after-verify" => 0,
+        "after-rewrite" => 1,
+        _ => 2,
+    };
+    let hit = HITS[slot].fetch_add(1, Ordering::SeqCst) + 1;
+    if want == name && hit == n {
+        eprintln!("leakless: test failpoint {name}:{n} reached");
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+    }
+}
+
+/// One line of the report for an item.
+pub fn secret_entry(
+    item: &Item,
+    location: String,
+    fetch: String,
+    status: Status,
+    error: Option<String>,
+) -> SecretEntry {
+    SecretEntry {
+        key: item.target.key.clone(),
+        location,
+        store_path: if item.target.path.is_empty() {
+            item.target.key.clone()
+        } else {
+            format!("{}/{}", item.target.path, item.target.key)
+        },
+        env: item.env.clone(),
+        status,
+        error,
+        rules: item.rules.iter().cloned().collect(),
+        fingerprints: item.fingerprints.iter().cloned().collect(),
+        providers: item.providers.iter().cloned().collect(),
+        rotate: item.rotate.iter().cloned().collect(),
+        fetch,
+        sites: item
+            .sites
+            .iter()
+            .map(|s| {
+                let (action, detail) = match &s.action {
+                    Action::Untrack => ("untrack", None),
+                    Action::Replace { with, .. } => ("reference", Some(with.clone())),
+                    Action::Manual(why) => ("manual", Some(why.clone())),
+                };
+                SiteEntry {
+                    path: s.path.clone(),
+                    line: s.line,
+                    action: action.to_string(),
+                    detail,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The report of a dry run (nothing contacted, nothing written).
+pub fn dry_run(plan: &Plan, store: StoreKind) -> MigrationReport {
+    let mut r = empty_report(store, false);
+    for item in &plan.items {
+        let loc = offline_location(store, &item.target);
+        r.secrets
+            .push(secret_entry(item, loc, String::new(), Status::Planned, None));
+    }
+    for f in &plan.files {
+        if !f.edits.is_empty() {
+            r.files.push(FileEntry {
+                path: f.path.clone(),
+                change: "would_rewrite".into(),
+                detail: None,
+            });
+        }
+        if let Some(u) = &f.untrack {
+            r.files.push(FileEntry {
+                path: f.path.clone(),
+                change: "would_untrack".into(),
+                detail: Some(format!("example: {}", u.example)),
+            });
+        }
+    }
+    finish_report(&mut r, plan, None);
+    r
+}
+
+fn offline_location(store: StoreKind, t: &Target) -> String {
+    match store {
+        StoreKind::Dotenv => {
+            let file = if t.path.is_empty() {
+                LOCAL_FILE.to_string()
+            } else {
+                format!("{}/{LOCAL_FILE}", t.path)
+            };
+            format!("{file}#{}", t.key)
+        }
+        _ => format!("{store}:{}#{}", t.path, t.key),
+    }
+}
+
+fn empty_report(store: StoreKind, applied: bool) -> MigrationReport {
+    MigrationReport {
+        schema_version: SCHEMA_VERSION,
+        store: store.to_string(),
+        applied,
+        resumed: false,
+        secrets: Vec::new(),
+        files: Vec::new(),
+        manual_steps: Vec::new(),
+        rotation: Vec::new(),
+        purge: None,
+        skipped: Vec::new(),
+        errors: Vec::new(),
+    }
+}
+
+/// Manual steps, rotation, purge and skipped findings, from the plan and the secrets listed.
+fn finish_report(r: &mut MigrationReport, plan: &Plan, purge: Option<&Path>) {
+    for s in &r.secrets {
+        for site in &s.sites {
+            if site.action == "manual" {
+                r.manual_steps.push(format!(
+                    "{}:{}: {} ({}; the value is {} as {})",
+                    site.path,
+                    site.line,
+                    site.detail.as_deref().unwrap_or("edit by hand"),
+                    s.rules.join(", "),
+                    if s.status.verified() {
+                        "in the store"
+                    } else {
+                        "to be stored"
+                    },
+                    s.key
+                ));
+            }
+        }
+        let how = if s.rotate.is_empty() {
+            "at the service that issued it".to_string()
+        } else {
+            s.rotate.join(", ")
+        };
+        r.rotation.push(format!(
+            "{} ({}): rotate {how}, then update {}",
+            s.key,
+            s.rules.join(", "),
+            s.location
+        ));
+    }
+    r.manual_steps.sort();
+    r.manual_steps.dedup();
+    r.skipped = plan
+        .skipped
+        .iter()
+        .map(|s| SkipEntry {
+            rule: s.rule.clone(),
+            fingerprint: s.fingerprint.clone(),
+            path: s.path.clone(),
+            reason: s.reason.clone(),
+        })
+        .collect();
+    if !r.secrets.is_empty() {
+        let file = purge.map(|p| p.display().to_string());
+        let arg = file.clone().unwrap_or_else(|| "<file written by --apply>".into());
+        r.purge = Some(Purge {
+            replace_text_file: file,
+            commands: vec![
+                "git clone --mirror <remote> repo-purge.git && cd repo-purge.git".to_string(),
+                format!("git filter-repo --sensitive-data-removal --replace-text {arg}"),
+                "git push --force --mirror origin   # then have everyone re-clone".to_string(),
+            ],
+            verify: "leakless scan --history .".to_string(),
+        });
+    }
+    r.files.sort();
+    r.files.dedup();
+}
+
+/// Executes `plan` against `store`. Never returns early with a secret in neither place: every
+/// failure is recorded in the report and the affected files are left alone.
+pub fn apply(
+    root: &Path,
+    git_dir: &Path,
+    plan: &Plan,
+    store: &mut dyn SecretStore,
+    opts: &ApplyOptions,
+) -> MigrationReport {
+    let mut r = empty_report(opts.store, true);
+    let (mut journal, earlier) = match Journal::open(git_dir) {
+        Ok(j) => j,
+        Err(e) => {
+            r.errors.push(format!(
+                "{}: cannot write the journal: {e}",
+                journal_file(git_dir).display()
+            ));
+            finish_report(&mut r, plan, None);
+            return r;
+        }
+    };
+    r.resumed = !earlier.is_empty();
+    journal.log(&Event::Start {
+        store: opts.store.to_string(),
+    });
+
+    match ensure_ignored(root, plan, opts) {
+        Ok(true) => r.files.push(FileEntry {
+            path: ".gitignore".into(),
+            change: "gitignore_updated".into(),
+            detail: None,
+        }),
+        Ok(false) => {}
+        Err(e) => {
+            // Nothing written yet: every secret is still in its file.
+            r.errors.push(e);
+            finish_report(&mut r, plan, None);
+            return r;
+        }
+    }
+
+    let purge = purge_file(git_dir);
+    let mut status: Vec<Option<(Status, Option<String>)>> = vec![None; plan.items.len()];
+    let mut store_down: Option<String> = None;
+    for file in &plan.files {
+        for &i in &file.items {
+            if status[i].is_some() {
+                continue;
+            }
+            let item = &plan.items[i];
+            let st = match &store_down {
+                Some(why) => (Status::Failed, Some(format!("not attempted: {why}"))),
+                None => put_and_verify(store, item, opts.overwrite),
+            };
+            if let (Status::Failed, Some(e)) = &st {
+                if e.starts_with("cannot reach") || e.contains("refused the credentials") {
+                    store_down.get_or_insert_with(|| e.clone());
+                }
+            }
+            if st.0.verified() {
+                if let Err(e) = append_purge(&purge, item) {
+                    r.errors.push(format!("{}: {e}", purge.display()));
+                }
+                let entry = secret_entry(
+                    item,
+                    store.describe(&item.target),
+                    store.fetch_hint(&item.target),
+                    st.0,
+                    None,
+                );
+                journal.log(&Event::Verified {
+                    secret: Box::new(entry),
+                });
+                failpoint("after-verify");
+            }
+            status[i] = Some(st);
+        }
+        let blocked: Vec<String> = file
+            .items
+            .iter()
+            .filter_map(|&i| match &status[i] {
+                Some((s, _)) if s.verified() => None,
+                _ => Some(plan.items[i].target.key.clone()),
+            })
+            .collect();
+        if !blocked.is_empty() {
+            r.files.push(FileEntry {
+                path: file.path.clone(),
+                change: "left_alone".into(),
+                detail: Some(format!("not verified in the store: {}", blocked.join(", "))),
+            });
+            continue;
+        }
+        if !file.edits.is_empty() {
+            match rewrite(root, file, plan) {
+                Ok(()) => {
+                    let fe = FileEntry {
+                        path: file.path.clone(),
+                        change: "rewritten".into(),
+                        detail: None,
+                    };
+                    journal.log(&Event::File { file: fe.clone() });
+                    r.files.push(fe);
+                    failpoint("after-rewrite");
+                }
+                Err(e) => {
+                    r.errors.push(format!("{}: {e}", file.path));
+                    r.files.push(FileEntry {
+                        path: file.path.clone(),
+                        change: "left_alone".into(),
+                        detail: Some(e),
+                    });
+                    continue;
+                }
+            }
+        }
+        if let Some(u) = &file.untrack {
+            match untrack(root, file, &u.example, &u.example_text) {
+                Ok(example_changed) => {
+                    if example_changed {
+                        r.files.push(FileEntry {
+                            path: u.example.clone(),
+                            change: "example_written".into(),
+                            detail: None,
+                        });
+                    }
+                    let fe = FileEntry {
+                        path: file.path.clone(),
+                        change: "untracked".into(),
+                        detail: Some("git rm --cached; the working copy stays, ignored by git".into()),
+                    };
+                    journal.log(&Event::File { file: fe.clone() });
+                    r.files.push(fe);
+                }
+                Err(e) => {
+                    r.errors.push(format!("{}: {e}", file.path));
+                    r.files.push(FileEntry {
+                        path: file.path.clone(),
+                        change: "left_alone".into(),
+                        detail: Some(e),
+                    });
+                }
+            }
+        }
+    }
+    for (i, item) in plan.items.iter().enumerate() {
+        let (st, err) = status[i]
+            .clone()
+            .unwrap_or((Status::Failed, Some("not attempted".into())));
+        if st == Status::Failed || st == Status::Conflict {
+            if let Some(e) = &err {
+                if st == Status::Failed {
+                    r.errors.push(format!("{}: {e}", item.target.key));
+                }
+            }
+        }
+        r.secrets.push(secret_entry(
+            item,
+            store.describe(&item.target),
+            store.fetch_hint(&item.target),
+            st,
+            err,
+        ));
+    }
+    // What an interrupted earlier run finished (its files no longer hold the secrets, so this
+    // run's plan does not list them).
+    for e in earlier {
+        match e {
+            Event::Verified { secret } => {
+                if !r.secrets.iter().any(|s| s.location == secret.location) {
+                    r.secrets.push(*secret);
+                }
+            }
+            Event::File { file } => r.files.push(file),
+            Event::Start { .. } | Event::Done => {}
+        }
+    }
+    r.secrets.sort_by(|a, b| a.location.cmp(&b.location));
+    r.errors.sort();
+    r.errors.dedup();
+    let purge_exists = purge.exists();
+    finish_report(&mut r, plan, purge_exists.then_some(purge.as_path()));
+    if r.errors.is_empty() {
+        journal.log(&Event::Done);
+        let done = state_dir(git_dir).join("migrate-last.jsonl");
+        let _ = fs::rename(journal_file(git_dir), done);
+    }
+    r
+}
+
+/// Put, then read back and compare.
+fn put_and_verify(store: &mut dyn SecretStore, item: &Item, overwrite: bool) -> (Status, Option<String>) {
+    let put = match store.put(&item.target, &item.value, overwrite) {
+        Ok(p) => p,
+        Err(e @ StoreError::Conflict { .. }) => return (Status::Conflict, Some(e.to_string())),
+        Err(e) => return (Status::Failed, Some(e.to_string())),
+    };
+    match store.get(&item.target) {
+        Ok(Some(v)) if v == item.value => (
+            match put {
+                Put::Created => Status::Moved,
+                Put::Unchanged => Status::AlreadyInStore,
+                Put::Overwritten => Status::Overwritten,
+            },
+            None,
+        ),
+        Ok(Some(_)) => (
+            Status::Failed,
+            Some(format!(
+                "{}: read back a different value than was written",
+                store.describe(&item.target)
+            )),
+        ),
+        Ok(None) => (
+            Status::Failed,
+            Some(format!(
+                "{}: the value is not there on reading back",
+                store.describe(&item.target)
+            )),
+        ),
+        Err(e) => (Status::Failed, Some(format!("reading back: {e}"))),
+    }
+}
+
+/// Appends an item's secrets to the `git filter-repo --replace-text` file (0600), once each.
+fn append_purge(path: &Path, item: &Item) -> std::io::Result<()> {
+    let mut text = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut changed = false;
+    for s in &item.secrets {
+        let line = replace_text_line(s.expose(), &item.target.key);
+        let present = text.split(|&b| b == b'\n').any(|l| l == line.as_slice());
+        if !present {
+            text.extend_from_slice(&line);
+            text.push(b'\n');
+            changed = true;
+        }
+    }
+    if changed {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        fsutil::write_atomic(path, &text, Perm::Exactly(0o600))?;
+    }
+    Ok(())
+}
+
+/// One `--replace-text` line: `literal==>replacement`, or a `regex:` line when the secret holds
+/// a newline or `==>` or starts like a prefix filter-repo would interpret.
+pub fn replace_text_line(secret: &[u8], key: &str) -> Vec<u8> {
+    let replacement = format!("==>***REMOVED:{key}***");
+    let text = String::from_utf8_lossy(secret);
+    let awkward = text.contains('\n')
+        || text.contains("==>")
+        || ["regex:", "glob:", "literal:"]
+            .iter()
+            .any(|p| text.starts_with(p));
+    let mut out = if awkward || std::str::from_utf8(secret).is_err() {
+        format!("regex:{}", regex::escape(&text).replace('\n', "\\n")).into_bytes()
+    } else {
+        secret.to_vec()
+    };
+    out.extend_from_slice(replacement.as_bytes());
+    out
+}
+
+/// Applies a file's edits atomically, after checking the file is unchanged since the plan and
+/// that no rewritten secret remains.
+fn rewrite(root: &Path, file: &FilePlan, plan: &Plan) -> Result<(), String> {
+    let path = root.join(&file.path);
+    let bytes = fs::read(&path).map_err(|e| format!("cannot read: {e}"))?;
+    let hash: [u8; 32] = Sha256::digest(&bytes).into();
+    if hash != file.hash {
+        return Err("changed since the plan was made; left alone (run migrate again)".into());
+    }
+    let mut out = bytes;
+    for (range, with, _) in file.edits.iter().rev() {
+        out.splice(range.clone(), with.bytes());
+    }
+    let manual: BTreeSet<usize> = file.manual.iter().map(|m| m.0).collect();
+    for (_, _, i) in &file.edits {
+        if manual.contains(i) {
+            continue;
+        }
+        if plan.items[*i]
+            .secrets
+            .iter()
+            .any(|s| memchr::memmem::find(&out, s.expose()).is_some())
+        {
+            return Err(format!(
+                "the secret of {} occurs elsewhere in the file too; left alone, edit by hand",
+                plan.items[*i].target.key
+            ));
+        }
+    }
+    fsutil::write_atomic(&path, &out, Perm::Keep(0o644))
+        .map_err(|e| format!("cannot write: {e} (the file is unchanged)"))
+}
+
+/// Writes or extends the example file, then untracks the dotenv file. Returns whether the
+/// example file changed.
+fn untrack(root: &Path, file: &FilePlan, example: &str, generated: &str) -> Result<bool, String> {
+    let mut changed = false;
+    if example != file.path {
+        let ex_path = root.join(example);
+        let existing = fs::read_to_string(&ex_path).unwrap_or_default();
+        let merged = merge_example(&existing, generated);
+        if merged != existing {
+            fsutil::write_atomic(&ex_path, merged.as_bytes(), Perm::Keep(0o644))
+                .map_err(|e| format!("{example}: cannot write: {e}"))?;
+            changed = true;
+        }
+    }
+    failpoint("before-untrack");
+    git::untrack(root, &file.path).map_err(|e| e.to_string())?;
+    Ok(changed)
+}
+
+/// The existing example file plus the generated lines whose keys it lacks.
+fn merge_example(existing: &str, generated: &str) -> String {
+    if existing.trim().is_empty() {
+        return generated.to_string();
+    }
+    let have: BTreeSet<String> = super::dotenv::parse(existing)
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    let mut out = existing.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    for e in super::dotenv::parse(generated) {
+        if !have.contains(&e.key) {
+            out.push_str(&generated[e.line.clone()]);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Paths that must be ignored: untracked dotenv files and `.env.local` targets; the example
+/// files must not be. Adds the needed `.gitignore` lines (at the top of the repository) and
+/// checks the result with `git check-ignore`. Returns whether `.gitignore` changed.
+fn ensure_ignored(root: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<bool, String> {
+    let mut must: BTreeSet<String> = BTreeSet::new();
+    let mut examples: BTreeSet<String> = BTreeSet::new();
+    for f in &plan.files {
+        if let Some(u) = &f.untrack {
+            must.insert(f.path.clone());
+            examples.insert(u.example.clone());
+        }
+    }
+    if opts.store == StoreKind::Dotenv {
+        for it in &plan.items {
+            must.insert(if it.target.path.is_empty() {
+                LOCAL_FILE.into()
+            } else {
+                format!("{}/{LOCAL_FILE}", it.target.path)
+            });
+        }
+    }
+    let check = |p: &str| git::is_ignored(root, p).map_err(|e| e.to_string());
+    let mut missing = Vec::new();
+    for p in &must {
+        if !check(p)? {
+            missing.push(p.clone());
+        }
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for p in &missing {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        let pattern = if name == ".env" || name.starts_with(".env.") {
+            if name == LOCAL_FILE {
+                LOCAL_FILE.to_string()
+            } else {
+                ".env.*".to_string()
+            }
+        } else {
+            format!("/{p}")
+        };
+        if name == ".env" {
+            lines.push(".env".into());
+        }
+        lines.push(pattern);
+    }
+    if lines.iter().any(|l| l == ".env.*") {
+        lines.retain(|l| l != LOCAL_FILE);
+        for ex in &examples {
+            let name = ex.rsplit('/').next().unwrap_or(ex);
+            lines.push(format!("!{name}"));
+        }
+    }
+    let mut changed = false;
+    if !lines.is_empty() {
+        let gi = root.join(".gitignore");
+        let mut text = fs::read_to_string(&gi).unwrap_or_default();
+        let have: BTreeSet<&str> = text.lines().map(str::trim).collect();
+        let add: Vec<String> = {
+            let mut seen = BTreeSet::new();
+            lines
+                .into_iter()
+                .filter(|l| !have.contains(l.as_str()) && seen.insert(l.clone()))
+                .collect()
+        };
+        if !add.is_empty() {
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str("\n# leakless migrate: local secret files stay out of git\n");
+            for l in &add {
+                text.push_str(l);
+                text.push('\n');
+            }
+            fsutil::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
+                .map_err(|e| format!(".gitignore: cannot write: {e}"))?;
+            changed = true;
+        }
+    }
+    for p in &must {
+        if !check(p)? {
+            return Err(format!("{p}: git does not ignore it even after updating .gitignore (a later rule re-includes it?); nothing was written"));
+        }
+    }
+    for ex in &examples {
+        if check(ex)? {
+            return Err(format!("{ex}: the example file would be ignored by git; add `!{ex}` to .gitignore; nothing was written"));
+        }
+    }
+    Ok(changed)
+}

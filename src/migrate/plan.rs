@@ -1,0 +1,1007 @@
+//! Building a migration plan from findings: which value goes to which store target under which
+//! key, and what each tracked file becomes.
+//!
+//! Per file kind:
+//! - **dotenv files** (`.env`, `.env.dev`, `prod.env`, not `.env.example`): every secret
+//!   assignment's whole value moves under its key; the file is untracked (`git rm --cached`, the
+//!   working copy stays, ignored) and an example file keeps its keys with empty secret values.
+//! - **config files** (YAML, JSON, TOML, properties, INI, XML, compose): the secret (or the whole
+//!   connection URL around an embedded password) becomes a reference, `${KEY}` by default.
+//! - **code**: a string literal that is exactly the secret becomes an environment lookup in the
+//!   file's language, where that is safe without new imports; anything else is a manual step.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::dotenv;
+use super::store::{StoreKind, Target};
+use crate::findings::{Finding, Secret};
+use crate::rules::RuleSet;
+
+/// What the planner needs besides the findings.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// The store the plan is for.
+    pub store: StoreKind,
+    /// `{project}` in the path template.
+    pub project: String,
+    /// Environment override (`--env`); else inferred per file.
+    pub env: Option<String>,
+    /// Store path template, e.g. `{project}/{env}`; `None` = the store's default.
+    pub path_template: Option<String>,
+    /// Reference template for config files; `{KEY}` is replaced by the key name.
+    pub ref_template: String,
+    /// The example file written beside a migrated dotenv file.
+    pub example_file: String,
+}
+
+/// Default reference template: shell/compose/Spring-style interpolation.
+pub const DEFAULT_REF_TEMPLATE: &str = "${{KEY}}";
+/// Default example file name.
+pub const DEFAULT_EXAMPLE_FILE: &str = ".env.example";
+
+/// One secret value and where it goes.
+#[derive(Debug)]
+pub struct Item {
+    /// Store target.
+    pub target: Target,
+    /// Environment of the files it came from.
+    pub env: String,
+    /// The value to store (the secret, or the whole assignment value / URL around it).
+    pub value: Secret,
+    /// Rules that found it.
+    pub rules: BTreeSet<String>,
+    /// Fingerprints (v1) of the findings it covers.
+    pub fingerprints: BTreeSet<String>,
+    /// Where to rotate it (rule hints).
+    pub rotate: BTreeSet<String>,
+    /// Providers of the rules.
+    pub providers: BTreeSet<String>,
+    /// Every place it is replaced or must be replaced by hand.
+    pub sites: Vec<Site>,
+    /// The secrets the findings matched (for the history purge file): the stored value may be
+    /// wider (a whole URL) than the burnt secret inside it.
+    pub secrets: BTreeSet<Secret>,
+}
+
+/// One place a secret sits in a tracked file.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Repository-relative path.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// What happens there.
+    pub action: Action,
+}
+
+/// What happens at a site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The dotenv file is untracked; its example file keeps the key with an empty value.
+    Untrack,
+    /// The bytes are replaced by `with`.
+    Replace {
+        /// Byte range in the file.
+        range: Range<usize>,
+        /// Replacement text (no secret).
+        with: String,
+    },
+    /// Left for a person: why.
+    Manual(String),
+}
+
+/// What happens to one file.
+#[derive(Debug)]
+pub struct FilePlan {
+    /// Repository-relative path.
+    pub path: String,
+    /// SHA-256 of the content the plan was made from (a changed file is not rewritten).
+    pub hash: [u8; 32],
+    /// Dotenv file: untracked, with this example file (relative path) created or extended.
+    pub untrack: Option<UntrackPlan>,
+    /// Edits (sorted by range start, non-overlapping) with the item index each serves.
+    pub edits: Vec<(Range<usize>, String, usize)>,
+    /// Items of this file (all must be verified in the store before the file changes).
+    pub items: BTreeSet<usize>,
+    /// Sites left for a person.
+    pub manual: Vec<(usize, usize, String)>,
+}
+
+/// The untracking of a dotenv file.
+#[derive(Debug)]
+pub struct UntrackPlan {
+    /// Repository-relative path of the example file.
+    pub example: String,
+    /// The example file's content (keys with empty secret values; no secret).
+    pub example_text: String,
+}
+
+/// A finding not migrated, and why.
+#[derive(Debug)]
+pub struct Skip {
+    /// Rule id.
+    pub rule: String,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// First location.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The plan.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Secrets to move, sorted by target.
+    pub items: Vec<Item>,
+    /// Files to change, sorted by path.
+    pub files: Vec<FilePlan>,
+    /// Findings left alone.
+    pub skipped: Vec<Skip>,
+}
+
+impl Plan {
+    /// True when there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The item of a file edit.
+    pub fn item(&self, i: usize) -> &Item {
+        &self.items[i]
+    }
+}
+
+/// The kind of a file, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.env`, `.env.<name>`, `<name>.env` (not examples/templates).
+    Dotenv,
+    /// Example/template dotenv files: they should hold no secrets; treated as config.
+    Config,
+    /// Source code in a language with a known safe lookup.
+    Code(Lang),
+    /// Anything else: manual.
+    Other,
+}
+
+/// Languages with an environment lookup we can write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// Python: `os.environ["KEY"]` (only where `os` is imported).
+    Python,
+    /// JavaScript: `process.env.KEY`.
+    JavaScript,
+    /// TypeScript: `process.env.KEY!`.
+    TypeScript,
+    /// Go: `os.Getenv("KEY")` (only where `"os"` is imported).
+    Go,
+    /// Ruby: `ENV.fetch("KEY")`.
+    Ruby,
+    /// Java / Kotlin: `System.getenv("KEY")`.
+    Java,
+    /// PHP: `getenv('KEY')`.
+    Php,
+    /// Shell: `"${KEY}"`.
+    Shell,
+}
+
+/// Classifies a path by its file name.
+pub fn file_kind(path: &str) -> FileKind {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if is_example_name(&name) {
+        return FileKind::Config;
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return FileKind::Dotenv;
+    }
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "yaml" | "yml" | "json" | "toml" | "properties" | "ini" | "cfg" | "conf" | "xml" | "neon" => {
+            FileKind::Config
+        }
+        "py" => FileKind::Code(Lang::Python),
+        "js" | "mjs" | "cjs" | "jsx" => FileKind::Code(Lang::JavaScript),
+        "ts" | "mts" | "cts" | "tsx" => FileKind::Code(Lang::TypeScript),
+        "go" => FileKind::Code(Lang::Go),
+        "rb" => FileKind::Code(Lang::Ruby),
+        "java" | "kt" | "kts" | "scala" | "groovy" => FileKind::Code(Lang::Java),
+        "php" => FileKind::Code(Lang::Php),
+        "sh" | "bash" | "zsh" => FileKind::Code(Lang::Shell),
+        _ => FileKind::Other,
+    }
+}
+
+fn is_example_name(name: &str) -> bool {
+    ["example", "sample", "template", "dist", "defaults", "tmpl", "tpl"]
+        .iter()
+        .any(|w| name.ends_with(&format!(".{w}")) || name.contains(&format!(".{w}.")))
+}
+
+/// Environment names recognised in file names and directories, with their canonical slug
+/// (Infisical's default environment slugs).
+const ENVS: &[(&str, &str)] = &[
+    ("dev", "dev"),
+    ("develop", "dev"),
+    ("development", "dev"),
+    ("local", "dev"),
+    ("stage", "staging"),
+    ("staging", "staging"),
+    ("prod", "prod"),
+    ("production", "prod"),
+    ("live", "prod"),
+    ("test", "test"),
+    ("testing", "test"),
+    ("qa", "qa"),
+    ("uat", "uat"),
+    ("preview", "preview"),
+    ("sandbox", "sandbox"),
+];
+
+/// The environment a file belongs to: from its name (`.env.production`, `values-prod.yaml`,
+/// `application-staging.properties`), else its directories (`deploy/prod/`), else `dev`.
+pub fn infer_env(path: &str) -> String {
+    let lower = path.to_ascii_lowercase();
+    let mut parts: Vec<&str> = lower.split('/').collect();
+    let name = parts.pop().unwrap_or("");
+    let lookup = |w: &str| ENVS.iter().find(|(n, _)| *n == w).map(|(_, s)| s.to_string());
+    if let Some(env) = name
+        .split(['.', '-', '_'])
+        .filter(|w| !w.is_empty())
+        .find_map(lookup)
+    {
+        return env;
+    }
+    parts
+        .iter()
+        .rev()
+        .find_map(|d| lookup(d))
+        .unwrap_or_else(|| "dev".to_string())
+}
+
+/// The default path template of a store.
+pub fn default_path_template(store: StoreKind) -> &'static str {
+    match store {
+        // Beside the file it came from (see `target_path`).
+        StoreKind::Dotenv => "{dir}",
+        // Infisical has projects and environments of its own: secrets go to the root folder.
+        StoreKind::Infisical => "",
+        StoreKind::Vault | StoreKind::Aws => "{project}/{env}",
+    }
+}
+
+/// Expands a path template: `{project}`, `{env}`, `{dir}` (the file's directory), `{file}` (its
+/// name). Empty segments are dropped.
+pub fn expand_template(template: &str, project: &str, env: &str, path: &str) -> String {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let s = template
+        .replace("{project}", project)
+        .replace("{env}", env)
+        .replace("{dir}", dir)
+        .replace("{file}", file);
+    s.split('/')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// An environment-variable-style key: `[A-Z0-9_]`, not starting with a digit.
+pub fn env_key(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut prev_lower = false;
+    for c in raw.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    match out.chars().next() {
+        None => "SECRET".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("_{out}"),
+        Some(_) => out,
+    }
+}
+
+/// A key from a nested config file gets its parent's name when it is not already an
+/// environment-variable-style name: `database: {url: ...}` → `database.url` (→ `DATABASE_URL`);
+/// `[stripe] secret_key = ...` → `stripe.secret_key`.
+fn qualify_key(path: &str, text: &str, starts: &[usize], line: usize, key: &str) -> String {
+    let env_like = key
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if env_like || key.contains('.') || line == 0 || line > starts.len() {
+        return key.to_string();
+    }
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+    let line_text = |n: usize| {
+        let s = starts[n - 1];
+        let e = starts.get(n).copied().unwrap_or(text.len());
+        text[s..e].trim_end_matches(['\n', '\r'])
+    };
+    let parent = match ext.as_str() {
+        "yaml" | "yml" => {
+            let indent = |l: &str| l.len() - l.trim_start_matches([' ', '-']).len();
+            let own = indent(line_text(line));
+            (1..line).rev().map(line_text).find_map(|l| {
+                let t = l.trim_start();
+                if t.is_empty() || t.starts_with('#') || indent(l) >= own {
+                    return None;
+                }
+                let k = t
+                    .trim_start_matches(['-', ' '])
+                    .split(':')
+                    .next()?
+                    .trim()
+                    .trim_matches(['"', '\'']);
+                Some(k.to_string())
+            })
+        }
+        "toml" | "ini" | "cfg" | "conf" => (1..line).rev().map(line_text).find_map(|l| {
+            let t = l.trim();
+            let inner = t.strip_prefix('[')?.strip_suffix(']')?;
+            Some(
+                inner
+                    .trim_matches(['[', ']', ' '])
+                    .rsplit('.')
+                    .next()?
+                    .to_string(),
+            )
+        }),
+        _ => None,
+    };
+    match parent {
+        Some(p) if !p.is_empty() => format!("{p}.{key}"),
+        _ => key.to_string(),
+    }
+}
+
+/// A candidate before de-duplication.
+struct Candidate {
+    finding: usize,
+    path: String,
+    line: usize,
+    key: String,
+    value: Vec<u8>,
+    action: Action,
+}
+
+/// Builds the plan. `findings` come from a scan of the working tree rooted at `root`;
+/// `tracked` is the set of tracked paths (relative, `/`-separated); `scope` limits the paths.
+pub fn build(
+    root: &Path,
+    findings: &[Finding],
+    rules: &RuleSet,
+    tracked: &BTreeSet<String>,
+    scope: &[String],
+    opts: &PlanOptions,
+) -> Plan {
+    let mut plan = Plan::default();
+    // Sites per file, in file order.
+    let mut per_file: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
+    for (fi, f) in findings.iter().enumerate() {
+        let rule = f.rule(rules);
+        let mut any = false;
+        let mut reason = "not in a tracked file";
+        for (li, loc) in f.locations.iter().enumerate() {
+            if !scope.is_empty() && !scope.iter().any(|s| in_scope(&loc.path, s)) {
+                reason = "outside --scope";
+                continue;
+            }
+            if !tracked.contains(&loc.path) {
+                continue;
+            }
+            any = true;
+            per_file
+                .entry(loc.path.clone())
+                .or_default()
+                .push((fi, li, loc.line));
+        }
+        if !any {
+            plan.skipped.push(Skip {
+                rule: rule.id.clone(),
+                fingerprint: f.fingerprint.clone(),
+                path: f.locations.first().map(|l| l.path.clone()).unwrap_or_default(),
+                reason: reason.to_string(),
+            });
+        }
+    }
+
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (path, mut sites) in per_file {
+        sites.sort_by_key(|s| (s.2, s.0));
+        let bytes = match std::fs::read(root.join(&path)) {
+            Ok(b) => b,
+            Err(e) => {
+                for (fi, _, _) in sites {
+                    plan.skipped
+                        .push(skip(&findings[fi], rules, &path, &format!("cannot read: {e}")));
+                }
+                continue;
+            }
+        };
+        let hash: [u8; 32] = Sha256::digest(&bytes).into();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            for (fi, li, _) in sites {
+                let line = findings[fi].locations[li].line;
+                candidates.push(manual(
+                    fi,
+                    &findings[fi],
+                    rules,
+                    &path,
+                    line,
+                    "file is not UTF-8: edit by hand",
+                ));
+            }
+            plan.files.push(FilePlan::new(&path, hash));
+            continue;
+        };
+        let kind = file_kind(&path);
+        let line_starts = line_starts(text);
+        let entries = if kind == FileKind::Dotenv {
+            dotenv::parse(text)
+        } else {
+            Vec::new()
+        };
+        let mut file = FilePlan::new(&path, hash);
+        let before = candidates.len();
+        let mut path_only = Vec::new();
+        for (fi, li, _) in sites {
+            let f = &findings[fi];
+            let loc = &f.locations[li];
+            let rule = f.rule(rules);
+            if rule.regex_src.is_none() {
+                // A path-only rule (a committed .env file): the file itself is the finding.
+                path_only.push(fi);
+                continue;
+            }
+            let secret = f.secret.expose();
+            let span = locate(text, &line_starts, loc.line, loc.column, secret);
+            let key_hint = loc
+                .key
+                .as_deref()
+                .map(|k| qualify_key(&path, text, &line_starts, loc.line, k));
+            let key_hint = key_hint.as_deref();
+            let fallback_key = || {
+                env_key(
+                    key_hint
+                        .or(rule.env_var.as_deref())
+                        .or(f.key.as_deref())
+                        .unwrap_or(&rule.id),
+                )
+            };
+            let cand = match (kind, span) {
+                (FileKind::Dotenv, Some(span)) => {
+                    match entries
+                        .iter()
+                        .find(|e| e.line.start <= span.start && span.end <= e.line.end)
+                    {
+                        Some(e) => Candidate {
+                            finding: fi,
+                            path: path.clone(),
+                            line: loc.line,
+                            key: e.key.clone(),
+                            value: e.value.clone().into_bytes(),
+                            action: Action::Untrack,
+                        },
+                        None => manual(
+                            fi,
+                            f,
+                            rules,
+                            &path,
+                            loc.line,
+                            "secret outside a KEY=value line of a dotenv file: remove it by hand",
+                        ),
+                    }
+                }
+                (FileKind::Dotenv, None) => {
+                    // Encoded in the value (base64, percent-encoding): the whole value still
+                    // moves when it sits on an assignment line.
+                    match entries
+                        .iter()
+                        .find(|e| line_of(&line_starts, e.line.start) == loc.line)
+                    {
+                        Some(e) => Candidate {
+                            finding: fi,
+                            path: path.clone(),
+                            line: loc.line,
+                            key: e.key.clone(),
+                            value: e.value.clone().into_bytes(),
+                            action: Action::Untrack,
+                        },
+                        None => manual(
+                            fi,
+                            f,
+                            rules,
+                            &path,
+                            loc.line,
+                            "secret is encoded in the file: remove it by hand",
+                        ),
+                    }
+                }
+                (_, None) => manual(
+                    fi,
+                    f,
+                    rules,
+                    &path,
+                    loc.line,
+                    "secret is encoded in the file (base64, escapes): replace it by hand",
+                ),
+                (FileKind::Config, Some(span)) => {
+                    let (span, key) = widen_url(text, span, rule.env_var.as_deref(), key_hint);
+                    let key = key.map_or_else(fallback_key, |k| env_key(&k));
+                    Candidate {
+                        finding: fi,
+                        path: path.clone(),
+                        line: loc.line,
+                        value: text.as_bytes()[span.clone()].to_vec(),
+                        action: Action::Replace {
+                            range: span,
+                            with: opts.ref_template.replace("{KEY}", &key),
+                        },
+                        key,
+                    }
+                }
+                (FileKind::Code(lang), Some(span)) => {
+                    let key = fallback_key();
+                    match code_lookup(text, &span, lang, &key) {
+                        Ok((range, with)) => Candidate {
+                            finding: fi,
+                            path: path.clone(),
+                            line: loc.line,
+                            value: secret.to_vec(),
+                            action: Action::Replace { range, with },
+                            key,
+                        },
+                        Err(why) => {
+                            let mut c = manual(fi, f, rules, &path, loc.line, &why);
+                            c.key = key;
+                            c
+                        }
+                    }
+                }
+                (FileKind::Other, Some(_)) => manual(
+                    fi,
+                    f,
+                    rules,
+                    &path,
+                    loc.line,
+                    "no safe automatic rewrite for this file type: replace it by hand",
+                ),
+            };
+            candidates.push(cand);
+        }
+        if candidates.len() == before {
+            for fi in path_only {
+                plan.skipped.push(skip(
+                    &findings[fi],
+                    rules,
+                    &path,
+                    &format!("no secret value detected in it; if it holds any, untrack it by hand: git rm --cached {path}"),
+                ));
+            }
+            continue;
+        }
+        if kind == FileKind::Dotenv {
+            file.untrack = Some(UntrackPlan {
+                example: example_path(&path, &opts.example_file),
+                example_text: String::new(),
+            });
+        }
+        plan.files.push(file);
+    }
+
+    // De-duplicate into items: one per (target path, key) and value.
+    let mut by_target: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let template = opts
+        .path_template
+        .clone()
+        .unwrap_or_else(|| default_path_template(opts.store).to_string());
+    for c in &candidates {
+        let f = &findings[c.finding];
+        let rule = f.rule(rules);
+        let env = opts.env.clone().unwrap_or_else(|| infer_env(&c.path));
+        let tpath = expand_template(
+            &template,
+            &opts.project,
+            &env,
+            &target_file_for(&c.path, opts.store),
+        );
+        let mut key = c.key.clone();
+        let mut n = 1;
+        let idx = loop {
+            let slot = by_target.entry((tpath.clone(), key.clone())).or_default();
+            if let Some(&i) = slot
+                .iter()
+                .find(|&&i| plan.items[i].value.expose() == c.value.as_slice())
+            {
+                break i;
+            }
+            if slot.is_empty() {
+                plan.items.push(Item {
+                    target: Target {
+                        path: tpath.clone(),
+                        key: key.clone(),
+                    },
+                    env: env.clone(),
+                    value: Secret::new(c.value.clone()),
+                    rules: BTreeSet::new(),
+                    fingerprints: BTreeSet::new(),
+                    rotate: BTreeSet::new(),
+                    providers: BTreeSet::new(),
+                    sites: Vec::new(),
+                    secrets: BTreeSet::new(),
+                });
+                let i = plan.items.len() - 1;
+                slot.push(i);
+                break i;
+            }
+            n += 1;
+            key = format!("{}_{n}", c.key);
+        };
+        let item = &mut plan.items[idx];
+        item.rules.insert(rule.id.clone());
+        item.fingerprints.insert(f.fingerprint.clone());
+        item.secrets.insert(f.secret.clone());
+        if let Some(r) = &rule.rotate {
+            item.rotate.insert(r.clone());
+        }
+        if let Some(p) = &rule.provider {
+            item.providers.insert(p.clone());
+        }
+        let mut action = c.action.clone();
+        if let Action::Replace { with, .. } = &mut action {
+            // The key may have been de-duplicated.
+            if key != c.key {
+                *with = with.replace(&c.key, &key);
+            }
+        }
+        item.sites.push(Site {
+            path: c.path.clone(),
+            line: c.line,
+            action: action.clone(),
+        });
+        let file = plan
+            .files
+            .iter_mut()
+            .find(|fp| fp.path == c.path)
+            .expect("file planned above");
+        file.items.insert(idx);
+        match action {
+            Action::Replace { range, with } => file.edits.push((range, with, idx)),
+            Action::Manual(why) => file.manual.push((idx, c.line, why)),
+            Action::Untrack => {}
+        }
+    }
+    for file in &mut plan.files {
+        file.edits.sort_by_key(|e| (e.0.start, e.0.end));
+        file.edits.dedup_by(|b, a| a.0 == b.0);
+        // Overlapping edits (two rules on one value): keep the widest.
+        let mut kept: Vec<(Range<usize>, String, usize)> = Vec::new();
+        for e in file.edits.drain(..) {
+            match kept.last_mut() {
+                Some(last) if e.0.start < last.0.end => {
+                    if e.0.end - e.0.start > last.0.end - last.0.start {
+                        *last = e;
+                    }
+                }
+                _ => kept.push(e),
+            }
+        }
+        file.edits = kept;
+    }
+    // Example files: generated once per dotenv file from its content and its secret keys.
+    for file in &mut plan.files {
+        if let Some(u) = &mut file.untrack {
+            let secret_keys: BTreeSet<&str> = plan
+                .items
+                .iter()
+                .filter(|it| {
+                    it.sites
+                        .iter()
+                        .any(|s| s.path == file.path && s.action == Action::Untrack)
+                })
+                .map(|it| it.target.key.as_str())
+                .collect();
+            let secret_values: Vec<&[u8]> = plan
+                .items
+                .iter()
+                .filter(|it| it.sites.iter().any(|s| s.path == file.path))
+                .map(|it| it.value.expose())
+                .collect();
+            let text = std::fs::read_to_string(root.join(&file.path)).unwrap_or_default();
+            u.example_text = example_text(&text, &secret_keys, &secret_values, findings, rules);
+        }
+    }
+    plan.items
+        .iter_mut()
+        .for_each(|it| it.sites.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line))));
+    plan
+}
+
+impl FilePlan {
+    fn new(path: &str, hash: [u8; 32]) -> Self {
+        Self {
+            path: path.to_string(),
+            hash,
+            untrack: None,
+            edits: Vec::new(),
+            items: BTreeSet::new(),
+            manual: Vec::new(),
+        }
+    }
+}
+
+fn in_scope(path: &str, scope: &str) -> bool {
+    let scope = scope.trim_start_matches("./").trim_end_matches('/');
+    scope.is_empty() || scope == "." || path == scope || path.starts_with(&format!("{scope}/"))
+}
+
+fn skip(f: &Finding, rules: &RuleSet, path: &str, reason: &str) -> Skip {
+    Skip {
+        rule: f.rule(rules).id.clone(),
+        fingerprint: f.fingerprint.clone(),
+        path: path.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn manual(fi: usize, f: &Finding, rules: &RuleSet, path: &str, line: usize, why: &str) -> Candidate {
+    let rule = f.rule(rules);
+    Candidate {
+        finding: fi,
+        path: path.to_string(),
+        line,
+        key: env_key(f.key.as_deref().or(rule.env_var.as_deref()).unwrap_or(&rule.id)),
+        value: f.secret.expose().to_vec(),
+        action: Action::Manual(why.to_string()),
+    }
+}
+
+/// For a dotenv store the template path is the directory of the file the secret came from for
+/// dotenv files, and the repository root for anything else (where the app loads `.env.local`).
+fn target_file_for(path: &str, store: StoreKind) -> String {
+    if store == StoreKind::Dotenv && file_kind(path) != FileKind::Dotenv {
+        // A file at the root: `{dir}` expands to the root.
+        return ROOT_FILE.to_string();
+    }
+    path.to_string()
+}
+
+const ROOT_FILE: &str = "(root)";
+
+fn example_path(path: &str, example: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{example}"),
+        None => example.to_string(),
+    }
+}
+
+/// Byte offsets of line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+fn line_of(starts: &[usize], off: usize) -> usize {
+    starts.partition_point(|&s| s <= off)
+}
+
+/// The byte range of `secret` at (line, column) — columns count Unicode scalar values — or, if it
+/// is not there literally, anywhere on that line. `None` when the line does not contain it (the
+/// secret was decoded from base64 or escapes).
+pub fn locate(
+    text: &str,
+    starts: &[usize],
+    line: usize,
+    column: usize,
+    secret: &[u8],
+) -> Option<Range<usize>> {
+    if secret.is_empty() || line == 0 || line > starts.len() {
+        return None;
+    }
+    let ls = starts[line - 1];
+    let le = starts.get(line).copied().unwrap_or(text.len());
+    let line_text = &text[ls..le];
+    let at = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map(|(i, _)| ls + i)
+        .filter(|&i| text.as_bytes()[i..].starts_with(secret));
+    let start = at.or_else(|| memchr::memmem::find(line_text.as_bytes(), secret).map(|i| ls + i))?;
+    Some(start..start + secret.len())
+}
+
+/// A secret embedded in a URL's userinfo (`scheme://user:SECRET@host`) widens to the whole URL,
+/// stored under the assignment key or the rule's env var hint (`DATABASE_URL`).
+fn widen_url(
+    text: &str,
+    span: Range<usize>,
+    env_var: Option<&str>,
+    key: Option<&str>,
+) -> (Range<usize>, Option<String>) {
+    let b = text.as_bytes();
+    let is_delim = |c: u8| {
+        c.is_ascii_whitespace()
+            || matches!(
+                c,
+                b'"' | b'\'' | b'`' | b'<' | b'>' | b',' | b';' | b'(' | b')' | b'[' | b']' | b'{' | b'}'
+            )
+    };
+    let mut s = span.start;
+    while s > 0 && !is_delim(b[s - 1]) {
+        s -= 1;
+    }
+    let mut e = span.end;
+    while e < b.len() && !is_delim(b[e]) {
+        e += 1;
+    }
+    let token = &text[s..e];
+    let rel = span.start - s;
+    let scheme = token.find("://");
+    let at = token[rel..].find('@');
+    match (scheme, at) {
+        (Some(sc), Some(_)) if sc < rel && !token[..rel].contains('@') => {
+            (s..e, key.or(env_var).map(str::to_string))
+        }
+        _ => (span, key.map(str::to_string)),
+    }
+}
+
+/// The replacement of a code literal that is exactly the secret by an environment lookup.
+fn code_lookup(
+    text: &str,
+    span: &Range<usize>,
+    lang: Lang,
+    key: &str,
+) -> Result<(Range<usize>, String), String> {
+    let b = text.as_bytes();
+    let (Some(&open), Some(&close)) = (span.start.checked_sub(1).map(|i| &b[i]), b.get(span.end)) else {
+        return Err("secret is not a whole string literal: replace it by hand".into());
+    };
+    let quoted = matches!(open, b'"' | b'\'' | b'`') && open == close;
+    let shell_bare = lang == Lang::Shell && open == b'=' && close.is_ascii_whitespace();
+    if !quoted && !shell_bare {
+        return Err("secret is not a whole string literal: replace it by hand".into());
+    }
+    let range = if shell_bare {
+        span.clone()
+    } else {
+        span.start - 1..span.end + 1
+    };
+    let has = |needle: &str| text.lines().any(|l| l.trim_start().starts_with(needle));
+    let with = match lang {
+        Lang::Python if has("import os") || text.contains("\nimport os,") => format!("os.environ[\"{key}\"]"),
+        Lang::Python => return Err(format!("add `import os` and use os.environ[\"{key}\"]")),
+        Lang::JavaScript => format!("process.env.{key}"),
+        Lang::TypeScript => format!("process.env.{key}!"),
+        Lang::Go if text.contains("\"os\"") => format!("os.Getenv(\"{key}\")"),
+        Lang::Go => return Err(format!("import \"os\" and use os.Getenv(\"{key}\")")),
+        Lang::Ruby => format!("ENV.fetch(\"{key}\")"),
+        Lang::Java => format!("System.getenv(\"{key}\")"),
+        Lang::Php => format!("getenv('{key}')"),
+        Lang::Shell => format!("\"${{{key}}}\""),
+    };
+    Ok((range, with))
+}
+
+/// The example file for a dotenv file: comments and non-secret assignments kept, secret keys
+/// with empty values, any other line that holds a secret dropped.
+fn example_text(
+    text: &str,
+    secret_keys: &BTreeSet<&str>,
+    secret_values: &[&[u8]],
+    findings: &[Finding],
+    _rules: &RuleSet,
+) -> String {
+    let entries = dotenv::parse(text);
+    let mut out = String::new();
+    let mut pos = 0;
+    let holds_secret = |s: &str| {
+        secret_values
+            .iter()
+            .chain(
+                findings
+                    .iter()
+                    .map(|f| f.secret.expose())
+                    .collect::<Vec<_>>()
+                    .iter(),
+            )
+            .any(|v| !v.is_empty() && memchr::memmem::find(s.as_bytes(), v).is_some())
+    };
+    let push_plain = |chunk: &str, out: &mut String| {
+        for line in chunk.split_inclusive('\n') {
+            if !holds_secret(line) {
+                out.push_str(line);
+            }
+        }
+    };
+    for e in &entries {
+        push_plain(&text[pos..e.line.start], &mut out);
+        let line = &text[e.line.clone()];
+        if secret_keys.contains(e.key.as_str()) || holds_secret(line) {
+            out.push_str(&format!("{}=", e.key));
+        } else {
+            out.push_str(line);
+        }
+        pos = e.line.end;
+    }
+    push_plain(&text[pos..], &mut out);
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Relative paths in the plan, as `PathBuf`s under `root`.
+pub fn abs(root: &Path, rel: &str) -> PathBuf {
+    root.join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envs_are_inferred_from_names_and_dirs() {
+        assert_eq!(infer_env(".env.production"), "prod");
+        assert_eq!(infer_env("svc/.env.dev"), "dev");
+        assert_eq!(infer_env("deploy/staging/values.yaml"), "staging");
+        assert_eq!(infer_env("helm/values-prod.yaml"), "prod");
+        assert_eq!(infer_env("src/application-test.properties"), "test");
+        assert_eq!(infer_env("config/settings.yaml"), "dev");
+    }
+
+    #[test]
+    fn kinds_and_keys() {
+        assert_eq!(file_kind(".env.dev"), FileKind::Dotenv);
+        assert_eq!(file_kind("a/prod.env"), FileKind::Dotenv);
+        assert_eq!(file_kind(".env.example"), FileKind::Config);
+        assert_eq!(file_kind("compose.yml"), FileKind::Config);
+        assert_eq!(file_kind("app/main.py"), FileKind::Code(Lang::Python));
+        assert_eq!(env_key("stripeSecretKey"), "STRIPE_SECRET_KEY");
+        assert_eq!(env_key("db.password"), "DB_PASSWORD");
+        assert_eq!(env_key("aws-access-key-id"), "AWS_ACCESS_KEY_ID");
+        assert_eq!(
+            expand_template("{project}/{env}", "shop", "dev", "a/.env"),
+            "shop/dev"
+        );
+        assert_eq!(expand_template("{dir}", "shop", "dev", ".env"), "");
+    }
+
+    #[test]
+    fn nested_keys_take_their_parent() {
+        let y = "database:\n  url: x\nstripe:\n  secret_key: y\n";
+        let st = line_starts(y);
+        assert_eq!(env_key(&qualify_key("a.yaml", y, &st, 2, "url")), "DATABASE_URL");
+        assert_eq!(
+            env_key(&qualify_key("a.yaml", y, &st, 4, "secret_key")),
+            "STRIPE_SECRET_KEY"
+        );
+        let t = "[payments.stripe]\nsecret_key = 'y'\n";
+        assert_eq!(
+            qualify_key("a.toml", t, &line_starts(t), 2, "secret_key"),
+            "stripe.secret_key"
+        );
+        assert_eq!(qualify_key("a.yaml", y, &st, 2, "API_TOKEN"), "API_TOKEN");
+    }
+
+    #[test]
+    fn urls_widen_to_the_whole_value() {
+        let t = "  url: postgres://app:s3cretPassw0rd@db:5432/app\n";
+        let s = t.find("s3cret").unwrap_or(0);
+        let (r, key) = widen_url(t, s..s + 13, Some("DATABASE_URL"), None);
+        assert_eq!(&t[r], "postgres://app:s3cretPassw0rd@db:5432/app");
+        assert_eq!(key.as_deref(), Some("DATABASE_URL"));
+    }
+}

@@ -1,0 +1,235 @@
+//! The migration report: every secret → store location and status, files changed, manual
+//! steps, rotation and history purge. JSON (`--report FILE`) and text (stdout). No values.
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+/// Schema version of the JSON report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What happened to one secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Dry run: would be moved.
+    Planned,
+    /// Written to the store and verified by reading back.
+    Moved,
+    /// The store already held exactly this value (verified).
+    AlreadyInStore,
+    /// Replaced a different value in the store (`--overwrite`), verified.
+    Overwritten,
+    /// The store holds a different value; nothing written, file left alone.
+    Conflict,
+    /// The store write or read-back failed; file left alone.
+    Failed,
+}
+
+impl Status {
+    /// True when the value is verified in the store.
+    pub fn verified(self) -> bool {
+        matches!(self, Status::Moved | Status::AlreadyInStore | Status::Overwritten)
+    }
+}
+
+/// One secret in the report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecretEntry {
+    /// Key name in the store.
+    pub key: String,
+    /// Store location (no value).
+    pub location: String,
+    /// Store path and key.
+    pub store_path: String,
+    /// Environment.
+    pub env: String,
+    /// Status.
+    pub status: Status,
+    /// Error or conflict message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Rules that found it.
+    pub rules: Vec<String>,
+    /// Finding fingerprints (v1).
+    pub fingerprints: Vec<String>,
+    /// Providers.
+    pub providers: Vec<String>,
+    /// Where to rotate it.
+    pub rotate: Vec<String>,
+    /// How to read it from the store.
+    pub fetch: String,
+    /// Where it was in the repository and what happened there.
+    pub sites: Vec<SiteEntry>,
+}
+
+/// One place a secret was.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SiteEntry {
+    /// Path.
+    pub path: String,
+    /// Line.
+    pub line: usize,
+    /// `untrack`, `reference` or `manual`.
+    pub action: String,
+    /// The reference written, or the manual step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// One file change.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileEntry {
+    /// Path.
+    pub path: String,
+    /// `rewritten`, `untracked`, `example_written`, `gitignore_updated`, `left_alone`,
+    /// `would_rewrite`, `would_untrack`.
+    pub change: String,
+    /// Why (for `left_alone`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The history purge.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Purge {
+    /// The `git filter-repo --replace-text` expressions file (mode 0600, inside `.git`).
+    pub replace_text_file: Option<String>,
+    /// Commands to run, in order.
+    pub commands: Vec<String>,
+    /// The command that verifies the purge.
+    pub verify: String,
+}
+
+/// A finding not migrated.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SkipEntry {
+    /// Rule.
+    pub rule: String,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MigrationReport {
+    /// Schema version.
+    pub schema_version: u32,
+    /// Store kind.
+    pub store: String,
+    /// False for a dry run.
+    pub applied: bool,
+    /// True when this run finished an interrupted one.
+    pub resumed: bool,
+    /// Secrets.
+    pub secrets: Vec<SecretEntry>,
+    /// Files.
+    pub files: Vec<FileEntry>,
+    /// Steps left for a person.
+    pub manual_steps: Vec<String>,
+    /// Rotation steps (every committed secret is burnt).
+    pub rotation: Vec<String>,
+    /// History purge.
+    pub purge: Option<Purge>,
+    /// Findings not migrated.
+    pub skipped: Vec<SkipEntry>,
+    /// Errors.
+    pub errors: Vec<String>,
+}
+
+impl MigrationReport {
+    /// Writes the JSON form.
+    pub fn write_json(&self, w: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self)?;
+        writeln!(w)
+    }
+
+    /// Writes the text form for people.
+    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        let verb = if self.applied {
+            "Migration"
+        } else {
+            "Migration plan (dry run: nothing written)"
+        };
+        writeln!(w, "{verb} to the {} store", self.store)?;
+        if self.resumed {
+            writeln!(w, "(finishing an interrupted migration)")?;
+        }
+        if self.secrets.is_empty() {
+            writeln!(w, "\nNo secrets in tracked files to migrate.")?;
+        }
+        for s in &self.secrets {
+            let status = match s.status {
+                Status::Planned => "plan",
+                Status::Moved => "moved",
+                Status::AlreadyInStore => "in store",
+                Status::Overwritten => "overwritten",
+                Status::Conflict => "CONFLICT",
+                Status::Failed => "FAILED",
+            };
+            writeln!(w, "\n  [{status}] {} → {}", s.key, s.location)?;
+            writeln!(w, "      rules: {}", s.rules.join(", "))?;
+            for site in &s.sites {
+                let detail = site
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default();
+                writeln!(w, "      {}:{} {}{}", site.path, site.line, site.action, detail)?;
+            }
+            if let Some(e) = &s.error {
+                writeln!(w, "      error: {e}")?;
+            }
+        }
+        if !self.files.is_empty() {
+            writeln!(w, "\nFiles:")?;
+            for f in &self.files {
+                let detail = f.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+                writeln!(w, "  {:<16} {}{}", f.change, f.path, detail)?;
+            }
+        }
+        if !self.manual_steps.is_empty() {
+            writeln!(w, "\nManual steps:")?;
+            for m in &self.manual_steps {
+                writeln!(w, "  - {m}")?;
+            }
+        }
+        if !self.rotation.is_empty() {
+            writeln!(
+                w,
+                "\nRotate (these were committed to git, so treat them as burnt):"
+            )?;
+            for r in &self.rotation {
+                writeln!(w, "  - {r}")?;
+            }
+        }
+        if let Some(p) = &self.purge {
+            writeln!(
+                w,
+                "\nPurge them from history (rewrites every commit; coordinate with your team):"
+            )?;
+            for c in &p.commands {
+                writeln!(w, "  {c}")?;
+            }
+            writeln!(w, "Then verify: {}", p.verify)?;
+        }
+        if !self.skipped.is_empty() {
+            writeln!(
+                w,
+                "\nNot migrated: {} finding(s) (untracked files, --scope); see --report for the list.",
+                self.skipped.len()
+            )?;
+        }
+        for e in &self.errors {
+            writeln!(w, "\nerror: {e}")?;
+        }
+        if !self.applied && !self.secrets.is_empty() {
+            writeln!(w, "\nRun again with --apply to execute this plan.")?;
+        }
+        Ok(())
+    }
+}
