@@ -8,6 +8,7 @@ mod detect;
 mod fixtures;
 mod history;
 mod hooks;
+mod migrate;
 mod quality;
 mod report;
 mod rules;

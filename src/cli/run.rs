@@ -573,7 +573,10 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
             ignore_rule_paths: false,
         },
     );
-    let outcome = worktree::scan(&root, &worktree::WalkOptions::default(), &scanner, None);
+    // Tracked files, whatever .gitignore says (a tracked .env.dev may already be ignored).
+    let tracked = mgit::tracked(&root)?;
+    let files: Vec<String> = tracked.iter().cloned().collect();
+    let outcome = worktree::scan_files(&root, &files, &worktree::WalkOptions::default(), &scanner);
     for e in &outcome.errors {
         eprintln!("leakless: {}: {}", e.path, e.message);
     }
@@ -587,7 +590,6 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         let wanted = report_fingerprints(report)?;
         found.retain(|f| wanted.contains(&f.fingerprint));
     }
-    let tracked = mgit::tracked(&root)?;
     let cwd = std::env::current_dir()?;
     let scope: Vec<String> = a
         .scope

@@ -595,8 +595,20 @@ fn rewrite(root: &Path, file: &FilePlan, plan: &Plan) -> Result<(), String> {
             ));
         }
     }
+    let clean = !git::has_unstaged(root, &file.path).map_err(|e| e.to_string())?;
     fsutil::write_atomic(&path, &out, Perm::Keep(0o644))
-        .map_err(|e| format!("cannot write: {e} (the file is unchanged)"))
+        .map_err(|e| format!("cannot write: {e} (the file is unchanged)"))?;
+    stage_if(root, &file.path, clean)
+}
+
+/// Stages what migrate wrote, unless the file had unstaged changes of someone else's before
+/// (then it is left for the user to stage).
+fn stage_if(root: &Path, path: &str, was_clean: bool) -> Result<(), String> {
+    if was_clean {
+        git::stage(root, &[path]).map_err(|e| format!("written, but not staged: {e}"))
+    } else {
+        Ok(())
+    }
 }
 
 /// Writes or extends the example file, then untracks the dotenv file. Returns whether the
@@ -608,8 +620,10 @@ fn untrack(root: &Path, file: &FilePlan, example: &str, generated: &str) -> Resu
         let existing = fs::read_to_string(&ex_path).unwrap_or_default();
         let merged = merge_example(&existing, generated);
         if merged != existing {
+            let clean = !git::has_unstaged(root, example).map_err(|e| e.to_string())?;
             fsutil::write_atomic(&ex_path, merged.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!("{example}: cannot write: {e}"))?;
+            stage_if(root, example, clean)?;
             changed = true;
         }
     }
@@ -713,8 +727,10 @@ fn ensure_ignored(root: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<bool,
                 text.push_str(l);
                 text.push('\n');
             }
+            let clean = !git::has_unstaged(root, ".gitignore").map_err(|e| e.to_string())?;
             fsutil::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!(".gitignore: cannot write: {e}"))?;
+            stage_if(root, ".gitignore", clean)?;
             changed = true;
         }
     }

@@ -89,3 +89,24 @@ pub fn is_ignored(root: &Path, path: &str) -> Result<bool, GitError> {
         ))),
     }
 }
+
+/// Whether `path` has changes in the working tree that are not staged (or is untracked).
+pub fn has_unstaged(root: &Path, path: &str) -> Result<bool, GitError> {
+    let out = git(
+        root,
+        &["status", "--porcelain", "--untracked-files=all", "--", path],
+    )?;
+    Ok(String::from_utf8_lossy(&out)
+        .lines()
+        .any(|l| l.as_bytes().get(1).is_some_and(|&c| c != b' ')))
+}
+
+/// `git add` of paths (so the index matches what migrate wrote).
+pub fn stage(root: &Path, paths: &[&str]) -> Result<(), GitError> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec!["add", "--"];
+    args.extend_from_slice(paths);
+    git(root, &args).map(drop)
+}

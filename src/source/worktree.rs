@@ -54,6 +54,34 @@ struct Shared {
     bytes: AtomicU64,
 }
 
+impl Shared {
+    fn into_outcome(self, start: Instant) -> Outcome {
+        let shared = self;
+        let mut out = Outcome {
+            matches: shared
+                .matches
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            errors: shared
+                .errors
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            skipped: shared
+                .skipped
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            stats: super::Stats {
+                files_scanned: shared.files.into_inner(),
+                bytes_scanned: shared.bytes.into_inner(),
+                elapsed: start.elapsed(),
+                git: None,
+            },
+        };
+        out.finish();
+        out
+    }
+}
+
 fn push<T>(m: &Mutex<Vec<T>>, item: T) {
     m.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -155,89 +183,135 @@ pub fn scan(
                 return WalkState::Continue;
             }
             let rel = display_path(root, root_is_dir, entry.path());
-            if scanner.rules().global.iter().any(|a| a.allows_path(&rel)) {
-                push(
-                    &shared.skipped,
-                    Skipped {
-                        path: rel,
-                        reason: SkipReason::Allowlisted,
-                    },
-                );
-                return WalkState::Continue;
-            }
-            match read_capped(entry.path(), max, &mut buf) {
-                Err(e) => push(
-                    &shared.errors,
-                    ScanError {
-                        path: rel,
-                        message: format!("cannot read: {e}"),
-                    },
-                ),
-                Ok(Some(size)) => push(
-                    &shared.skipped,
-                    Skipped {
-                        path: rel,
-                        reason: SkipReason::TooLarge(size),
-                    },
-                ),
-                Ok(None) if is_binary(&buf) => push(
-                    &shared.skipped,
-                    Skipped {
-                        path: rel,
-                        reason: SkipReason::Binary,
-                    },
-                ),
-                Ok(None) => {
-                    shared.files.fetch_add(1, Ordering::Relaxed);
-                    shared.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-                    scanner.scan(
-                        Input {
-                            data: &buf,
-                            path: Some(&rel),
-                            commit: None,
-                        },
-                        &mut scratch,
-                        &mut found,
-                    );
-                    if let Some(sink) = sink {
-                        for m in &found {
-                            sink(&rel, m);
-                        }
-                    }
-                    if !found.is_empty() {
-                        let mut all = shared
-                            .matches
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        all.extend(found.drain(..).map(|m| (rel.clone(), m)));
-                    }
-                }
-            }
+            let mut w = Worker {
+                buf: &mut buf,
+                scratch: &mut scratch,
+                found: &mut found,
+            };
+            scan_file(shared, scanner, sink, max, rel, entry.path(), &mut w);
             WalkState::Continue
         })
     });
-    let mut out = Outcome {
-        matches: shared
-            .matches
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-        errors: shared
-            .errors
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-        skipped: shared
-            .skipped
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-        stats: super::Stats {
-            files_scanned: shared.files.into_inner(),
-            bytes_scanned: shared.bytes.into_inner(),
-            elapsed: start.elapsed(),
-            git: None,
-        },
+    shared.into_outcome(start)
+}
+
+/// One worker's reusable buffers.
+struct Worker<'a> {
+    buf: &'a mut Vec<u8>,
+    scratch: &'a mut Scratch,
+    found: &'a mut Vec<RawMatch>,
+}
+
+/// Scans one file (`rel` is its reported path): global path allowlists, size cap, binary check.
+fn scan_file(
+    shared: &Shared,
+    scanner: &Scanner<'_>,
+    sink: Option<&super::Sink<'_>>,
+    max: u64,
+    rel: String,
+    path: &Path,
+    w: &mut Worker<'_>,
+) {
+    if scanner.rules().global.iter().any(|a| a.allows_path(&rel)) {
+        push(
+            &shared.skipped,
+            Skipped {
+                path: rel,
+                reason: SkipReason::Allowlisted,
+            },
+        );
+        return;
+    }
+    match read_capped(path, max, w.buf) {
+        Err(e) => push(
+            &shared.errors,
+            ScanError {
+                path: rel,
+                message: format!("cannot read: {e}"),
+            },
+        ),
+        Ok(Some(size)) => push(
+            &shared.skipped,
+            Skipped {
+                path: rel,
+                reason: SkipReason::TooLarge(size),
+            },
+        ),
+        Ok(None) if is_binary(w.buf) => push(
+            &shared.skipped,
+            Skipped {
+                path: rel,
+                reason: SkipReason::Binary,
+            },
+        ),
+        Ok(None) => {
+            shared.files.fetch_add(1, Ordering::Relaxed);
+            shared.bytes.fetch_add(w.buf.len() as u64, Ordering::Relaxed);
+            scanner.scan(
+                Input {
+                    data: w.buf,
+                    path: Some(&rel),
+                    commit: None,
+                },
+                w.scratch,
+                w.found,
+            );
+            if let Some(sink) = sink {
+                for m in w.found.iter() {
+                    sink(&rel, m);
+                }
+            }
+            if !w.found.is_empty() {
+                let mut all = shared
+                    .matches
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                all.extend(w.found.drain(..).map(|m| (rel.clone(), m)));
+            }
+        }
+    }
+}
+
+/// Scans the given files (paths relative to `root`, `/`-separated; e.g. git's tracked files)
+/// whatever the ignore files say, on `opts.threads` threads.
+pub fn scan_files(root: &Path, files: &[String], opts: &WalkOptions, scanner: &Scanner<'_>) -> Outcome {
+    let start = Instant::now();
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    } else {
+        opts.threads
     };
-    out.finish();
-    out
+    let shared = Shared::default();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(files.len()).max(1) {
+            s.spawn(|| {
+                let (mut buf, mut scratch, mut found) = (Vec::new(), Scratch::default(), Vec::new());
+                let mut w = Worker {
+                    buf: &mut buf,
+                    scratch: &mut scratch,
+                    found: &mut found,
+                };
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(rel) = files.get(i) else { break };
+                    let path = root.join(rel);
+                    if path.is_file() {
+                        scan_file(
+                            &shared,
+                            scanner,
+                            None,
+                            opts.max_file_size,
+                            rel.clone(),
+                            &path,
+                            &mut w,
+                        );
+                    }
+                }
+            });
+        }
+    });
+    shared.into_outcome(start)
 }
 
 /// Reads a file into `buf` unless it is larger than `max`; returns `Some(size)` when too large.
