@@ -12,4 +12,5 @@ mod migrate;
 mod quality;
 mod report;
 mod rules;
+mod store_vault;
 mod worktree;
