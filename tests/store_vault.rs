@@ -224,6 +224,14 @@ impl OpenBao {
     }
 }
 
+impl OpenBao {
+    /// Kills the server now (the store dies; a dev server's data dies with it).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for OpenBao {
     fn drop(&mut self) {
         let _ = self.child.kill();

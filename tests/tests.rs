@@ -9,6 +9,7 @@ mod fixtures;
 mod history;
 mod hooks;
 mod migrate;
+mod migrate_vault;
 mod quality;
 mod report;
 mod rules;
