@@ -101,10 +101,20 @@ pub struct AwsArgs {
     )]
     pub access_key_id: Option<String>,
     /// AWS secret access key (environment only in practice; the flag is hidden).
-    #[arg(long = "aws-secret-access-key", env = "AWS_SECRET_ACCESS_KEY", hide = true, hide_env_values = true)]
+    #[arg(
+        long = "aws-secret-access-key",
+        env = "AWS_SECRET_ACCESS_KEY",
+        hide = true,
+        hide_env_values = true
+    )]
     pub secret_access_key: Option<Sensitive>,
     /// AWS session token of temporary credentials (environment only in practice; hidden flag).
-    #[arg(long = "aws-session-token", env = "AWS_SESSION_TOKEN", hide = true, hide_env_values = true)]
+    #[arg(
+        long = "aws-session-token",
+        env = "AWS_SESSION_TOKEN",
+        hide = true,
+        hide_env_values = true
+    )]
     pub session_token: Option<Sensitive>,
     /// One secret per key (`{path}/{key}`, raw value) or one per path (`{path}`, a JSON object of
     /// its keys).
@@ -162,7 +172,11 @@ impl AwsStore {
     /// are read here).
     pub fn open(args: &AwsArgs) -> Result<Self, StoreError> {
         let access_key_id = nonempty(&args.access_key_id);
-        let secret = args.secret_access_key.as_ref().map(|s| s.0.trim().to_string()).filter(|s| !s.is_empty());
+        let secret = args
+            .secret_access_key
+            .as_ref()
+            .map(|s| s.0.trim().to_string())
+            .filter(|s| !s.is_empty());
         let (Some(access_key_id), Some(secret_access_key)) = (access_key_id, secret) else {
             return Err(StoreError::Config(
                 "AWS credentials are required for --to aws: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
@@ -170,21 +184,38 @@ impl AwsStore {
                     .into(),
             ));
         };
-        let session_token = args.session_token.as_ref().map(|s| s.0.trim().to_string()).filter(|s| !s.is_empty());
-        let region = nonempty(&args.region).or_else(|| env_nonempty("AWS_DEFAULT_REGION")).ok_or_else(|| {
-            StoreError::Config("--aws-region (or AWS_REGION / AWS_DEFAULT_REGION) is required for --to aws".into())
-        })?;
-        if !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        let session_token = args
+            .session_token
+            .as_ref()
+            .map(|s| s.0.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let region = nonempty(&args.region)
+            .or_else(|| env_nonempty("AWS_DEFAULT_REGION"))
+            .ok_or_else(|| {
+                StoreError::Config(
+                    "--aws-region (or AWS_REGION / AWS_DEFAULT_REGION) is required for --to aws".into(),
+                )
+            })?;
+        if !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(StoreError::Config(format!(
                 "--aws-region {region:?} is not a region name (like eu-west-1)"
             )));
         }
         let given = nonempty(&args.endpoint).or_else(|| env_nonempty("AWS_ENDPOINT_URL"));
-        let endpoint = given.clone().unwrap_or_else(|| format!("https://secretsmanager.{region}.amazonaws.com"));
+        let endpoint = given
+            .clone()
+            .unwrap_or_else(|| format!("https://secretsmanager.{region}.amazonaws.com"));
         let (url, host, path) = parse_endpoint(&endpoint)?;
         Ok(Self {
             client: Client::new(STORE),
-            creds: sigv4::Credentials { access_key_id, secret_access_key, session_token },
+            creds: sigv4::Credentials {
+                access_key_id,
+                secret_access_key,
+                session_token,
+            },
             region,
             url,
             host,
@@ -198,7 +229,10 @@ impl AwsStore {
     /// The secret name a target maps to (see [`AwsMode`]).
     pub fn secret_name(&self, target: &Target) -> Result<String, StoreError> {
         if target.key.is_empty() {
-            return Err(StoreError::Other(format!("{}: the key name is empty", self.describe(target))));
+            return Err(StoreError::Other(format!(
+                "{}: the key name is empty",
+                self.describe(target)
+            )));
         }
         match self.mode {
             AwsMode::PerKey if target.path.is_empty() => Ok(target.key.clone()),
@@ -222,7 +256,13 @@ impl AwsStore {
             ("X-Amz-Target", target.as_str()),
         ];
         let date = sigv4::amz_date(SystemTime::now());
-        let req = sigv4::Request { method: "POST", path: &self.path, query: "", headers: &headers, body: &bytes };
+        let req = sigv4::Request {
+            method: "POST",
+            path: &self.path,
+            query: "",
+            headers: &headers,
+            body: &bytes,
+        };
         let signed = sigv4::sign(&self.creds, &self.region, SERVICE, &date, &req);
         let mut all: Vec<(&str, &str)> = headers.to_vec();
         all.extend(signed.headers.iter().map(|(k, v)| (*k, v.as_str())));
@@ -245,7 +285,8 @@ impl AwsStore {
         }
         let parsed: Result<Value, _> = serde_json::from_slice(&resp.body);
         resp.body.zeroize();
-        let mut v = parsed.map_err(|_| StoreError::Other(format!("{location}: GetSecretValue answered non-JSON")))?;
+        let mut v =
+            parsed.map_err(|_| StoreError::Other(format!("{location}: GetSecretValue answered non-JSON")))?;
         let version_id = v["VersionId"].as_str().unwrap_or_default().to_string();
         let string = match v.get_mut("SecretString").map(Value::take) {
             Some(Value::String(s)) => Some(s),
@@ -270,7 +311,13 @@ impl AwsStore {
     }
 
     /// `PutSecretValue`: a new version, which becomes `AWSCURRENT`. Returns its version id.
-    fn put_value(&self, name: &str, string: &str, location: &str, value: &[u8]) -> Result<String, StoreError> {
+    fn put_value(
+        &self,
+        name: &str,
+        string: &str,
+        location: &str,
+        value: &[u8],
+    ) -> Result<String, StoreError> {
         let body = json!({ "SecretId": name, "SecretString": string, "ClientRequestToken": request_token() });
         let resp = self.call("PutSecretValue", &body)?;
         if resp.ok() {
@@ -282,7 +329,13 @@ impl AwsStore {
 
     /// After writing version `ours` over version `read`: checks that `read` is now `AWSPREVIOUS`
     /// and `ours` `AWSCURRENT`, i.e. that nobody wrote in between (or right after).
-    fn check_no_lost_update(&self, name: &str, read: &str, ours: &str, location: &str) -> Result<(), StoreError> {
+    fn check_no_lost_update(
+        &self,
+        name: &str,
+        read: &str,
+        ours: &str,
+        location: &str,
+    ) -> Result<(), StoreError> {
         let resp = self.call("DescribeSecret", &json!({ "SecretId": name }))?;
         if !resp.ok() {
             return Err(ApiError::parse(&resp).into_store_error(location, "checking the versions of", None));
@@ -290,7 +343,9 @@ impl AwsStore {
         let v = resp.json("aws: DescribeSecret")?;
         let stages = &v["VersionIdsToStages"];
         let has = |id: &str, stage: &str| {
-            stages[id].as_array().is_some_and(|a| a.iter().any(|s| s.as_str() == Some(stage)))
+            stages[id]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(stage)))
         };
         let holder = |stage: &str| {
             stages
@@ -368,7 +423,11 @@ impl ApiError {
     fn parse(resp: &Response) -> Self {
         let (code, message) = match serde_json::from_slice::<Value>(&resp.body) {
             Ok(v) => {
-                let ty = v["__type"].as_str().or(v["code"].as_str()).or(v["Code"].as_str()).unwrap_or("");
+                let ty = v["__type"]
+                    .as_str()
+                    .or(v["code"].as_str())
+                    .or(v["Code"].as_str())
+                    .unwrap_or("");
                 let ty = ty.rsplit('#').next().unwrap_or(ty);
                 let ty = ty.split(':').next().unwrap_or(ty);
                 let msg = v["message"].as_str().or(v["Message"].as_str()).unwrap_or("");
@@ -388,25 +447,42 @@ impl ApiError {
                 }
             }
         };
-        Self { status: resp.status, code, message: one_line(&message) }
+        Self {
+            status: resp.status,
+            code,
+            message: one_line(&message),
+        }
     }
 
     /// The [`StoreError`] for this answer to `doing` (`reading`, `writing`) `location`. `value`,
     /// when given, is scrubbed from the message in case the service echoed it.
     fn into_store_error(self, location: &str, doing: &str, value: Option<&[u8]>) -> StoreError {
         let mut message = self.message;
-        if let Some(v) = value.and_then(|v| std::str::from_utf8(v).ok()).filter(|v| !v.is_empty()) {
+        if let Some(v) = value
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .filter(|v| !v.is_empty())
+        {
             let escaped = serde_json::to_string(v).unwrap_or_default();
             let escaped = escaped.trim_matches('"');
             if message.contains(v) || (!escaped.is_empty() && message.contains(escaped)) {
                 message = "(message withheld: it contained the value)".into();
             }
         }
-        let code = if self.code.is_empty() { format!("HTTP {}", self.status) } else { self.code };
-        if matches!(self.status, 401 | 403) || AUTH_CODES.contains(&code.as_str()) {
-            StoreError::Auth { store: STORE, reason: format!("{code}: {message}") }
+        let code = if self.code.is_empty() {
+            format!("HTTP {}", self.status)
         } else {
-            StoreError::Other(format!("{location}: {doing} failed: HTTP {} {code}: {message}", self.status))
+            self.code
+        };
+        if matches!(self.status, 401 | 403) || AUTH_CODES.contains(&code.as_str()) {
+            StoreError::Auth {
+                store: STORE,
+                reason: format!("{code}: {message}"),
+            }
+        } else {
+            StoreError::Other(format!(
+                "{location}: {doing} failed: HTTP {} {code}: {message}",
+                self.status
+            ))
         }
     }
 }
@@ -416,7 +492,10 @@ impl ApiError {
 fn request_token() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let mut bytes = [0u8; 16];
     for (i, chunk) in bytes.chunks_mut(8).enumerate() {
         let mut h = RandomState::new().build_hasher();
@@ -429,13 +508,22 @@ fn request_token() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let h = sigv4::hex(&bytes);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// Splits an endpoint URL into (request URL, `Host` header, canonical path).
 fn parse_endpoint(endpoint: &str) -> Result<(String, String, String), StoreError> {
     let bad = |why: &str| StoreError::Config(format!("--aws-endpoint {endpoint:?}: {why}"));
-    let (scheme, rest) = endpoint.split_once("://").ok_or_else(|| bad("expected http://HOST[:PORT] or https://..."))?;
+    let (scheme, rest) = endpoint
+        .split_once("://")
+        .ok_or_else(|| bad("expected http://HOST[:PORT] or https://..."))?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
         return Err(bad("the scheme must be http or https"));
@@ -451,8 +539,15 @@ fn parse_endpoint(endpoint: &str) -> Result<(String, String, String), StoreError
         return Err(bad("no query or fragment, please"));
     }
     let path = path.trim_end_matches('/');
-    let path = if path.is_empty() { "/".to_string() } else { format!("{path}/") };
-    if !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~/".contains(&b)) {
+    let path = if path.is_empty() {
+        "/".to_string()
+    } else {
+        format!("{path}/")
+    };
+    if !path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.~/".contains(&b))
+    {
         return Err(bad("the path may only hold letters, digits and -_.~/"));
     }
     let host = authority.to_ascii_lowercase();
@@ -461,7 +556,10 @@ fn parse_endpoint(endpoint: &str) -> Result<(String, String, String), StoreError
 
 /// Quotes `s` for a POSIX shell when it needs it.
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=@+,%".contains(&b)) {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@+,%".contains(&b))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
@@ -499,7 +597,9 @@ impl SecretStore for AwsStore {
                 match object.get_mut(&target.key).map(Value::take) {
                     None => Ok(None),
                     Some(Value::String(s)) => Ok(Some(Secret::new(s.into_bytes()))),
-                    Some(_) => Err(StoreError::Other(format!("{location}: the field is not a string"))),
+                    Some(_) => Err(StoreError::Other(format!(
+                        "{location}: the field is not a string"
+                    ))),
                 }
             }
         }
@@ -509,7 +609,9 @@ impl SecretStore for AwsStore {
         let location = self.describe(target);
         let name = self.secret_name(target)?;
         let text = std::str::from_utf8(value.expose()).map_err(|_| {
-            StoreError::Other(format!("{location}: the value is not UTF-8 text, which a SecretString cannot hold"))
+            StoreError::Other(format!(
+                "{location}: the value is not UTF-8 text, which a SecretString cannot hold"
+            ))
         })?;
         // Secrets Manager has no check-and-set: a lost race (creation by someone else) is retried a
         // few times from a fresh read.
@@ -557,7 +659,9 @@ impl SecretStore for AwsStore {
                 AwsMode::PerFile => {
                     let mut object = parse_object(string.clone(), &location)?;
                     let existed = match object.get(&target.key) {
-                        Some(Value::String(s)) if s.as_bytes() == value.expose() => return Ok(Put::Unchanged),
+                        Some(Value::String(s)) if s.as_bytes() == value.expose() => {
+                            return Ok(Put::Unchanged)
+                        }
                         Some(_) => true,
                         None => false,
                     };
@@ -575,7 +679,9 @@ impl SecretStore for AwsStore {
             self.check_no_lost_update(&name, &current.version_id, &ours, &location)?;
             return Ok(if existed { Put::Overwritten } else { Put::Created });
         }
-        Err(StoreError::Other(format!("{location} kept changing while leakless tried to write it; try again")))
+        Err(StoreError::Other(format!(
+            "{location} kept changing while leakless tried to write it; try again"
+        )))
     }
 
     fn fetch_hint(&self, target: &Target) -> String {
@@ -584,7 +690,10 @@ impl SecretStore for AwsStore {
         if let Some(endpoint) = &self.custom_endpoint {
             hint.push_str(&format!(" --endpoint-url {}", shell_quote(endpoint)));
         }
-        hint.push_str(&format!(" --secret-id {} --query SecretString --output text", shell_quote(&name)));
+        hint.push_str(&format!(
+            " --secret-id {} --query SecretString --output text",
+            shell_quote(&name)
+        ));
         if self.mode == AwsMode::PerFile {
             let key = serde_json::to_string(&target.key).unwrap_or_default();
             hint.push_str(&format!(" | jq -r {}", shell_quote(&format!(".[{key}]"))));
@@ -606,6 +715,7 @@ fn parse_object(mut string: String, location: &str) -> Result<Map<String, Value>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -622,7 +732,11 @@ mod tests {
         );
         assert_eq!(
             p("http://127.0.0.1:5000/").unwrap(),
-            ("http://127.0.0.1:5000/".into(), "127.0.0.1:5000".into(), "/".into())
+            (
+                "http://127.0.0.1:5000/".into(),
+                "127.0.0.1:5000".into(),
+                "/".into()
+            )
         );
         assert_eq!(p("http://proxy:8080/aws").unwrap().2, "/aws/");
         assert!(p("ftp://x").is_err());
@@ -643,19 +757,34 @@ mod tests {
 
     #[test]
     fn api_errors_parse_json_and_xml() {
-        let r = |status, body: &str| Response { status, body: body.as_bytes().to_vec() };
+        let r = |status, body: &str| Response {
+            status,
+            body: body.as_bytes().to_vec(),
+        };
         let e = ApiError::parse(&r(
             400,
             r#"{"__type":"com.amazonaws.secretsmanager#ResourceExistsException","message":"exists"}"#,
         ));
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceExistsException", "exists"));
-        let e = ApiError::parse(&r(400, r#"{"__type":"UnrecognizedClientException:http://x","Message":"m"}"#));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("ResourceExistsException", "exists")
+        );
+        let e = ApiError::parse(&r(
+            400,
+            r#"{"__type":"UnrecognizedClientException:http://x","Message":"m"}"#,
+        ));
         assert_eq!(e.code, "UnrecognizedClientException");
-        assert!(matches!(e.into_store_error("aws:x", "reading", None), StoreError::Auth { .. }));
+        assert!(matches!(
+            e.into_store_error("aws:x", "reading", None),
+            StoreError::Auth { .. }
+        ));
         let xml = "<?xml version=\"1.0\"?>\n<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>\
                    <Message>bad sig</Message></Error></Errors></ErrorResponse>";
         let e = ApiError::parse(&r(403, xml));
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("SignatureDoesNotMatch", "bad sig"));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("SignatureDoesNotMatch", "bad sig")
+        );
         let e = ApiError::parse(&r(500, "oops\nmore"));
         let msg = e.into_store_error("aws:x", "writing", None).to_string();
         assert_eq!(msg, "aws:x: writing failed: HTTP 500 HTTP 500: oops");
@@ -663,8 +792,14 @@ mod tests {
 
     #[test]
     fn echoed_values_are_withheld() {
-        let e = ApiError { status: 400, code: "ValidationException".into(), message: "bad value hunter2".into() };
-        let msg = e.into_store_error("aws:x", "writing", Some(b"hunter2")).to_string();
+        let e = ApiError {
+            status: 400,
+            code: "ValidationException".into(),
+            message: "bad value hunter2".into(),
+        };
+        let msg = e
+            .into_store_error("aws:x", "writing", Some(b"hunter2"))
+            .to_string();
         assert!(!msg.contains("hunter2"), "{msg}");
     }
 

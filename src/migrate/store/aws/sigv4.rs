@@ -36,7 +36,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -134,7 +137,13 @@ pub fn sign(creds: &Credentials, region: &str, service: &str, amz_date: &str, re
         out.push(("X-Amz-Security-Token", token.clone()));
     }
     out.push(("Authorization", authorization.clone()));
-    Signed { canonical_request, string_to_sign, signature, authorization, headers: out }
+    Signed {
+        canonical_request,
+        string_to_sign,
+        signature,
+        authorization,
+        headers: out,
+    }
 }
 
 /// The derived signing key for one day, region and service.
@@ -173,7 +182,12 @@ pub fn amz_date(time: SystemTime) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar (Howard
@@ -213,7 +227,13 @@ mod tests {
     }
 
     fn suite(token: Option<&str>, method: &str, headers: &[(&str, &str)], body: &[u8]) -> Signed {
-        let req = Request { method, path: "/", query: "", headers, body };
+        let req = Request {
+            method,
+            path: "/",
+            query: "",
+            headers,
+            body,
+        };
         sign(&creds(token), "us-east-1", "service", DATE, &req)
     }
 
@@ -231,7 +251,10 @@ mod tests {
              bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"
         );
         // get-vanilla.authz
-        assert_eq!(s.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"); // leakless:allow
+        assert_eq!(
+            s.signature,
+            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        ); // leakless:allow
         assert_eq!(
             s.authorization,
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
@@ -245,7 +268,10 @@ mod tests {
         let s = suite(
             None,
             "POST",
-            &[("Content-Type", "application/x-www-form-urlencoded"), ("Host", HOST)],
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Host", HOST),
+            ],
             b"Param1=value1",
         );
         assert_eq!(
@@ -254,18 +280,32 @@ mod tests {
              x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n\
              9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
         );
-        assert!(s.string_to_sign.ends_with("\n42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281"));
-        assert_eq!(s.signature, "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"); // leakless:allow
+        assert!(s
+            .string_to_sign
+            .ends_with("\n42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281"));
+        assert_eq!(
+            s.signature,
+            "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"
+        ); // leakless:allow
     }
 
     #[test]
     fn get_vanilla_with_session_token() {
         let token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"; // leakless:allow
         let s = suite(Some(token), "GET", &[("Host", HOST)], b"");
-        assert!(s.canonical_request.contains(&format!("\nx-amz-security-token:{token}\n")));
-        assert!(s.string_to_sign.ends_with("\n067b36aa60031588cea4a4cde1f21215227a047690c72247f1d70b32fbbfad2b"));
-        assert_eq!(s.signature, "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8"); // leakless:allow
-        assert!(s.authorization.contains("SignedHeaders=host;x-amz-date;x-amz-security-token,"));
+        assert!(s
+            .canonical_request
+            .contains(&format!("\nx-amz-security-token:{token}\n")));
+        assert!(s
+            .string_to_sign
+            .ends_with("\n067b36aa60031588cea4a4cde1f21215227a047690c72247f1d70b32fbbfad2b"));
+        assert_eq!(
+            s.signature,
+            "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8"
+        ); // leakless:allow
+        assert!(s
+            .authorization
+            .contains("SignedHeaders=host;x-amz-date;x-amz-security-token,"));
         assert!(s.headers.contains(&("X-Amz-Security-Token", token.to_string())));
     }
 
@@ -275,17 +315,30 @@ mod tests {
         let s = suite(
             None,
             "GET",
-            &[("Host", HOST), ("My-Header1", " value1"), ("My-Header2", " \"a   b   c\"")],
+            &[
+                ("Host", HOST),
+                ("My-Header1", " value1"),
+                ("My-Header2", " \"a   b   c\""),
+            ],
             b"",
         );
-        assert!(s.canonical_request.contains("my-header1:value1\nmy-header2:\"a b c\"\n"));
+        assert!(s
+            .canonical_request
+            .contains("my-header1:value1\nmy-header2:\"a b c\"\n"));
         let s = suite(
             None,
             "GET",
-            &[("Host", HOST), ("My-Header1", "value2"), ("My-Header1", "value2"), ("My-Header1", "value1")],
+            &[
+                ("Host", HOST),
+                ("My-Header1", "value2"),
+                ("My-Header1", "value2"),
+                ("My-Header1", "value1"),
+            ],
             b"",
         );
-        assert!(s.canonical_request.contains("\nmy-header1:value2,value2,value1\n"));
+        assert!(s
+            .canonical_request
+            .contains("\nmy-header1:value2,value2,value1\n"));
         assert!(s.canonical_request.contains("\nhost;my-header1;x-amz-date\n"));
     }
 
@@ -300,7 +353,13 @@ mod tests {
             ("Content-Type", "application/x-amz-json-1.1"),
             ("X-Amz-Target", "secretsmanager.GetSecretValue"),
         ];
-        let req = Request { method: "POST", path: "/", query: "", headers: &headers, body };
+        let req = Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
         let s = sign(&creds(None), "us-east-1", "secretsmanager", DATE, &req);
         assert!(s.canonical_request.ends_with(
             "\ncontent-type;host;x-amz-date;x-amz-target\n\
@@ -312,17 +371,37 @@ mod tests {
              SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
              Signature=efd6b538eabbb9b6dd6ec2e71011cab7dfe3a9f9c0221486e975358a755b59fe" // leakless:allow
         );
-        let s = sign(&creds(Some("session-token-example")), "us-east-1", "secretsmanager", DATE, &req);
-        assert_eq!(s.signature, "512c04e3a7ffa010d0ca4540c3dc051e434affdebb92014ead61f1041913ed2d"); // leakless:allow
-        assert!(s.authorization.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,"));
+        let s = sign(
+            &creds(Some("session-token-example")),
+            "us-east-1",
+            "secretsmanager",
+            DATE,
+            &req,
+        );
+        assert_eq!(
+            s.signature,
+            "512c04e3a7ffa010d0ca4540c3dc051e434affdebb92014ead61f1041913ed2d"
+        ); // leakless:allow
+        assert!(s
+            .authorization
+            .contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,"));
     }
 
     #[test]
     fn a_wrong_key_changes_the_signature() {
-        let req = Request { method: "GET", path: "/", query: "", headers: &[("Host", HOST)], body: b"" };
+        let req = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: &[("Host", HOST)],
+            body: b"",
+        };
         let mut c = creds(None);
         c.secret_access_key.push('x');
-        assert_ne!(sign(&c, "us-east-1", "service", DATE, &req).signature, suite(None, "GET", &[("Host", HOST)], b"").signature);
+        assert_ne!(
+            sign(&c, "us-east-1", "service", DATE, &req).signature,
+            suite(None, "GET", &[("Host", HOST)], b"").signature
+        );
     }
 
     #[test]
