@@ -13,5 +13,6 @@ mod migrate_vault;
 mod quality;
 mod report;
 mod rules;
+mod store_aws;
 mod store_vault;
 mod worktree;
