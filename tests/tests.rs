@@ -11,4 +11,5 @@ mod hooks;
 mod quality;
 mod report;
 mod rules;
+mod store_infisical;
 mod worktree;
