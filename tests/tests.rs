@@ -15,4 +15,5 @@ mod report;
 mod rules;
 mod store_aws;
 mod store_vault;
+mod store_infisical;
 mod worktree;
