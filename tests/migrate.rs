@@ -173,7 +173,7 @@ impl Repo {
     pub fn local_files(&self) -> String {
         let mut s = String::new();
         for rel in ["", "config", "app"] {
-            s.push_str(&self.read(&format!("{rel}/.env.local").trim_start_matches('/').to_string()));
+            s.push_str(&self.read(format!("{rel}/.env.local").trim_start_matches('/')));
         }
         s
     }
@@ -188,6 +188,48 @@ impl Repo {
             );
         }
     }
+}
+
+/// Environment variables of every store, removed from a child so the machine's settings never
+/// leak into a test.
+const STORE_VARS: &[&str] = &[
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+    "VAULT_ROLE_ID",
+    "VAULT_SECRET_ID",
+    "VAULT_NAMESPACE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "INFISICAL_API_URL",
+    "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID",
+    "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
+    "INFISICAL_TOKEN",
+    "INFISICAL_PROJECT_ID",
+    "INFISICAL_ENVIRONMENT",
+];
+
+/// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).
+pub fn run_env(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(repo.root()).stdin(Stdio::null());
+    for k in STORE_VARS {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("leakless runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 fn stdout(o: &Output) -> String {
@@ -209,6 +251,9 @@ pub fn spawn_paused(root: &Path, failpoint: &str, extra: &[&str], env: &[(&str, 
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    for k in STORE_VARS {
+        cmd.env_remove(k);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -17,28 +17,7 @@ fn vault_env(bao: &OpenBao, token: &str) -> Vec<(&'static str, String)> {
 }
 
 fn run(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_leakless"));
-    cmd.args(args)
-        .current_dir(repo.root())
-        .stdin(std::process::Stdio::null());
-    for k in [
-        "VAULT_ADDR",
-        "VAULT_TOKEN",
-        "VAULT_ROLE_ID",
-        "VAULT_SECRET_ID",
-        "VAULT_NAMESPACE",
-    ] {
-        cmd.env_remove(k);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("leakless runs");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    crate::migrate::run_env(repo, args, env)
 }
 
 /// Every field of `secret/shop/dev`, read with the real `bao kv get` CLI.

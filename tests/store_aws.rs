@@ -245,6 +245,15 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Kills the server now (the store dies, and its in-memory data with it).
+    #[allow(dead_code)] // for end-to-end migrate tests
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -319,6 +328,7 @@ fn read_request(stream: &mut TcpStream) -> Vec<u8> {
 
 fn target(path: &str, key: &str) -> Target {
     Target {
+        env: String::new(),
         path: path.into(),
         key: key.into(),
     }

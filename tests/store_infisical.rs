@@ -171,6 +171,7 @@ impl Drop for InfisicalMock {
 
 fn target(path: &str, key: &str) -> Target {
     Target {
+        env: String::new(),
         path: path.into(),
         key: key.into(),
     }

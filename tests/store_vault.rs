@@ -388,6 +388,7 @@ fn proxy_one(
 
 fn target(path: &str, key: &str) -> Target {
     Target {
+        env: String::new(),
         path: path.into(),
         key: key.into(),
     }

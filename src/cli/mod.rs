@@ -251,6 +251,13 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
+    /// clap's own consistency checks (unique ids across the flattened store options...).
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
+    }
+
     use super::parse_size;
 
     #[test]

@@ -601,7 +601,7 @@ pub fn build(
     }
 
     // De-duplicate into items: one per (target path, key) and value.
-    let mut by_target: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     let template = opts
         .path_template
         .clone()
@@ -619,7 +619,15 @@ pub fn build(
         let mut key = c.key.clone();
         let mut n = 1;
         let idx = loop {
-            let slot = by_target.entry((tpath.clone(), key.clone())).or_default();
+            // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
+            let scope_env = if opts.store == StoreKind::Infisical {
+                env.clone()
+            } else {
+                String::new()
+            };
+            let slot = by_target
+                .entry((scope_env, tpath.clone(), key.clone()))
+                .or_default();
             if let Some(&i) = slot
                 .iter()
                 .find(|&&i| plan.items[i].value.expose() == c.value.as_slice())
@@ -631,6 +639,7 @@ pub fn build(
                     target: Target {
                         path: tpath.clone(),
                         key: key.clone(),
+                        env: env.clone(),
                     },
                     env: env.clone(),
                     value: Secret::new(c.value.clone()),

@@ -48,6 +48,7 @@ pub struct InfisicalArgs {
     /// Infisical site URL, default [`DEFAULT_URL`]; a trailing `/api`, as the Infisical CLI's
     /// `INFISICAL_API_URL` has it, is accepted.
     #[arg(
+        id = "infisical-url",
         long = "infisical-url",
         env = "INFISICAL_API_URL",
         value_name = "URL",
@@ -58,6 +59,7 @@ pub struct InfisicalArgs {
     pub url: Option<String>,
     /// Machine identity Universal Auth client id
     #[arg(
+        id = "infisical-client-id",
         long = "infisical-client-id",
         env = "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID",
         value_name = "ID",
@@ -67,6 +69,7 @@ pub struct InfisicalArgs {
     pub client_id: Option<String>,
     /// Machine identity Universal Auth client secret (prefer the environment variable)
     #[arg(
+        id = "infisical-client-secret",
         long = "infisical-client-secret",
         env = "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
         value_name = "SECRET",
@@ -76,6 +79,7 @@ pub struct InfisicalArgs {
     pub client_secret: Option<String>,
     /// An access token already issued (used instead of logging in with the client id and secret)
     #[arg(
+        id = "infisical-token",
         long = "infisical-token",
         env = "INFISICAL_TOKEN",
         value_name = "TOKEN",
@@ -84,10 +88,10 @@ pub struct InfisicalArgs {
     )]
     pub token: Option<String>,
     /// Project id to write into (required)
-    #[arg(long = "infisical-project", env = "INFISICAL_PROJECT_ID", value_name = "ID", help_heading = HEADING)]
+    #[arg(id = "infisical-project", long = "infisical-project", env = "INFISICAL_PROJECT_ID", value_name = "ID", help_heading = HEADING)]
     pub project: Option<String>,
     /// Environment slug [default: dev]
-    #[arg(long = "infisical-env", env = "INFISICAL_ENVIRONMENT", value_name = "SLUG", help_heading = HEADING)]
+    #[arg(id = "infisical-env", long = "infisical-env", env = "INFISICAL_ENVIRONMENT", value_name = "SLUG", help_heading = HEADING)]
     pub env: Option<String>,
 }
 

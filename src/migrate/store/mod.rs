@@ -17,7 +17,9 @@ use crate::findings::Secret;
 
 /// Where one secret goes in a store: a store path expanded from the path template (for example
 /// `shop/dev`) and the key name inside it (for example `DATABASE_URL`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Target {
     /// The store path: a Vault secret path below the mount, an Infisical folder, an AWS secret
     /// name prefix, or for `dotenv` the directory (relative to the repository root) of the
@@ -25,6 +27,11 @@ pub struct Target {
     pub path: String,
     /// The key name, e.g. `DATABASE_URL`.
     pub key: String,
+    /// The environment the secret belongs to (`dev`, `prod`...). Vault, AWS and dotenv carry
+    /// it in `path` through the path template; Infisical has environments of its own and
+    /// routes by it when `--infisical-env` is not given. Empty = the store's default.
+    #[serde(default)]
+    pub env: String,
 }
 
 /// The result of a successful [`SecretStore::put`].
@@ -145,7 +152,81 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
     Ok(match kind {
         StoreKind::Dotenv => Box::new(dotenv::DotenvStore::new(root)),
         StoreKind::Vault => Box::new(vault::VaultStore::open(&args.vault)?),
+        StoreKind::Infisical if args.infisical.env.is_none() => Box::new(EnvRouted::open(&args.infisical)?),
         StoreKind::Infisical => Box::new(infisical::InfisicalStore::open(&args.infisical)?),
         StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
     })
+}
+
+/// Infisical without `--infisical-env`: each target goes to the environment the plan inferred
+/// for it (`.env.production` → `prod`), through one logged-in store per environment.
+struct EnvRouted {
+    args: infisical::InfisicalArgs,
+    stores: std::collections::BTreeMap<String, infisical::InfisicalStore>,
+}
+
+impl EnvRouted {
+    fn open(args: &infisical::InfisicalArgs) -> Result<Self, StoreError> {
+        let mut r = Self {
+            args: args.clone(),
+            stores: Default::default(),
+        };
+        // Log in now, so bad credentials fail before anything is planned to be written.
+        r.store(&Target::default())?;
+        Ok(r)
+    }
+
+    fn env_of(t: &Target) -> String {
+        if t.env.is_empty() {
+            infisical::DEFAULT_ENV.to_string()
+        } else {
+            t.env.clone()
+        }
+    }
+
+    fn store(&mut self, t: &Target) -> Result<&mut infisical::InfisicalStore, StoreError> {
+        let env = Self::env_of(t);
+        if !self.stores.contains_key(&env) {
+            let mut args = self.args.clone();
+            args.env = Some(env.clone());
+            let s = infisical::InfisicalStore::open(&args)?;
+            self.stores.insert(env.clone(), s);
+        }
+        self.stores
+            .get_mut(&env)
+            .ok_or_else(|| StoreError::Other("infisical: no store".into()))
+    }
+}
+
+impl SecretStore for EnvRouted {
+    fn kind(&self) -> &'static str {
+        "infisical"
+    }
+    fn describe(&self, target: &Target) -> String {
+        match self
+            .stores
+            .get(&Self::env_of(target))
+            .or_else(|| self.stores.values().next())
+        {
+            Some(s) if s.environment() == Self::env_of(target) => s.describe(target),
+            _ => format!(
+                "infisical:{}:/{}#{}",
+                Self::env_of(target),
+                target.path,
+                target.key
+            ),
+        }
+    }
+    fn get(&mut self, target: &Target) -> Result<Option<Secret>, StoreError> {
+        self.store(target)?.get(target)
+    }
+    fn put(&mut self, target: &Target, value: &Secret, overwrite: bool) -> Result<Put, StoreError> {
+        self.store(target)?.put(target, value, overwrite)
+    }
+    fn fetch_hint(&self, target: &Target) -> String {
+        match self.stores.get(&Self::env_of(target)) {
+            Some(s) => s.fetch_hint(target),
+            None => self.describe(target),
+        }
+    }
 }

@@ -573,6 +573,7 @@ mod tests {
 
     fn t(path: &str, key: &str) -> Target {
         Target {
+            env: String::new(),
             path: path.into(),
             key: key.into(),
         }
