@@ -327,11 +327,7 @@ fn read_request(stream: &mut TcpStream) -> Vec<u8> {
 }
 
 fn target(path: &str, key: &str) -> Target {
-    Target {
-        env: String::new(),
-        path: path.into(),
-        key: key.into(),
-    }
+    Target::new(path, key)
 }
 
 fn secret(s: &str) -> Secret {

@@ -170,11 +170,7 @@ impl Drop for InfisicalMock {
 }
 
 fn target(path: &str, key: &str) -> Target {
-    Target {
-        env: String::new(),
-        path: path.into(),
-        key: key.into(),
-    }
+    Target::new(path, key)
 }
 
 fn secret(s: &str) -> Secret {

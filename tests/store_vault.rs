@@ -387,11 +387,7 @@ fn proxy_one(
 }
 
 fn target(path: &str, key: &str) -> Target {
-    Target {
-        env: String::new(),
-        path: path.into(),
-        key: key.into(),
-    }
+    Target::new(path, key)
 }
 
 fn secret(s: &str) -> Secret {

@@ -403,12 +403,7 @@ pub fn apply(
                     failpoint("after-rewrite");
                 }
                 Err(e) => {
-                    r.errors.push(format!("{}: {e}", file.path));
-                    r.files.push(FileEntry {
-                        path: file.path.clone(),
-                        change: "left_alone".into(),
-                        detail: Some(e),
-                    });
+                    left_alone(&mut r, &file.path, e);
                     continue;
                 }
             }
@@ -432,12 +427,7 @@ pub fn apply(
                     r.files.push(fe);
                 }
                 Err(e) => {
-                    r.errors.push(format!("{}: {e}", file.path));
-                    r.files.push(FileEntry {
-                        path: file.path.clone(),
-                        change: "left_alone".into(),
-                        detail: Some(e),
-                    });
+                    left_alone(&mut r, &file.path, e);
                 }
             }
         }
@@ -485,6 +475,16 @@ pub fn apply(
         let _ = fs::rename(journal_file(git_dir), done);
     }
     r
+}
+
+/// Records a file left alone because of an error.
+fn left_alone(r: &mut MigrationReport, path: &str, e: String) {
+    r.errors.push(format!("{path}: {e}"));
+    r.files.push(FileEntry {
+        path: path.to_string(),
+        change: "left_alone".into(),
+        detail: Some(e),
+    });
 }
 
 /// Put, then read back and compare.

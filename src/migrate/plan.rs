@@ -480,11 +480,14 @@ pub fn build(
                 )
             };
             let cand = match (kind, span) {
-                (FileKind::Dotenv, Some(span)) => {
-                    match entries
-                        .iter()
-                        .find(|e| e.line.start <= span.start && span.end <= e.line.end)
-                    {
+                (FileKind::Dotenv, span) => {
+                    // The whole value of the assignment holding the secret moves; a secret
+                    // encoded in a value (base64, percent-encoding) is found by its line.
+                    let entry = entries.iter().find(|e| match &span {
+                        Some(s) => e.line.start <= s.start && s.end <= e.line.end,
+                        None => line_of(&line_starts, e.line.start) == loc.line,
+                    });
+                    match entry {
                         Some(e) => Candidate {
                             finding: fi,
                             path: path.clone(),
@@ -500,31 +503,6 @@ pub fn build(
                             &path,
                             loc.line,
                             "secret outside a KEY=value line of a dotenv file: remove it by hand",
-                        ),
-                    }
-                }
-                (FileKind::Dotenv, None) => {
-                    // Encoded in the value (base64, percent-encoding): the whole value still
-                    // moves when it sits on an assignment line.
-                    match entries
-                        .iter()
-                        .find(|e| line_of(&line_starts, e.line.start) == loc.line)
-                    {
-                        Some(e) => Candidate {
-                            finding: fi,
-                            path: path.clone(),
-                            line: loc.line,
-                            key: e.key.clone(),
-                            value: e.value.clone().into_bytes(),
-                            action: Action::Untrack,
-                        },
-                        None => manual(
-                            fi,
-                            f,
-                            rules,
-                            &path,
-                            loc.line,
-                            "secret is encoded in the file: remove it by hand",
                         ),
                     }
                 }

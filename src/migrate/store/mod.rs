@@ -34,6 +34,17 @@ pub struct Target {
     pub env: String,
 }
 
+impl Target {
+    /// A target in the store's default environment.
+    pub fn new(path: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            key: key.into(),
+            env: String::new(),
+        }
+    }
+}
+
 /// The result of a successful [`SecretStore::put`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -572,11 +572,7 @@ mod tests {
     use super::*;
 
     fn t(path: &str, key: &str) -> Target {
-        Target {
-            env: String::new(),
-            path: path.into(),
-            key: key.into(),
-        }
+        Target::new(path, key)
     }
 
     fn offline_store(namespace: Option<&str>) -> VaultStore {
