@@ -712,3 +712,56 @@ mkdir -p "$out/after2"; cp -a "$mnt/." "$out/after2/"
     let after2 = |rel: &str| std::fs::read_to_string(outs.join("after2").join(rel)).unwrap_or_default();
     assert!(after2("config/settings.yaml").contains("${STRIPE_SECRET_KEY}"));
 }
+
+/// The purge the report prints works: git filter-repo (from PyPI, as users install it) with the
+/// replace-text file and the listed paths, then `leakless scan --history` finds nothing.
+#[test]
+fn the_printed_purge_leaves_a_clean_history() {
+    let Some(venv) = external_tool("LEAKLESS_TEST_VENV") else {
+        return;
+    };
+    let filter_repo = venv.join("bin/git-filter-repo");
+    let repo = Repo::seed();
+    let root = repo.root();
+    let out = repo.leakless(&["migrate", "--apply", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    git(&root, &["commit", "-qm", "move secrets to the store"]);
+    let hist = repo.leakless(&["scan", "--history", "."]);
+    assert_eq!(code(&hist), 1, "history still holds the secrets before the purge");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cmd = v["purge"]["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .find(|c| c.starts_with("git filter-repo"))
+        .expect("a filter-repo command")
+        .to_string();
+    // Run it as printed (in this local repository: --force instead of a fresh mirror clone, and
+    // no fetch from a remote it does not have).
+    let script = format!(
+        "{} --force --no-fetch",
+        cmd.replacen("git filter-repo", &filter_repo.display().to_string(), 1)
+    );
+    let o = Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(&root)
+        .output()
+        .expect("bash");
+    assert!(
+        o.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let hist = repo.leakless(&["scan", "--history", "."]);
+    assert_eq!(
+        code(&hist),
+        0,
+        "history is clean after the purge:\n{}",
+        stdout(&hist)
+    );
+    assert!(
+        root.join(".env.dev").exists(),
+        "the ignored working copy is untouched"
+    );
+}

@@ -18,6 +18,8 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "insert",
     "xxxx",
     "****",
+    // What `git filter-repo --replace-text` leaves (its default, and leakless migrate's).
+    "***removed",
     "${",
     "{{",
     "<",
@@ -426,6 +428,8 @@ mod tests {
             "sk_live_000000000000000000000000",
             "{{ .Values.token }}",
             "process.env.STRIPE_KEY",
+            "***REMOVED***",
+            "***REMOVED:SENDGRID_API_KEY***",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }

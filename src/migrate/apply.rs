@@ -283,11 +283,30 @@ fn finish_report(r: &mut MigrationReport, plan: &Plan, purge: Option<&Path>) {
     if !r.secrets.is_empty() {
         let file = purge.map(|p| p.display().to_string());
         let arg = file.clone().unwrap_or_else(|| "<file written by --apply>".into());
+        // Untracked secret files leave history whole; every other secret is replaced in place.
+        let mut drop_paths: Vec<&str> = r
+            .files
+            .iter()
+            .filter(|f| f.change == "untracked" || f.change == "would_untrack")
+            .map(|f| f.path.as_str())
+            .collect();
+        drop_paths.sort_unstable();
+        drop_paths.dedup();
+        let mut filter = format!(
+            "git filter-repo --sensitive-data-removal --replace-text {}",
+            shell_word(&arg)
+        );
+        if !drop_paths.is_empty() {
+            filter.push_str(" --invert-paths");
+            for p in drop_paths {
+                filter.push_str(&format!(" --path {}", shell_word(p)));
+            }
+        }
         r.purge = Some(Purge {
             replace_text_file: file,
             commands: vec![
                 "git clone --mirror <remote> repo-purge.git && cd repo-purge.git".to_string(),
-                format!("git filter-repo --sensitive-data-removal --replace-text {arg}"),
+                filter,
                 "git push --force --mirror origin   # then have everyone re-clone".to_string(),
             ],
             verify: "leakless scan --history .".to_string(),
@@ -475,6 +494,18 @@ pub fn apply(
         let _ = fs::rename(journal_file(git_dir), done);
     }
     r
+}
+
+/// `s` quoted for a POSIX shell when it needs it.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Records a file left alone because of an error.
