@@ -108,9 +108,9 @@ pub fn fix_steps(rule: &Rule) -> Vec<String> {
     vec![
         format!("{rotate}. Anyone who can read the repository or its history has the old value."),
         format!(
-            "Keep the new value out of git: put it in a secrets store (Vault/OpenBao, Infisical, AWS Secrets Manager, or an untracked `.env.local`) and reference it{reference}."
+            "Keep the new value out of git: put it in a secrets store (Vault/OpenBao, Infisical, AWS Secrets Manager, or an untracked `.env.local`) and reference it{reference}; `leakless migrate` does this for every finding in tracked files."
         ),
-        "Purge the old value from history with `git filter-repo --replace-text`, then scan the history again.".to_string(),
+        "Purge the old value from history with `git filter-repo --replace-text` (`leakless migrate --apply` writes the expressions file and prints the command), then scan the history again.".to_string(),
         "If this is not a secret, add `leakless:allow` to the line or its fingerprint to `.leaklessignore`.".to_string(),
     ]
 }
@@ -119,6 +119,6 @@ pub fn fix_steps(rule: &Rule) -> Vec<String> {
 pub fn hint(rotate: Option<&str>) -> String {
     let rotate = rotate.map_or_else(|| "rotate it".to_string(), |url| format!("rotate it at {url}"));
     format!(
-        "{rotate}; move the value to a secrets store; if it is not a secret, add `leakless:allow` to the line"
+        "{rotate}; move the value to a secrets store (`leakless migrate`); if it is not a secret, add `leakless:allow` to the line"
     )
 }
