@@ -765,3 +765,33 @@ fn the_printed_purge_leaves_a_clean_history() {
         "the ignored working copy is untouched"
     );
 }
+
+/// A repository that already ignores `.env*` (but tracks `.env.dev` from before): the example file
+/// is re-included, written and staged; the `.gitignore` lines are added once.
+#[test]
+fn an_existing_env_glob_in_gitignore_is_respected() {
+    let repo = Repo::seed();
+    let root = repo.root();
+    std::fs::write(root.join(".gitignore"), "node_modules/\n.env*\n").expect("write");
+    git(&root, &["add", ".gitignore"]);
+    git(&root, &["commit", "-qm", "ignore env files"]);
+    let out = repo.leakless(&["migrate", "--apply", "--scope", ".env.dev"]);
+    assert_eq!(
+        code(&out),
+        0,
+        "{}\n{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gi = repo.read(".gitignore");
+    assert!(
+        gi.starts_with("node_modules/\n.env*\n") && gi.contains("!.env.example"),
+        "{gi}"
+    );
+    let staged = git(&root, &["diff", "--cached", "--name-status"]);
+    assert!(
+        staged.contains("A\t.env.example") && staged.contains("D\t.env.dev"),
+        "{staged}"
+    );
+    assert_eq!(gi.matches("!.env.example").count(), 1);
+}

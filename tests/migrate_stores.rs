@@ -159,8 +159,21 @@ fn infisical_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     assert_eq!(held.len(), 3, "three writes were accepted");
     repo.assert_nothing_lost(&|s| held.iter().any(|v| v.contains(s)));
 
+    // The re-run logs in with the plain INFISICAL_CLIENT_ID / INFISICAL_CLIENT_SECRET names.
     let mock2 = InfisicalMock::start(&[]);
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "infisical", "--apply"], &mock2.env());
+    let env: Vec<(&str, String)> = mock2
+        .env()
+        .into_iter()
+        .map(|(k, v)| {
+            let k = match k {
+                "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID" => "INFISICAL_CLIENT_ID",
+                "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET" => "INFISICAL_CLIENT_SECRET",
+                other => other,
+            };
+            (k, v)
+        })
+        .collect();
+    let (code, out, err) = run_env(&repo, &["migrate", "--to", "infisical", "--apply"], &env);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
 }

@@ -730,9 +730,13 @@ fn ensure_ignored(root: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<bool,
         }
         lines.push(pattern);
     }
-    if lines.iter().any(|l| l == ".env.*") {
+    let adds_env_glob = lines.iter().any(|l| l == ".env.*");
+    if adds_env_glob {
         lines.retain(|l| l != LOCAL_FILE);
-        for ex in &examples {
+    }
+    for ex in &examples {
+        // Re-include the example file when our glob or an existing rule (`.env*`) hides it.
+        if adds_env_glob || check(ex)? {
             let name = ex.rsplit('/').next().unwrap_or(ex);
             lines.push(format!("!{name}"));
         }

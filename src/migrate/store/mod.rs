@@ -163,8 +163,21 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
     Ok(match kind {
         StoreKind::Dotenv => Box::new(dotenv::DotenvStore::new(root)),
         StoreKind::Vault => Box::new(vault::VaultStore::open(&args.vault)?),
-        StoreKind::Infisical if args.infisical.env.is_none() => Box::new(EnvRouted::open(&args.infisical)?),
-        StoreKind::Infisical => Box::new(infisical::InfisicalStore::open(&args.infisical)?),
+        StoreKind::Infisical => {
+            let mut a = args.infisical.clone();
+            if a.client_id.is_none() && a.client_secret.is_none() && a.token.is_none() {
+                // The plain names many teams use for a machine identity (the official CLI's are
+                // INFISICAL_UNIVERSAL_AUTH_CLIENT_ID/_SECRET, which win when set).
+                let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+                a.client_id = var("INFISICAL_CLIENT_ID");
+                a.client_secret = var("INFISICAL_CLIENT_SECRET");
+            }
+            if a.env.is_none() {
+                Box::new(EnvRouted::open(&a)?)
+            } else {
+                Box::new(infisical::InfisicalStore::open(&a)?)
+            }
+        }
         StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
     })
 }
