@@ -104,7 +104,7 @@ fn seed_migrates_into_openbao_with_one_command() {
     assert!(v["secrets"][0]["fetch"]
         .as_str()
         .is_some_and(|f| f.contains("kv get")));
-    assert_eq!(v["rotation"].as_array().expect("r").len(), 6);
+    assert_eq!(v["rotation"].as_array().expect("r").len(), 8);
     assert!(v["purge"]["replace_text_file"].as_str().is_some());
 
     // Re-run: a no-op.

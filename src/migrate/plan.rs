@@ -459,7 +459,7 @@ pub fn build(
             let f = &findings[fi];
             let loc = &f.locations[li];
             let rule = f.rule(rules);
-            if rule.regex_src.is_none() {
+            if rule.regex_src.is_none() && rule.detector.is_none() {
                 // A path-only rule (a committed .env file): the file itself is the finding.
                 path_only.push(fi);
                 continue;
@@ -514,6 +514,16 @@ pub fn build(
                     loc.line,
                     "secret is encoded in the file (base64, escapes): replace it by hand",
                 ),
+                (FileKind::Config | FileKind::Code(_), Some(span)) if text[span.clone()].contains('\n') => {
+                    manual(
+                        fi,
+                        f,
+                        rules,
+                        &path,
+                        loc.line,
+                        "multi-line secret (a key file or certificate): move it by hand",
+                    )
+                }
                 (FileKind::Config, Some(span)) => {
                     let (span, key) = widen_url(text, span, rule.env_var.as_deref(), key_hint);
                     let key = key.map_or_else(fallback_key, |k| env_key(&k));

@@ -296,7 +296,9 @@ pub fn scan_files(root: &Path, files: &[String], opts: &WalkOptions, scanner: &S
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rel) = files.get(i) else { break };
                     let path = root.join(rel);
-                    if path.is_file() {
+                    // A tracked symbolic link is git's link, not the file it points to (which
+                    // may be outside the repository): not scanned, never rewritten.
+                    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
                         scan_file(
                             &shared,
                             scanner,
