@@ -338,11 +338,19 @@ pub fn apply(
         }
     };
     r.resumed = !earlier.is_empty();
+    let mut stager = match Stager::new(root) {
+        Ok(s) => s,
+        Err(e) => {
+            r.errors.push(e);
+            finish_report(&mut r, plan, None);
+            return r;
+        }
+    };
     journal.log(&Event::Start {
         store: opts.store.to_string(),
     });
 
-    match ensure_ignored(root, plan, opts) {
+    match ensure_ignored(root, plan, opts, &mut stager) {
         Ok(true) => r.files.push(FileEntry {
             path: ".gitignore".into(),
             change: "gitignore_updated".into(),
@@ -410,7 +418,7 @@ pub fn apply(
             continue;
         }
         if !file.edits.is_empty() {
-            match rewrite(root, file, plan) {
+            match rewrite(root, file, plan, &mut stager) {
                 Ok(()) => {
                     let fe = FileEntry {
                         path: file.path.clone(),
@@ -428,7 +436,7 @@ pub fn apply(
             }
         }
         if let Some(u) = &file.untrack {
-            match untrack(root, file, &u.example, &u.example_text) {
+            match untrack(root, file, &u.example, &u.example_text, &mut stager) {
                 Ok(example_changed) => {
                     if example_changed {
                         r.files.push(FileEntry {
@@ -450,6 +458,9 @@ pub fn apply(
                 }
             }
         }
+    }
+    if let Err(e) = stager.flush(root) {
+        r.errors.push(e);
     }
     for (i, item) in plan.items.iter().enumerate() {
         let (st, err) = status[i]
@@ -599,7 +610,7 @@ pub fn replace_text_line(secret: &[u8], key: &str) -> Vec<u8> {
 
 /// Applies a file's edits atomically, after checking the file is unchanged since the plan and
 /// that no rewritten secret remains.
-fn rewrite(root: &Path, file: &FilePlan, plan: &Plan) -> Result<(), String> {
+fn rewrite(root: &Path, file: &FilePlan, plan: &Plan, stager: &mut Stager) -> Result<(), String> {
     let path = root.join(&file.path);
     let bytes = fs::read(&path).map_err(|e| format!("cannot read: {e}"))?;
     let hash: [u8; 32] = Sha256::digest(&bytes).into();
@@ -626,35 +637,61 @@ fn rewrite(root: &Path, file: &FilePlan, plan: &Plan) -> Result<(), String> {
             ));
         }
     }
-    let clean = !git::has_unstaged(root, &file.path).map_err(|e| e.to_string())?;
     fsutil::write_atomic(&path, &out, Perm::Keep(0o644))
         .map_err(|e| format!("cannot write: {e} (the file is unchanged)"))?;
-    stage_if(root, &file.path, clean)
+    stager.wrote(&file.path);
+    Ok(())
 }
 
-/// Stages what migrate wrote, unless the file had unstaged changes of someone else's before
-/// (then it is left for the user to stage).
-fn stage_if(root: &Path, path: &str, was_clean: bool) -> Result<(), String> {
-    if was_clean {
-        git::stage(root, &[path]).map_err(|e| format!("written, but not staged: {e}"))
-    } else {
+/// Stages what migrate wrote — in one `git add` at the end — unless the file had unstaged
+/// changes (or was untracked) before the run: then the user's own edits are not staged for them.
+struct Stager {
+    dirty: BTreeSet<String>,
+    pending: Vec<String>,
+}
+
+impl Stager {
+    fn new(root: &Path) -> Result<Self, String> {
+        Ok(Self {
+            dirty: git::unstaged(root).map_err(|e| e.to_string())?,
+            pending: Vec::new(),
+        })
+    }
+
+    fn wrote(&mut self, path: &str) {
+        if !self.dirty.contains(path) && !self.pending.iter().any(|p| p == path) {
+            self.pending.push(path.to_string());
+        }
+    }
+
+    fn flush(&mut self, root: &Path) -> Result<(), String> {
+        for chunk in self.pending.chunks(256) {
+            let paths: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            git::stage(root, &paths).map_err(|e| format!("written, but not staged: {e}"))?;
+        }
+        self.pending.clear();
         Ok(())
     }
 }
 
 /// Writes or extends the example file, then untracks the dotenv file. Returns whether the
 /// example file changed.
-fn untrack(root: &Path, file: &FilePlan, example: &str, generated: &str) -> Result<bool, String> {
+fn untrack(
+    root: &Path,
+    file: &FilePlan,
+    example: &str,
+    generated: &str,
+    stager: &mut Stager,
+) -> Result<bool, String> {
     let mut changed = false;
     if example != file.path {
         let ex_path = root.join(example);
         let existing = fs::read_to_string(&ex_path).unwrap_or_default();
         let merged = merge_example(&existing, generated);
         if merged != existing {
-            let clean = !git::has_unstaged(root, example).map_err(|e| e.to_string())?;
             fsutil::write_atomic(&ex_path, merged.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!("{example}: cannot write: {e}"))?;
-            stage_if(root, example, clean)?;
+            stager.wrote(example);
             changed = true;
         }
     }
@@ -688,7 +725,12 @@ fn merge_example(existing: &str, generated: &str) -> String {
 /// Paths that must be ignored: untracked dotenv files and `.env.local` targets; the example
 /// files must not be. Adds the needed `.gitignore` lines (at the top of the repository) and
 /// checks the result with `git check-ignore`. Returns whether `.gitignore` changed.
-fn ensure_ignored(root: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<bool, String> {
+fn ensure_ignored(
+    root: &Path,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    stager: &mut Stager,
+) -> Result<bool, String> {
     let mut must: BTreeSet<String> = BTreeSet::new();
     let mut examples: BTreeSet<String> = BTreeSet::new();
     for f in &plan.files {
@@ -762,10 +804,9 @@ fn ensure_ignored(root: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<bool,
                 text.push_str(l);
                 text.push('\n');
             }
-            let clean = !git::has_unstaged(root, ".gitignore").map_err(|e| e.to_string())?;
             fsutil::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!(".gitignore: cannot write: {e}"))?;
-            stage_if(root, ".gitignore", clean)?;
+            stager.wrote(".gitignore");
             changed = true;
         }
     }

@@ -90,15 +90,24 @@ pub fn is_ignored(root: &Path, path: &str) -> Result<bool, GitError> {
     }
 }
 
-/// Whether `path` has changes in the working tree that are not staged (or is untracked).
-pub fn has_unstaged(root: &Path, path: &str) -> Result<bool, GitError> {
+/// Paths with changes in the working tree that are not staged, and untracked paths (one
+/// `git status` for the whole tree).
+pub fn unstaged(root: &Path) -> Result<BTreeSet<String>, GitError> {
     let out = git(
         root,
-        &["status", "--porcelain", "--untracked-files=all", "--", path],
+        &[
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+        ],
     )?;
-    Ok(String::from_utf8_lossy(&out)
-        .lines()
-        .any(|l| l.as_bytes().get(1).is_some_and(|&c| c != b' ')))
+    Ok(out
+        .split(|&b| b == 0)
+        .filter(|e| e.len() > 3 && e[1] != b' ')
+        .map(|e| String::from_utf8_lossy(&e[3..]).into_owned())
+        .collect())
 }
 
 /// `git add` of paths (so the index matches what migrate wrote).

@@ -365,6 +365,17 @@ fn qualify_key(path: &str, text: &str, starts: &[usize], line: usize, key: &str)
     }
 }
 
+/// Shorter values are not replaced where no rule found them (they could be part of anything).
+const MIN_REPEAT_LEN: usize = 12;
+
+/// Whether `r` is not part of a longer word (`[A-Za-z0-9_+/=-]` on neither side).
+fn whole_token(b: &[u8], r: &Range<usize>) -> bool {
+    let word = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'/' | b'=' | b'-');
+    let before = r.start > 0 && word(b[r.start - 1]);
+    let after = b.get(r.end).is_some_and(|&c| word(c));
+    !before && !after
+}
+
 /// A candidate before de-duplication.
 struct Candidate {
     finding: usize,
@@ -678,6 +689,44 @@ pub fn build(
             Action::Manual(why) => file.manual.push((idx, c.line, why)),
             Action::Untrack => {}
         }
+    }
+    // In config files, every other whole-token occurrence of a replaced value is the same
+    // secret leaking again (under a key no rule flags): it gets the same reference.
+    for file in &mut plan.files {
+        if file_kind(&file.path) != FileKind::Config || file.edits.is_empty() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(&file.path)) else {
+            continue;
+        };
+        let mut extra = Vec::new();
+        for (range, with, idx) in &file.edits {
+            let value = &text.as_bytes()[range.clone()];
+            if value.len() < MIN_REPEAT_LEN {
+                continue;
+            }
+            for at in memchr::memmem::find_iter(text.as_bytes(), value) {
+                let r = at..at + value.len();
+                let taken = file
+                    .edits
+                    .iter()
+                    .chain(extra.iter())
+                    .any(|e: &(Range<usize>, String, usize)| e.0.start < r.end && r.start < e.0.end);
+                if !taken && whole_token(text.as_bytes(), &r) {
+                    let line = line_of(&line_starts(&text), at);
+                    plan.items[*idx].sites.push(Site {
+                        path: file.path.clone(),
+                        line,
+                        action: Action::Replace {
+                            range: r.clone(),
+                            with: with.clone(),
+                        },
+                    });
+                    extra.push((r, with.clone(), *idx));
+                }
+            }
+        }
+        file.edits.extend(extra);
     }
     for file in &mut plan.files {
         file.edits.sort_by_key(|e| (e.0.start, e.0.end));
