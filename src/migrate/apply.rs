@@ -144,6 +144,7 @@ pub fn secret_entry(
 ) -> SecretEntry {
     SecretEntry {
         key: item.target.key.clone(),
+        preview: item.value.preview(),
         location,
         store_path: if item.target.path.is_empty() {
             item.target.key.clone()

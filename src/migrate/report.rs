@@ -38,6 +38,9 @@ impl Status {
 pub struct SecretEntry {
     /// Key name in the store.
     pub key: String,
+    /// Redacted preview of the value (its first few characters).
+    #[serde(default)]
+    pub preview: String,
     /// Store location (no value).
     pub location: String,
     /// Store path and key.
@@ -171,7 +174,7 @@ impl MigrationReport {
                 Status::Conflict => "CONFLICT",
                 Status::Failed => "FAILED",
             };
-            writeln!(w, "\n  [{status}] {} → {}", s.key, s.location)?;
+            writeln!(w, "\n  [{status}] {} ({}) → {}", s.key, s.preview, s.location)?;
             writeln!(w, "      rules: {}", s.rules.join(", "))?;
             for site in &s.sites {
                 let detail = site
