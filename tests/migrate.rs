@@ -537,10 +537,17 @@ fn a_file_changed_during_the_run_is_left_alone() {
     );
     repo.assert_nothing_lost(&|s| repo.local_files().contains(s));
     let out = repo.leakless(&["migrate", "--apply"]);
-    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    // Finished, but the user's own edit is not staged for them: a manual step (exit 1).
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("config/settings.yaml: rewritten but not staged"),
+        "{}",
+        stdout(&out)
+    );
     assert!(repo
         .read("config/settings.yaml")
         .ends_with("# edited meanwhile\n"));
+    assert!(!repo.read("config/settings.yaml").contains("sk_live_51"));
 }
 
 #[test]

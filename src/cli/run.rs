@@ -586,9 +586,21 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         .map(|p| IgnoreFile::read(&p))
         .transpose()?;
     Suppressor::new(ignore, None).apply(&mut found);
+    let mut not_found = Vec::new();
     if let Some(report) = &a.from_report {
         let wanted = report_fingerprints(report)?;
-        found.retain(|f| wanted.contains(&f.fingerprint));
+        found.retain(|f| wanted.contains_key(&f.fingerprint));
+        for (fp, (rule, path)) in &wanted {
+            if !found.iter().any(|f| &f.fingerprint == fp) {
+                not_found.push(plan::Skip {
+                    rule: rule.clone(),
+                    fingerprint: fp.clone(),
+                    path: path.clone(),
+                    reason: "not in the tracked files of the working tree (history only, or already moved)"
+                        .into(),
+                });
+            }
+        }
     }
     let cwd = std::env::current_dir()?;
     let scope: Vec<String> = a
@@ -608,7 +620,8 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         ref_template: a.ref_template.clone(),
         example_file: a.example_file.clone(),
     };
-    let the_plan = plan::build(&root, &found, &rules, &tracked, &scope, &popts);
+    let mut the_plan = plan::build(&root, &found, &rules, &tracked, &scope, &popts);
+    the_plan.skipped.extend(not_found);
     let report = if !a.apply {
         apply::dry_run(&the_plan, a.to)
     } else {
@@ -646,8 +659,8 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
     }))
 }
 
-/// The fingerprints of a JSON scan report.
-fn report_fingerprints(path: &Path) -> Result<std::collections::BTreeSet<String>> {
+/// The findings of a JSON scan report: fingerprint → (rule id, first path).
+fn report_fingerprints(path: &Path) -> Result<std::collections::BTreeMap<String, (String, String)>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not a JSON report", path.display()))?;
@@ -657,20 +670,29 @@ fn report_fingerprints(path: &Path) -> Result<std::collections::BTreeSet<String>
             path.display()
         )
     })?;
+    let text_of = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).unwrap_or_default().to_string();
     Ok(list
         .iter()
-        .filter_map(|f| f.get("fingerprint").and_then(|v| v.as_str()).map(str::to_string))
+        .filter_map(|f| {
+            let fp = f.get("fingerprint")?.as_str()?.to_string();
+            let path = text_of(
+                f.get("locations")
+                    .and_then(|l| l.get(0))
+                    .and_then(|l| l.get("path")),
+            );
+            Some((fp, (text_of(f.get("rule_id")), path)))
+        })
         .collect())
 }
 
 /// `path` relative to `root`, `/`-separated.
 fn relative_to(root: &Path, path: &Path) -> Result<String> {
     let canon = |p: &Path| {
-        std::fs::canonicalize(p).with_context(|| format!("{}: no such file or directory", p.display()))
+        std::fs::canonicalize(p).map_err(|_| anyhow::anyhow!("{}: no such file or directory", p.display()))
     };
     let (root, path) = (canon(root)?, canon(path)?);
     let rel = path
         .strip_prefix(&root)
-        .with_context(|| format!("{}: outside the repository {}", path.display(), root.display()))?;
+        .map_err(|_| anyhow::anyhow!("{}: outside the repository {}", path.display(), root.display()))?;
     Ok(rel.to_string_lossy().replace('\\', "/"))
 }

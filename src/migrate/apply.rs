@@ -26,7 +26,8 @@ use super::plan::{Action, FilePlan, Item, Plan};
 use super::report::{
     FileEntry, MigrationReport, Purge, SecretEntry, SiteEntry, SkipEntry, Status, SCHEMA_VERSION,
 };
-use super::store::{dotenv::LOCAL_FILE, Put, SecretStore, StoreError, StoreKind, Target};
+use super::store::dotenv::{DotenvStore, LOCAL_FILE};
+use super::store::{Put, SecretStore, StoreError, StoreKind, Target};
 
 /// Options of an apply.
 #[derive(Clone, Debug)]
@@ -68,9 +69,18 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 enum Event {
-    Start { store: String },
-    Verified { secret: Box<SecretEntry> },
-    File { file: FileEntry },
+    Start {
+        store: String,
+    },
+    Verified {
+        secret: Box<SecretEntry>,
+    },
+    File {
+        file: FileEntry,
+        /// Written by us and to be staged (a run that finishes an interrupted one stages it).
+        #[serde(default)]
+        stage: bool,
+    },
     Done,
 }
 
@@ -137,19 +147,20 @@ fn failpoint(name: &str) {
 /// One line of the report for an item.
 pub fn secret_entry(
     item: &Item,
+    target: &Target,
     location: String,
     fetch: String,
     status: Status,
     error: Option<String>,
 ) -> SecretEntry {
     SecretEntry {
-        key: item.target.key.clone(),
+        key: target.key.clone(),
         preview: item.value.preview(),
         location,
-        store_path: if item.target.path.is_empty() {
-            item.target.key.clone()
+        store_path: if target.path.is_empty() {
+            target.key.clone()
         } else {
-            format!("{}/{}", item.target.path, item.target.key)
+            format!("{}/{}", target.path, target.key)
         },
         env: item.env.clone(),
         status,
@@ -165,7 +176,7 @@ pub fn secret_entry(
             .map(|s| {
                 let (action, detail) = match &s.action {
                     Action::Untrack => ("untrack", None),
-                    Action::Replace { with, .. } => ("reference", Some(with.clone())),
+                    Action::Replace { render, .. } => ("reference", Some(render.render(&target.key))),
                     Action::Manual(why) => ("manual", Some(why.clone())),
                 };
                 SiteEntry {
@@ -184,8 +195,14 @@ pub fn dry_run(plan: &Plan, store: StoreKind) -> MigrationReport {
     let mut r = empty_report(store, false);
     for item in &plan.items {
         let loc = offline_location(store, &item.target);
-        r.secrets
-            .push(secret_entry(item, loc, String::new(), Status::Planned, None));
+        r.secrets.push(secret_entry(
+            item,
+            &item.target,
+            loc,
+            String::new(),
+            Status::Planned,
+            None,
+        ));
     }
     for f in &plan.files {
         if !f.edits.is_empty() {
@@ -209,14 +226,7 @@ pub fn dry_run(plan: &Plan, store: StoreKind) -> MigrationReport {
 
 fn offline_location(store: StoreKind, t: &Target) -> String {
     match store {
-        StoreKind::Dotenv => {
-            let file = if t.path.is_empty() {
-                LOCAL_FILE.to_string()
-            } else {
-                format!("{}/{LOCAL_FILE}", t.path)
-            };
-            format!("{file}#{}", t.key)
-        }
+        StoreKind::Dotenv => format!("{}#{}", DotenvStore::rel(t), t.key),
         _ => format!("{store}:{}#{}", t.path, t.key),
     }
 }
@@ -347,16 +357,28 @@ pub fn apply(
             return r;
         }
     };
+    for e in &earlier {
+        if let Event::File { file, stage: true } = e {
+            stager.carry(&file.path);
+        }
+    }
     journal.log(&Event::Start {
         store: opts.store.to_string(),
     });
 
     match ensure_ignored(root, plan, opts, &mut stager) {
-        Ok(true) => r.files.push(FileEntry {
-            path: ".gitignore".into(),
-            change: "gitignore_updated".into(),
-            detail: None,
-        }),
+        Ok(true) => {
+            let fe = FileEntry {
+                path: ".gitignore".into(),
+                change: "gitignore_updated".into(),
+                detail: None,
+            };
+            journal.log(&Event::File {
+                file: fe.clone(),
+                stage: stager.will_stage(".gitignore"),
+            });
+            r.files.push(fe);
+        }
         Ok(false) => {}
         Err(e) => {
             // Nothing written yet: every secret is still in its file.
@@ -367,6 +389,10 @@ pub fn apply(
     }
 
     let purge = purge_file(git_dir);
+    // Final targets: a key taken in the store by one of our own earlier writes (another secret
+    // under the same name, from an earlier run or scope) moves to the next free `_N` name.
+    let mut targets: Vec<Target> = plan.items.iter().map(|i| i.target.clone()).collect();
+    let mut ledger = Ledger::open(git_dir);
     let mut status: Vec<Option<(Status, Option<String>)>> = vec![None; plan.items.len()];
     let mut store_down: Option<String> = None;
     for file in &plan.files {
@@ -377,7 +403,7 @@ pub fn apply(
             let item = &plan.items[i];
             let st = match &store_down {
                 Some(why) => (Status::Failed, Some(format!("not attempted: {why}"))),
-                None => put_and_verify(store, item, opts.overwrite),
+                None => put_and_verify(store, item, &mut targets[i], opts.overwrite, &mut ledger),
             };
             if let (Status::Failed, Some(e)) = &st {
                 if e.starts_with("cannot reach") || e.contains("refused the credentials") {
@@ -388,13 +414,8 @@ pub fn apply(
                 if let Err(e) = append_purge(&purge, item) {
                     r.errors.push(format!("{}: {e}", purge.display()));
                 }
-                let entry = secret_entry(
-                    item,
-                    store.describe(&item.target),
-                    store.fetch_hint(&item.target),
-                    st.0,
-                    None,
-                );
+                let t = &targets[i];
+                let entry = secret_entry(item, t, store.describe(t), store.fetch_hint(t), st.0, None);
                 journal.log(&Event::Verified {
                     secret: Box::new(entry),
                 });
@@ -419,19 +440,38 @@ pub fn apply(
             continue;
         }
         if !file.edits.is_empty() {
-            match rewrite(root, file, plan, &mut stager) {
-                Ok(()) => {
+            match rewrite(root, file, plan, &targets, &mut stager) {
+                Ok(staged) => {
+                    let detail = (!staged).then(|| {
+                        r.manual_steps.push(format!(
+                            "{}: rewritten but not staged (it had other unstaged changes): review and stage it",
+                            file.path
+                        ));
+                        "not staged: it had other unstaged changes".to_string()
+                    });
                     let fe = FileEntry {
                         path: file.path.clone(),
                         change: "rewritten".into(),
-                        detail: None,
+                        detail,
                     };
-                    journal.log(&Event::File { file: fe.clone() });
+                    journal.log(&Event::File {
+                        file: fe.clone(),
+                        stage: staged,
+                    });
                     r.files.push(fe);
                     failpoint("after-rewrite");
                 }
-                Err(e) => {
+                Err(Left::Error(e)) => {
                     left_alone(&mut r, &file.path, e);
+                    continue;
+                }
+                Err(Left::Manual(why)) => {
+                    r.manual_steps.push(format!("{}: {why}", file.path));
+                    r.files.push(FileEntry {
+                        path: file.path.clone(),
+                        change: "left_alone".into(),
+                        detail: Some(why),
+                    });
                     continue;
                 }
             }
@@ -440,18 +480,26 @@ pub fn apply(
             match untrack(root, file, &u.example, &u.example_text, &mut stager) {
                 Ok(example_changed) => {
                     if example_changed {
-                        r.files.push(FileEntry {
+                        let fe = FileEntry {
                             path: u.example.clone(),
                             change: "example_written".into(),
                             detail: None,
+                        };
+                        journal.log(&Event::File {
+                            file: fe.clone(),
+                            stage: stager.will_stage(&u.example),
                         });
+                        r.files.push(fe);
                     }
                     let fe = FileEntry {
                         path: file.path.clone(),
                         change: "untracked".into(),
                         detail: Some("git rm --cached; the working copy stays, ignored by git".into()),
                     };
-                    journal.log(&Event::File { file: fe.clone() });
+                    journal.log(&Event::File {
+                        file: fe.clone(),
+                        stage: false,
+                    });
                     r.files.push(fe);
                 }
                 Err(e) => {
@@ -470,14 +518,16 @@ pub fn apply(
         if st == Status::Failed || st == Status::Conflict {
             if let Some(e) = &err {
                 if st == Status::Failed {
-                    r.errors.push(format!("{}: {e}", item.target.key));
+                    r.errors.push(format!("{}: {e}", targets[i].key));
                 }
             }
         }
+        let t = &targets[i];
         r.secrets.push(secret_entry(
             item,
-            store.describe(&item.target),
-            store.fetch_hint(&item.target),
+            t,
+            store.describe(t),
+            store.fetch_hint(t),
             st,
             err,
         ));
@@ -491,7 +541,7 @@ pub fn apply(
                     r.secrets.push(*secret);
                 }
             }
-            Event::File { file } => r.files.push(file),
+            Event::File { file, .. } => r.files.push(file),
             Event::Start { .. } | Event::Done => {}
         }
     }
@@ -530,38 +580,99 @@ fn left_alone(r: &mut MigrationReport, path: &str, e: String) {
     });
 }
 
-/// Put, then read back and compare.
-fn put_and_verify(store: &mut dyn SecretStore, item: &Item, overwrite: bool) -> (Status, Option<String>) {
-    let put = match store.put(&item.target, &item.value, overwrite) {
-        Ok(p) => p,
-        Err(e @ StoreError::Conflict { .. }) => return (Status::Conflict, Some(e.to_string())),
-        Err(e) => return (Status::Failed, Some(e.to_string())),
-    };
-    match store.get(&item.target) {
-        Ok(Some(v)) if v == item.value => (
-            match put {
-                Put::Created => Status::Moved,
-                Put::Unchanged => Status::AlreadyInStore,
-                Put::Overwritten => Status::Overwritten,
-            },
-            None,
-        ),
-        Ok(Some(_)) => (
-            Status::Failed,
-            Some(format!(
-                "{}: read back a different value than was written",
-                store.describe(&item.target)
-            )),
-        ),
-        Ok(None) => (
-            Status::Failed,
-            Some(format!(
-                "{}: the value is not there on reading back",
-                store.describe(&item.target)
-            )),
-        ),
-        Err(e) => (Status::Failed, Some(format!("reading back: {e}"))),
+/// The store locations leakless wrote in any run of this repository
+/// (`.git/leakless/written.txt`, one per line, no values): a different value there is our own
+/// earlier secret under the same key name, never to be overwritten.
+struct Ledger {
+    path: PathBuf,
+    seen: BTreeSet<String>,
+}
+
+impl Ledger {
+    fn open(git_dir: &Path) -> Self {
+        let path = state_dir(git_dir).join("written.txt");
+        let seen = fs::read_to_string(&path)
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        Self { path, seen }
     }
+
+    fn contains(&self, location: &str) -> bool {
+        self.seen.contains(location)
+    }
+
+    fn record(&mut self, location: String) {
+        if self.seen.insert(location.clone()) {
+            if let Ok(mut f) = OpenOptions::new().create(true).append(true).open(&self.path) {
+                let _ = writeln!(f, "{location}");
+                let _ = f.sync_data();
+            }
+        }
+    }
+}
+
+/// How many `_N` names are tried before a key collision is reported as a conflict.
+const MAX_RENAMES: usize = 20;
+
+/// Put, then read back and compare. When the key holds a different value that leakless itself
+/// stored earlier, the next `_N` name is used instead (and `target` updated).
+fn put_and_verify(
+    store: &mut dyn SecretStore,
+    item: &Item,
+    target: &mut Target,
+    overwrite: bool,
+    ledger: &mut Ledger,
+) -> (Status, Option<String>) {
+    let base = target.key.clone();
+    let mut t = target.clone();
+    for n in 1..=MAX_RENAMES {
+        if n > 1 {
+            t.key = format!("{base}_{n}");
+        }
+        let ours = ledger.contains(&store.describe(&t));
+        let put = match store.put(&t, &item.value, overwrite && !ours) {
+            Ok(p) => p,
+            Err(StoreError::Conflict { .. }) if ours => continue,
+            Err(e @ StoreError::Conflict { .. }) => return (Status::Conflict, Some(e.to_string())),
+            Err(e) => return (Status::Failed, Some(e.to_string())),
+        };
+        *target = t.clone();
+        let verdict = match store.get(&t) {
+            Ok(Some(v)) if v == item.value => (
+                match put {
+                    Put::Created => Status::Moved,
+                    Put::Unchanged => Status::AlreadyInStore,
+                    Put::Overwritten => Status::Overwritten,
+                },
+                None,
+            ),
+            Ok(Some(_)) => (
+                Status::Failed,
+                Some(format!(
+                    "{}: read back a different value than was written",
+                    store.describe(&t)
+                )),
+            ),
+            Ok(None) => (
+                Status::Failed,
+                Some(format!(
+                    "{}: the value is not there on reading back",
+                    store.describe(&t)
+                )),
+            ),
+            Err(e) => (Status::Failed, Some(format!("reading back: {e}"))),
+        };
+        if verdict.0.verified() {
+            ledger.record(store.describe(&t));
+        }
+        return verdict;
+    }
+    (
+        Status::Conflict,
+        Some(format!(
+            "{base}: {MAX_RENAMES} names taken by other secrets in the store"
+        )),
+    )
 }
 
 /// Appends an item's secrets to the `git filter-repo --replace-text` file (0600), once each.
@@ -573,12 +684,16 @@ fn append_purge(path: &Path, item: &Item) -> std::io::Result<()> {
     };
     let mut changed = false;
     for s in &item.secrets {
-        let line = replace_text_line(s.expose(), &item.target.key);
-        let present = text.split(|&b| b == b'\n').any(|l| l == line.as_slice());
-        if !present {
-            text.extend_from_slice(&line);
-            text.push(b'\n');
-            changed = true;
+        // The secret as written, and base64-encoded (Kubernetes Secret data, basic auth).
+        let encoded = base64(s.expose());
+        for form in [s.expose(), encoded.as_bytes()] {
+            let line = replace_text_line(form, &item.target.key);
+            let present = text.split(|&b| b == b'\n').any(|l| l == line.as_slice());
+            if !present {
+                text.extend_from_slice(&line);
+                text.push(b'\n');
+                changed = true;
+            }
         }
     }
     if changed {
@@ -588,6 +703,24 @@ fn append_purge(path: &Path, item: &Item) -> std::io::Result<()> {
         fsutil::write_atomic(path, &text, Perm::Exactly(0o600))?;
     }
     Ok(())
+}
+
+/// Standard base64 with padding.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(A[(n >> shift & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// One `--replace-text` line: `literal==>replacement`, or a `regex:` line when the secret holds
@@ -609,43 +742,59 @@ pub fn replace_text_line(secret: &[u8], key: &str) -> Vec<u8> {
     out
 }
 
+/// Why a file was left alone.
+enum Left {
+    /// Something failed (an error, exit 2).
+    Error(String),
+    /// Not safe to do automatically (a manual step, exit 1).
+    Manual(String),
+}
+
 /// Applies a file's edits atomically, after checking the file is unchanged since the plan and
 /// that no rewritten secret remains.
-fn rewrite(root: &Path, file: &FilePlan, plan: &Plan, stager: &mut Stager) -> Result<(), String> {
+fn rewrite(
+    root: &Path,
+    file: &FilePlan,
+    plan: &Plan,
+    targets: &[Target],
+    stager: &mut Stager,
+) -> Result<bool, Left> {
     let path = root.join(&file.path);
-    let bytes = fs::read(&path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = fs::read(&path).map_err(|e| Left::Error(format!("cannot read: {e}")))?;
     let hash: [u8; 32] = Sha256::digest(&bytes).into();
     if hash != file.hash {
-        return Err("changed since the plan was made; left alone (run migrate again)".into());
+        return Err(Left::Error(
+            "changed since the plan was made; left alone (run migrate again)".into(),
+        ));
     }
     let mut out = bytes;
-    for (range, with, _) in file.edits.iter().rev() {
-        out.splice(range.clone(), with.bytes());
+    for e in file.edits.iter().rev() {
+        out.splice(e.range.clone(), e.render.render(&targets[e.item].key).bytes());
     }
     let manual: BTreeSet<usize> = file.manual.iter().map(|m| m.0).collect();
-    for (_, _, i) in &file.edits {
-        if manual.contains(i) {
+    for e in &file.edits {
+        if manual.contains(&e.item) {
             continue;
         }
-        if plan.items[*i]
+        if plan.items[e.item]
             .secrets
             .iter()
             .any(|s| memchr::memmem::find(&out, s.expose()).is_some())
         {
-            return Err(format!(
-                "the secret of {} occurs elsewhere in the file too; left alone, edit by hand",
-                plan.items[*i].target.key
-            ));
+            return Err(Left::Manual(format!(
+                "the secret stored as {} also occurs inside other text in this file; left alone, replace it by hand",
+                targets[e.item].key
+            )));
         }
     }
     fsutil::write_atomic(&path, &out, Perm::Keep(0o644))
-        .map_err(|e| format!("cannot write: {e} (the file is unchanged)"))?;
-    stager.wrote(&file.path);
-    Ok(())
+        .map_err(|e| Left::Error(format!("cannot write: {e} (the file is unchanged)")))?;
+    Ok(stager.wrote(&file.path))
 }
 
 /// Stages what migrate wrote — in one `git add` at the end — unless the file had unstaged
-/// changes (or was untracked) before the run: then the user's own edits are not staged for them.
+/// changes (or was untracked) before the run: then the user's own edits are not staged for them
+/// and the report says so. Paths an interrupted run wrote are staged by the run that finishes.
 struct Stager {
     dirty: BTreeSet<String>,
     pending: Vec<String>,
@@ -659,16 +808,37 @@ impl Stager {
         })
     }
 
-    fn wrote(&mut self, path: &str) {
-        if !self.dirty.contains(path) && !self.pending.iter().any(|p| p == path) {
+    /// Records a write; returns whether it will be staged.
+    fn wrote(&mut self, path: &str) -> bool {
+        if self.dirty.contains(path) {
+            return false;
+        }
+        if !self.pending.iter().any(|p| p == path) {
             self.pending.push(path.to_string());
         }
+        true
+    }
+
+    /// Whether a write of `path` was (or would be) staged.
+    fn will_stage(&self, path: &str) -> bool {
+        !self.dirty.contains(path)
+    }
+
+    /// A path an earlier, interrupted run wrote and meant to stage.
+    fn carry(&mut self, path: &str) {
+        self.dirty.remove(path);
+        self.wrote(path);
     }
 
     fn flush(&mut self, root: &Path) -> Result<(), String> {
-        for chunk in self.pending.chunks(256) {
-            let paths: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            git::stage(root, &paths).map_err(|e| format!("written, but not staged: {e}"))?;
+        let existing: Vec<&str> = self
+            .pending
+            .iter()
+            .map(String::as_str)
+            .filter(|p| root.join(p).exists())
+            .collect();
+        for chunk in existing.chunks(256) {
+            git::stage(root, chunk).map_err(|e| format!("written, but not staged: {e}"))?;
         }
         self.pending.clear();
         Ok(())
@@ -740,14 +910,35 @@ fn ensure_ignored(
             examples.insert(u.example.clone());
         }
     }
+    let untracking: BTreeSet<&str> = plan
+        .files
+        .iter()
+        .filter(|f| f.untrack.is_some())
+        .map(|f| f.path.as_str())
+        .collect();
     if opts.store == StoreKind::Dotenv {
+        let tracked = git::tracked(root).map_err(|e| e.to_string())?;
+        let mut dirs = BTreeSet::new();
         for it in &plan.items {
-            must.insert(if it.target.path.is_empty() {
-                LOCAL_FILE.into()
-            } else {
-                format!("{}/{LOCAL_FILE}", it.target.path)
-            });
+            let rel = DotenvStore::rel(&it.target);
+            if tracked.contains(&rel) {
+                if !untracking.contains(rel.as_str()) {
+                    return Err(format!(
+                        "{rel}: git tracks it, so migrate will not write secrets into it; untrack it (git rm --cached {rel}) or choose another --to store; nothing was moved"
+                    ));
+                }
+                // A tracked .env.local holding secrets itself: untracked first, before any
+                // value is added to it (its working copy keeps its own secrets).
+                git::untrack(root, &rel).map_err(|e| e.to_string())?;
+            }
+            dirs.insert(it.target.path.clone());
+            must.insert(rel);
         }
+        // Temporaries of a killed run may hold secrets: remove them, and keep future ones out.
+        for d in &dirs {
+            fsutil::remove_stale_temps(&root.join(d));
+        }
+        must.insert(format!("x{}1", fsutil::TEMP_MARKER));
     }
     let check = |p: &str| git::is_ignored(root, p).map_err(|e| e.to_string());
     let mut missing = Vec::new();
@@ -759,7 +950,9 @@ fn ensure_ignored(
     let mut lines: Vec<String> = Vec::new();
     for p in &missing {
         let name = p.rsplit('/').next().unwrap_or(p);
-        let pattern = if name == ".env" || name.starts_with(".env.") {
+        let pattern = if name.contains(fsutil::TEMP_MARKER) {
+            format!("*{}*", fsutil::TEMP_MARKER)
+        } else if name == ".env" || name.starts_with(".env.") {
             if name == LOCAL_FILE {
                 LOCAL_FILE.to_string()
             } else {
@@ -813,13 +1006,33 @@ fn ensure_ignored(
     }
     for p in &must {
         if !check(p)? {
-            return Err(format!("{p}: git does not ignore it even after updating .gitignore (a later rule re-includes it?); nothing was written"));
+            return Err(format!("{p}: git does not ignore it even after updating .gitignore (a later rule re-includes it?); nothing was moved"));
         }
     }
     for ex in &examples {
         if check(ex)? {
-            return Err(format!("{ex}: the example file would be ignored by git; add `!{ex}` to .gitignore; nothing was written"));
+            return Err(format!("{ex}: the example file would be ignored by git; add `!{ex}` to .gitignore; nothing was moved"));
         }
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{base64, replace_text_line};
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"M"), "TQ==");
+        assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn awkward_secrets_become_regex_lines() {
+        assert_eq!(replace_text_line(b"abc", "K"), b"abc==>***REMOVED:K***");
+        let l = String::from_utf8(replace_text_line(b"a==>b", "K")).unwrap_or_default();
+        assert!(l.starts_with("regex:a==>b") || l.starts_with("regex:a=="), "{l}");
+    }
 }

@@ -135,7 +135,7 @@ pub fn render(key: &str, value: &str) -> String {
         format!("{key}=")
     } else if bare_ok {
         format!("{key}={value}")
-    } else if !value.contains(['\'', '\n', '\r']) {
+    } else if !value.contains(['\'', '\n', '\r', '\\']) {
         format!("{key}='{value}'")
     } else {
         let mut s = String::with_capacity(value.len() + 2);

@@ -64,8 +64,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8], perm: Perm) -> io::Result<()> {
     result
 }
 
+/// The marker in temporary file names (`.env.local.leakless-tmp-PID`); `.gitignore` gets
+/// `*.leakless-tmp-*` when they may hold secrets, and a later run removes stale ones.
+pub const TEMP_MARKER: &str = ".leakless-tmp-";
+
 fn temp_name(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!(".{name}.leakless-tmp-{}", std::process::id()))
+    let dot = if name.starts_with('.') { "" } else { "." };
+    dir.join(format!("{dot}{name}{TEMP_MARKER}{}", std::process::id()))
+}
+
+/// Removes temporaries a killed run left in `dir`; returns how many.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(TEMP_MARKER))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 /// Best-effort fsync of a directory, so a rename survives a power cut.

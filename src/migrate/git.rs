@@ -66,7 +66,11 @@ pub fn tracked(root: &Path) -> Result<BTreeSet<String>, GitError> {
 
 /// `git rm --cached` of one path: the working copy stays.
 pub fn untrack(root: &Path, path: &str) -> Result<(), GitError> {
-    git(root, &["rm", "--cached", "--quiet", "--", path]).map(drop)
+    git(
+        root,
+        &["rm", "--cached", "--quiet", "--ignore-unmatch", "--", path],
+    )
+    .map(drop)
 }
 
 /// Whether git ignores `path` (which need not exist).

@@ -83,15 +83,66 @@ pub struct Site {
 pub enum Action {
     /// The dotenv file is untracked; its example file keeps the key with an empty value.
     Untrack,
-    /// The bytes are replaced by `with`.
+    /// The bytes are replaced by a reference to the key.
     Replace {
         /// Byte range in the file.
         range: Range<usize>,
-        /// Replacement text (no secret).
-        with: String,
+        /// How the reference is written (for the item's final key name).
+        render: Render,
     },
     /// Left for a person: why.
     Manual(String),
+}
+
+/// How a reference to a stored key is written in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Render {
+    /// A template with `{KEY}` (config files: `${KEY}` by default).
+    Template(String),
+    /// An environment lookup in code; `braces` wraps it for a JSX attribute (`attr={...}`).
+    Code {
+        /// The language.
+        lang: Lang,
+        /// JSX attribute value.
+        braces: bool,
+    },
+}
+
+impl Render {
+    /// The reference text for `key`.
+    pub fn render(&self, key: &str) -> String {
+        match self {
+            Render::Template(t) => t.replace("{KEY}", key),
+            Render::Code { lang, braces } => {
+                let s = match lang {
+                    Lang::Python => format!("os.environ[\"{key}\"]"),
+                    Lang::JavaScript => format!("process.env.{key}"),
+                    Lang::TypeScript => format!("process.env.{key}!"),
+                    Lang::Go => format!("os.Getenv(\"{key}\")"),
+                    Lang::Ruby => format!("ENV.fetch(\"{key}\")"),
+                    Lang::Java => format!("System.getenv(\"{key}\")"),
+                    Lang::Php => format!("getenv('{key}')"),
+                    Lang::Shell => format!("\"${{{key}}}\""),
+                };
+                if *braces {
+                    format!("{{{s}}}")
+                } else {
+                    s
+                }
+            }
+        }
+    }
+}
+
+/// One replacement in a file.
+#[derive(Clone, Debug)]
+pub struct Edit {
+    /// Byte range.
+    pub range: Range<usize>,
+    /// The reference written there.
+    pub render: Render,
+    /// The item (its final key names the reference).
+    pub item: usize,
 }
 
 /// What happens to one file.
@@ -103,8 +154,8 @@ pub struct FilePlan {
     pub hash: [u8; 32],
     /// Dotenv file: untracked, with this example file (relative path) created or extended.
     pub untrack: Option<UntrackPlan>,
-    /// Edits (sorted by range start, non-overlapping) with the item index each serves.
-    pub edits: Vec<(Range<usize>, String, usize)>,
+    /// Edits, sorted by range start, non-overlapping.
+    pub edits: Vec<Edit>,
     /// Items of this file (all must be verified in the store before the file changes).
     pub items: BTreeSet<usize>,
     /// Sites left for a person.
@@ -365,6 +416,31 @@ fn qualify_key(path: &str, text: &str, starts: &[usize], line: usize, key: &str)
     }
 }
 
+/// Type names an assignment parser may take for the key (`stripeKey: string = "..."`).
+fn is_type_name(k: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "string",
+        "str",
+        "&str",
+        "&'static str",
+        "number",
+        "any",
+        "object",
+        "char",
+        "text",
+        "bytes",
+        "int",
+        "long",
+        "var",
+        "val",
+        "let",
+        "const",
+        "final",
+        "static",
+    ];
+    TYPES.iter().any(|t| t.eq_ignore_ascii_case(k.trim()))
+}
+
 /// Shorter values are not replaced where no rule found them (they could be part of anything).
 const MIN_REPEAT_LEN: usize = 12;
 
@@ -481,7 +557,8 @@ pub fn build(
                 .key
                 .as_deref()
                 .map(|k| qualify_key(&path, text, &line_starts, loc.line, k));
-            let key_hint = key_hint.as_deref();
+            // A type annotation (`const key: string = "..."`) is not a name.
+            let key_hint = key_hint.as_deref().filter(|k| !is_type_name(k));
             let fallback_key = || {
                 env_key(
                     key_hint
@@ -535,6 +612,14 @@ pub fn build(
                         "multi-line secret (a key file or certificate): move it by hand",
                     )
                 }
+                (FileKind::Config, Some(span)) if has_escape_before(text, &span) => manual(
+                    fi,
+                    f,
+                    rules,
+                    &path,
+                    loc.line,
+                    "the value is written with escapes in this file: replace it by hand",
+                ),
                 (FileKind::Config, Some(span)) => {
                     let (span, key) = widen_url(text, span, rule.env_var.as_deref(), key_hint);
                     let key = key.map_or_else(fallback_key, |k| env_key(&k));
@@ -545,20 +630,20 @@ pub fn build(
                         value: text.as_bytes()[span.clone()].to_vec(),
                         action: Action::Replace {
                             range: span,
-                            with: opts.ref_template.replace("{KEY}", &key),
+                            render: Render::Template(opts.ref_template.clone()),
                         },
                         key,
                     }
                 }
                 (FileKind::Code(lang), Some(span)) => {
                     let key = fallback_key();
-                    match code_lookup(text, &span, lang, &key) {
-                        Ok((range, with)) => Candidate {
+                    match code_lookup(text, &span, lang) {
+                        Ok((range, render)) => Candidate {
                             finding: fi,
                             path: path.clone(),
                             line: loc.line,
                             value: secret.to_vec(),
-                            action: Action::Replace { range, with },
+                            action: Action::Replace { range, render },
                             key,
                         },
                         Err(why) => {
@@ -578,6 +663,10 @@ pub fn build(
                 ),
             };
             candidates.push(cand);
+        }
+        if kind == FileKind::Dotenv {
+            // Loaders take a key's last assignment: it claims the plain key name.
+            candidates[before..].reverse();
         }
         if candidates.len() == before {
             for fi in path_only {
@@ -605,10 +694,35 @@ pub fn build(
         .path_template
         .clone()
         .unwrap_or_else(|| default_path_template(opts.store).to_string());
+    // The dotenv store keeps environments apart only where one directory has dotenv files of
+    // several: `.env.dev` → `.env.dev.local`, `.env.production` → `.env.production.local`.
+    let mut suffixes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in plan.files.iter().filter(|f| f.untrack.is_some()) {
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+        suffixes
+            .entry(dir.to_string())
+            .or_default()
+            .insert(name.to_string());
+    }
+    let local_env = |path: &str| -> String {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        match (file_kind(path), suffixes.get(dir)) {
+            (FileKind::Dotenv, Some(names)) if names.len() > 1 => name
+                .strip_prefix(".env.")
+                .filter(|s| !s.is_empty() && *s != "local")
+                .map(str::to_string)
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
     for c in &candidates {
         let f = &findings[c.finding];
         let rule = f.rule(rules);
         let env = opts.env.clone().unwrap_or_else(|| infer_env(&c.path));
+        let target_env = match opts.store {
+            StoreKind::Dotenv => local_env(&c.path),
+            _ => env.clone(),
+        };
         let tpath = expand_template(
             &template,
             &opts.project,
@@ -619,10 +733,9 @@ pub fn build(
         let mut n = 1;
         let idx = loop {
             // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
-            let scope_env = if opts.store == StoreKind::Infisical {
-                env.clone()
-            } else {
-                String::new()
+            let scope_env = match opts.store {
+                StoreKind::Infisical | StoreKind::Dotenv => target_env.clone(),
+                _ => String::new(),
             };
             let slot = by_target
                 .entry((scope_env, tpath.clone(), key.clone()))
@@ -638,7 +751,7 @@ pub fn build(
                     target: Target {
                         path: tpath.clone(),
                         key: key.clone(),
-                        env: env.clone(),
+                        env: target_env.clone(),
                     },
                     env: env.clone(),
                     value: Secret::new(c.value.clone()),
@@ -666,13 +779,7 @@ pub fn build(
         if let Some(p) = &rule.provider {
             item.providers.insert(p.clone());
         }
-        let mut action = c.action.clone();
-        if let Action::Replace { with, .. } = &mut action {
-            // The key may have been de-duplicated.
-            if key != c.key {
-                *with = with.replace(&c.key, &key);
-            }
-        }
+        let action = c.action.clone();
         item.sites.push(Site {
             path: c.path.clone(),
             line: c.line,
@@ -685,7 +792,11 @@ pub fn build(
             .expect("file planned above");
         file.items.insert(idx);
         match action {
-            Action::Replace { range, with } => file.edits.push((range, with, idx)),
+            Action::Replace { range, render } => file.edits.push(Edit {
+                range,
+                render,
+                item: idx,
+            }),
             Action::Manual(why) => file.manual.push((idx, c.line, why)),
             Action::Untrack => {}
         }
@@ -699,9 +810,10 @@ pub fn build(
         let Ok(text) = std::fs::read_to_string(root.join(&file.path)) else {
             continue;
         };
-        let mut extra = Vec::new();
-        for (range, with, idx) in &file.edits {
-            let value = &text.as_bytes()[range.clone()];
+        let starts = line_starts(&text);
+        let mut extra: Vec<Edit> = Vec::new();
+        for e in &file.edits {
+            let value = &text.as_bytes()[e.range.clone()];
             if value.len() < MIN_REPEAT_LEN {
                 continue;
             }
@@ -711,32 +823,35 @@ pub fn build(
                     .edits
                     .iter()
                     .chain(extra.iter())
-                    .any(|e: &(Range<usize>, String, usize)| e.0.start < r.end && r.start < e.0.end);
+                    .any(|o| o.range.start < r.end && r.start < o.range.end);
                 if !taken && whole_token(text.as_bytes(), &r) {
-                    let line = line_of(&line_starts(&text), at);
-                    plan.items[*idx].sites.push(Site {
+                    plan.items[e.item].sites.push(Site {
                         path: file.path.clone(),
-                        line,
+                        line: line_of(&starts, at),
                         action: Action::Replace {
                             range: r.clone(),
-                            with: with.clone(),
+                            render: e.render.clone(),
                         },
                     });
-                    extra.push((r, with.clone(), *idx));
+                    extra.push(Edit {
+                        range: r,
+                        render: e.render.clone(),
+                        item: e.item,
+                    });
                 }
             }
         }
         file.edits.extend(extra);
     }
     for file in &mut plan.files {
-        file.edits.sort_by_key(|e| (e.0.start, e.0.end));
-        file.edits.dedup_by(|b, a| a.0 == b.0);
+        file.edits.sort_by_key(|e| (e.range.start, e.range.end));
+        file.edits.dedup_by(|b, a| a.range == b.range);
         // Overlapping edits (two rules on one value): keep the widest.
-        let mut kept: Vec<(Range<usize>, String, usize)> = Vec::new();
+        let mut kept: Vec<Edit> = Vec::new();
         for e in file.edits.drain(..) {
             match kept.last_mut() {
-                Some(last) if e.0.start < last.0.end => {
-                    if e.0.end - e.0.start > last.0.end - last.0.start {
+                Some(last) if e.range.start < last.range.end => {
+                    if e.range.len() > last.range.len() {
                         *last = e;
                     }
                 }
@@ -768,6 +883,9 @@ pub fn build(
             u.example_text = example_text(&text, &secret_keys, &secret_values, findings, rules);
         }
     }
+    // Rewrites before untracking: a dotenv file's example may be a config file rewritten here.
+    plan.files
+        .sort_by(|a, b| (a.untrack.is_some(), &a.path).cmp(&(b.untrack.is_some(), &b.path)));
     plan.items
         .iter_mut()
         .for_each(|it| it.sites.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line))));
@@ -818,12 +936,10 @@ fn manual(fi: usize, f: &Finding, rules: &RuleSet, path: &str, line: usize, why:
 fn target_file_for(path: &str, store: StoreKind) -> String {
     if store == StoreKind::Dotenv && file_kind(path) != FileKind::Dotenv {
         // A file at the root: `{dir}` expands to the root.
-        return ROOT_FILE.to_string();
+        return String::new();
     }
     path.to_string()
 }
-
-const ROOT_FILE: &str = "(root)";
 
 fn example_path(path: &str, example: &str) -> String {
     match path.rsplit_once('/') {
@@ -904,41 +1020,81 @@ fn widen_url(
     }
 }
 
-/// The replacement of a code literal that is exactly the secret by an environment lookup.
-fn code_lookup(
-    text: &str,
-    span: &Range<usize>,
-    lang: Lang,
-    key: &str,
-) -> Result<(Range<usize>, String), String> {
+/// The replacement of a code literal that is exactly the secret by an environment lookup, where
+/// that is safe: a plain one-line string literal (no prefix like `b"`/`r"`/`f"`, no triple
+/// quotes, no escapes), not a compile-time constant (`const` in Go, Kotlin, TypeScript enums) and
+/// not an annotation argument (Java `@Value("...")`), in a file that already has what the lookup
+/// needs (`import os` in Python, `"os"` in Go).
+fn code_lookup(text: &str, span: &Range<usize>, lang: Lang) -> Result<(Range<usize>, Render), String> {
+    const NOT_LITERAL: &str = "secret is not a whole string literal: replace it by hand";
     let b = text.as_bytes();
     let (Some(&open), Some(&close)) = (span.start.checked_sub(1).map(|i| &b[i]), b.get(span.end)) else {
-        return Err("secret is not a whole string literal: replace it by hand".into());
+        return Err(NOT_LITERAL.into());
     };
     let quoted = matches!(open, b'"' | b'\'' | b'`') && open == close;
     let shell_bare = lang == Lang::Shell && open == b'=' && close.is_ascii_whitespace();
     if !quoted && !shell_bare {
-        return Err("secret is not a whole string literal: replace it by hand".into());
+        return Err(NOT_LITERAL.into());
+    }
+    let before = if quoted { span.start - 1 } else { span.start };
+    let prev = before.checked_sub(1).map(|i| b[i]);
+    if quoted {
+        // String prefixes (b"", r"", f"", u8"") and triple quotes change what the literal is.
+        if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == open) || b.get(span.end + 1) == Some(&open)
+        {
+            return Err("secret is in a prefixed or multi-line string literal: replace it by hand".into());
+        }
+        if b[span.clone()].contains(&b'\\')
+            || (lang == Lang::JavaScript || lang == Lang::TypeScript) && open == b'`'
+        {
+            return Err("secret is in a literal with escapes or interpolation: replace it by hand".into());
+        }
+    }
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_head = text[line_start..before].trim_start();
+    let is_const = match lang {
+        Lang::Go => line_head.starts_with("const ") || in_go_const_block(&text[..line_start]),
+        Lang::Java => line_head.starts_with("const val ") || line_head.contains("const val "),
+        _ => false,
+    };
+    if is_const || (lang == Lang::Java && line_head.contains('@')) {
+        return Err("secret is a compile-time constant or annotation argument: replace it by hand".into());
     }
     let range = if shell_bare {
         span.clone()
     } else {
         span.start - 1..span.end + 1
     };
-    let has = |needle: &str| text.lines().any(|l| l.trim_start().starts_with(needle));
-    let with = match lang {
-        Lang::Python if has("import os") || text.contains("\nimport os,") => format!("os.environ[\"{key}\"]"),
-        Lang::Python => return Err(format!("add `import os` and use os.environ[\"{key}\"]")),
-        Lang::JavaScript => format!("process.env.{key}"),
-        Lang::TypeScript => format!("process.env.{key}!"),
-        Lang::Go if text.contains("\"os\"") => format!("os.Getenv(\"{key}\")"),
-        Lang::Go => return Err(format!("import \"os\" and use os.Getenv(\"{key}\")")),
-        Lang::Ruby => format!("ENV.fetch(\"{key}\")"),
-        Lang::Java => format!("System.getenv(\"{key}\")"),
-        Lang::Php => format!("getenv('{key}')"),
-        Lang::Shell => format!("\"${{{key}}}\""),
+    // A JSX attribute (`secret="..."`) takes an expression in braces.
+    let jsx =
+        matches!(lang, Lang::JavaScript | Lang::TypeScript) && quoted && prev == Some(b'=') && open != b'`';
+    let imports = |module: &str| {
+        text.lines().any(|l| {
+            let l = l.trim();
+            l.strip_prefix("import ")
+                .is_some_and(|rest| rest.split([',', ' ', ';', '#']).any(|m| m == module))
+        })
     };
-    Ok((range, with))
+    match lang {
+        Lang::Python if !imports("os") => return Err("add `import os` and read it from os.environ".into()),
+        Lang::Go if !text.contains("\"os\"") => return Err("import \"os\" and read it with os.Getenv".into()),
+        _ => {}
+    }
+    Ok((range, Render::Code { lang, braces: jsx }))
+}
+
+/// Whether the quoted value around `span` (to the line's quote characters) has a backslash
+/// escape: the stored bytes would then differ from what the application reads.
+fn has_escape_before(text: &str, span: &Range<usize>) -> bool {
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+    text[line_start..line_end].contains('\\')
+}
+
+/// Whether the text before a line leaves it inside a Go `const ( ... )` block.
+fn in_go_const_block(before: &str) -> bool {
+    let open = before.rfind("const (");
+    open.is_some_and(|o| !before[o..].contains("\n)"))
 }
 
 /// The example file for a dotenv file: comments and non-secret assignments kept, secret keys
@@ -963,7 +1119,13 @@ fn example_text(
                     .collect::<Vec<_>>()
                     .iter(),
             )
-            .any(|v| !v.is_empty() && memchr::memmem::find(s.as_bytes(), v).is_some())
+            .any(|v| {
+                let t = s.trim().as_bytes();
+                !v.is_empty()
+                    && (memchr::memmem::find(s.as_bytes(), v).is_some()
+                        // A line that is a piece of a secret (the body of a multi-line key).
+                        || t.len() >= 8 && memchr::memmem::find(v, t).is_some())
+            })
     };
     let push_plain = |chunk: &str, out: &mut String| {
         for line in chunk.split_inclusive('\n') {
@@ -975,7 +1137,9 @@ fn example_text(
     for e in &entries {
         push_plain(&text[pos..e.line.start], &mut out);
         let line = &text[e.line.clone()];
-        if secret_keys.contains(e.key.as_str()) || holds_secret(line) {
+        if holds_secret(&e.key) {
+            // A secret in the key itself: the line is left out.
+        } else if secret_keys.contains(e.key.as_str()) || holds_secret(line) {
             out.push_str(&format!("{}=", e.key));
         } else {
             out.push_str(line);

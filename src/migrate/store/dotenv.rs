@@ -27,19 +27,23 @@ impl DotenvStore {
 
     /// The `.env.local` file a target lives in.
     pub fn file(&self, target: &Target) -> PathBuf {
-        let mut p = self.root.clone();
-        if !target.path.is_empty() {
-            p.push(&target.path);
-        }
-        p.push(LOCAL_FILE);
-        p
+        self.root.join(Self::rel(target))
     }
 
-    fn rel(target: &Target) -> String {
-        if target.path.is_empty() {
+    /// The file's path relative to the repository: `<path>/.env.local`, or
+    /// `<path>/.env.<env>.local` when the target names an environment (two dotenv files of
+    /// different environments in one directory keep their values apart, as dotenv-flow, Vite and
+    /// Next.js load them).
+    pub fn rel(target: &Target) -> String {
+        let name = if target.env.is_empty() {
             LOCAL_FILE.to_string()
         } else {
-            format!("{}/{LOCAL_FILE}", target.path)
+            format!(".env.{}.local", target.env)
+        };
+        if target.path.is_empty() {
+            name
+        } else {
+            format!("{}/{name}", target.path)
         }
     }
 
