@@ -79,6 +79,15 @@ impl Repo {
         repo
     }
 
+    /// A repository holding exactly these files.
+    pub fn from_files(files: &[(&str, &str)]) -> Self {
+        let src = TestDir::new();
+        for (path, text) in files {
+            src.create(path, text);
+        }
+        Self::from_fixture(src.path())
+    }
+
     /// The repository's top directory.
     pub fn root(&self) -> PathBuf {
         self.dir.path().join("shop")
@@ -875,4 +884,173 @@ fn repeats_multiline_keys_imports_and_symlinks() {
         .expect("link")
         .file_type()
         .is_symlink());
+}
+
+const STRIPE: &str = "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"; // leakless:allow
+const SENDGRID: &str = "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"; // leakless:allow
+
+/// A tracked `.env.local` (shared defaults) never receives secrets: one error, nothing moved.
+#[test]
+fn a_tracked_env_local_is_never_written() {
+    let repo = Repo::from_files(&[
+        (".env.local", "PORT=3000\n"),
+        ("app.yaml", "mail:\n  password: \"Na1Hedcm4pMbXDuCL1mHoOsF\"\n"),
+    ]);
+    let before = repo.snapshot();
+    let out = repo.leakless(&["migrate", "--apply"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(".env.local: git tracks it"),
+        "{}",
+        stdout(&out)
+    );
+    let after = repo.snapshot();
+    assert_eq!(before.get(".env.local"), after.get(".env.local"));
+    assert_eq!(before.get("app.yaml"), after.get("app.yaml"));
+}
+
+/// Two runs that each move a secret under the same key name (two scopes, or a resumed run): the
+/// second value goes to the next free name; nothing is overwritten, even with --overwrite.
+#[test]
+fn a_key_our_earlier_run_used_is_never_overwritten() {
+    let repo = Repo::from_files(&[
+        ("a.yaml", "mail:\n  password: \"Na1Hedcm4pMbXDuCL1mHoOsF\"\n"),
+        ("b.yaml", "mail:\n  password: \"Zq8Wv2Lp9Xk3Rt7Yb4Nm6Hc1\"\n"),
+    ]);
+    let out = repo.leakless(&["migrate", "--apply", "--scope", "a.yaml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let out = repo.leakless(&["migrate", "--apply", "--scope", "b.yaml", "--overwrite"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(repo.read("a.yaml").contains("${MAIL_PASSWORD}"));
+    assert!(
+        repo.read("b.yaml").contains("${MAIL_PASSWORD_2}"),
+        "{}",
+        repo.read("b.yaml")
+    );
+    let local = repo.read(".env.local");
+    assert!(
+        local.contains("MAIL_PASSWORD=Na1Hedcm4pMbXDuCL1mHoOsF")
+            && local.contains("MAIL_PASSWORD_2=Zq8Wv2Lp9Xk3Rt7Yb4Nm6Hc1"),
+        "{local}"
+    );
+}
+
+/// Killed after the first rewrite: the run that finishes stages what the killed one wrote, so the
+/// index holds no secret.
+#[test]
+fn a_resumed_run_stages_what_the_killed_run_wrote() {
+    let repo = Repo::seed();
+    let root = repo.root();
+    let mut child = spawn_paused(&root, "after-rewrite:2", &[], &[]);
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    let out = repo.leakless(&["migrate", "--apply"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    for f in git(&root, &["ls-files"]).lines() {
+        let staged = git(&root, &["show", &format!(":{f}")]);
+        repo.assert_no_secret_in(&format!("index copy of {f}"), staged.as_bytes());
+    }
+    assert!(
+        git(&root, &["status", "--porcelain"])
+            .lines()
+            .all(|l| !l.starts_with(" M")),
+        "nothing left unstaged"
+    );
+}
+
+/// Code is only rewritten where the lookup compiles: no prefixed or triple-quoted Python strings,
+/// no `import osmnx` mistaken for `import os`, no Go/Kotlin constants or Java annotations; JSX
+/// attributes get braces; a TypeScript type annotation is not a key; renamed keys rename only
+/// the key.
+#[test]
+fn code_rewrites_stay_valid() {
+    let repo = Repo::from_files(&[
+        ("a.py", &format!("import osmnx as ox\nKEY = \"{SENDGRID}\"\n")),
+        ("b.py", &format!("import os\nKEY = b\"{STRIPE}\"\n")),
+        (
+            "c.go",
+            &format!("package c\n\nimport \"os\"\n\nconst key = \"{STRIPE}\"\n\nvar _ = os.Args\n"),
+        ),
+        (
+            "C.kt",
+            &format!("object C {{\n    const val KEY = \"{STRIPE}\"\n}}\n"),
+        ),
+        (
+            "A.java",
+            &format!("class A {{ @Value(\"{SENDGRID}\") String k; }}\n"),
+        ),
+        (
+            "c.jsx",
+            &format!("export const C = () => <Checkout secret=\"{STRIPE}\" />;\n"),
+        ),
+        (
+            "k.ts",
+            &format!("export const stripeKey: string = \"{STRIPE}\";\n"),
+        ),
+        ("x.rb", &format!("KEY = \"{SENDGRID}\"\n")),
+        (
+            "y.rb",
+            "KEY = \"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\"\n",
+        ),
+    ]);
+    let before = repo.snapshot();
+    let out = repo.leakless(&["migrate", "--apply"]);
+    assert_eq!(code(&out), 1, "manual steps remain: {}", stdout(&out));
+    for f in ["a.py", "b.py", "c.go", "C.kt", "A.java"] {
+        assert_eq!(
+            before.get(f),
+            Some(&std::fs::read(repo.root().join(f)).expect("read")),
+            "{f} left for a person"
+        );
+    }
+    assert!(
+        repo.read("c.jsx")
+            .contains("secret={process.env.STRIPE_SECRET_KEY}"),
+        "{}",
+        repo.read("c.jsx")
+    );
+    assert!(
+        repo.read("k.ts")
+            .contains("stripeKey: string = process.env.STRIPE_SECRET_KEY!;"),
+        "{}",
+        repo.read("k.ts")
+    );
+    let rb = format!("{}{}", repo.read("x.rb"), repo.read("y.rb"));
+    assert!(
+        rb.contains("ENV.fetch(\"SENDGRID_API_KEY\")") && rb.contains("ENV.fetch(\"SENDGRID_API_KEY_2\")"),
+        "{rb}"
+    );
+}
+
+/// Two environments' dotenv files in one directory keep their values apart in the dotenv store
+/// (`.env.dev.local`, `.env.production.local`); a key assigned twice stores its last value.
+#[test]
+fn dotenv_environments_and_duplicate_keys() {
+    let repo = Repo::from_files(&[
+        (".env.dev", "DB_PASSWORD=Na1Hedcm4pMbXDuCL1mHoOsF\nSESSION_SECRET=Q3J27XDCG2LmlZGEONYlgCtjfIZ4SOcMz9CPVNPk\nSESSION_SECRET=C3J27XDCG2LmlZGEONYlgCtjfIZ4SOcMz9CPVNPk\n"),
+        (".env.production", "DB_PASSWORD=Zq8Wv2Lp9Xk3Rt7Yb4Nm6Hc1\n"),
+    ]);
+    let out = repo.leakless(&["migrate", "--apply"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let dev = repo.read(".env.dev.local");
+    let prod = repo.read(".env.production.local");
+    assert!(dev.contains("DB_PASSWORD=Na1Hedcm4pMbXDuCL1mHoOsF"), "{dev}");
+    assert!(
+        dev.contains("SESSION_SECRET=C3J27XDCG2LmlZGEONYlgCtjfIZ4SOcMz9CPVNPk"),
+        "the last assignment wins: {dev}"
+    );
+    assert!(prod.contains("DB_PASSWORD=Zq8Wv2Lp9Xk3Rt7Yb4Nm6Hc1"), "{prod}");
+    assert!(
+        repo.read(".gitignore").contains("*.leakless-tmp-*"),
+        "temporaries are ignored"
+    );
+    assert_eq!(
+        git(
+            &repo.root(),
+            &["check-ignore", ".env.dev.local", ".env.production.local"]
+        )
+        .lines()
+        .count(),
+        2
+    );
 }

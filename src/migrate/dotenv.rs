@@ -181,6 +181,12 @@ mod tests {
     }
 
     #[test]
+    fn backslashes_are_double_quoted() {
+        // python-dotenv unescapes `\\` even in single quotes.
+        assert_eq!(render("K", "a\\b"), "K=\"a\\\\b\"");
+    }
+
+    #[test]
     fn reads_loader_syntax() {
         let t = "# c\nexport A = 'x y'\nB=\"q\\nr\" # note\nC=plain # comment\nnot a line\nD=\r\n";
         let e = parse(t);

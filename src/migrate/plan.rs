@@ -441,6 +441,29 @@ fn is_type_name(k: &str) -> bool {
     TYPES.iter().any(|t| t.eq_ignore_ascii_case(k.trim()))
 }
 
+/// Key names that say nothing about what the secret is for.
+fn is_generic_name(k: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "SECRET",
+        "KEY",
+        "TOKEN",
+        "PASSWORD",
+        "PASS",
+        "PWD",
+        "API_KEY",
+        "APIKEY",
+        "SECRET_KEY",
+        "ACCESS_TOKEN",
+        "AUTH_TOKEN",
+        "AUTH",
+        "VALUE",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "PRIVATE_KEY",
+    ];
+    GENERIC.contains(&env_key(k).as_str())
+}
+
 /// Shorter values are not replaced where no rule found them (they could be part of anything).
 const MIN_REPEAT_LEN: usize = 12;
 
@@ -559,6 +582,8 @@ pub fn build(
                 .map(|k| qualify_key(&path, text, &line_starts, loc.line, k));
             // A type annotation (`const key: string = "..."`) is not a name.
             let key_hint = key_hint.as_deref().filter(|k| !is_type_name(k));
+            // A bare generic name (`secret=`, `token:`) says less than the provider rule's hint.
+            let key_hint = key_hint.filter(|k| rule.env_var.is_none() || !is_generic_name(k));
             let fallback_key = || {
                 env_key(
                     key_hint
@@ -1139,7 +1164,7 @@ fn example_text(
         let line = &text[e.line.clone()];
         if holds_secret(&e.key) {
             // A secret in the key itself: the line is left out.
-        } else if secret_keys.contains(e.key.as_str()) || holds_secret(line) {
+        } else if secret_keys.contains(e.key.as_str()) || holds_secret(line) || holds_secret(&e.value) {
             out.push_str(&format!("{}=", e.key));
         } else {
             out.push_str(line);
