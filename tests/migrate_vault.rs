@@ -22,7 +22,12 @@ fn run(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (i32, String, Stri
 
 /// Every field of `secret/shop/dev`, read with the real `bao kv get` CLI.
 fn stored(bao: &OpenBao) -> BTreeMap<String, String> {
-    let Some(v) = bao.kv_get_cli(None, "secret", "shop/dev") else {
+    stored_at(bao, "shop/dev")
+}
+
+/// Every field of `secret/<path>`, read with the real `bao kv get` CLI.
+fn stored_at(bao: &OpenBao, path: &str) -> BTreeMap<String, String> {
+    let Some(v) = bao.kv_get_cli(None, "secret", path) else {
         return BTreeMap::new();
     };
     v.as_object()
@@ -259,4 +264,40 @@ fn an_unreachable_store_changes_nothing() {
     let (code, _, err) = run(&repo, &["migrate", "--to", "vault", "--apply"], &[]);
     assert_eq!(code, 2);
     assert!(err.contains("--vault-addr"), "{err}");
+}
+
+#[test]
+fn killed_mid_run_against_openbao_then_a_rerun_finishes() {
+    let Some(bao) = OpenBao::start() else { return };
+    for point in ["after-verify:3", "after-rewrite:2", "before-untrack:1"] {
+        let repo = Repo::seed();
+        let env = vault_env(&bao, &bao.root_token);
+        let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // Each repository gets its own project path, so the runs do not meet in the store.
+        let project = format!("shop-{}", point.replace(':', "-"));
+        let mut child = spawn_paused(
+            &repo.root(),
+            point,
+            &["--to", "vault", "--project", &project],
+            &env_ref,
+        );
+        child.kill().expect("kill -9");
+        child.wait().expect("reaped");
+        let map = stored_at(&bao, &format!("{project}/dev"));
+        repo.assert_nothing_lost(&|s| in_map(&map, s));
+        let (code, out, err) = run(
+            &repo,
+            &["migrate", "--to", "vault", "--project", &project, "--apply"],
+            &env,
+        );
+        assert_eq!(code, 0, "{point}: {out}\n{err}");
+        let map = stored_at(&bao, &format!("{project}/dev"));
+        for (path, secret) in &repo.secrets {
+            assert!(
+                in_map(&map, secret),
+                "{point}: secret from {path} in OpenBao after the re-run"
+            );
+        }
+        assert_eq!(run(&repo, &["scan", "."], &[]).0, 0, "{point}");
+    }
 }
