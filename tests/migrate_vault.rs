@@ -301,3 +301,49 @@ fn killed_mid_run_against_openbao_then_a_rerun_finishes() {
         assert_eq!(run(&repo, &["scan", "."], &[]).0, 0, "{point}");
     }
 }
+
+#[test]
+fn a_dry_run_can_check_the_store_without_writing() {
+    let Some(bao) = OpenBao::start() else { return };
+    let repo = Repo::seed();
+    let openai = repo
+        .secrets
+        .iter()
+        .find(|(_, s)| s.starts_with("sk-proj-"))
+        .expect("openai")
+        .1
+        .clone();
+    bao.write(
+        "shop/dev",
+        json!({ "OPENAI_API_KEY": openai, "SESSION_SECRET": "someone else's" }),
+    );
+    let version = bao.version("shop/dev");
+    let before = repo.snapshot();
+    let (code, out, err) = run(
+        &repo,
+        &["migrate", "--to", "vault", "--check-store", "--format", "json"],
+        &vault_env(&bao, &bao.root_token),
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let now: BTreeMap<&str, &str> = v["secrets"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .map(|s| {
+            (
+                s["key"].as_str().expect("k"),
+                s["in_store"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(now.get("OPENAI_API_KEY"), Some(&"same value"), "{v:#}");
+    assert!(
+        now.get("SESSION_SECRET")
+            .is_some_and(|s| s.starts_with("different value")),
+        "{v:#}"
+    );
+    assert_eq!(now.get("DATABASE_URL"), Some(&"absent"));
+    assert_eq!(bao.version("shop/dev"), version, "nothing written");
+    assert_eq!(before, repo.snapshot(), "nothing changed in the repository");
+}

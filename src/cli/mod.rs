@@ -285,6 +285,10 @@ pub struct MigrateArgs {
     /// written and the store is not contacted.
     #[arg(long)]
     pub apply: bool,
+    /// With a dry run: read (never write) each planned location in the store and show what is
+    /// there now (absent, same value, different value).
+    #[arg(long)]
+    pub check_store: bool,
     /// Replace a different value already in the store (default: report a conflict and leave
     /// that secret's files alone).
     #[arg(long)]

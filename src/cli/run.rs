@@ -623,7 +623,12 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
     let mut the_plan = plan::build(&root, &found, &rules, &tracked, &scope, &popts);
     the_plan.skipped.extend(not_found);
     let report = if !a.apply {
-        apply::dry_run(&the_plan, a.to)
+        let mut r = apply::dry_run(&the_plan, a.to);
+        if a.check_store && !the_plan.is_empty() {
+            let mut s = store::open(a.to, &a.store, &root)?;
+            apply::check_store(&the_plan, s.as_mut(), &mut r);
+        }
+        r
     } else {
         let mut s: Box<dyn store::SecretStore> = if the_plan.is_empty() {
             // Nothing to write: no need to reach (or log in to) the store.

@@ -165,6 +165,7 @@ pub fn secret_entry(
         env: item.env.clone(),
         status,
         error,
+        in_store: None,
         rules: item.rules.iter().cloned().collect(),
         fingerprints: item.fingerprints.iter().cloned().collect(),
         providers: item.providers.iter().cloned().collect(),
@@ -222,6 +223,24 @@ pub fn dry_run(plan: &Plan, store: StoreKind) -> MigrationReport {
     }
     finish_report(&mut r, plan, None);
     r
+}
+
+/// `--check-store` for a dry run: reads (never writes) each planned target and says what is
+/// there now, and gives the store's own location and read-back hint.
+pub fn check_store(plan: &Plan, store: &mut dyn SecretStore, r: &mut MigrationReport) {
+    for (item, entry) in plan.items.iter().zip(r.secrets.iter_mut()) {
+        entry.location = store.describe(&item.target);
+        entry.fetch = store.fetch_hint(&item.target);
+        entry.in_store = Some(match store.get(&item.target) {
+            Ok(None) => "absent".to_string(),
+            Ok(Some(v)) if v == item.value => "same value".to_string(),
+            Ok(Some(_)) => {
+                "different value (a conflict on --apply, unless leakless wrote it: then the next _N name)"
+                    .to_string()
+            }
+            Err(e) => format!("cannot read: {e}"),
+        });
+    }
 }
 
 fn offline_location(store: StoreKind, t: &Target) -> String {

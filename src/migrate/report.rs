@@ -52,6 +52,10 @@ pub struct SecretEntry {
     /// Error or conflict message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Dry run with `--check-store`: what the store holds there now (`absent`, `same value`,
+    /// `different value`, or the error reading it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_store: Option<String>,
     /// Rules that found it.
     pub rules: Vec<String>,
     /// Finding fingerprints (v1).
@@ -186,6 +190,9 @@ impl MigrationReport {
             }
             if let Some(e) = &s.error {
                 writeln!(w, "      error: {e}")?;
+            }
+            if let Some(now) = &s.in_store {
+                writeln!(w, "      in the store now: {now}")?;
             }
         }
         if !self.files.is_empty() {
