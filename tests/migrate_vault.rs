@@ -347,3 +347,83 @@ fn a_dry_run_can_check_the_store_without_writing() {
     assert_eq!(bao.version("shop/dev"), version, "nothing written");
     assert_eq!(before, repo.snapshot(), "nothing changed in the repository");
 }
+
+/// Two services' dotenv files share a key with different values and one store path: the second
+/// value is stored under the next name, and since its application reads the old name, that is a
+/// manual step (exit 1), not a silent rename.
+#[test]
+fn a_dotenv_key_stored_under_another_name_is_a_manual_step() {
+    let Some(bao) = OpenBao::start() else { return };
+    let repo = Repo::from_files(&[
+        ("svc-a/.env", "STRIPE_KEY=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\n"),
+        ("svc-b/.env", "STRIPE_KEY=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\n"),
+    ]);
+    let (code, out, err) = run(
+        &repo,
+        &["migrate", "--to", "vault", "--apply"],
+        &vault_env(&bao, &bao.root_token),
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("the application reads STRIPE_KEY but it is stored as STRIPE_KEY_2"),
+        "{out}"
+    );
+    // With the directory in the path, both keep their name.
+    let repo = Repo::from_files(&[
+        ("svc-a/.env", "STRIPE_KEY=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\n"),
+        ("svc-b/.env", "STRIPE_KEY=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\n"),
+    ]);
+    let (code, out, err) = run(
+        &repo,
+        &[
+            "migrate",
+            "--to",
+            "vault",
+            "--apply",
+            "--project",
+            "two",
+            "--path-template",
+            "{project}/{dir}/{env}",
+        ],
+        &vault_env(&bao, &bao.root_token),
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(stored_at(&bao, "two/svc-a/dev").contains_key("STRIPE_KEY"));
+    assert!(stored_at(&bao, "two/svc-b/dev").contains_key("STRIPE_KEY"));
+}
+
+/// A rehearsal against a scratch server does not make a value someone else keeps on the real
+/// server look like ours: it stays a conflict.
+#[test]
+fn a_rehearsal_on_another_server_does_not_mask_a_conflict() {
+    let Some(scratch) = OpenBao::start() else { return };
+    let Some(real) = OpenBao::start() else { return };
+    let repo = Repo::seed();
+    let root = repo.root();
+    let (code, out, _) = run(
+        &repo,
+        &["migrate", "--to", "vault", "--apply"],
+        &vault_env(&scratch, &scratch.root_token),
+    );
+    assert_eq!(code, 0, "{out}");
+    // Back to the original files (the ledger in .git stays).
+    crate::migrate::git(&root, &["reset", "-q", "--hard"]);
+    crate::migrate::git(&root, &["checkout", "-q", "HEAD", "--", "."]);
+    assert!(repo.read("app/pay.js").contains("sk_live_51"));
+    real.write("shop/dev", json!({ "SESSION_SECRET": "the team's own value" }));
+    let (code, out, err) = run(
+        &repo,
+        &["migrate", "--to", "vault", "--apply"],
+        &vault_env(&real, &real.root_token),
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("CONFLICT"), "{out}");
+    assert_eq!(
+        stored(&real).get("SESSION_SECRET").map(String::as_str),
+        Some("the team's own value")
+    );
+    assert!(
+        !stored(&real).contains_key("SESSION_SECRET_2"),
+        "no silent rename"
+    );
+}

@@ -28,6 +28,7 @@ use super::report::{
 };
 use super::store::dotenv::{DotenvStore, LOCAL_FILE};
 use super::store::{Put, SecretStore, StoreError, StoreKind, Target};
+use crate::findings::Secret;
 
 /// Options of an apply.
 #[derive(Clone, Debug)]
@@ -176,6 +177,8 @@ pub fn secret_entry(
             .iter()
             .map(|s| {
                 let (action, detail) = match &s.action {
+                    // The application reads the dotenv key: a value stored under another name
+                    // (the name was taken) needs a person.
                     Action::Untrack => ("untrack", None),
                     Action::Replace { render, .. } => ("reference", Some(render.render(&target.key))),
                     Action::Manual(why) => ("manual", Some(why.clone())),
@@ -185,6 +188,7 @@ pub fn secret_entry(
                     line: s.line,
                     action: action.to_string(),
                     detail,
+                    name_in_file: (s.action == Action::Untrack && s.key != target.key).then(|| s.key.clone()),
                 }
             })
             .collect(),
@@ -268,8 +272,29 @@ fn empty_report(store: StoreKind, applied: bool) -> MigrationReport {
 
 /// Manual steps, rotation, purge and skipped findings, from the plan and the secrets listed.
 fn finish_report(r: &mut MigrationReport, plan: &Plan, purge: Option<&Path>) {
+    // Dotenv names whose value is stored under the name itself.
+    let served: BTreeSet<(String, String)> = r
+        .secrets
+        .iter()
+        .flat_map(|s| {
+            s.sites
+                .iter()
+                .filter(|site| site.action == "untrack" && site.name_in_file.is_none())
+                .map(|site| (site.path.clone(), s.key.clone()))
+        })
+        .collect();
+    let served: BTreeSet<(&str, &str)> = served.iter().map(|(p, k)| (p.as_str(), k.as_str())).collect();
     for s in &r.secrets {
         for site in &s.sites {
+            if let Some(name) = &site.name_in_file {
+                // Unless the file assigns the name again later (loaders read the last one).
+                if !served.contains(&(site.path.as_str(), name.as_str())) {
+                    r.manual_steps.push(format!(
+                        "{}:{}: the application reads {name} but it is stored as {} (the name holds another value at that path): point the application at {}, or migrate with a --path-template that keeps them apart, e.g. {{project}}/{{dir}}/{{env}}",
+                        site.path, site.line, s.key, s.key
+                    ));
+                }
+            }
             if site.action == "manual" {
                 r.manual_steps.push(format!(
                     "{}:{}: {} ({}; the value is {} as {})",
@@ -599,9 +624,11 @@ fn left_alone(r: &mut MigrationReport, path: &str, e: String) {
     });
 }
 
-/// The store locations leakless wrote in any run of this repository
-/// (`.git/leakless/written.txt`, one per line, no values): a different value there is our own
-/// earlier secret under the same key name, never to be overwritten.
+/// The values leakless wrote in any run of this repository, per store location
+/// (`.git/leakless/written.txt`: the location and a salted SHA-256 of the value, never the
+/// value): a different value found at a location is ours — another secret of ours under the
+/// same key name — only if its hash is listed for that location; it is then never overwritten.
+/// A value someone else put there (another server, another team) stays a conflict.
 struct Ledger {
     path: PathBuf,
     seen: BTreeSet<String>,
@@ -616,14 +643,26 @@ impl Ledger {
         Self { path, seen }
     }
 
-    fn contains(&self, location: &str) -> bool {
-        self.seen.contains(location)
+    fn line(location: &str, value: &Secret) -> String {
+        let mut h = Sha256::new();
+        h.update(b"leakless/written\0");
+        h.update(location.as_bytes());
+        h.update(b"\0");
+        h.update(value.expose());
+        let digest = h.finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{location}\t{hex}")
     }
 
-    fn record(&mut self, location: String) {
-        if self.seen.insert(location.clone()) {
+    fn wrote(&self, location: &str, value: &Secret) -> bool {
+        self.seen.contains(&Self::line(location, value))
+    }
+
+    fn record(&mut self, location: &str, value: &Secret) {
+        let line = Self::line(location, value);
+        if self.seen.insert(line.clone()) {
             if let Ok(mut f) = OpenOptions::new().create(true).append(true).open(&self.path) {
-                let _ = writeln!(f, "{location}");
+                let _ = writeln!(f, "{line}");
                 let _ = f.sync_data();
             }
         }
@@ -633,8 +672,9 @@ impl Ledger {
 /// How many `_N` names are tried before a key collision is reported as a conflict.
 const MAX_RENAMES: usize = 20;
 
-/// Put, then read back and compare. When the key holds a different value that leakless itself
-/// stored earlier, the next `_N` name is used instead (and `target` updated).
+/// Put, then read back and compare. When the key holds another value that leakless itself
+/// stored earlier, the next `_N` name is used instead (and `target` updated); a value someone
+/// else stored is a conflict, replaced only with `overwrite`.
 fn put_and_verify(
     store: &mut dyn SecretStore,
     item: &Item,
@@ -648,11 +688,21 @@ fn put_and_verify(
         if n > 1 {
             t.key = format!("{base}_{n}");
         }
-        let ours = ledger.contains(&store.describe(&t));
-        let put = match store.put(&t, &item.value, overwrite && !ours) {
+        let put = match store.put(&t, &item.value, false) {
             Ok(p) => p,
-            Err(StoreError::Conflict { .. }) if ours => continue,
-            Err(e @ StoreError::Conflict { .. }) => return (Status::Conflict, Some(e.to_string())),
+            Err(e @ StoreError::Conflict { .. }) => {
+                let ours = matches!(store.get(&t), Ok(Some(v)) if ledger.wrote(&store.describe(&t), &v));
+                if ours {
+                    continue;
+                }
+                if !overwrite {
+                    return (Status::Conflict, Some(e.to_string()));
+                }
+                match store.put(&t, &item.value, true) {
+                    Ok(p) => p,
+                    Err(e) => return (Status::Failed, Some(e.to_string())),
+                }
+            }
             Err(e) => return (Status::Failed, Some(e.to_string())),
         };
         *target = t.clone();
@@ -682,7 +732,7 @@ fn put_and_verify(
             Err(e) => (Status::Failed, Some(format!("reading back: {e}"))),
         };
         if verdict.0.verified() {
-            ledger.record(store.describe(&t));
+            ledger.record(&store.describe(&t), &item.value);
         }
         return verdict;
     }

@@ -76,6 +76,8 @@ pub struct Site {
     pub line: usize,
     /// What happens there.
     pub action: Action,
+    /// The name the value has at this site (a dotenv key the application reads).
+    pub key: String,
 }
 
 /// What happens at a site.
@@ -809,6 +811,7 @@ pub fn build(
             path: c.path.clone(),
             line: c.line,
             action: action.clone(),
+            key: c.key.clone(),
         });
         let file = plan
             .files
@@ -850,7 +853,9 @@ pub fn build(
                     .chain(extra.iter())
                     .any(|o| o.range.start < r.end && r.start < o.range.end);
                 if !taken && whole_token(text.as_bytes(), &r) {
+                    let key = plan.items[e.item].target.key.clone();
                     plan.items[e.item].sites.push(Site {
+                        key,
                         path: file.path.clone(),
                         line: line_of(&starts, at),
                         action: Action::Replace {

@@ -82,6 +82,9 @@ pub struct SiteEntry {
     /// The reference written, or the manual step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// A dotenv key whose value is stored under another name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_in_file: Option<String>,
 }
 
 /// One file change.
