@@ -524,6 +524,11 @@ fn killed_at_any_step_nothing_is_lost_and_a_rerun_finishes() {
             0,
             "{point}: clean afterwards"
         );
+        let staged = git(&repo.root(), &["ls-files"]);
+        assert!(
+            staged.lines().any(|l| l == ".env.example") && staged.lines().any(|l| l == ".gitignore"),
+            "{point}: what the killed run wrote is staged by the re-run: {staged}"
+        );
     }
 }
 

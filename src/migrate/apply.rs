@@ -285,6 +285,13 @@ fn finish_report(r: &mut MigrationReport, plan: &Plan, purge: Option<&Path>) {
         .collect();
     let served: BTreeSet<(&str, &str)> = served.iter().map(|(p, k)| (p.as_str(), k.as_str())).collect();
     for s in &r.secrets {
+        if s.status == Status::Unstorable {
+            r.manual_steps.push(format!(
+                "{}: {} (its files are left alone: keep it in a store that holds it exactly, or change the value)",
+                s.key,
+                s.error.as_deref().unwrap_or("the store cannot hold this value")
+            ));
+        }
         for site in &s.sites {
             if let Some(name) = &site.name_in_file {
                 // Unless the file assigns the name again later (loaders read the last one).
@@ -703,6 +710,7 @@ fn put_and_verify(
                     Err(e) => return (Status::Failed, Some(e.to_string())),
                 }
             }
+            Err(e @ StoreError::Unstorable(_)) => return (Status::Unstorable, Some(e.to_string())),
             Err(e) => return (Status::Failed, Some(e.to_string())),
         };
         *target = t.clone();
@@ -932,6 +940,10 @@ fn untrack(
             fsutil::write_atomic(&ex_path, merged.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!("{example}: cannot write: {e}"))?;
             stager.wrote(example);
+            changed = true;
+        } else if !git::is_tracked(root, example).map_err(|e| e.to_string())? {
+            // Written by an interrupted run (killed before it could say so): staged now.
+            stager.carry(example);
             changed = true;
         }
     }

@@ -123,3 +123,9 @@ pub fn stage(root: &Path, paths: &[&str]) -> Result<(), GitError> {
     args.extend_from_slice(paths);
     git(root, &args).map(drop)
 }
+
+/// Whether git tracks `path`.
+pub fn is_tracked(root: &Path, path: &str) -> Result<bool, GitError> {
+    let out = git(root, &["ls-files", "--", path])?;
+    Ok(!out.is_empty())
+}

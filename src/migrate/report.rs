@@ -24,6 +24,8 @@ pub enum Status {
     Conflict,
     /// The store write or read-back failed; file left alone.
     Failed,
+    /// The store cannot hold the value exactly (nothing sent); file left alone, a manual step.
+    Unstorable,
 }
 
 impl Status {
@@ -180,6 +182,7 @@ impl MigrationReport {
                 Status::Overwritten => "overwritten",
                 Status::Conflict => "CONFLICT",
                 Status::Failed => "FAILED",
+                Status::Unstorable => "CANNOT STORE",
             };
             writeln!(w, "\n  [{status}] {} ({}) → {}", s.key, s.preview, s.location)?;
             writeln!(w, "      rules: {}", s.rules.join(", "))?;

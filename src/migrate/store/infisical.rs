@@ -517,13 +517,13 @@ impl InfisicalStore {
             ))
         })?;
         if infisical_trim(text) != text {
-            return Err(StoreError::Other(format!(
+            return Err(StoreError::Unstorable(format!(
                 "{location}: the value has leading or trailing whitespace, which Infisical strips; it would not \
                  be stored exactly, so it was not sent"
             )));
         }
         if has_reference(text) {
-            return Err(StoreError::Other(format!(
+            return Err(StoreError::Unstorable(format!(
                 "{location}: the value contains `${{...}}`, which Infisical treats as a reference to another \
                  secret and expands on read; it would not be read back exactly, so it was not sent"
             )));

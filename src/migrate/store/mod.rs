@@ -84,6 +84,10 @@ pub enum StoreError {
         /// The store's own message.
         reason: String,
     },
+    /// The store cannot hold this value exactly (it would trim or expand it); nothing was sent.
+    /// Not an error of the run: the secret stays in its file, a manual step.
+    #[error("{0}")]
+    Unstorable(String),
     /// The store is misconfigured on our side (missing address, token, region, project ...).
     #[error("{0}")]
     Config(String),

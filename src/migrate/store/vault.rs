@@ -208,6 +208,7 @@ fn scrub(err: StoreError, value: &str) -> StoreError {
         },
         StoreError::Other(s) => StoreError::Other(clean(s)),
         StoreError::Config(s) => StoreError::Config(clean(s)),
+        StoreError::Unstorable(s) => StoreError::Unstorable(clean(s)),
         StoreError::Unreachable { store, url, reason } => StoreError::Unreachable {
             store,
             url,
