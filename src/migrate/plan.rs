@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -201,11 +201,6 @@ impl Plan {
     /// True when there is nothing to do.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
-    }
-
-    /// The item of a file edit.
-    pub fn item(&self, i: usize) -> &Item {
-        &self.items[i]
     }
 }
 
@@ -529,6 +524,8 @@ pub fn build(
     }
 
     let mut candidates: Vec<Candidate> = Vec::new();
+    // Config and dotenv texts, read once, for the repeat and example passes below.
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for (path, mut sites) in per_file {
         sites.sort_by_key(|s| (s.2, s.0));
         let bytes = match std::fs::read(root.join(&path)) {
@@ -558,6 +555,9 @@ pub fn build(
             continue;
         };
         let kind = file_kind(&path);
+        if matches!(kind, FileKind::Config | FileKind::Dotenv) {
+            texts.insert(path.clone(), text.to_string());
+        }
         let line_starts = line_starts(text);
         let entries = if kind == FileKind::Dotenv {
             dotenv::parse(text)
@@ -835,10 +835,10 @@ pub fn build(
         if file_kind(&file.path) != FileKind::Config || file.edits.is_empty() {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(root.join(&file.path)) else {
+        let Some(text) = texts.get(&file.path) else {
             continue;
         };
-        let starts = line_starts(&text);
+        let starts = line_starts(text);
         let mut extra: Vec<Edit> = Vec::new();
         for e in &file.edits {
             let value = &text.as_bytes()[e.range.clone()];
@@ -909,8 +909,8 @@ pub fn build(
                 .filter(|it| it.sites.iter().any(|s| s.path == file.path))
                 .map(|it| it.value.expose())
                 .collect();
-            let text = std::fs::read_to_string(root.join(&file.path)).unwrap_or_default();
-            u.example_text = example_text(&text, &secret_keys, &secret_values, findings, rules);
+            let text = texts.get(&file.path).map_or("", String::as_str);
+            u.example_text = example_text(text, &secret_keys, &secret_values, findings);
         }
     }
     // Rewrites before untracking: a dotenv file's example may be a config file rewritten here.
@@ -1134,28 +1134,23 @@ fn example_text(
     secret_keys: &BTreeSet<&str>,
     secret_values: &[&[u8]],
     findings: &[Finding],
-    _rules: &RuleSet,
 ) -> String {
     let entries = dotenv::parse(text);
     let mut out = String::new();
     let mut pos = 0;
+    let all: Vec<&[u8]> = secret_values
+        .iter()
+        .copied()
+        .chain(findings.iter().map(|f| f.secret.expose()))
+        .collect();
     let holds_secret = |s: &str| {
-        secret_values
-            .iter()
-            .chain(
-                findings
-                    .iter()
-                    .map(|f| f.secret.expose())
-                    .collect::<Vec<_>>()
-                    .iter(),
-            )
-            .any(|v| {
-                let t = s.trim().as_bytes();
-                !v.is_empty()
-                    && (memchr::memmem::find(s.as_bytes(), v).is_some()
+        all.iter().any(|v| {
+            let t = s.trim().as_bytes();
+            !v.is_empty()
+                && (memchr::memmem::find(s.as_bytes(), v).is_some()
                         // A line that is a piece of a secret (the body of a multi-line key).
                         || t.len() >= 8 && memchr::memmem::find(v, t).is_some())
-            })
+        })
     };
     let push_plain = |chunk: &str, out: &mut String| {
         for line in chunk.split_inclusive('\n') {
@@ -1181,11 +1176,6 @@ fn example_text(
         out.push('\n');
     }
     out
-}
-
-/// Relative paths in the plan, as `PathBuf`s under `root`.
-pub fn abs(root: &Path, rel: &str) -> PathBuf {
-    root.join(rel)
 }
 
 #[cfg(test)]
