@@ -34,6 +34,8 @@ use leakless::matching::entropy::{chars_per_token, shannon};
 use leakless::matching::{Input, MatchOptions, RawMatch, Scanner, Scratch};
 use leakless::rules::RuleSet;
 
+mod independent;
+
 /// `(family, minimum recall, minimum precision)`, as recorded in QUALITY.md.
 const FLOORS: &[(&str, f64, f64)] = &[
     ("ai", 0.97, 0.97),
