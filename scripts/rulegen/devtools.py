@@ -74,6 +74,13 @@ def kw_forms(*keys):
     return sorted(out)
 
 
+def spell(prefixes, words):
+    """Keywords for every way a key joins a provider prefix to its next word (`sanity_token`,
+    `sanityToken`, `sanity.token`, `sanity-token`), lower-cased: a narrower prefilter than a
+    provider name that is also an everyday word (linear, sanity, chromatic, conduit)."""
+    return sorted({p + sep + w for p in prefixes for w in words for sep in ("", "_", ".", "-")})
+
+
 ctx = ctx_rule
 UUIDF = UUID()
 rules = []
@@ -89,7 +96,7 @@ rules += [
     ctx("nuget-legacy-api-key", "nuget",
         "NuGet / PowerShell Gallery API key in the UUID format (next to a NuGet API-key key)",
         name=r"(?:nuget|psgallery|powershell[_.\-]?gallery)[\w.\-]{0,20}(?:api[_.\-]?)?key",
-        key="NUGET_API_KEY", value=UUIDF, keywords=["nuget", "psgallery", "powershell"],
+        key="NUGET_API_KEY", value=UUIDF, keywords=["nuget", "psgallery"] + spell(["powershell"], ["gallery"]),
         rotate="https://www.nuget.org/account/apikeys"),
     prefix_rule("dockerhub-organization-access-token", "docker",
                 "Docker Hub organization access token (dckr_oat_)",
@@ -118,11 +125,12 @@ rules += [
                            "# JFrog access tokens are JWTs (header eyJ2ZXIiOiIy...)"]),
     ctx("jfrog-identity-token-legacy", "jfrog",
         "JFrog / Artifactory identity token (64 characters next to a JFrog or Artifactory token key)",
-        name=r"(?:jfrog|artifactory)[\w.\-]{0,20}(?:identity[_.\-]?|access[_.\-]?)?token",
+        name=r"(?:jfrog|artifactory)[\w.\-]{0,20}identity[_.\-]?token",
         key="JFROG_IDENTITY_TOKEN", value=ALNUM(64), entropy=4.0, keywords=["jfrog", "artifactory"],
         rotate="https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens",
         aliases=["jfrog-identity-token"],
-        extra_examples=["ARTIFACTORY_ACCESS_TOKEN=%s" % b62(64)]),
+        extra_examples=["ARTIFACTORY_IDENTITY_TOKEN=%s" % b62(64)],
+        negatives=["JFROG_ACCESS_TOKEN=cmVmdGtu%s" % b62(56)]),
     ctx("sonatype-nexus-user-token", "sonatype",
         "Sonatype Nexus Repository user-token pass code (44 characters next to a Nexus password / token key)",
         name=r"nexus[\w.\-]{0,20}(?:password|passwd|pass[_.\-]?code|token)", key="NEXUS_PASSWORD",
@@ -361,7 +369,8 @@ rules += [
         keywords=["cypress"], rotate="https://docs.cypress.io/cloud/account-management/projects#Record-keys"),
     ctx("chromatic-project-token", "chromatic",
         "Chromatic project token (chpt_ prefix, next to a Chromatic key)",
-        name=r"chromatic[\w.\-]{0,20}(?:project[_.\-]?)?token", key="CHROMATIC_PROJECT_TOKEN",
+        name=r"chromatic[_.\-]?(?:project[_.\-]?)?token", key="CHROMATIC_PROJECT_TOKEN",
+        keywords=spell(["chromatic"], ["project", "token"]),
         value=fmt(r"chpt_[A-Za-z0-9]{10,40}", lambda: "chpt_" + hi(lambda: b62(14), 3.5)), entropy=3.5,
         rotate="https://www.chromatic.com/docs/cli/"),
 ]
@@ -454,13 +463,13 @@ rules += [
                                       ["accessToken: 'lin_oauth_xxx'"])),
     ctx("linear-client-secret", "linear",
         "Linear OAuth application client secret (32 hex next to a Linear client-secret key)",
-        name=r"linear[\w.\-]{0,20}(?:client|oauth|app)[_.\-]?secret", key="LINEAR_CLIENT_SECRET",
-        value=HEX(32), rotate="https://linear.app/settings/api/applications",
+        name=r"linear[_.\-]?(?:oauth[_.\-]?|app[_.\-]?)?(?:client[_.\-]?)?secret", key="LINEAR_CLIENT_SECRET",
+        value=HEX(32), keywords=spell(["linear"], ["client", "oauth", "app", "secret"]), rotate="https://linear.app/settings/api/applications",
         aliases=["linear-client-secret"]),
     ctx("sanity-api-token", "sanity",
         "Sanity API token (sk + ~180 characters, next to a Sanity token key)",
-        name=r"sanity[\w.\-]{0,20}(?:api[_.\-]?|auth[_.\-]?|write[_.\-]?|read[_.\-]?|studio[_.\-]?)?token",
-        key="SANITY_API_TOKEN", value=fmt(r"sk[A-Za-z0-9]{150,200}", lambda: "sk" + b62(180)), entropy=4.5,
+        name=r"sanity[_.\-]?(?:api[_.\-]?|auth[_.\-]?|write[_.\-]?|read[_.\-]?|studio[_.\-]?|deploy[_.\-]?)?token",
+        key="SANITY_API_TOKEN", keywords=spell(["sanity"], ["api", "auth", "write", "read", "studio", "deploy", "token"]), value=fmt(r"sk[A-Za-z0-9]{150,200}", lambda: "sk" + b62(180)), entropy=4.5,
         rotate="https://www.sanity.io/manage"),
     ctx("storyblok-access-token", "storyblok",
         "Storyblok content delivery (preview / public) access token (next to a Storyblok token key)",
@@ -485,13 +494,14 @@ rules += [
                 rotate="https://docs.launchdarkly.com/home/account/environment/keys",
                 aliases=["launchdarkly-access-token"],
                 negatives=prefix_negs("LAUNCHDARKLY_MOBILE_KEY", "mob-", "mob-" + uuid4())),
-    prefix_rule("launchdarkly-relay-proxy-key", "launchdarkly",
-                "LaunchDarkly Relay Proxy automatic-configuration key (rel-)",
-                regex=r"\b(rel-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
-                keywords=["rel-"], sample=lambda: "rel-" + uuid4(), env_var="AUTO_CONFIG_KEY",
-                contexts=("dotenv", "yaml", "dockerfile"), entropy=3.0,
-                rotate="https://docs.launchdarkly.com/sdk/relay-proxy/automatic-configuration",
-                negatives=prefix_negs("AUTO_CONFIG_KEY", "rel-", "rel-" + uuid4())),
+    ctx("launchdarkly-relay-proxy-key", "launchdarkly",
+        "LaunchDarkly Relay Proxy automatic-configuration key (rel- + UUID next to AUTO_CONFIG_KEY / a LaunchDarkly relay key)",
+        name=r"(?:launchdarkly[\w.\-]{0,20}(?:relay|proxy|auto)[\w.\-]{0,20}key|\bauto[_.\-]?config[_.\-]?key)",
+        key="AUTO_CONFIG_KEY", value=PREFIXED("rel-", UUIDF),
+        keywords=["launchdarkly"] + kw_forms("AUTO_CONFIG_KEY"),
+        rotate="https://docs.launchdarkly.com/sdk/relay-proxy/automatic-configuration",
+        extra_examples=["LAUNCHDARKLY_RELAY_AUTO_CONFIG_KEY=rel-%s" % uuid4()],
+        negatives=["release_id = \"rel-%s\"" % uuid4()]),
     prefix_rule("configcat-sdk-key", "configcat", "ConfigCat SDK key (configcat-sdk-1/...)",
                 regex=r"\b(configcat-sdk-1/[A-Za-z0-9_\-]{22}/[A-Za-z0-9_\-]{22})(?:[^A-Za-z0-9_\-]|$)",
                 keywords=["configcat-sdk-1/"],

@@ -60,22 +60,27 @@ def pem_body(lines=6):
     return out
 
 
+def spell(prefixes, words):
+    """Keywords for every way a key can join a provider prefix to its next word
+    (`github_token`, `githubToken`, `github.token`, `github-token`), lower-cased: a narrower
+    prefilter than the bare provider name, which is everywhere in URLs and READMEs."""
+    return sorted({p + sep + w for p in prefixes for w in words for sep in ("", "_", ".", "-")})
+
+
 ctx = ctx_rule
-G = "https://github.com/settings"
 
 rules = []
 
 # ================================================================= GitHub
 GH_NAME = r"(?:github|\bgh)"
-GH_KW = ["github", "gh_token", "ghtoken", "gh.token", "gh-token", "gh_pat", "ghpat", "gh-pat",
-         "gh_oauth", "ghoauth", "gh_api", "ghapi", "gh_access", "ghaccess", "gh_auth", "ghauth",
-         "gh_personal", "gh_installation", "ghinstallation"]
+GH_KW = spell(["github", "gh"], ["token", "pat", "api", "access", "oauth", "auth", "personal"])
 
 rules += [
     ctx("github-oauth-client-secret", "github",
         "GitHub OAuth app / GitHub App client secret (40 hex next to a GitHub client-secret key)",
-        name=GH_NAME + r"[\w.\-]{0,20}client[_.\-]?secret", key="GITHUB_CLIENT_SECRET",
-        value=HEX(40), keywords=["github", "gh_client", "ghclient", "gh-client", "gh.client"],
+        name=GH_NAME + r"[_.\-]?(?:oauth[_.\-]?|app[_.\-]?|oauth[_.\-]?app[_.\-]?)?client[_.\-]?secret",
+        key="GITHUB_CLIENT_SECRET", value=HEX(40),
+        keywords=spell(["github", "gh"], ["client", "oauth", "app"]),
         rotate="https://github.com/settings/developers",
         extra_examples=['GH_CLIENT_SECRET="%s"' % hexs(40),
                         "  GitHubClientSecret: %s" % hexs(40)],
@@ -94,15 +99,15 @@ rules += [
         "GitHub Enterprise Server access token (40 hex next to a GH_ENTERPRISE_TOKEN / GHE token key)",
         name=r"(?:(?:github|\bgh)[_.\-]?enterprise|\bghe)[\w.\-]{0,20}(?:token|pat)",
         key="GH_ENTERPRISE_TOKEN", value=HEX(40),
-        keywords=["github", "gh_enterprise", "ghenterprise", "gh.enterprise", "gh-enterprise",
-                  "ghe_", "ghe-", "ghe."],
+        keywords=spell(["github", "gh"], ["enterprise"]) + ["ghe_", "ghe-", "ghe."],
         rotate="https://docs.github.com/en/enterprise-server@latest/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens",
         extra_examples=["GITHUB_ENTERPRISE_TOKEN=%s" % hexs(40), "export GHE_TOKEN=%s" % hexs(40)],
         negatives=["GH_ENTERPRISE_TOKEN=$(cat ~/.ghe-token)"]),
     ctx("github-app-installation-token-legacy", "github",
         "GitHub App installation token in the pre-2021 `v1.` format (next to a GitHub key)",
-        name=GH_NAME + r"[\w.\-]{0,30}(?:token|installation)", key="GITHUB_INSTALLATION_TOKEN",
-        value=PREFIXED("v1.", HEX(40)), keywords=GH_KW,
+        name=GH_NAME + r"[_.\-]?(?:app[_.\-]?)?(?:installation[_.\-]?)?(?:access[_.\-]?)?token",
+        key="GITHUB_INSTALLATION_TOKEN", value=PREFIXED("v1.", HEX(40)),
+        keywords=spell(["github", "gh"], ["app", "installation", "access", "token"]),
         rotate="https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app-installation",
         negatives=["github_token_version = v1.2.3"]),
 ]
@@ -431,7 +436,7 @@ rules += [
         "Phabricator / Phorge Conduit API token (api- + 28 characters next to a Phabricator / Conduit key)",
         name=r"(?:phabricator|phorge|conduit)[\w.\-]{0,20}(?:token|key)",
         key="PHABRICATOR_API_TOKEN", value=PREFIXED("api-", LOWERNUM(28)),
-        keywords=["phabricator", "phorge", "conduit"],
+        keywords=["phabricator", "phorge"] + spell(["conduit"], ["api", "token", "key"]),
         rotate="https://secure.phabricator.com/book/phabricator/article/conduit/"),
     ctx("gitee-access-token", "gitee",
         "Gitee personal access token (32 hex next to a Gitee token key)",
