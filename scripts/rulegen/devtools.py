@@ -263,6 +263,18 @@ rules += [
         rotate="https://buf.build/settings/user"),
 ]
 
+rules.append(rule(
+    "pub-dev-credentials", "pub-dev",
+    "pub.dev publishing credentials (Google OAuth refresh token in Dart's pub-credentials.json)",
+    regex=r"\"refreshToken\"\s{0,3}:\s{0,3}\"(1//[A-Za-z0-9_\-]{30,300})\"",
+    path=r"(?:^|/)pub-credentials\.json$", keywords=["refreshtoken"],
+    examples=['{"accessToken":"ya29.%s","refreshToken":"1//%s","idToken":null,"tokenEndpoint":"https://accounts.google.com/o/oauth2/token","scopes":["openid","https://www.googleapis.com/auth/userinfo.email"],"expiration":1767225600000}' % (b64url(150), b64url(100)),
+              '  "refreshToken": "1//%s",' % b64url(100)],
+    negative_examples=['"refreshToken": null,', '"refreshToken": "<refresh-token>",',
+                       '"refreshToken": "1//%s",' % b64url(10)],
+    severity="high", confidence="high", entropy=4.0, env_var="PUB_CREDENTIALS",
+    rotate="https://myaccount.google.com/permissions"))
+
 # ============================================================ code quality, security, testing
 rules += [
     ctx("coveralls-repo-token", "coveralls",

@@ -299,6 +299,17 @@ rules += [
         negatives=["CI_DEPLOY_PASSWORD=gldt-%s" % b64url(20)]),
 ]
 
+JWT3 = lambda: ("eyJhbGciOiJSUzI1NiIsImtpZCI6I" + b64url(40) + ".eyJ" + b64url(180) + "." + b64url(342))
+rules.append(prefix_rule(
+    "gitlab-ci-job-token-jwt", "gitlab", "GitLab CI/CD job token in the JWT format (glcbt- + JWT)",
+    regex=r"\b(glcbt-eyJ[A-Za-z0-9_\-]{10,400}\.eyJ[A-Za-z0-9_\-]{10,2000}\.[A-Za-z0-9_\-]{20,700})(?:[^A-Za-z0-9_\-]|$)",
+    keywords=["glcbt-eyj"], sample=lambda: "glcbt-" + JWT3(), env_var="CI_JOB_TOKEN",
+    contexts=("dotenv", "header", "yaml"), entropy=4.0,
+    rotate="https://docs.gitlab.com/ci/jobs/ci_job_token/",
+    aliases=["gitlab-cicd-job-token"],
+    negatives=["CI_JOB_TOKEN=glcbt-eyJ...", "CI_JOB_TOKEN=glcbt-eyJhbGciOiJSUzI1NiJ9",
+               "# job tokens now look like glcbt-<JWT>"]))
+
 # ================================================================= Bitbucket
 ATCTT_BODY = lambda: "ATCTT3xFfGN0" + b64url(170) + "=" + hexs(8, upper=True)
 rules += [
