@@ -5,6 +5,7 @@ pub const PACKS: &[(&str, &str)] = &[
     ("rules/ai.toml", include_str!("../../rules/ai.toml")),
     ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
     ("rules/databases.toml", include_str!("../../rules/databases.toml")),
+    ("rules/devtools.toml", include_str!("../../rules/devtools.toml")),
     ("rules/generic.toml", include_str!("../../rules/generic.toml")),
     ("rules/keys.toml", include_str!("../../rules/keys.toml")),
     ("rules/messaging.toml", include_str!("../../rules/messaging.toml")),
