@@ -968,22 +968,9 @@ add(rule(
     rotate="https://kubernetes.io/docs/reference/access-authn-authz/bootstrap-tokens/"))
 
 
-def kubeconfig():
-    return ("apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: " + b64(64)
-            + "\n    server: https://10.0.0.1:6443\n  name: prod\ncontexts:\n- context:\n    cluster: prod\n"
-            "    user: deployer\n  name: prod\ncurrent-context: prod\nkind: Config\npreferences: {}\nusers:\n"
-            "- name: deployer\n  user:\n    token: " + k8s_bound() + "\n")
+# kubeconfig user tokens belong to the credential-container pack (rules-credentials-keys-db:
+# kubeconfig-user-token), not here.
 
-
-add(rule(
-    "kubeconfig-user-token", "kubernetes", "Bearer token of a user entry in a kubeconfig file (kind: Config … users: … user: token:)",
-    regex=r"(?s)kind:\s{0,3}Config\b.{0,3000}?\busers:.{0,600}?\buser:\s{1,20}token:\s{0,3}[\"']?([A-Za-z0-9_.\-]{20,2048})",
-    keywords=["kind: config"], examples=[kubeconfig(), kubeconfig().replace("    token: ", "    token: \"").replace("\npreferences", "\npreferences").rstrip("\n") + "\"\n"],
-    negative_examples=[kubeconfig().split("    token: ")[0] + "    token: ${KUBE_TOKEN}\n",
-                       kubeconfig().split("    token: ")[0] + "    exec:\n      command: aws\n",
-                       "kind: Config\nusers:\n- name: x\n  user:\n    token: short\n"],
-    severity="critical", entropy=3.5, window=6000, env_var="KUBE_TOKEN",
-    rotate="https://kubernetes.io/docs/reference/access-authn-authz/authentication/"))
 
 # =============================================================================== emit
 HAND_CONFIDENCE = {
