@@ -244,6 +244,19 @@ add(ctx_rule(
     value=Fmt(r"[A-Za-z0-9_.\-]{1,32}:[A-Za-z0-9!@#$%^*_+.\-]{12,64}", lambda: "ci:" + b62(20)), entropy=3.0,
     keywords=["concourse"], severity="high", rotate="https://concourse-ci.org/local-auth.html"))
 
+add(ctx_rule(
+    "atlantis-webhook-secret", "atlantis", "Atlantis (Terraform pull-request automation) webhook secret beside an Atlantis webhook-secret name",
+    name=r"atlantis[_.\-]?(?:gh[_.\-]?|gitlab[_.\-]?|bitbucket[_.\-]?|azuredevops[_.\-]?)?webhook[_.\-]?secret", key="ATLANTIS_GH_WEBHOOK_SECRET",
+    value=Fmt(r"[A-Za-z0-9+/=_\-]{24,128}", lambda: b64url(40)), entropy=4.0, keywords=["atlantis"],
+    rotate="https://www.runatlantis.io/docs/webhook-secrets"))
+add(ctx_rule(
+    "scalr-api-token", "scalr", "Scalr API token (JWT) beside a Scalr token name",
+    name=r"scalr[\w.\-]{0,20}token", key="SCALR_TOKEN",
+    value=Fmt(r"eyJ[A-Za-z0-9_\-]{10,300}\.eyJ[A-Za-z0-9_\-]{20,2000}\.[A-Za-z0-9_\-]{200,1000}",
+              lambda: (b64url_nopad('{"alg":"RS256","typ":"JWT"}') + "." + b64url_nopad(
+                  '{"jti":"at-' + alnum_lower(17) + '","iss":"scalr","sub":"user"}') + "." + b64url(342))),
+    entropy=4.0, keywords=["scalr"], severity="critical", rotate="https://docs.scalr.io/docs/api-tokens"))
+
 header = ("# leakless built-in rules: CI/CD, build and deployment services.\n"
           "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, env_var, rotate, examples).\n"
           "# CircleCI CCIPAT_/CCIPRJ_, Buildkite bkua_, Travis CI and Terraform Cloud tokens are in rules/vcs.toml.")

@@ -968,6 +968,150 @@ add(rule(
     rotate="https://kubernetes.io/docs/reference/access-authn-authz/bootstrap-tokens/"))
 
 
+# =============================================================================== deploy hooks, more hosting/storage
+add(prefix_rule(
+    "netlify-personal-access-token", "netlify", "Netlify personal access token (nfp_ prefix)",
+    regex=r"\b(nfp_[A-Za-z0-9]{36,40})\b", keywords=["nfp_"], sample=lambda: "nfp_" + b62(36),
+    env_var="NETLIFY_AUTH_TOKEN", entropy=3.5, severity="critical", aliases=["netlify-access-token"],
+    rotate="https://app.netlify.com/user/applications#personal-access-tokens",
+    negatives=pneg("NETLIFY_AUTH_TOKEN", "nfp_", b62(36), short=12)))
+
+
+def hook_rule(id, provider, description, regex, keyword, url, env, rotate, bad):
+    add(rule(id, provider, description, regex=regex, keywords=[keyword],
+             examples=[f"{env}={url()}", f"curl -X POST -d {{}} {url()}", f"  deploy_hook: \"{url()}\""],
+             negative_examples=bad, severity="high", confidence="high", entropy=3.0, env_var=env,
+             rotate=rotate))
+
+
+hook_rule("netlify-build-hook-url", "netlify", "Netlify build hook URL (api.netlify.com/build_hooks/<24 hex>)",
+          r"api\.netlify\.com/build_hooks/([0-9a-f]{24})\b", "api.netlify.com/build_hooks",
+          lambda: f"https://api.netlify.com/build_hooks/{hexs(24)}", "NETLIFY_BUILD_HOOK",
+          "https://docs.netlify.com/configure-builds/build-hooks/",
+          ["NETLIFY_BUILD_HOOK=https://api.netlify.com/build_hooks/<hook-id>",
+           "NETLIFY_BUILD_HOOK=https://api.netlify.com/build_hooks/" + hexs(12),
+           "Build hooks are POST endpoints under api.netlify.com/build_hooks."])
+hook_rule("vercel-deploy-hook-url", "vercel", "Vercel deploy hook URL (api.vercel.com/v1/integrations/deploy/prj_…/…)",
+          r"api\.vercel\.com/v1/integrations/deploy/prj_[A-Za-z0-9]{20,40}/([A-Za-z0-9]{8,32})\b",
+          "api.vercel.com/v1/integrations/deploy", lambda: f"https://api.vercel.com/v1/integrations/deploy/prj_{b62(28)}/{b62(10)}",
+          "VERCEL_DEPLOY_HOOK", "https://vercel.com/docs/deployments/deploy-hooks",
+          ["VERCEL_DEPLOY_HOOK=https://api.vercel.com/v1/integrations/deploy/prj_<id>/<hook>",
+           "VERCEL_DEPLOY_HOOK=https://api.vercel.com/v1/integrations/deploy/prj_" + b62(28),
+           "Deploy hooks live under api.vercel.com/v1/integrations/deploy."])
+hook_rule("cloudflare-pages-deploy-hook-url", "cloudflare",
+          "Cloudflare Pages deploy hook URL (…/pages/webhooks/deploy_hooks/<uuid>)",
+          r"api\.cloudflare\.com/client/v4/pages/webhooks/deploy_hooks/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+          "/pages/webhooks/deploy_hooks/", lambda: f"https://api.cloudflare.com/client/v4/pages/webhooks/deploy_hooks/{uuid4()}",
+          "CF_PAGES_DEPLOY_HOOK", "https://developers.cloudflare.com/pages/configuration/deploy-hooks/",
+          ["CF_PAGES_DEPLOY_HOOK=https://api.cloudflare.com/client/v4/pages/webhooks/deploy_hooks/<hook-id>",
+           "CF_PAGES_DEPLOY_HOOK=https://api.cloudflare.com/client/v4/pages/webhooks/deploy_hooks/1234",
+           "Deploy hooks are under api.cloudflare.com/client/v4/pages/webhooks/deploy_hooks/."])
+add(ctx_rule(
+    "azure-container-registry-password", "azure",
+    "Azure Container Registry admin / token password (32 characters, legacy format) beside an ACR password name",
+    name=r"(?:acr|azure[_.\-]?container[_.\-]?registry|container[_.\-]?registry)[\w.\-]{0,20}pass(?:word)?",
+    key="ACR_PASSWORD", value=Fmt(r"[A-Za-z0-9+/=]{32}", lambda: b64(31) + "="), entropy=4.0,
+    keywords=["acr_", "acr-", "acr.", "acrpass", "container_registry", "containerregistry", "container-registry",
+              "container.registry"],
+    rotate=AZ_PORTAL + "#browse/Microsoft.ContainerRegistry%2Fregistries"))
+add(ctx_rule(
+    "imagekit-private-key", "imagekit", "ImageKit private API key (private_ prefix) beside an ImageKit key name",
+    name=r"imagekit[\w.\-]{0,20}(?:private[_.\-]?)?key", key="IMAGEKIT_PRIVATE_KEY",
+    value=Fmt(r"private_[A-Za-z0-9+/]{27}=", lambda: "private_" + b64(27) + "="), entropy=3.5,
+    keywords=["imagekit"], severity="critical", rotate="https://imagekit.io/dashboard/developer/api-keys"))
+add(ctx_rule(
+    "uploadcare-secret-key", "uploadcare", "Uploadcare secret API key (20 hex) beside an Uploadcare secret name",
+    name=r"uploadcare[\w.\-]{0,20}secret(?:[_.\-]?key)?", key="UPLOADCARE_SECRET_KEY", value=HEX(20),
+    keywords=["uploadcare"], severity="critical", rotate="https://app.uploadcare.com/projects/-/api-keys/"))
+add(ctx_rule(
+    "storj-access-grant", "storj", "Storj access grant (base58, serialized macaroon and encryption key) beside a Storj access name",
+    name=r"storj[\w.\-]{0,20}(?:access(?:[_.\-]?grant)?|grant|token)", key="STORJ_ACCESS_GRANT",
+    value=Fmt(r"1[1-9A-HJ-NP-Za-km-z]{200,1200}", lambda: "1" + rand("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", 320)),
+    entropy=4.5, keywords=["storj"], severity="critical", rotate="https://storj.dev/dcs/access"))
+add(ctx_rule(
+    "wasabi-secret-access-key", "wasabi", "Wasabi secret access key (40 characters) beside a Wasabi secret name",
+    name=r"wasabi[\w.\-]{0,20}secret(?:[_.\-]?(?:access[_.\-]?)?key)?", key="WASABI_SECRET_ACCESS_KEY",
+    value=B64CHARS(40), entropy=4.0, keywords=["wasabi"], severity="critical",
+    rotate="https://console.wasabisys.com/access_keys"))
+add(ctx_rule(
+    "pinata-api-secret", "pinata", "Pinata (IPFS) API secret (64 hex) beside a Pinata secret name",
+    name=r"pinata[\w.\-]{0,20}(?:api[_.\-]?)?secret(?:[_.\-]?(?:api[_.\-]?)?key)?", key="PINATA_SECRET_API_KEY",
+    value=HEX(64), keywords=["pinata"], severity="critical", rotate="https://app.pinata.cloud/developers/api-keys"))
+add(ctx_rule(
+    "portainer-access-token", "portainer", "Portainer API access token (ptr_ prefix) beside a Portainer token name",
+    name=r"portainer[\w.\-]{0,20}(?:token|api[_.\-]?key|access[_.\-]?key)", key="PORTAINER_API_KEY",
+    value=Fmt(r"ptr_[A-Za-z0-9+/=_\-]{40,48}", lambda: "ptr_" + b64(43) + "="), entropy=4.0,
+    keywords=["portainer"], severity="critical",
+    rotate="https://docs.portainer.io/api/access"))
+add(ctx_rule(
+    "rancher-api-token", "rancher", "Rancher API bearer token (token-xxxxx:secret) beside a Rancher token name",
+    name=r"(?:rancher|cattle)[\w.\-]{0,20}(?:token|bearer|secret[_.\-]?key)", key="RANCHER_TOKEN",
+    value=Fmt(r"token-[a-z0-9]{5}:[a-z0-9]{54}", lambda: f"token-{alnum_lower(5)}:{alnum_lower(54)}"),
+    entropy=3.5, keywords=["rancher", "cattle"], severity="critical",
+    rotate="https://ranchermanager.docs.rancher.com/reference-guides/user-settings/api-keys"))
+add(prefix_rule(
+    "openshift-user-token", "openshift", "OpenShift OAuth access token (sha256~ prefix)",
+    regex=r"\b(sha256~[A-Za-z0-9_\-]{43})" + URL_END, keywords=["sha256~"], sample=lambda: "sha256~" + b64url(43),
+    env_var="OPENSHIFT_TOKEN", entropy=3.5, severity="critical", aliases=["openshift-user-token"],
+    rotate="https://docs.openshift.com/container-platform/latest/authentication/managing-oauth-access-tokens.html",
+    negatives=pneg("OPENSHIFT_TOKEN", "sha256~", b64url(43), short=20,
+                   extra=["oc login --token=sha256~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"])))
+
+
+def swarm():
+    return f"SWMTKN-1-{alnum_lower(50)}-{alnum_lower(25)}"
+
+
+add(prefix_rule(
+    "docker-swarm-join-token", "docker", "Docker Swarm join token (SWMTKN-1- + 50 + 25 base36)",
+    regex=r"\b(SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25})\b", keywords=["swmtkn-1-"], sample=swarm,
+    env_var="SWARM_JOIN_TOKEN", entropy=3.5, severity="critical",
+    rotate="https://docs.docker.com/reference/cli/docker/swarm/join-token/",
+    negatives=pneg("SWARM_JOIN_TOKEN", "SWMTKN-1-", alnum_lower(50), short=30,
+                   extra=["docker swarm join --token SWMTKN-1-<worker-token> 10.0.0.1:2377"])))
+
+
+def enc_config():
+    return ("apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources:\n"
+            "      - secrets\n    providers:\n      - aescbc:\n          keys:\n            - name: key1\n"
+            f"              secret: {b64(43)}=\n      - identity: {{}}\n")
+
+
+add(rule(
+    "kubernetes-encryption-config-key", "kubernetes",
+    "Kubernetes API server encryption-at-rest key (aescbc/aesgcm/secretbox secret in an EncryptionConfiguration)",
+    regex=r"(?s)kind:\s{0,3}EncryptionConfiguration\b.{0,2000}?(?:aescbc|aesgcm|secretbox):.{0,400}?\bsecret:\s{0,3}[\"']?([A-Za-z0-9+/]{43}=)",
+    keywords=["encryptionconfiguration"], examples=[enc_config(), enc_config().replace("aescbc", "secretbox")],
+    negative_examples=[enc_config().split("secret: ")[0] + "secret: <BASE64 ENCODED SECRET>\n",
+                       enc_config().split("secret: ")[0] + "secret: ${ENCRYPTION_KEY}\n",
+                       "kind: EncryptionConfiguration\nresources:\n  - providers:\n      - identity: {}\n"],
+    severity="critical", entropy=4.0, window=4096, env_var="ENCRYPTION_KEY",
+    rotate="https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/#rotating-a-decryption-key"))
+
+
+def k3s():
+    return f"K10{hexs(64)}::server:{hexs(32)}"
+
+
+add(prefix_rule(
+    "k3s-cluster-token", "k3s", "K3s / RKE2 cluster join token in the secure format (K10<CA hash>::server:<secret>)",
+    regex=r"\b(K10[0-9a-f]{64}::(?:server|node):[A-Za-z0-9]{8,64})\b", keywords=["::server:", "::node:"],
+    sample=k3s, env_var="K3S_TOKEN", entropy=3.0, severity="critical",
+    rotate="https://docs.k3s.io/cli/token#rotate",
+    negatives=["K3S_TOKEN=${K3S_TOKEN}", "K3S_TOKEN=K10<hash>::server:<password>",
+               f"K3S_TOKEN=K10{hexs(32)}::server:{hexs(32)}",
+               "Secure tokens look like K10<CA-HASH>::server:<PASSWORD>."]))
+add(ctx_rule(
+    "coolify-api-token", "coolify", "Coolify API token (id|40 characters) beside a Coolify token name",
+    name=r"coolify[\w.\-]{0,20}(?:token|api[_.\-]?key)", key="COOLIFY_TOKEN",
+    value=Fmt(r"[0-9]{1,8}\|[A-Za-z0-9]{40}", lambda: digits(2) + "|" + b62(40)), entropy=3.5,
+    keywords=["coolify"], severity="critical", rotate="https://coolify.io/docs/api-reference/authorization"))
+add(ctx_rule(
+    "minio-secret-key", "minio", "MinIO secret key / root password beside a MinIO secret name",
+    name=r"minio[\w.\-]{0,20}(?:secret[_.\-]?key|root[_.\-]?password|secret)", key="MINIO_SECRET_KEY",
+    value=Fmt(r"[A-Za-z0-9+/=_\-]{24,64}", lambda: b64(40)), entropy=4.0, keywords=["minio"],
+    severity="high", rotate="https://min.io/docs/minio/linux/administration/identity-access-management/minio-user-management.html"))
+
 # kubeconfig user tokens belong to the credential-container pack (rules-credentials-keys-db:
 # kubeconfig-user-token), not here.
 

@@ -270,6 +270,63 @@ add(ctx_rule(
     value=Fmt(r"[A-Za-z0-9_\-]{32,64}", lambda: b62(40)), entropy=3.5, keywords=["notehub"], severity="critical",
     rotate="https://notehub.io/"))
 
+# --------------------------------------------------------------------------- more device clouds and smart-home APIs
+
+
+def blynk_sketch():
+    return (f"#define BLYNK_PRINT Serial\n#include <BlynkSimpleEsp8266.h>\n\nchar auth[] = \"{b64url(32)}\";\n"
+            "char ssid[] = \"home\";\n")
+
+
+add(rule(
+    "blynk-sketch-auth-token", "blynk", "Blynk auth token in an Arduino sketch (char auth[] after a Blynk include)",
+    regex=r"(?s)#include\s{0,3}<Blynk[A-Za-z0-9_]{0,40}\.h>.{0,3000}?\bchar\s{1,3}auth\[\]\s{0,3}=\s{0,3}\"([A-Za-z0-9_\-]{32})\"",
+    keywords=["blynk"], examples=[blynk_sketch(), blynk_sketch().replace("Esp8266", "Esp32")],
+    negative_examples=["#include <BlynkSimpleEsp8266.h>\nchar auth[] = \"YourAuthToken\";\n",
+                       "#include <BlynkSimpleEsp8266.h>\nchar auth[] = BLYNK_AUTH_TOKEN;\n",
+                       "#include <WiFi.h>\nchar auth[] = \"" + b64url(20) + "\";\n"],
+    severity="high", confidence="high", entropy=3.5, window=4096, env_var="BLYNK_AUTH_TOKEN",
+    rotate="https://blynk.cloud/dashboard"))
+add(ctx_rule(
+    "sinric-pro-app-secret", "sinric", "Sinric Pro app secret (two UUIDs joined by -) beside a Sinric app-secret name",
+    name=r"(?:sinric[\w.\-]{0,20}|\bapp[_.\-]?)secret", key="SINRIC_APP_SECRET",
+    value=Fmt(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+              lambda: uuid4() + "-" + uuid4()),
+    keywords=["sinric", "app_secret", "appsecret", "app-secret", "app.secret"], severity="critical",
+    rotate="https://portal.sinric.pro/credentials"))
+add(ctx_rule(
+    "lifx-api-token", "lifx", "LIFX HTTP API token (64 hex) beside a LIFX token name",
+    name=r"lifx[\w.\-]{0,20}(?:token|api[_.\-]?key|key)", key="LIFX_TOKEN", value=HEXI(64),
+    keywords=["lifx"], rotate="https://cloud.lifx.com/settings"))
+add(ctx_rule(
+    "nanoleaf-auth-token", "nanoleaf", "Nanoleaf device API auth token (32 alphanumerics) beside a Nanoleaf token name",
+    name=r"nanoleaf[\w.\-]{0,20}(?:auth[_.\-]?)?token", key="NANOLEAF_AUTH_TOKEN", value=ALNUM(32), entropy=3.5,
+    keywords=["nanoleaf"], rotate="https://forum.nanoleaf.me/docs/openapi"))
+add(ctx_rule(
+    "govee-api-key", "govee", "Govee developer API key (UUID) beside a Govee key name",
+    name=r"govee[\w.\-]{0,20}(?:api[_.\-]?)?key", key="GOVEE_API_KEY", value=UUID(), keywords=["govee"],
+    rotate="https://developer.govee.com/"))
+
+
+def soracom():
+    return (f"soracom configure --auth-key-id keyId-{b62(32)} --auth-key secret-{b62(64)}")
+
+
+add(rule(
+    "soracom-auth-key-secret", "soracom", "SORACOM SAM user auth key secret (secret- + 64) next to its keyId-",
+    regex=r"(?s)keyId-[A-Za-z0-9]{32}.{0,200}?\b(secret-[A-Za-z0-9]{64})\b",
+    keywords=["keyid-"], examples=[soracom(), f"{{\"authKeyId\": \"keyId-{b62(32)}\", \"authKey\": \"secret-{b62(64)}\"}}"],
+    negative_examples=["soracom configure --auth-key-id keyId-xxxxxxxx --auth-key secret-xxxxxxxx",
+                       f"soracom configure --auth-key-id keyId-{b62(32)} --auth-key $SORACOM_AUTH_KEY",
+                       f"--auth-key secret-{b62(64)}"],
+    severity="critical", confidence="high", entropy=4.0, env_var="SORACOM_AUTH_KEY",
+    rotate="https://users.soracom.io/en-us/docs/sam/"))
+add(ctx_rule(
+    "thingworx-app-key", "thingworx", "PTC ThingWorx application key (UUID) beside a ThingWorx appKey name",
+    name=r"thingworx[\w.\-]{0,20}app[_.\-]?key|twx[_.\-]?app[_.\-]?key", key="THINGWORX_APP_KEY", value=UUID(),
+    keywords=["thingworx", "twx_app", "twxapp", "twx-app", "twx.app"], severity="critical",
+    rotate="https://support.ptc.com/help/thingworx/platform/r9/en/#page/ThingWorx/Help/Composer/Security/ApplicationKeys/ApplicationKeys.html"))
+
 header = ("# leakless built-in rules: IoT platforms, device clouds and home automation.\n"
           "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, env_var, rotate, examples).\n"
           "# Azure IoT Hub keys are in rules/cloud.toml; Pushover, Pushbullet and IFTTT in rules/messaging.toml.")
