@@ -1112,6 +1112,17 @@ add(ctx_rule(
     value=Fmt(r"[A-Za-z0-9+/=_\-]{24,64}", lambda: b64(40)), entropy=4.0, keywords=["minio"],
     severity="high", rotate="https://min.io/docs/minio/linux/administration/identity-access-management/minio-user-management.html"))
 
+# Publicly documented test/emulator values are not leaks.
+COSMOS_EMULATOR = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+RECAPTCHA_TEST_SECRET = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
+for r in rules:
+    if r["id"] == "azure-cosmosdb-key":
+        r["allowlists"] = [{"regexTarget": "secret", "regexes": ["^" + re.escape(COSMOS_EMULATOR) + "$"]}]
+        r["negative_examples"].append("COSMOS_KEY=" + COSMOS_EMULATOR)
+    if r["id"] == "google-recaptcha-secret-key":
+        r["allowlists"] = [{"regexTarget": "secret", "regexes": ["^" + re.escape(RECAPTCHA_TEST_SECRET) + "$"]}]
+        r["negative_examples"].append("RECAPTCHA_SECRET_KEY=" + RECAPTCHA_TEST_SECRET)
+
 # kubeconfig user tokens belong to the credential-container pack (rules-credentials-keys-db:
 # kubeconfig-user-token), not here.
 
