@@ -948,7 +948,7 @@ add(ctx_rule(
     "Kubernetes service-account bearer token (RS256 JWT) beside a Kubernetes token name",
     name=r"(?:kube(?:rnetes)?|k8s)[\w.\-]{0,25}(?:token|jwt)", key="KUBE_TOKEN",
     value=Fmt(r"eyJhbGciOiJSUzI1NiIs[A-Za-z0-9_\-]{10,300}\.eyJ[A-Za-z0-9_\-]{50,3000}\.[A-Za-z0-9_\-]{200,1000}", k8s_bound),
-    entropy=4.5, keywords=["kube", "k8s_", "k8s-", "k8s."], severity="critical",
+    entropy=4.5, keywords=["eyjhbgcioijsuzi1niis"], severity="critical",
     rotate="https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/"))
 
 

@@ -112,7 +112,8 @@ add(ctx_rule(
     "Home Assistant long-lived access token (HS256 JWT) beside a Home Assistant / HASS token name",
     name=r"(?:home[_.\-]?assistant|hass(?:io)?)[\w.\-]{0,20}(?:token|api[_.\-]?key|bearer|auth)", key="HASS_TOKEN",
     value=Fmt(HA_JWT, ha_token), entropy=4.0,
-    keywords=["home_assistant", "homeassistant", "home-assistant", "home.assistant", "hass"],
+    keywords=["home_assistant", "homeassistant", "home-assistant", "home.assistant", "hass_", "hass-",
+              "hass.", "hassio", "hasstoken", "hassapi", "hassauth", "hassbearer"],
     severity="critical", rotate="https://my.home-assistant.io/redirect/profile_security/"))
 
 
