@@ -181,8 +181,9 @@ add(ctx_rule(
     value=Fmt(r"[A-Za-z0-9_\-]{24,64}", lambda: b64url(32)), entropy=3.5, keywords=["env0"],
     severity="critical", rotate="https://docs.env0.com/docs/api-keys"))
 add(ctx_rule(
-    "semaphore-api-token", "semaphore", "Semaphore CI API token (20 alphanumerics) beside a Semaphore token name",
-    name=r"semaphore[\w.\-]{0,20}(?:api[_.\-]?)?token", key="SEMAPHORE_API_TOKEN", value=ALNUM(20), entropy=3.5,
+    "semaphore-api-token", "semaphore", "Semaphore CI API token beside a Semaphore token name",
+    name=r"semaphore[\w.\-]{0,20}(?:api[_.\-]?)?token", key="SEMAPHORE_API_TOKEN",
+    value=Fmt(r"[A-Za-z0-9_\-]{20,40}", lambda: b62(24)), entropy=3.5,
     keywords=["semaphore"], severity="critical", rotate="https://me.semaphoreci.com/account"))
 add(ctx_rule(
     "codefresh-api-key", "codefresh", "Codefresh API key (24 hex . 32 hex) beside a Codefresh key name",

@@ -837,10 +837,11 @@ add(ctx_rule(
     severity="critical", rotate="https://docs.openstack.org/keystone/latest/user/application_credentials.html"))
 add(ctx_rule(
     "backblaze-b2-application-key", "backblaze",
-    "Backblaze B2 application key (K + 3 digits + 27 characters) beside a B2 key name",
+    "Backblaze B2 application key (K + 3 digits + 27 characters, or a 42-hex master key) beside a B2 key name",
     name=r"(?:b2|backblaze)[\w.\-]{0,20}key", key="B2_APPLICATION_KEY",
-    value=fixed(r"K[0-9]{3}[A-Za-z0-9+/]{27}", lambda: "K00" + digits(1) + b64(27)), entropy=4.0,
+    value=Fmt(r"(?:K[0-9]{3}[A-Za-z0-9+/]{27}|[0-9a-f]{42})", lambda: "K00" + digits(1) + b64(27)), entropy=4.0,
     keywords=["backblaze", "b2_app", "b2app", "b2-app", "b2.app", "b2_key", "b2key", "b2-key", "b2.key"],
+    extra_examples=[f"B2_APPLICATION_KEY={hexs(42)}"],
     severity="critical", rotate="https://secure.backblaze.com/app_keys.htm"))
 
 # =============================================================================== Parse/Back4App, Cloudinary, Yandex
@@ -1040,7 +1041,7 @@ add(ctx_rule(
 add(ctx_rule(
     "portainer-access-token", "portainer", "Portainer API access token (ptr_ prefix) beside a Portainer token name",
     name=r"portainer[\w.\-]{0,20}(?:token|api[_.\-]?key|access[_.\-]?key)", key="PORTAINER_API_KEY",
-    value=Fmt(r"ptr_[A-Za-z0-9+/=_\-]{40,48}", lambda: "ptr_" + b64(43) + "="), entropy=4.0,
+    value=Fmt(r"ptr_[A-Za-z0-9+/=_\-]{32,60}", lambda: "ptr_" + b64(43) + "="), entropy=4.0,
     keywords=["portainer"], severity="critical",
     rotate="https://docs.portainer.io/api/access"))
 add(ctx_rule(
