@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulegen import *  # noqa: E402,F403
 from rulegen import _R  # noqa: E402,F401
 
-reseed(0xC1CD)
+reseed(int(os.environ.get("RULEGEN_SEED", "0")) or 0xC1CD)
 
 URL_END = r"(?:[^A-Za-z0-9_\-]|$)"
 
@@ -128,7 +128,7 @@ add(ctx_rule(
 add(ctx_rule(
     "appveyor-api-token", "appveyor", "AppVeyor API token (v2. prefix or 20 characters) beside an AppVeyor token name",
     name=r"appveyor[\w.\-]{0,20}(?:token|api[_.\-]?key)", key="APPVEYOR_API_TOKEN",
-    value=Fmt(r"(?:v2\.)?[a-z0-9]{20}", lambda: "v2." + alnum_lower(20)), entropy=3.5, keywords=["appveyor"],
+    value=Fmt(r"(?:v2\.)?[a-z0-9]{20}", lambda: "v2." + alnum_lower(20)), entropy=3.0, keywords=["appveyor"],
     severity="critical", rotate="https://ci.appveyor.com/api-keys"))
 
 # --------------------------------------------------------------------------- Harness, Octopus, Spacelift, env0, Semaphore, Codefresh

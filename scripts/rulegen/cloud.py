@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulegen import *  # noqa: E402,F403
 from rulegen import _R, render  # noqa: E402
 
-reseed(0xC10D)
+reseed(int(os.environ.get("RULEGEN_SEED", "0")) or 0xC10D)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -515,7 +515,7 @@ add(ctx_rule(
     "huaweicloud-access-key-id", "huawei",
     "Huawei Cloud access key ID (AK, 20 upper-case alphanumerics) beside a Huawei Cloud key name",
     name=r"(?:huawei(?:[_.\-]?cloud)?|hwcloud)[\w.\-]{0,20}(?:access[_.\-]?key(?:[_.\-]?id)?|\bak)",
-    key="HUAWEICLOUD_ACCESS_KEY", value=UPPERNUM(20), entropy=3.5, severity="medium",
+    key="HUAWEICLOUD_ACCESS_KEY", value=UPPERNUM(20), entropy=3.0, severity="medium",
     keywords=["huawei", "hwcloud"], rotate="https://console-intl.huaweicloud.com/iam/#/mine/accessKey"))
 add(ctx_rule(
     "huaweicloud-secret-access-key", "huawei",
@@ -714,7 +714,7 @@ add(ctx_rule(
     "cloudflare-turnstile-secret-key", "cloudflare",
     "Cloudflare Turnstile secret key (0x4AAAAAAA prefix) beside a Turnstile secret name",
     name=r"turnstile[\w.\-]{0,20}secret", key="TURNSTILE_SECRET_KEY",
-    value=fixed(r"0x4AAAAAAA[A-Za-z0-9_\-]{20,30}", lambda: "0x4AAAAAAA" + b64url(24)), entropy=3.0,
+    value=fixed(r"0x4AAAAAAA[A-Za-z0-9_\-]{20,30}", lambda: "0x4AAAAAAA" + rand(B62.replace("A", "").replace("a", ""), 1) + b64url(23)), entropy=2.5,
     keywords=["turnstile"], severity="medium",
     rotate="https://dash.cloudflare.com/?to=/:account/turnstile"))
 
@@ -780,7 +780,7 @@ add(rule(
     negative_examples=["RENDER_DEPLOY_HOOK_URL=https://api.render.com/deploy/srv-xxxxxxxxxxxxxxxxxxxx?key=<key>",
                        "curl https://api.render.com/deploy/srv-" + alnum_lower(20),
                        "Deploy hooks look like api.render.com/deploy/srv-<id>?key=<key>."],
-    severity="high", entropy=3.0, env_var="RENDER_DEPLOY_HOOK_URL",
+    severity="high", entropy=2.5, env_var="RENDER_DEPLOY_HOOK_URL",
     rotate="https://render.com/docs/deploy-hooks"))
 add(ctx_rule(
     "railway-api-token", "railway", "Railway API / project token (UUID) beside a Railway token name",
@@ -839,7 +839,7 @@ add(ctx_rule(
     "backblaze-b2-application-key", "backblaze",
     "Backblaze B2 application key (K + 3 digits + 27 characters, or a 42-hex master key) beside a B2 key name",
     name=r"(?:b2|backblaze)[\w.\-]{0,20}key", key="B2_APPLICATION_KEY",
-    value=Fmt(r"(?:K[0-9]{3}[A-Za-z0-9+/]{27}|[0-9a-f]{42})", lambda: "K00" + digits(1) + b64(27)), entropy=4.0,
+    value=Fmt(r"(?:K[0-9]{3}[A-Za-z0-9+/]{27}|[0-9a-f]{42})", lambda: "K00" + digits(1) + b64(27)), entropy=3.0,
     keywords=["backblaze", "b2_app", "b2app", "b2-app", "b2.app", "b2_key", "b2key", "b2-key", "b2.key"],
     extra_examples=[f"B2_APPLICATION_KEY={hexs(42)}"],
     severity="critical", rotate="https://secure.backblaze.com/app_keys.htm"))
@@ -981,7 +981,7 @@ add(prefix_rule(
 def hook_rule(id, provider, description, regex, keyword, url, env, rotate, bad):
     add(rule(id, provider, description, regex=regex, keywords=[keyword],
              examples=[f"{env}={url()}", f"curl -X POST -d {{}} {url()}", f"  deploy_hook: \"{url()}\""],
-             negative_examples=bad, severity="high", confidence="high", entropy=3.0, env_var=env,
+             negative_examples=bad, severity="high", confidence="high", entropy=2.5, env_var=env,
              rotate=rotate))
 
 
@@ -1022,7 +1022,7 @@ add(ctx_rule(
     keywords=["imagekit"], severity="critical", rotate="https://imagekit.io/dashboard/developer/api-keys"))
 add(ctx_rule(
     "uploadcare-secret-key", "uploadcare", "Uploadcare secret API key (20 hex) beside an Uploadcare secret name",
-    name=r"uploadcare[\w.\-]{0,20}secret(?:[_.\-]?key)?", key="UPLOADCARE_SECRET_KEY", value=HEX(20),
+    name=r"uploadcare[\w.\-]{0,20}secret(?:[_.\-]?key)?", key="UPLOADCARE_SECRET_KEY", value=HEX(20), entropy=2.5,
     keywords=["uploadcare"], severity="critical", rotate="https://app.uploadcare.com/projects/-/api-keys/"))
 add(ctx_rule(
     "storj-access-grant", "storj", "Storj access grant (base58, serialized macaroon and encryption key) beside a Storj access name",

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rulegen import *  # noqa: E402,F403
 from rulegen import _R  # noqa: E402,F401
 
-reseed(0x107)
+reseed(int(os.environ.get("RULEGEN_SEED", "0")) or 0x107)
 
 URL_END = r"(?:[^A-Za-z0-9_\-]|$)"
 
@@ -69,18 +69,18 @@ add(ctx_rule(
 add(ctx_rule(
     "thingspeak-write-api-key", "thingspeak", "ThingSpeak channel write API key (16 upper-case alphanumerics) beside a write-key name",
     name=r"(?:thingspeak[\w.\-]{0,20}write[_.\-]?(?:api[_.\-]?)?key|write[_.\-]?api[_.\-]?key)", key="THINGSPEAK_WRITE_API_KEY",
-    value=UPPERNUM(16), entropy=3.0,
+    value=UPPERNUM(16), entropy=2.5,
     keywords=["thingspeak", "write_api_key", "writeapikey", "write-api-key", "write.api.key"],
     rotate="https://thingspeak.mathworks.com/channels"))
 add(ctx_rule(
     "thingspeak-read-api-key", "thingspeak", "ThingSpeak channel read API key (16 upper-case alphanumerics) beside a ThingSpeak read-key name",
     name=r"thingspeak[\w.\-]{0,20}read[_.\-]?(?:api[_.\-]?)?key", key="THINGSPEAK_READ_API_KEY",
-    value=UPPERNUM(16), entropy=3.0, keywords=["thingspeak"], severity="medium",
+    value=UPPERNUM(16), entropy=2.5, keywords=["thingspeak"], severity="medium",
     rotate="https://thingspeak.mathworks.com/channels"))
 add(ctx_rule(
     "thingspeak-user-api-key", "thingspeak", "ThingSpeak user (account) API key (16 upper-case alphanumerics) beside a ThingSpeak user-key name",
     name=r"thingspeak[\w.\-]{0,20}(?:user|account)[_.\-]?(?:api[_.\-]?)?key", key="THINGSPEAK_USER_API_KEY",
-    value=UPPERNUM(16), entropy=3.0, keywords=["thingspeak"], severity="critical",
+    value=UPPERNUM(16), entropy=2.5, keywords=["thingspeak"], severity="critical",
     rotate="https://thingspeak.mathworks.com/account/profile"))
 
 
@@ -96,7 +96,7 @@ add(rule(
     negative_examples=["https://api.thingspeak.com/update?api_key=XXXXXXXXXXXXXXXX&field1=0",
                        "https://api.thingspeak.com/update?api_key=<WRITE_KEY>&field1=0",
                        "https://api.thingspeak.com/update?api_key=" + alnum_upper(8) + "&field1=0"],
-    severity="high", confidence="high", entropy=3.0, env_var="THINGSPEAK_WRITE_API_KEY",
+    severity="high", confidence="high", entropy=2.5, env_var="THINGSPEAK_WRITE_API_KEY",
     rotate="https://thingspeak.mathworks.com/channels"))
 
 # --------------------------------------------------------------------------- Home Assistant, SmartThings, Hue, Nest, openHAB, Hubitat
@@ -176,7 +176,7 @@ add(rule(
 add(ctx_rule(
     "tuya-access-id", "tuya", "Tuya IoT platform access ID / client ID (20 lower-case alphanumerics) beside a Tuya ID name",
     name=r"tuya[\w.\-]{0,20}(?:access[_.\-]?id|client[_.\-]?id|api[_.\-]?key)", key="TUYA_ACCESS_ID",
-    value=LOWERNUM(20), entropy=3.5, keywords=["tuya"], severity="medium",
+    value=LOWERNUM(20), entropy=3.0, keywords=["tuya"], severity="medium",
     rotate="https://iot.tuya.com/cloud/"))
 add(ctx_rule(
     "tuya-access-secret", "tuya", "Tuya IoT platform access secret / client secret (32 characters) beside a Tuya secret name",
