@@ -258,6 +258,11 @@ add(ctx_rule(
                   '{"jti":"at-' + alnum_lower(17) + '","iss":"scalr","sub":"user"}') + "." + b64url(342))),
     entropy=4.0, keywords=["scalr"], severity="critical", rotate="https://docs.scalr.io/docs/api-tokens"))
 
+add(ctx_rule(
+    "knapsack-pro-api-token", "knapsackpro", "Knapsack Pro test-suite API token (32 hex) beside a Knapsack Pro token name",
+    name=r"knapsack[_.\-]?pro[\w.\-]{0,30}token", key="KNAPSACK_PRO_TEST_SUITE_TOKEN", value=HEX(32),
+    keywords=["knapsack"], rotate="https://knapsackpro.com/dashboard"))
+
 header = ("# leakless built-in rules: CI/CD, build and deployment services.\n"
           "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, env_var, rotate, examples).\n"
           "# CircleCI CCIPAT_/CCIPRJ_, Buildkite bkua_, Travis CI and Terraform Cloud tokens are in rules/vcs.toml.")

@@ -1113,6 +1113,34 @@ add(ctx_rule(
     value=Fmt(r"[A-Za-z0-9+/=_\-]{24,64}", lambda: b64(40)), entropy=4.0, keywords=["minio"],
     severity="high", rotate="https://min.io/docs/minio/linux/administration/identity-access-management/minio-user-management.html"))
 
+add(ctx_rule(
+    "truenas-api-key", "truenas", "TrueNAS API key (<id>-<64 alphanumerics>) beside a TrueNAS key name",
+    name=r"truenas[\w.\-]{0,20}(?:api[_.\-]?)?key", key="TRUENAS_API_KEY",
+    value=Fmt(r"[0-9]{1,6}-[A-Za-z0-9]{64}", lambda: digits(1) + "-" + b62(64)), entropy=4.0,
+    keywords=["truenas"], severity="critical", rotate="https://www.truenas.com/docs/scale/scaletutorials/toptoolbar/managingapikeys/"))
+add(ctx_rule(
+    "zerotier-api-token", "zerotier", "ZeroTier Central API token (32 alphanumerics) beside a ZeroTier token name",
+    name=r"zerotier[\w.\-]{0,20}(?:api[_.\-]?)?(?:token|key)|\bzt[_.\-]?central[_.\-]?(?:api[_.\-]?)?(?:token|key)",
+    key="ZEROTIER_CENTRAL_TOKEN", value=ALNUM(32), entropy=3.5,
+    keywords=["zerotier", "zt_central", "ztcentral", "zt-central", "zt.central"], severity="critical",
+    rotate="https://my.zerotier.com/account"))
+
+
+def amplify_hook():
+    return (f"https://webhooks.amplify.eu-west-1.amazonaws.com/prod/webhooks?id={uuid4()}"
+            f"&token={b62(43)}&operation=startbuild")
+
+
+add(rule(
+    "aws-amplify-webhook-url", "aws", "AWS Amplify incoming build webhook URL with its token (webhooks.amplify.…amazonaws.com …token=)",
+    regex=r"webhooks\.amplify\.[a-z0-9\-]{1,30}\.amazonaws\.com/prod/webhooks\?[^\s\"'<>]{0,120}?\btoken=([A-Za-z0-9%_\-]{20,120})" + URL_END,
+    keywords=["webhooks.amplify."], examples=[f"AMPLIFY_WEBHOOK={amplify_hook()}", f"curl -X POST -d {{}} \"{amplify_hook()}\""],
+    negative_examples=["AMPLIFY_WEBHOOK=https://webhooks.amplify.eu-west-1.amazonaws.com/prod/webhooks?id=<id>&token=<token>",
+                       "AMPLIFY_WEBHOOK=https://webhooks.amplify.eu-west-1.amazonaws.com/prod/webhooks?id=" + uuid4(),
+                       "Amplify webhooks are served from webhooks.amplify.<region>.amazonaws.com."],
+    severity="high", confidence="high", entropy=3.5, env_var="AMPLIFY_WEBHOOK",
+    rotate="https://docs.aws.amazon.com/amplify/latest/userguide/webhooks.html"))
+
 # Publicly documented test/emulator values are not leaks.
 COSMOS_EMULATOR = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 RECAPTCHA_TEST_SECRET = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
