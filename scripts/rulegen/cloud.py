@@ -895,7 +895,7 @@ add(ctx_rule(
     "Yandex Cloud static access key secret (YC + 38 characters) beside a secret-key name",
     name=r"(?:yandex|\byc|aws|s3)[\w.\-]{0,20}secret(?:[_.\-]?(?:access[_.\-]?)?key)?", key="AWS_SECRET_ACCESS_KEY",
     value=fixed(r"YC[A-Za-z0-9_\-]{38}", lambda: "YC" + _R.choice("MNOP") + b64url(37)), entropy=4.0,
-    keywords=["yandex", "yc_", "aws_secret", "awssecret", "aws-secret", "aws.secret", "s3_secret", "s3secret", "s3-secret"],
+    keywords=["yandex", "yc_secret", "ycsecret", "yc-secret", "yc.secret", "yc_storage", "ycstorage", "yc_s3", "aws_secret", "awssecret", "aws-secret", "aws.secret", "s3_secret", "s3secret", "s3-secret"],
     severity="critical", aliases=["yandex-aws-access-token"], rotate=YC_ROT))
 add(ctx_rule(
     "yandex-cloud-iam-token", "yandex", "Yandex Cloud IAM token (t1. prefix) beside a Yandex / IAM token name",
