@@ -555,7 +555,7 @@ add(rule(
     negative_examples=["{\"apikey\": \"<apikey>\", \"iam_apikey_description\": \"x\"}",
                        "{\"apikey\": \"" + b64url(30) + "\", \"iam_apikey_name\": \"x\"}",
                        "{\"iam_apikey_name\": \"x\", \"note\": \"the apikey field holds the key\"}"],
-    severity="critical", entropy=3.5, env_var="IBMCLOUD_API_KEY", rotate="https://cloud.ibm.com/iam/apikeys"))
+    severity="critical", entropy=3.5, window=2048, env_var="IBMCLOUD_API_KEY", rotate="https://cloud.ibm.com/iam/apikeys"))
 add(ctx_rule(
     "oci-customer-secret-key", "oracle-cloud",
     "Oracle Cloud (OCI) customer secret key for the S3-compatible API (44 base64) beside an OCI secret-key name",
@@ -580,7 +580,7 @@ add(rule(
     negative_examples=[oci_config().replace("pass_phrase=", "# pass_phrase=").split("# pass_phrase=")[0] + "# no pass_phrase set\n",
                        "fingerprint=" + ":".join(hexs(2) for _ in range(16)) + "\npass_phrase=${OCI_PASS}",
                        "pass_phrase=" + b64(24) + "\n"],
-    severity="high", entropy=3.0, env_var="OCI_CLI_PASSPHRASE",
+    severity="high", entropy=3.0, window=2048, env_var="OCI_CLI_PASSPHRASE",
     rotate="https://cloud.oracle.com/identity/domains/my-profile/api-keys"))
 
 # =============================================================================== DigitalOcean, Linode, Vultr, Hetzner, Scaleway, OVH, UpCloud, Exoscale
