@@ -3,10 +3,12 @@
 /// `(file name, TOML text)` of every built-in pack, in a fixed order.
 pub const PACKS: &[(&str, &str)] = &[
     ("rules/ai.toml", include_str!("../../rules/ai.toml")),
+    ("rules/cicd.toml", include_str!("../../rules/cicd.toml")),
     ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
     ("rules/databases.toml", include_str!("../../rules/databases.toml")),
     ("rules/devtools.toml", include_str!("../../rules/devtools.toml")),
     ("rules/generic.toml", include_str!("../../rules/generic.toml")),
+    ("rules/iot.toml", include_str!("../../rules/iot.toml")),
     ("rules/keys.toml", include_str!("../../rules/keys.toml")),
     ("rules/messaging.toml", include_str!("../../rules/messaging.toml")),
     (
