@@ -4,7 +4,7 @@ automation, forms, scheduling, e-signature, CRM platforms, shipping, storage, vi
 Why this exists: these providers' credentials are mostly ambiguous values (hex, base62, UUID,
 JWT) that are secrets only next to the provider's name, plus a few with a distinctive prefix
 or URL (Trello ATTA, ClickUp pk_<user>_, Typeform tfp_, Zoho 1000., Salesforce session ids,
-Shippo, EasyPost, Harvest .pt., Miro, Zapier/Make/IFTTT/Bitrix24 webhook URLs). Each is written
+Harvest .pt., Miro, Zapier/Make/IFTTT/Bitrix24 webhook URLs). Each is written
 from the provider's documented format; context rules use the shared rulegen skeleton.
 
 Run: python3 scripts/rulegen/saas.py > rules/saas.toml
@@ -339,30 +339,7 @@ R(ctx_rule(
     negatives=[f"BLOB_API_KEY=live_{hexs(35)}"],
     rotate="https://dashboard.lob.com/settings/api-keys", aliases=["lob-api-key", "lob-pub-api-key"]))
 
-R(prefix_rule(
-    "shippo-api-token", "shippo", "Shippo API token (shippo_live_/shippo_test_)",
-    regex=r"\b(shippo_(?:live|test)_[a-f0-9]{40})\b", keywords=["shippo_live_", "shippo_test_"],
-    sample=lambda: "shippo_live_" + hexs(40), env_var="SHIPPO_API_TOKEN",
-    rotate="https://apps.goshippo.com/settings/api", aliases=["shippo-api-token"],
-    negatives=["SHIPPO_API_TOKEN=shippo_live_<token>", "SHIPPO_API_TOKEN=shippo_test_" + hexs(16),
-               "if key.startswith('shippo_test_'):"]))
-
-R(prefix_rule(
-    "easypost-api-key", "easypost", "EasyPost production API key (EZAK)",
-    regex=r"\b(EZAK[A-Za-z0-9]{54})\b", keywords=["ezak"],
-    sample=lambda: "EZAK" + hexs(32) + b62(22), env_var="EASYPOST_API_KEY",
-    rotate="https://www.easypost.com/account/api-keys", aliases=["easypost-api-token"],
-    negatives=["EASYPOST_API_KEY=EZAK<key>", "EASYPOST_API_KEY=EZAK" + hexs(20),
-               "EZAKIEL = 'not a key'"]))
-
-R(prefix_rule(
-    "easypost-test-api-key", "easypost", "EasyPost test API key (EZTK)",
-    regex=r"\b(EZTK[A-Za-z0-9]{54})\b", keywords=["eztk"],
-    sample=lambda: "EZTK" + hexs(32) + b62(22), env_var="EASYPOST_TEST_API_KEY", severity="low",
-    rotate="https://www.easypost.com/account/api-keys", aliases=["easypost-test-api-token"],
-    negatives=["EASYPOST_TEST_API_KEY=EZTK<key>", "EASYPOST_TEST_API_KEY=EZTK" + hexs(20),
-               "EZTKX"]))
-
+# Shippo and EasyPost live in rules/payments.toml (shipping APIs are with the payment providers).
 R(ctx_rule(
     "etsy-api-key", "etsy", "Etsy Open API v3 keystring / shared secret",
     name=r"etsy" + S + opt("api", "app", "open" + S + "api") + r"(?:key" + S + r"string|keystring|shared" + S + r"secret|secret|key)",
