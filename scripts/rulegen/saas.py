@@ -57,7 +57,8 @@ R(ctx_rule(
 
 R(prefix_rule(
     "trello-token", "trello", "Trello user token (ATTA + 64 hex + checksum)",
-    regex=r"\b(ATTA[a-f0-9]{64}[A-F0-9]{8})\b", keywords=["atta"],
+    regex=r"\b(ATTA[a-f0-9]{64}[A-F0-9]{8})\b",
+    keywords=["trello"] + ["atta" + h for h in "0123456789abdef"],  # not "attac": attach/attack
     sample=lambda: "ATTA" + hexs(64) + hexs(8, True), env_var="TRELLO_TOKEN",
     rotate="https://trello.com/my/account",
     negatives=["TRELLO_TOKEN=ATTA<your token>", "TRELLO_TOKEN=ATTA" + hexs(32),

@@ -45,14 +45,15 @@ R = rules.append
 # ------------------------------------------------------------------------------- Twitter / X
 R(prefix_rule(
     "twitter-bearer-token", "twitter", "Twitter/X app-only OAuth 2.0 bearer token (AAAA…)",
-    regex=r"\b(A{20,22}[A-Za-z0-9][A-Za-z0-9%]{60,140})(?:[^A-Za-z0-9%]|$)",
+    regex=r"(?:^|[^A-Za-z0-9+/%])(A{20,22}[A-Za-z0-9][A-Za-z0-9%]{60,140})(?:[^A-Za-z0-9%+/=]|$)",
     keywords=["aaaaaaaaaaaaaaaaaaaa"],
     sample=lambda: "A" * 21 + b62(14) + "%2B" + b62(20) + "%3D" + b62(50),
     env_var="TWITTER_BEARER_TOKEN", entropy=3.5,
     rotate="https://developer.x.com/en/portal/dashboard", aliases=["twitter-bearer-token"],
     negatives=["TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA<rest of the token>",
                "padding = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'",
-               "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA" + b62(20)]))
+               "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA" + b62(20),
+               "src: url(data:font/woff2;base64,AAAAAAAAAAAAAAAAAAAAAAA" + b62(70) + "+" + b64(60) + "==)"]))
 
 R(ctx_rule(
     "twitter-api-key", "twitter", "Twitter/X API key (consumer key, 25 characters)",
