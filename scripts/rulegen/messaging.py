@@ -6,9 +6,12 @@ pack were written by hand; this spec keeps them verbatim (read back from the pac
 `confidence` and gitleaks `aliases` fields they lacked) and adds the rest of every family from the
 providers' documented token formats.
 
-Run: python3 scripts/rulegen/messaging.py > rules/messaging.toml
+Run: python3 scripts/rulegen/messaging.py --write   (rewrites rules/messaging.toml in place; a
+shell redirect into the pack would empty it before the hand-written rules are read back)
 """
 
+import contextlib
+import io
 import os
 import sys
 import tomllib
@@ -60,6 +63,7 @@ HANDWRITTEN = {
 def handwritten():
     with open(PACK, "rb") as f:
         pack = tomllib.load(f)
+    assert pack.get("rules"), f"{PACK} holds no rules: restore it (git checkout) and run with --write"
     out = []
     for r in pack["rules"]:
         if r["id"] not in HANDWRITTEN:
@@ -389,7 +393,7 @@ R(ctx_rule(
     name=r"(?:get" + SEP_ + r")?stream" + SEP_ + r"(?:chat" + SEP_ + r"|feeds?" + SEP_ + r"|video" + SEP_ + r"|io" + SEP_ + r")?(?:api" + SEP_ + r")?secret",
     key="STREAM_API_SECRET", value=LOWERNUM(64), entropy=3.8,
     keywords=kforms("stream", "api", "secret") + kforms("stream", "secret")
-    + kforms("stream", "chat", "secret") + ["getstream"],
+    + kforms("stream", "chat", "secret") + ["getstream.io", "getstream_", "getstream-"],
     rotate="https://dashboard.getstream.io/"))
 
 R(ctx_rule(
@@ -451,8 +455,19 @@ R(ctx_rule(
     key="ONESIGNAL_REST_API_KEY", value=B64CHARS(48), keywords=kforms("one", "signal"),
     entropy=4.0, rotate="https://dashboard.onesignal.com/"))
 
-emit(handwritten() + rules,
-     header="""# leakless built-in rules: messaging (chat, email, SMS/voice, push, realtime, webhooks).
+HEADER = """# leakless built-in rules: messaging (chat, email, SMS/voice, push, realtime, webhooks).
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples, negative_examples). Spec: scripts/rulegen/messaging.py (hand-written rules are
-# read back from this file by id; the rest are generated from the providers' token formats).""")
+# read back from this file by id; the rest are generated from the providers' token formats)."""
+
+all_rules = handwritten() + rules
+if "--write" in sys.argv[1:]:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        emit(all_rules, header=HEADER)
+    tmp = PACK + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(buf.getvalue())
+    os.replace(tmp, PACK)
+else:
+    emit(all_rules, header=HEADER)

@@ -344,7 +344,9 @@ R(ctx_rule(
 R(ctx_rule(
     "etsy-api-key", "etsy", "Etsy Open API v3 keystring / shared secret",
     name=r"etsy" + S + opt("api", "app", "open" + S + "api") + r"(?:key" + S + r"string|keystring|shared" + S + r"secret|secret|key)",
-    key="ETSY_API_KEY", value=LOWERNUM(24), keywords=["etsy"], entropy=3.5,
+    key="ETSY_API_KEY", value=LOWERNUM(24), entropy=3.5,
+    keywords=kforms("etsy", "api") + kforms("etsy", "key") + kforms("etsy", "app") + kforms("etsy", "open")
+    + kforms("etsy", "shared") + kforms("etsy", "secret") + kforms("etsy", "keystring"),
     rotate="https://www.etsy.com/developers/your-apps", aliases=["etsy-access-token"]))
 
 R(ctx_rule(

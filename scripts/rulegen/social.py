@@ -89,12 +89,18 @@ R(ctx_rule(
     entropy=4.0, rotate="https://developer.x.com/en/portal/dashboard"))
 
 # ----------------------------------------------------------------------- Meta / Facebook
-EAA_KW = ["eaa" + c for c in "bcdefghijklmnopqrstuvwxyz"]
+# The token itself has only a 3-letter prefix ("eaa" + a letter is all over base64 and hex), so
+# the keywords are the names it is stored under: Facebook / Meta / WhatsApp Cloud API / Messenger.
+EAA_KW = (["facebook", "whatsapp", "instagram", "messenger", "graph.facebook"]
+          + kforms("fb", "access") + kforms("fb", "page") + kforms("fb", "token") + kforms("fb", "user")
+          + kforms("fb", "app") + kforms("meta", "access") + kforms("meta", "token") + kforms("meta", "page")
+          + kforms("page", "access", "token"))
 R(prefix_rule(
     "facebook-access-token", "facebook",
     "Meta (Facebook) Graph API user, page or system-user access token (EAA…)",
     regex=r"\b(EAA[B-Z][A-Za-z0-9]{90,400})\b", keywords=EAA_KW,
     sample=lambda: "EAA" + rand("BGIJM", 1) + b62(180), env_var="FACEBOOK_ACCESS_TOKEN",
+    contexts=("dotenv", "yaml", "js", "python"),
     entropy=4.2, rotate="https://developers.facebook.com/tools/debug/accesstoken/",
     aliases=["facebook-access-token", "facebook-page-access-token"],
     negatives=["FACEBOOK_ACCESS_TOKEN=EAAB<token>",
@@ -486,7 +492,8 @@ R(ctx_rule(
     key="PENDO_INTEGRATION_KEY",
     value=Fmt(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.us|\.eu)?",
               uuid4),
-    keywords=["pendo"], rotate="https://app.pendo.io/admin/integrationkeys"))
+    keywords=kforms("pendo", "integration") + kforms("pendo", "api") + kforms("pendo", "key"),
+    rotate="https://app.pendo.io/admin/integrationkeys"))
 
 
 emit(rules, header="""# leakless built-in rules: social networks, media, marketing automation, CRM, analytics and
