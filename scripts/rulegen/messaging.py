@@ -225,16 +225,7 @@ R(prefix_rule(
                "MAILGUN_PUBLIC_KEY=pubkey-" + hexs(20),
                "ssh pubkey-" + b62(32) + " from the agent"]))
 
-R(ctx_rule(
-    "mailgun-webhook-signing-key", "mailgun",
-    "Mailgun HTTP webhook signing key near a Mailgun signing-key name",
-    name=r"mailgun" + SEP_ + r"(?:http" + SEP_ + r")?(?:webhook" + SEP_ + r")?signing" + SEP_ + r"(?:key|secret)",
-    key="MAILGUN_WEBHOOK_SIGNING_KEY",
-    value=Fmt(r"(?:key-)?[0-9a-f]{32}(?:-[0-9a-f]{8}-[0-9a-f]{8})?",
-              lambda: f"{hexs(32)}-{hexs(8)}-{hexs(8)}"),
-    keywords=["mailgun"], rotate="https://app.mailgun.com/settings/webhooks",
-    aliases=["mailgun-signing-key"]))
-
+# Mailgun webhook signing keys have the private API key format: "mailgun-private-api-key".
 R(rule(
     "mandrill-api-key-md", "mandrill", "Mailchimp Transactional (Mandrill) API key with md- prefix",
     r"\b(md-[A-Za-z0-9_\-]{22})(?:[^A-Za-z0-9_\-]|$)", ["mandrill"],

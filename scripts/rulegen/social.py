@@ -370,11 +370,7 @@ R(ctx_rule(
     key="HOTJAR_CLIENT_SECRET", value=HEX(64), keywords=["hotjar"],
     rotate="https://insights.hotjar.com/settings/api"))
 
-R(ctx_rule(
-    "amplitude-secret-key", "amplitude", "Amplitude project secret key (32 hex)",
-    name=r"amplitude" + S + opt("project", "api") + r"secret" + S + r"key",
-    key="AMPLITUDE_SECRET_KEY", value=HEX(32), keywords=["amplitude"],
-    rotate="https://app.amplitude.com/analytics/settings/projects"))
+# Amplitude secret keys are the 32-hex "amplitude-api-key" rule of rules/monitoring.toml.
 
 # --------------------------------------------------------------------- marketing automation
 R(rule(
