@@ -351,6 +351,89 @@ R(ctx_rule(
     key="VONAGE_SIGNATURE_SECRET", value=ALNUM(50, lo=32), keywords=["vonage", "nexmo"],
     entropy=3.8, rotate="https://dashboard.nexmo.com/settings"))
 
+# ----------------------------------------------------------- regional chat platforms (bots)
+R(ctx_rule(
+    "line-channel-secret", "line", "LINE Messaging API channel secret (32 hex)",
+    name=r"line" + SEP_ + r"(?:bot" + SEP_ + r"|messaging" + SEP_ + r"|login" + SEP_ + r")?channel" + SEP_ + r"secret",
+    key="LINE_CHANNEL_SECRET", value=HEX(32),
+    keywords=kforms("line", "channel") + kforms("line", "bot") + kforms("line", "messaging"),
+    rotate="https://developers.line.biz/console/"))
+
+R(ctx_rule(
+    "line-channel-access-token", "line", "LINE Messaging API long-lived channel access token",
+    name=r"line" + SEP_ + r"(?:bot" + SEP_ + r"|messaging" + SEP_ + r")?channel" + SEP_ + r"(?:access" + SEP_ + r")?token",
+    key="LINE_CHANNEL_ACCESS_TOKEN",
+    value=Fmt(r"[A-Za-z0-9+/]{150,220}={0,2}", lambda: b64(171) + "="),
+    keywords=kforms("line", "channel") + kforms("line", "bot") + kforms("line", "messaging"),
+    entropy=4.5, rotate="https://developers.line.biz/console/"))
+
+R(rule(
+    "google-chat-webhook-url", "google-chat", "Google Chat incoming webhook URL (space key + token)",
+    r"(https://chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_\-]{8,20}/messages\?key=AIza[0-9A-Za-z_\-]{35}&(?:amp;)?token=[A-Za-z0-9_\-]{20,60}(?:%3D|=){0,2})",
+    ["chat.googleapis.com/v1/spaces/"],
+    [f"GOOGLE_CHAT_WEBHOOK=https://chat.googleapis.com/v1/spaces/AAAA{b62(7)}/messages?key=AIza{b64url(35)}&token={b64url(43)}%3D",
+     f"webhook_url: \"https://chat.googleapis.com/v1/spaces/AAAA{b62(7)}/messages?key=AIza{b64url(35)}&token={b64url(43)}\""],
+    ["GOOGLE_CHAT_WEBHOOK=https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>",
+     f"https://chat.googleapis.com/v1/spaces/AAAA{b62(7)}/messages",
+     f"https://chat.googleapis.com/v1/spaces/AAAA{b62(7)}/messages?key=AIza{b64url(35)}"],
+    severity="medium", entropy=4.0, env_var="GOOGLE_CHAT_WEBHOOK_URL",
+    rotate="https://developers.google.com/workspace/chat/quickstart/webhooks"))
+
+R(rule(
+    "wecom-webhook-url", "wecom", "WeCom (WeChat Work) group robot webhook URL (key=UUID)",
+    r"(https://qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ["qyapi.weixin.qq.com"],
+    [f"WECOM_WEBHOOK=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={uuid4()}",
+     f"requests.post('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={uuid4()}', json=msg)"],
+    ["WECOM_WEBHOOK=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=<robot-key>",
+     "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=",
+     f"https://qyapi.weixin.qq.com/cgi-bin/webhook/upload_media?type=file"],
+    severity="medium", entropy=3.0, env_var="WECOM_WEBHOOK_URL",
+    rotate="https://developer.work.weixin.qq.com/document/path/91770"))
+
+R(rule(
+    "dingtalk-webhook-url", "dingtalk", "DingTalk custom robot webhook URL (access_token=64 hex)",
+    r"(https://oapi\.dingtalk\.com/robot/send\?access_token=[0-9a-f]{64})\b",
+    ["oapi.dingtalk.com"],
+    [f"DINGTALK_WEBHOOK=https://oapi.dingtalk.com/robot/send?access_token={hexs(64)}",
+     f"webhook: \"https://oapi.dingtalk.com/robot/send?access_token={hexs(64)}\""],
+    ["DINGTALK_WEBHOOK=https://oapi.dingtalk.com/robot/send?access_token=<token>",
+     f"https://oapi.dingtalk.com/robot/send?access_token={hexs(32)}",
+     "https://oapi.dingtalk.com/robot/send?access_token=${DINGTALK_TOKEN}"],
+    severity="medium", entropy=3.0, env_var="DINGTALK_WEBHOOK_URL",
+    rotate="https://open.dingtalk.com/document/robots/custom-robot-access"))
+
+R(rule(
+    "dingtalk-robot-secret", "dingtalk", "DingTalk custom robot signing secret (SEC + 64 hex)",
+    r"\b(SEC[0-9a-f]{64})\b", ["dingtalk", "ding_talk"],
+    [f"DINGTALK_SECRET=SEC{hexs(64)}",
+     f"# dingtalk robot\nsecret: \"SEC{hexs(64)}\"",
+     f"bot = DingtalkChatbot(webhook, secret='SEC{hexs(64)}')"],
+    ["DINGTALK_SECRET=SEC<secret>", f"DINGTALK_SECRET=SEC{hexs(32)}",
+     f"dingtalk: SECTION{hexs(60)}"],
+    entropy=3.0, env_var="DINGTALK_SECRET",
+    rotate="https://open.dingtalk.com/document/robots/customize-robot-security-settings"))
+
+R(rule(
+    "feishu-webhook-url", "feishu", "Feishu / Lark custom bot webhook URL (bot/v2/hook/UUID)",
+    r"(https://open\.(?:feishu\.cn|larksuite\.com)/open-apis/bot/v2/hook/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ["open.feishu.cn/open-apis/bot", "open.larksuite.com/open-apis/bot"],
+    [f"FEISHU_WEBHOOK=https://open.feishu.cn/open-apis/bot/v2/hook/{uuid4()}",
+     f"lark_webhook: https://open.larksuite.com/open-apis/bot/v2/hook/{uuid4()}"],
+    ["FEISHU_WEBHOOK=https://open.feishu.cn/open-apis/bot/v2/hook/<hook-id>",
+     "https://open.feishu.cn/open-apis/bot/v2/hook/",
+     "https://open.feishu.cn/open-apis/bot/v2/hook/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"],
+    severity="medium", entropy=3.0, env_var="FEISHU_WEBHOOK_URL",
+    rotate="https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot"))
+
+R(ctx_rule(
+    "viber-bot-token", "viber", "Viber bot authentication token (hex16-hex16-hex16)",
+    name=r"viber" + SEP_ + r"(?:bot" + SEP_ + r"|auth" + SEP_ + r"|api" + SEP_ + r")?(?:auth" + SEP_ + r")?token",
+    key="VIBER_AUTH_TOKEN",
+    value=Fmt(r"[0-9a-f]{16}-[0-9a-f]{16}-[0-9a-f]{16}", lambda: f"{hexs(16)}-{hexs(16)}-{hexs(16)}"),
+    keywords=["viber"], rotate="https://partners.viber.com/"))
+
+
 # -------------------------------------------------------------------- push & realtime
 R(prefix_rule(
     "ably-api-key", "ably", "Ably API key (appId.keyId:secret)",

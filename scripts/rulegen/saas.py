@@ -329,6 +329,61 @@ R(ctx_rule(
     key="FRESHBOOKS_ACCESS_TOKEN", value=HEX(64), keywords=kforms("fresh", "books"),
     rotate="https://my.freshbooks.com/#/developer", aliases=["freshbooks-access-token"]))
 
+R(prefix_rule(
+    "calcom-api-key", "calcom", "Cal.com API key (cal_live_ / cal_test_ + 32 hex)",
+    regex=r"\b(cal_(?:live_|test_)?[a-f0-9]{32})\b",
+    keywords=["cal_live_", "cal_test_", "calcom", "cal_com", "cal.com", "cal-com"],
+    sample=lambda: "cal_live_" + hexs(32), env_var="CALCOM_API_KEY",
+    rotate="https://app.cal.com/settings/developer/api-keys",
+    negatives=["CALCOM_API_KEY=cal_live_<your key>", "CALCOM_API_KEY=cal_live_" + hexs(16),
+               "local_" + hexs(32) + "  # cal.com cache key"]))
+
+R(ctx_rule(
+    "hellosign-api-key", "hellosign", "Dropbox Sign (HelloSign) API key (64 hex)",
+    name=r"(?:hello" + S + r"sign|dropbox" + S + r"sign)" + S + opt("api") + r"key",
+    key="HELLOSIGN_API_KEY", value=HEX(64), keywords=kforms("hello", "sign") + kforms("dropbox", "sign"),
+    rotate="https://app.hellosign.com/home/myAccount#api"))
+
+R(ctx_rule(
+    "quickbooks-client-secret", "intuit", "Intuit QuickBooks Online app client secret (40 characters)",
+    name=r"(?:quick" + S + r"books|intuit|\bqbo)" + S + opt("app", "oauth", "online") + r"client" + S + r"secret",
+    key="QUICKBOOKS_CLIENT_SECRET", value=ALNUM(40),
+    keywords=kforms("quick", "books") + ["intuit", "qbo_client", "qboclient", "qbo-client"], entropy=3.8,
+    rotate="https://developer.intuit.com/app/developer/dashboard"))
+
+R(ctx_rule(
+    "xero-client-secret", "xero", "Xero app OAuth 2.0 client secret (48 characters)",
+    name=r"xero" + S + opt("app", "oauth", "oauth2", "api") + r"client" + S + r"secret",
+    key="XERO_CLIENT_SECRET", value=URLSAFE(48), keywords=["xero"], entropy=4.0,
+    rotate="https://developer.xero.com/app/manage"))
+
+R(ctx_rule(
+    "bamboohr-api-key", "bamboohr", "BambooHR API key (40 hex)",
+    name=r"bamboo" + S + r"hr" + S + opt("api") + r"(?:key|token)",
+    key="BAMBOOHR_API_KEY", value=HEX(40), keywords=kforms("bamboo", "hr"),
+    rotate="https://documentation.bamboohr.com/docs/getting-started"))
+
+R(ctx_rule(
+    "pivotaltracker-api-token", "pivotaltracker", "Pivotal Tracker API token (32 hex)",
+    name=r"(?:pivotal" + S + r"tracker|pivotal|\btracker)" + S + opt("api") + r"token",
+    key="PIVOTAL_TRACKER_API_TOKEN", value=HEX(32),
+    keywords=kforms("pivotal", "tracker") + kforms("pivotal", "token") + kforms("pivotal", "api") + kforms("tracker", "api", "token"),
+    rotate="https://www.pivotaltracker.com/profile"))
+
+R(ctx_rule(
+    "toggl-api-token", "toggl", "Toggl Track API token (32 hex)",
+    name=r"toggl" + S + opt("track", "api") + r"(?:api" + S + r")?token",
+    key="TOGGL_API_TOKEN", value=HEX(32), keywords=["toggl"],
+    rotate="https://track.toggl.com/profile"))
+
+R(ctx_rule(
+    "shortcut-api-token", "shortcut", "Shortcut (Clubhouse) API token (UUID)",
+    name=r"(?:shortcut|clubhouse)" + S + r"(?:api" + S + r")?token",
+    key="SHORTCUT_API_TOKEN", value=UUID(),
+    keywords=kforms("shortcut", "api") + kforms("shortcut", "token") + kforms("clubhouse", "api") + kforms("clubhouse", "token"),
+    rotate="https://app.shortcut.com/settings/account/api-tokens"))
+
+
 # ------------------------------------------------------------------ shipping and commerce
 R(ctx_rule(
     "lob-api-key", "lob", "Lob API secret or publishable key (live_/test_ + hex)",
