@@ -60,6 +60,12 @@ HANDWRITTEN = {
 }
 
 
+# Keyword fixes on hand-written rules ("-us" alone hits every en-us, -user, -use).
+KEYWORDS_OVERRIDE = {
+    "mailchimp-api-key": ["-us" + d for d in "123456789"],
+}
+
+
 def handwritten():
     with open(PACK, "rb") as f:
         pack = tomllib.load(f)
@@ -69,7 +75,8 @@ def handwritten():
         if r["id"] not in HANDWRITTEN:
             continue
         conf, aliases = HANDWRITTEN[r["id"]]
-        out.append(rule(r["id"], r["provider"], r["description"], r["regex"], r["keywords"],
+        kw = KEYWORDS_OVERRIDE.get(r["id"], r["keywords"])
+        out.append(rule(r["id"], r["provider"], r["description"], r["regex"], kw,
                         r["examples"], r["negative_examples"], severity=r["severity"],
                         confidence=conf, entropy=r.get("entropy"),
                         secret_group=r.get("secretGroup", 1), env_var=r.get("env_var"),
