@@ -175,7 +175,7 @@ R(rule(
     ["MATTERMOST_WEBHOOK_URL=https://chat.acmecorp.io/hooks/<hook-id>",
      f"mattermost docs: https://developers.mattermost.com/integrate/webhooks/incoming/",
      f"MATTERMOST_WEBHOOK_URL=https://chat.acmecorp.io/hooks/{alnum_lower(12)}"],
-    severity="medium", entropy=3.2, env_var="MATTERMOST_WEBHOOK_URL",
+    severity="medium", confidence="medium", entropy=3.2, env_var="MATTERMOST_WEBHOOK_URL",
     rotate="https://developers.mattermost.com/integrate/webhooks/incoming/"))
 
 R(ctx_rule(
@@ -195,7 +195,7 @@ R(rule(
     ["ROCKETCHAT_WEBHOOK_URL=https://chat.acmecorp.io/hooks/<integration-id>/<token>",
      f"ROCKETCHAT_WEBHOOK_URL=https://chat.acmecorp.io/hooks/{b62(24)}/{b62(12)}",
      "rocket.chat docs: https://docs.rocket.chat/use-rocket.chat/workspace-administration/integrations"],
-    severity="medium", entropy=3.5, env_var="ROCKETCHAT_WEBHOOK_URL",
+    severity="medium", confidence="medium", entropy=3.5, env_var="ROCKETCHAT_WEBHOOK_URL",
     rotate="https://docs.rocket.chat/docs/integrations"))
 
 R(ctx_rule(
@@ -510,7 +510,7 @@ R(rule(
     ["PUSHBULLET_TOKEN=o.<access token>",
      f"PUSHBULLET_TOKEN=o.{b62(16)}",
      f"pushbullet: foo.{b62(32)}"],
-    entropy=3.5, env_var="PUSHBULLET_TOKEN", rotate="https://www.pushbullet.com/#settings/account"))
+    entropy=3.5, confidence="medium", env_var="PUSHBULLET_TOKEN", rotate="https://www.pushbullet.com/#settings/account"))
 
 R(prefix_rule(
     "onesignal-app-api-key", "onesignal", "OneSignal app REST API key v2 (os_v2_app_)",

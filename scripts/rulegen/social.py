@@ -125,7 +125,7 @@ R(rule(
     ["FACEBOOK_APP_TOKEN={app-id}|{app-secret}",
      f"facebook ids: {digits(16)}|{digits(15)}",
      f"FACEBOOK_APP_TOKEN={digits(16)}|{b62(10)}"],
-    entropy=3.5, env_var="FACEBOOK_APP_TOKEN",
+    entropy=3.5, confidence="medium", env_var="FACEBOOK_APP_TOKEN",
     rotate="https://developers.facebook.com/apps/", aliases=["facebook-access-token"]))
 
 R(prefix_rule(
@@ -198,7 +198,7 @@ R(rule(
      f"headers = {{'Authorization': 'Bearer act.{b62(40)}!{b62(12)}'}}  # tiktok open api"],
     ["TIKTOK_ACCESS_TOKEN=act.<access token>", f"tiktok: act.{b62(12)}",
      f"tiktok react.{b62(50)}"],
-    entropy=3.8, env_var="TIKTOK_ACCESS_TOKEN",
+    entropy=3.8, confidence="medium", env_var="TIKTOK_ACCESS_TOKEN",
     rotate="https://developers.tiktok.com/apps/"))
 
 R(ctx_rule(
@@ -382,7 +382,7 @@ R(rule(
     ["KLAVIYO_PRIVATE_API_KEY=pk_your_private_key",
      f"KLAVIYO_PUBLIC_KEY={b62(6)}  # klaviyo site id",
      f"klaviyo stripe key pk_live_{b62(24)}"],
-    entropy=3.2, env_var="KLAVIYO_PRIVATE_API_KEY",
+    entropy=3.2, confidence="medium", env_var="KLAVIYO_PRIVATE_API_KEY",
     rotate="https://www.klaviyo.com/settings/account/api-keys"))
 
 R(ctx_rule(
