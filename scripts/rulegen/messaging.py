@@ -66,6 +66,38 @@ KEYWORDS_OVERRIDE = {
 }
 
 
+# Bounded quantifiers in place of the hand-written rules' `+`/`*` (every repetition bounded).
+REGEX_OVERRIDE = {
+    "microsoft-teams-incoming-webhook-url": (
+        r"(https://(?:[a-z0-9\-]{1,63}\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)"
+        r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"(?:/[A-Za-z0-9_\-]{20,80})?)(?:[^A-Za-z0-9_\-]|$)"),
+    "microsoft-teams-workflow-webhook-url": (
+        r"(https://[a-z0-9.\-]{1,120}\.(?:logic\.azure\.com|api\.powerplatform\.com)(?::443)?"
+        r"/[A-Za-z0-9/._\-]{0,120}workflows/[0-9a-f]{32}/triggers/[A-Za-z0-9_\-]{1,80}/paths/invoke/?"
+        r"\?[^\s\"'<>]{0,300}?sig=[A-Za-z0-9_%\-]{43,86})"),
+}
+
+# A third negative for hand-written rules that had two: a look-alike of the right shape elsewhere.
+NEGATIVES_EXTRA = {
+    "brevo-api-key": ["xkeysib-<your-api-key>-<suffix>"],
+    "brevo-smtp-key": ["SMTP_PASSWORD=xsmtpsib-" + hexs(64)],
+    "discord-webhook-url": ["https://discord.com/api/webhooks/" + digits(19)],
+    "firebase-cloud-messaging-server-key": ["FCM_SERVER_KEY=AAAA" + b62(7) + ":APA91b<rest-of-key>"],
+    "intercom-access-token": ["INTERCOM_ACCESS_TOKEN=${INTERCOM_ACCESS_TOKEN}"],
+    "microsoft-teams-incoming-webhook-url": [
+        f"https://contoso.webhook.office.com/webhookb2/{uuid4()}@{uuid4()}/IncomingWebhook/<id>/{uuid4()}"],
+    "microsoft-teams-workflow-webhook-url": [
+        "https://prod-00.westus.logic.azure.com:443/workflows/" + hexs(32) + "/triggers/manual/paths/invoke?sig="],
+    "slack-config-access-token": ["SLACK_CONFIG_TOKEN=${SLACK_CONFIG_TOKEN}"],
+    "slack-config-refresh-token": ["the refresh token starts with xoxe-1- and is rotated every 12 hours"],
+    "slack-workflow-webhook-url": ["https://hooks.slack.com/workflows/T00000000/A00000000/000000000000/" + "x" * 32],
+    "twilio-api-key-sid": ["TWILIO_API_KEY=SK" + hexs(16) + "  # twilio"],
+    "twilio-sid-auth-token-pair": ["twilio: Client('AC" + hexs(32) + "', 'your_auth_token')"],
+}
+
+
 def handwritten():
     with open(PACK, "rb") as f:
         pack = tomllib.load(f)
@@ -76,8 +108,13 @@ def handwritten():
             continue
         conf, aliases = HANDWRITTEN[r["id"]]
         kw = KEYWORDS_OVERRIDE.get(r["id"], r["keywords"])
-        out.append(rule(r["id"], r["provider"], r["description"], r["regex"], kw,
-                        r["examples"], r["negative_examples"], severity=r["severity"],
+        rx = REGEX_OVERRIDE.get(r["id"], r["regex"])
+        neg = list(r["negative_examples"])
+        for extra in NEGATIVES_EXTRA.get(r["id"], []):
+            if extra not in neg and len(neg) < 3:
+                neg.append(extra)
+        out.append(rule(r["id"], r["provider"], r["description"], rx, kw,
+                        r["examples"], neg, severity=r["severity"],
                         confidence=conf, entropy=r.get("entropy"),
                         secret_group=r.get("secretGroup", 1), env_var=r.get("env_var"),
                         rotate=r.get("rotate"), aliases=aliases))
@@ -532,7 +569,7 @@ R(prefix_rule(
 
 R(ctx_rule(
     "onesignal-legacy-api-key", "onesignal", "OneSignal legacy REST API / user auth key (48 base64)",
-    name=r"one" + SEP_ + r"signal" + SEP_ + r"(?:app" + SEP_ + r"|rest" + SEP_ + r"|user" + SEP_ + r"|api" + SEP_ + r")*(?:auth" + SEP_ + r")?(?:api" + SEP_ + r")?key",
+    name=r"one" + SEP_ + r"signal" + SEP_ + r"(?:app" + SEP_ + r"|rest" + SEP_ + r"|user" + SEP_ + r"|api" + SEP_ + r"){0,3}(?:auth" + SEP_ + r")?(?:api" + SEP_ + r")?key",
     key="ONESIGNAL_REST_API_KEY", value=B64CHARS(48), keywords=kforms("one", "signal"),
     entropy=4.0, rotate="https://dashboard.onesignal.com/"))
 
