@@ -318,7 +318,7 @@ R(ctx_rule(
 R(ctx_rule(
     "close-api-key", "close", "Close CRM API key (api_ + 22 . 22)",
     name=r"close" + S + r"(?:io" + S + r"|crm" + S + r")?api" + S + r"key",
-    key="CLOSE_API_KEY", value=Fmt(r"api_[A-Za-z0-9.]{40,60}",
+    key="CLOSE_API_KEY", value=Fmt(r"api_[A-Za-z0-9]{20,24}\.[A-Za-z0-9]{20,24}",
                                    lambda: f"api_{b62(22)}.{b62(22)}"),
     keywords=kforms("close", "api") + kforms("close", "io") + kforms("close", "crm"), entropy=4.0,
     rotate="https://app.close.com/settings/developer/api-keys/"))
