@@ -478,6 +478,29 @@ R(ctx_rule(
     keywords=["viber"], rotate="https://partners.viber.com/"))
 
 
+R(ctx_rule(
+    "line-notify-token", "line", "LINE Notify personal access token (43 characters)",
+    name=r"line" + SEP_ + r"notify" + SEP_ + r"(?:access" + SEP_ + r"|personal" + SEP_ + r"|api" + SEP_ + r")?token",
+    key="LINE_NOTIFY_TOKEN", value=URLSAFE(43), keywords=kforms("line", "notify"), entropy=4.0,
+    rotate="https://notify-bot.line.me/my/"))
+
+R(rule(
+    "courier-auth-token", "courier", "Courier (courier.com) API auth token (pk_prod_ / pk_test_ + 28)",
+    r"\b(pk_(?:prod|test)_[A-Z0-9]{28})\b", ["pk_prod_", "courier"],
+    [f"COURIER_AUTH_TOKEN=pk_prod_{alnum_upper(28)}",
+     f"const courier = CourierClient({{ authorizationToken: 'pk_prod_{alnum_upper(28)}' }});",
+     f"# courier\ncourier_auth_token: pk_test_{alnum_upper(28)}"],
+    ["COURIER_AUTH_TOKEN=pk_prod_<token>", f"COURIER_AUTH_TOKEN=pk_prod_{alnum_upper(12)}",
+     f"font-family: Courier; /* stripe pk_test_{b62(24)} */"],
+    entropy=3.5, env_var="COURIER_AUTH_TOKEN", rotate="https://app.courier.com/settings/api-keys"))
+
+R(ctx_rule(
+    "elasticemail-api-key", "elasticemail", "Elastic Email API key (96 characters)",
+    name=r"elastic" + SEP_ + r"e?mail" + SEP_ + r"(?:api" + SEP_ + r")?key",
+    key="ELASTICEMAIL_API_KEY", value=UPPERNUM(96), keywords=kforms("elastic", "email"), entropy=3.8,
+    rotate="https://app.elasticemail.com/marketing/settings/new/manage-api"))
+
+
 # -------------------------------------------------------------------- push & realtime
 R(prefix_rule(
     "ably-api-key", "ably", "Ably API key (appId.keyId:secret)",

@@ -332,7 +332,7 @@ R(ctx_rule(
 R(prefix_rule(
     "calcom-api-key", "calcom", "Cal.com API key (cal_live_ / cal_test_ + 32 hex)",
     regex=r"\b(cal_(?:live_|test_)?[a-f0-9]{32})\b",
-    keywords=["cal_live_", "cal_test_", "calcom", "cal_com", "cal.com", "cal-com"],
+    keywords=["cal_live_", "cal_test_", "calcom_api", "calcom_key", "cal_com", "cal.com"],
     sample=lambda: "cal_live_" + hexs(32), env_var="CALCOM_API_KEY",
     rotate="https://app.cal.com/settings/developer/api-keys",
     negatives=["CALCOM_API_KEY=cal_live_<your key>", "CALCOM_API_KEY=cal_live_" + hexs(16),
@@ -373,7 +373,8 @@ R(ctx_rule(
 R(ctx_rule(
     "toggl-api-token", "toggl", "Toggl Track API token (32 hex)",
     name=r"toggl" + S + opt("track", "api") + r"(?:api" + S + r")?token",
-    key="TOGGL_API_TOKEN", value=HEX(32), keywords=["toggl"],
+    key="TOGGL_API_TOKEN", value=HEX(32),
+    keywords=kforms("toggl", "api") + kforms("toggl", "token") + kforms("toggl", "track"),  # not toggle
     rotate="https://track.toggl.com/profile"))
 
 R(ctx_rule(
@@ -382,6 +383,57 @@ R(ctx_rule(
     key="SHORTCUT_API_TOKEN", value=UUID(),
     keywords=kforms("shortcut", "api") + kforms("shortcut", "token") + kforms("clubhouse", "api") + kforms("clubhouse", "token"),
     rotate="https://app.shortcut.com/settings/account/api-tokens"))
+
+
+R(ctx_rule(
+    "clockify-api-key", "clockify", "Clockify API key (48 characters)",
+    name=r"clockify" + S + opt("api", "x" + S + "api") + r"key",
+    key="CLOCKIFY_API_KEY", value=ALNUM(48), keywords=["clockify"], entropy=4.0,
+    rotate="https://app.clockify.me/user/preferences#advanced"))
+
+R(ctx_rule(
+    "everhour-api-key", "everhour", "Everhour API key (hex groups 4-4-6-6-8)",
+    name=r"everhour" + S + opt("api") + r"(?:key|token)",
+    key="EVERHOUR_API_KEY",
+    value=Fmt(r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{8}",
+              lambda: f"{hexs(4)}-{hexs(4)}-{hexs(6)}-{hexs(6)}-{hexs(8)}"),
+    keywords=["everhour"], rotate="https://app.everhour.com/#/account/profile"))
+
+R(ctx_rule(
+    "lokalise-api-token", "lokalise", "Lokalise API token (40 hex)",
+    name=r"lokalise" + S + opt("api", "personal") + r"(?:token|key)",
+    key="LOKALISE_API_TOKEN", value=HEX(40), keywords=["lokalise"],
+    rotate="https://app.lokalise.com/profile#apitokens"))
+
+R(ctx_rule(
+    "crowdin-personal-access-token", "crowdin", "Crowdin personal access token (80 hex)",
+    name=r"crowdin" + S + opt("api", "personal") + r"(?:access" + S + r")?(?:token|key)",
+    key="CROWDIN_PERSONAL_TOKEN", value=HEX(80), keywords=["crowdin"],
+    rotate="https://crowdin.com/settings#api-key"))
+
+R(ctx_rule(
+    "dailyco-api-key", "dailyco", "Daily (daily.co) video API key (64 hex)",
+    name=r"daily" + S + r"(?:co" + S + r")?api" + S + r"key",
+    key="DAILY_API_KEY", value=HEX(64), keywords=kforms("daily", "api") + kforms("daily", "co"),
+    rotate="https://dashboard.daily.co/developers"))
+
+R(ctx_rule(
+    "zeplin-access-token", "zeplin", "Zeplin personal access token (JWT)",
+    name=r"zeplin" + S + opt("api", "personal") + r"(?:access" + S + r")?token",
+    key="ZEPLIN_ACCESS_TOKEN", value=JWT, keywords=["zeplin"], entropy=4.0,
+    rotate="https://app.zeplin.io/profile/developer"))
+
+R(rule(
+    "tines-webhook-url", "tines", "Tines webhook action URL (/webhook/<path>/<secret>)",
+    r"(https://[a-z0-9\-]{1,63}\.tines\.(?:com|io)/webhook/[a-f0-9]{32}/[a-f0-9]{32})\b",
+    [".tines.com/webhook/", ".tines.io/webhook/"],
+    [f"TINES_WEBHOOK=https://acme-sec.tines.com/webhook/{hexs(32)}/{hexs(32)}",
+     f"curl -X POST https://tenant-7.tines.io/webhook/{hexs(32)}/{hexs(32)} -d @alert.json"],
+    ["TINES_WEBHOOK=https://acme-sec.tines.com/webhook/<path>/<secret>",
+     f"https://acme-sec.tines.com/webhook/{hexs(32)}/",
+     f"https://acme-sec.tines.com/webhook/{hexs(16)}/{hexs(16)}"],
+    severity="medium", entropy=3.0, env_var="TINES_WEBHOOK_URL",
+    rotate="https://www.tines.com/docs/actions/types/webhook"))
 
 
 # ------------------------------------------------------------------ shipping and commerce

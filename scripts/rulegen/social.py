@@ -449,6 +449,114 @@ R(ctx_rule(
     value=Fmt(r"[0-9a-f]{24}-[A-Za-z0-9]{40,60}", lambda: hexs(24) + "-" + b62(50)),
     keywords=["omnisend"], entropy=3.8, rotate="https://app.omnisend.com/integrations/api-keys"))
 
+# ------------------------------------------------- e-mail marketing, enrichment, feedback, media
+R(ctx_rule(
+    "mailerlite-api-key", "mailerlite", "MailerLite API token (JWT) or classic API key (32 hex)",
+    name=r"mailer" + S + r"lite" + S + opt("api") + r"(?:key|token)",
+    key="MAILERLITE_API_KEY",
+    value=Fmt(r"(?:" + JWT.regex + r"|[0-9a-f]{32})", lambda: hexs(32)),
+    keywords=kforms("mailer", "lite"), entropy=3.0,
+    extra_examples=[f"MAILERLITE_API_TOKEN={jwt_sample()}"],
+    rotate="https://dashboard.mailerlite.com/integrations/api"))
+
+R(ctx_rule(
+    "getresponse-api-key", "getresponse", "GetResponse API key (32 lowercase alphanumerics)",
+    name=r"get" + S + r"response" + S + opt("api") + r"key",
+    key="GETRESPONSE_API_KEY", value=LOWERNUM(32), keywords=kforms("getresponse", "api") + kforms("getresponse", "key") + kforms("get", "response", "api"),  # not getResponse()
+    entropy=3.5, rotate="https://app.getresponse.com/api"))
+
+R(ctx_rule(
+    "moosend-api-key", "moosend", "Moosend API key (UUID)",
+    name=r"moosend" + S + opt("api") + r"key",
+    key="MOOSEND_API_KEY", value=UUID(), keywords=["moosend"],
+    rotate="https://identity.moosend.com/"))
+
+R(ctx_rule(
+    "hunter-api-key", "hunter", "Hunter.io API key (40 hex)",
+    name=r"hunter" + S + r"(?:io" + S + r")?api" + S + r"key",
+    key="HUNTER_API_KEY", value=HEX(40), keywords=kforms("hunter", "api") + kforms("hunter", "io"),
+    rotate="https://hunter.io/api-keys"))
+
+R(ctx_rule(
+    "clearbit-api-key", "clearbit", "Clearbit secret API key (sk_ + 32 hex)",
+    name=r"clearbit" + S + opt("api", "secret") + r"key",
+    key="CLEARBIT_API_KEY", value=Fmt(r"sk_[0-9a-f]{32}", lambda: "sk_" + hexs(32)),
+    keywords=["clearbit"], rotate="https://dashboard.clearbit.com/api"))
+
+R(ctx_rule(
+    "chartmogul-api-key", "chartmogul", "ChartMogul API key (32 characters)",
+    name=r"chart" + S + r"mogul" + S + opt("api", "account") + r"(?:key|token)",
+    key="CHARTMOGUL_API_KEY", value=LOWERNUM(32), keywords=kforms("chart", "mogul"), entropy=3.3,
+    rotate="https://app.chartmogul.com/#/admin/api"))
+
+R(ctx_rule(
+    "baremetrics-api-key", "baremetrics", "Baremetrics API key (25 characters)",
+    name=r"baremetrics" + S + opt("api", "live", "sandbox") + r"(?:key|token)",
+    key="BAREMETRICS_API_KEY", value=Fmt(r"[A-Za-z0-9_]{25}", lambda: b62(25)),
+    keywords=["baremetrics"], entropy=3.5, rotate="https://app.baremetrics.com/settings/api"))
+
+R(ctx_rule(
+    "delighted-api-key", "delighted", "Delighted API key (32 characters)",
+    name=r"delighted" + S + opt("api", "secret") + r"key",
+    key="DELIGHTED_API_KEY", value=ALNUM(32), keywords=kforms("delighted", "api") + kforms("delighted", "key") + kforms("delighted", "secret"),
+    entropy=3.5, rotate="https://app.delighted.com/integrations/api"))
+
+R(ctx_rule(
+    "rebrandly-api-key", "rebrandly", "Rebrandly API key (32 hex)",
+    name=r"rebrandly" + S + opt("api") + r"key",
+    key="REBRANDLY_API_KEY", value=HEX(32), keywords=["rebrandly"],
+    rotate="https://app.rebrandly.com/account/api"))
+
+R(ctx_rule(
+    "disqus-api-secret", "disqus", "Disqus API secret key (64 characters)",
+    name=r"disqus" + S + opt("api", "app") + r"(?:secret" + S + r"key|secret|private" + S + r"key)",
+    key="DISQUS_API_SECRET", value=ALNUM(64), keywords=["disqus"], entropy=4.0,
+    rotate="https://disqus.com/api/applications/"))
+
+R(ctx_rule(
+    "gyazo-access-token", "gyazo", "Gyazo API access token (43 characters)",
+    name=r"gyazo" + S + opt("api", "oauth") + r"(?:access" + S + r")?token",
+    key="GYAZO_ACCESS_TOKEN", value=URLSAFE(43), keywords=["gyazo"], entropy=4.0,
+    rotate="https://gyazo.com/oauth/applications"))
+
+R(ctx_rule(
+    "pixabay-api-key", "pixabay", "Pixabay API key (<user id>-<25 hex>)",
+    name=r"pixabay" + S + opt("api") + r"key",
+    key="PIXABAY_API_KEY", value=Fmt(r"[0-9]{5,10}-[0-9a-f]{25}", lambda: digits(8) + "-" + hexs(25)),
+    keywords=["pixabay"], severity="medium", rotate="https://pixabay.com/api/docs/"))
+
+R(ctx_rule(
+    "wistia-api-token", "wistia", "Wistia API access token (64 hex)",
+    name=r"wistia" + S + opt("api", "access") + r"(?:token|password|key)",
+    key="WISTIA_API_TOKEN", value=HEX(64), keywords=["wistia"],
+    rotate="https://support.wistia.com/en/articles/8100316"))
+
+R(ctx_rule(
+    "insightly-api-key", "insightly", "Insightly CRM API key (UUID)",
+    name=r"insightly" + S + opt("api", "crm") + r"key",
+    key="INSIGHTLY_API_KEY", value=UUID(), keywords=["insightly"],
+    rotate="https://support.insight.ly/en-US/Knowledge/article/1215"))
+
+R(ctx_rule(
+    "capsulecrm-api-token", "capsulecrm", "Capsule CRM personal access token (64 characters)",
+    name=r"capsule" + S + r"(?:crm" + S + r")?(?:api" + S + r"|personal" + S + r"|access" + S + r")?token",
+    key="CAPSULE_API_TOKEN", value=Fmt(r"[A-Za-z0-9_.+=\-]{64}", lambda: b64url(64)),
+    keywords=kforms("capsule", "crm") + kforms("capsule", "api") + kforms("capsule", "token"), entropy=4.0,
+    rotate="https://developer.capsulecrm.com/v2/overview/authentication"))
+
+R(ctx_rule(
+    "streak-api-key", "streak", "Streak CRM API key (32 hex)",
+    name=r"streak" + S + r"(?:crm" + S + r")?api" + S + r"key",
+    key="STREAK_API_KEY", value=HEX(32), keywords=kforms("streak", "api") + kforms("streak", "crm"),
+    rotate="https://streak.readme.io/docs/authentication"))
+
+R(ctx_rule(
+    "mixmax-api-token", "mixmax", "Mixmax API token (UUID)",
+    name=r"mixmax" + S + opt("api") + r"(?:token|key)",
+    key="MIXMAX_API_TOKEN", value=UUID(), keywords=["mixmax"],
+    rotate="https://app.mixmax.com/dashboard/settings/personal/integrations"))
+
+
 # ------------------------------------------------------------------------ support desks / CRM
 R(ctx_rule(
     "helpscout-app-secret", "helpscout", "Help Scout OAuth app secret (32 characters)",
