@@ -23,6 +23,9 @@ from pam_common import generate, pnegs  # noqa: E402
 reseed(0xA1A1)
 
 UUID_RE = UUID().regex
+MODAL_KW = ["modal_token", "modal-token", "modal.token", "modaltoken"]
+DIFY_KW = [f"dify{s}{w}" for s in ("_", "-", ".", "") for w in ("api", "key", "token")]
+STAB_KW = [f"stability{s}{w}" for s in ("_", "-", ".", "") for w in ("api", "key", "ai")]
 R = []
 
 
@@ -99,8 +102,8 @@ R += [
              keywords=["zhipu", "bigmodel", "glm_", "glm-"], entropy=3.5,
              rotate="https://open.bigmodel.cn/usercenter/apikeys"),
     ctx_rule("dashscope-api-key", "alibaba", "Alibaba Cloud Model Studio / DashScope (Qwen) API key (sk- + 32 hex)",
-             name=r"(?:dashscope|qwen)[\w.\-]{0,20}(?:key|token)", key="DASHSCOPE_API_KEY",
-             value=PREFIXED("sk-", HEX(32)), keywords=["dashscope", "qwen"],
+             name=r"dashscope[\w.\-]{0,20}(?:key|token)|qwen[_.\-]?api[_.\-]?key", key="DASHSCOPE_API_KEY",
+             value=PREFIXED("sk-", HEX(32)), keywords=["dashscope", "qwen_api", "qwen-api", "qwen.api", "qwenapi"],
              rotate="https://bailian.console.aliyun.com/?apiKey=1"),
     ctx_rule("siliconflow-api-key", "siliconflow", "SiliconFlow API key (sk- + 48 lower-case letters next to siliconflow)",
              name=r"silicon[_.\-]?flow[\w.\-]{0,20}(?:key|token)", key="SILICONFLOW_API_KEY",
@@ -115,7 +118,7 @@ R += [
              name=r"sambanova[\w.\-]{0,20}(?:key|token)", key="SAMBANOVA_API_KEY", value=UUID(),
              rotate="https://cloud.sambanova.ai/apis"),
     ctx_rule("stability-api-key", "stability", "Stability AI API key (sk- + 48 next to stability)",
-             name=r"stability[\w.\-]{0,20}(?:key|token)", key="STABILITY_API_KEY",
+             name=r"stability[_.\-]?(?:ai[_.\-]?)?(?:api[_.\-]?)?key", key="STABILITY_API_KEY", keywords=STAB_KW,
              value=PREFIXED("sk-", ALNUM(48)), entropy=4.0,
              rotate="https://platform.stability.ai/account/keys"),
     ctx_rule("runway-api-secret", "runway", "Runway API secret (key_ + key next to runwayml)",
@@ -157,11 +160,11 @@ R += [
              name=r"roboflow[\w.\-]{0,20}(?:key|token)", key="ROBOFLOW_API_KEY", value=ALNUM(20),
              entropy=3.5, rotate="https://app.roboflow.com/settings/api"),
     ctx_rule("modal-token-secret", "modal", "Modal token secret (as- + 22 next to modal)",
-             name=r"modal[\w.\-]{0,20}(?:secret|token)", key="MODAL_TOKEN_SECRET",
+             name=r"modal[_.\-]?token[_.\-]?secret", key="MODAL_TOKEN_SECRET", keywords=MODAL_KW,
              value=PREFIXED("as-", ALNUM(22)), entropy=3.5, severity="critical",
              rotate="https://modal.com/settings/tokens"),
     ctx_rule("modal-token-id", "modal", "Modal token id (ak- + 22 next to modal; pairs with the secret)",
-             name=r"modal[\w.\-]{0,20}(?:id|token)", key="MODAL_TOKEN_ID",
+             name=r"modal[_.\-]?token[_.\-]?id", key="MODAL_TOKEN_ID", keywords=MODAL_KW,
              value=PREFIXED("ak-", ALNUM(22)), entropy=3.5, severity="low",
              rotate="https://modal.com/settings/tokens"),
     ctx_rule("baseten-api-key", "baseten", "Baseten API key (8.32 alphanumerics next to baseten)",
@@ -310,7 +313,7 @@ R += [
                        "fal_api", "fal-api", "falapi"],
              rotate="https://fal.ai/dashboard/keys"),
     ctx_rule("dify-api-key", "dify", "Dify app / dataset API key (app-/dataset- + 24 next to dify)",
-             name=r"dify[\w.\-]{0,20}(?:key|token)", key="DIFY_API_KEY",
+             name=r"dify[_.\-]?(?:api[_.\-]?)?(?:key|token)", key="DIFY_API_KEY", keywords=DIFY_KW,
              value=Fmt(r"(?:app|dataset)-[A-Za-z0-9]{24}", lambda: "app-" + b62(24)), entropy=3.8,
              rotate="https://docs.dify.ai/guides/application-publishing/developing-with-apis"),
     ctx_rule("coze-personal-access-token", "coze", "Coze personal access token (pat_ + 64 next to coze)",

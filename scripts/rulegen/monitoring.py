@@ -21,6 +21,9 @@ from pam_common import generate, pnegs  # noqa: E402
 reseed(0x3017)
 
 UUID_RE = UUID().regex
+ELASTIC_KW = [f"{b}{s}{w}" for b in ("elastic", "elasticsearch") for s in ("_", "-", ".", "")
+              for w in ("api", "cloud")]
+HC_KW = [f"healthchecks{s}{w}" for s in ("_", "-", ".", "") for w in ("api", "io")]
 R = []
 
 SPLUNK_HDR = base64.urlsafe_b64encode(
@@ -223,12 +226,12 @@ R += [
         negatives=pnegs("EC_API_KEY", "essu_", lambda: "essu_" + b64(94))),
     ctx_rule("elasticsearch-api-key", "elastic",
              "Elasticsearch API key (base64 id:key next to elastic api key)",
-             name=r"elastic(?:search)?[\w.\-]{0,20}api[_.\-]?key", key="ELASTIC_API_KEY",
-             value=Fmt(r"[A-Za-z0-9+/]{40,120}={0,2}", lambda: b64(59) + "="), keywords=["elastic"],
+             name=r"elastic(?:search)?[_.\-]?(?:cloud[_.\-]?)?api[_.\-]?key", key="ELASTIC_API_KEY",
+             value=Fmt(r"[A-Za-z0-9+/]{40,120}={0,2}", lambda: b64(59) + "="), keywords=ELASTIC_KW,
              entropy=4.0, rotate="https://www.elastic.co/guide/en/elasticsearch/reference/current/security-api-invalidate-api-key.html"),
     ctx_rule("elastic-apm-secret-token", "elastic", "Elastic APM server secret token (next to elastic apm secret token)",
              name=r"elastic[_.\-]?apm[_.\-]?secret[_.\-]?token", key="ELASTIC_APM_SECRET_TOKEN",
-             value=ALNUM(32, lo=24), keywords=["elastic"], entropy=3.8,
+             value=ALNUM(32, lo=24), keywords=["elastic_apm", "elastic-apm", "elastic.apm", "elasticapm"], entropy=3.8,
              rotate="https://www.elastic.co/guide/en/observability/current/apm-secret-token.html"),
     prefix_rule(
         "coralogix-api-key", "coralogix", "Coralogix API / send-your-data key (cxtp_)",
@@ -333,8 +336,8 @@ R += [
              name=r"cronitor[\w.\-]{0,20}(?:key|token)", key="CRONITOR_API_KEY", value=HEX(32),
              rotate="https://cronitor.io/app/settings/api"),
     ctx_rule("healthchecks-api-key", "healthchecks", "Healthchecks.io project API key (32 chars next to healthchecks)",
-             name=r"healthchecks?(?:[_.\-]?io)?[\w.\-]{0,20}(?:api[_.\-]?)?key", key="HEALTHCHECKS_API_KEY",
-             value=URLSAFE(32), keywords=["healthcheck"], entropy=4.0,
+             name=r"healthchecks[_.\-]?(?:io[_.\-]?)?api[_.\-]?key|healthchecks[_.\-]?io[\w.\-]{0,20}key",
+             key="HEALTHCHECKS_API_KEY", value=URLSAFE(32), keywords=HC_KW, entropy=4.0,
              rotate="https://healthchecks.io/projects/"),
     prefix_rule(
         "healthchecks-ping-url", "healthchecks", "Healthchecks.io ping URL (UUID or ping-key/slug; lets anyone ping the check)",

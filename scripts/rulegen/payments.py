@@ -337,8 +337,8 @@ R += [
              severity="critical", rotate="https://global.bittrex.com/Manage#sectionApi",
              aliases=["bittrex-secret-key"]),
     ctx_rule("alpaca-secret-key", "alpaca", "Alpaca trading API secret key (40 alphanumerics next to alpaca/apca secret)",
-             name=r"(?:alpaca|apca)[\w.\-]{0,20}secret", key="APCA_API_SECRET_KEY", value=ALNUM(40),
-             keywords=["alpaca", "apca"], entropy=4.0, severity="critical",
+             name=r"(?:alpaca[\w.\-]{0,20}|apca[_.\-]?api[_.\-]?)secret", key="APCA_API_SECRET_KEY", value=ALNUM(40),
+             keywords=["alpaca", "apca_api", "apca-api", "apca.api", "apcaapi"], entropy=4.0, severity="critical",
              rotate="https://app.alpaca.markets/paper/dashboard/overview"),
 ]
 
