@@ -371,10 +371,16 @@ ALIASES = {
     "dropbox-access-token": ["dropbox-short-lived-api-token"],
 }
 
+CONFIDENCE = {
+    # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
+    "notion-legacy-integration-secret": "medium",
+    "launchdarkly-key": "medium",
+}
+
 generate("monitoring", "\n".join([
     "# leakless built-in rules: monitoring, observability, logging, alerting, uptime (and the product",
     "# analytics / SaaS rules that already lived here). Spec: scripts/rulegen/monitoring.py",
     "# (hand-written rules are kept, read back).",
     "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,",
     "# rotate, examples, negative_examples).",
-]), R, aliases=ALIASES)
+]), R, aliases=ALIASES, confidence=CONFIDENCE)

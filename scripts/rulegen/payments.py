@@ -59,6 +59,14 @@ R += [
         negatives=pnegs("STRIPE_PUBLISHABLE_KEY", "pk_test_", lambda: "pk_test_" + b62(24))),
 ]
 
+R += [
+    ctx_rule("stripe-connect-refresh-token", "stripe",
+             "Stripe Connect OAuth refresh token (rt_, next to stripe refresh token)",
+             name=r"stripe[\w.\-]{0,20}refresh[_.\-]?token", key="STRIPE_REFRESH_TOKEN",
+             value=Fmt(r"rt_[A-Za-z0-9]{24,128}", lambda: "rt_" + b62(40)), entropy=4.0,
+             rotate="https://dashboard.stripe.com/settings/connect"),
+]
+
 # ---------------------------------------------------------------- PayPal / Braintree
 R += [
     ctx_rule("braintree-private-key", "braintree", "Braintree API private key (32 hex next to braintree)",
@@ -584,9 +592,15 @@ ALIASES = {
     "gocardless-live-access-token": ["gocardless-api-token"],
 }
 
+CONFIDENCE = {
+    # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
+    "mollie-live-api-key": "medium",
+    "gocardless-live-access-token": "medium",
+}
+
 generate("payments", "\n".join([
     "# leakless built-in rules: payments (card processors, PSPs, commerce platforms, crypto exchanges,",
     "# billing, shipping). Spec: scripts/rulegen/payments.py (hand-written rules are kept, read back).",
     "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,",
     "# rotate, examples, negative_examples).",
-]), R, aliases=ALIASES)
+]), R, aliases=ALIASES, confidence=CONFIDENCE)
