@@ -33,6 +33,9 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
     for r in doc.get("rules", []):
         if r["id"] in generated_ids:
             continue
+        negs = list(r.get("negative_examples", []))
+        if len(negs) < 3:
+            negs += [n for n in derived_negatives(r) if n not in negs]
         conf = r.get("confidence") or confidence.get(r["id"])
         if conf is None:
             # A rule that needs the provider's name beside the value is medium; a shape is high.
@@ -45,9 +48,28 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
             env_var=r.get("env_var"), rotate=r.get("rotate"),
             aliases=r.get("aliases") or aliases.get(r["id"], []),
             checksum=r.get("checksum"), window=r.get("window"), path=r.get("path"),
-            examples=r.get("examples", []), negative_examples=r.get("negative_examples", []),
+            examples=r.get("examples", []), negative_examples=negs,
         ))
     return out
+
+
+def derived_negatives(r):
+    """Negative examples derived from a rule's first matching example, for hand-written rules that
+    have fewer than three: the secret with its tail replaced by a placeholder run, and a `${ENV}`
+    reference in its place. (A truncated secret is no negative for rules with open length ranges.)"""
+    try:
+        m = next(m for ex in r["examples"] for m in [re.search(r["regex"], ex)] if m)
+    except (StopIteration, re.error, KeyError, TypeError):
+        return []
+    g = r.get("secretGroup") or 0
+    secret = m.group(g) or m.group(0)
+    ex = m.string
+    keep = max(1, len(secret) * 2 // 5)
+    env = r.get("env_var") or "SECRET"
+    return [
+        ex.replace(secret, secret[:keep] + "x" * (len(secret) - keep), 1),
+        ex.replace(secret, "${" + env + "}", 1),
+    ]
 
 
 def pnegs(env_var, prefix, sample, *extra):
