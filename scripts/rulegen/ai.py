@@ -15,8 +15,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rulegen import (  # noqa: E402
-    ALNUM, HEX, LOWERNUM, PREFIXED, UUID, URLSAFE, Fmt, alnum_lower, alnum_upper, b62, b64url,
-    ctx_rule, hexs, prefix_rule, rand, reseed, rule, uuid4, LOWER, DIGITS,
+    ALNUM, HEX, PREFIXED, UUID, Fmt, alnum_lower, alnum_upper, b62, b64url,
+    ctx_rule, hexs, prefix_rule, rand, reseed, rule, uuid4, LOWER,
 )
 from pam_common import generate, pnegs  # noqa: E402
 

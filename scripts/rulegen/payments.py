@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rulegen import (  # noqa: E402
-    ALNUM, B64CHARS, HEX, HEXI, LOWERNUM, PREFIXED, UUID, URLSAFE, Fmt, alnum_lower,
+    ALNUM, B64CHARS, HEX, PREFIXED, UUID, URLSAFE, Fmt, alnum_lower,
     alnum_upper, b62, b64, b64url, ctx_rule, digits, hexs, prefix_rule, rand, reseed, rule,
     uuid4,
 )
