@@ -136,7 +136,8 @@ R += [
              name=r"deepgram[\w.\-]{0,20}(?:key|token|secret)", key="DEEPGRAM_API_KEY", value=HEX(40),
              rotate="https://console.deepgram.com/project/keys"),
     ctx_rule("deepl-api-key", "deepl", "DeepL API authentication key (UUID, :fx for Free, next to deepl)",
-             name=r"deepl[\w.\-]{0,20}(?:key|token|auth)", key="DEEPL_AUTH_KEY",
+             name=r"deepl[_.\-]?(?:api[_.\-]?)?(?:auth[_.\-]?)?(?:key|token)", key="DEEPL_AUTH_KEY",
+             keywords=[f"deepl{s}{w}" for s in ("_", "-", ".", "") for w in ("api", "auth", "key", "token")],
              value=Fmt(UUID_RE + r"(?::fx)?", lambda: uuid4() + ":fx"),
              rotate="https://www.deepl.com/your-account/keys"),
     prefix_rule(

@@ -120,7 +120,8 @@ R += [
 ]
 
 # ---------------------------------------------------------------- Splunk / SignalFx / Sumo
-SFX_KW = ["signalfx", "sfx_", "sfx-", "sfx.", "x-sf-token", "splunk_o11y", "splunk-o11y", "splunko11y",
+SFX_KW = [f"sfx{s}{w}" for s in ("_", "-", ".", "") for w in ("access", "auth", "api", "token")] + [
+          "signalfx", "x-sf-token", "splunk_o11y", "splunk-o11y", "splunko11y",
           "splunk_observability", "splunk-observability", "splunkobservability"]
 R += [
     prefix_rule(
@@ -131,7 +132,7 @@ R += [
         negatives=pnegs("SPLUNK_TOKEN", SPLUNK_HDR + ".", lambda: SPLUNK_HDR + ".eyJ" + b64url(40))),
     ctx_rule("signalfx-access-token", "splunk",
              "Splunk Observability Cloud (SignalFx) access token (22 chars next to signalfx / X-SF-Token)",
-             name=r"signalfx|sfx[_.\-]|x-sf-token|splunk[_.\-]?o(?:11y|bservability)", key="SIGNALFX_ACCESS_TOKEN",
+             name=r"signalfx|sfx[_.\-]?(?:access[_.\-]?|auth[_.\-]?|api[_.\-]?)?token|x-sf-token|splunk[_.\-]?o(?:11y|bservability)", key="SIGNALFX_ACCESS_TOKEN",
              value=URLSAFE(22), keywords=SFX_KW, entropy=3.5,
              extra_examples=["-H 'X-SF-Token: " + b64url(22) + "'"],
              rotate="https://docs.splunk.com/observability/en/admin/authentication/authentication-tokens/org-tokens.html"),

@@ -405,6 +405,8 @@ R += [
 ]
 
 # ---------------------------------------------------------------- billing / subscriptions
+# "paddle" alone is PaddlePaddle's module name, so the keywords carry the word after it
+PADDLE_KW = [f"paddle{s}{w}" for s in ("_", "-", ".", "") for w in ("client", "token", "vendor", "auth")]
 PDL_TAIL = lambda: alnum_lower(26) + "_" + b62(22) + "_" + b62(3)  # noqa: E731
 R += [
     prefix_rule(
@@ -432,12 +434,13 @@ R += [
                         lambda: "pdl_ntfset_" + alnum_lower(26) + "_" + b62(32))),
     ctx_rule("paddle-client-side-token", "paddle",
              "Paddle.js client-side token (live_/test_ + 27 hex next to paddle; public, limited)",
-             name=r"paddle[\w.\-]{0,20}token", key="PADDLE_CLIENT_TOKEN",
+             name=r"paddle[_.\-]?(?:client[_.\-]?)?token", key="PADDLE_CLIENT_TOKEN", keywords=PADDLE_KW,
              value=Fmt(r"(?:live|test)_[0-9a-f]{27}", lambda: "live_" + hexs(27)), severity="low",
              rotate="https://vendors.paddle.com/authentication-v2"),
     ctx_rule("paddle-classic-auth-code", "paddle",
              "Paddle Classic vendor auth code (50 hex next to paddle auth code)",
-             name=r"paddle[\w.\-]{0,20}auth[_.\-]?code", key="PADDLE_VENDOR_AUTH_CODE", value=HEX(50),
+             name=r"paddle[_.\-]?(?:vendor[_.\-]?)?auth[_.\-]?code", key="PADDLE_VENDOR_AUTH_CODE", value=HEX(50),
+             keywords=PADDLE_KW,
              severity="critical", rotate="https://vendors.paddle.com/authentication"),
     ctx_rule("chargebee-api-key", "chargebee", "Chargebee API key (live_/test_ + key next to chargebee)",
              name=r"chargebee[\w.\-]{0,20}(?:api[_.\-]?)?key", key="CHARGEBEE_API_KEY",
@@ -494,7 +497,8 @@ R += [
         rotate="https://dashboard.sandbox.midtrans.com/settings/config_info",
         negatives=pnegs("MIDTRANS_SERVER_KEY", "SB-Mid-server-", lambda: "SB-Mid-server-" + b64url(24))),
     ctx_rule("payu-merchant-salt", "payu", "PayU merchant salt (32 alphanumerics next to payu salt)",
-             name=r"payu[\w.\-]{0,20}salt", key="PAYU_MERCHANT_SALT", value=ALNUM(32), entropy=4.0,
+             name=r"payu[_.\-]?(?:merchant[_.\-]?)?salt", key="PAYU_MERCHANT_SALT", value=ALNUM(32), entropy=4.0,
+             keywords=[f"payu{s}{w}" for s in ("_", "-", ".", "") for w in ("merchant", "salt")],
              severity="critical", rotate="https://onboarding.payu.in/app/account"),
     prefix_rule(
         "mercadopago-access-token", "mercadopago", "Mercado Pago production access token (APP_USR-)",
