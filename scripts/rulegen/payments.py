@@ -62,7 +62,8 @@ R += [
 R += [
     ctx_rule("stripe-connect-refresh-token", "stripe",
              "Stripe Connect OAuth refresh token (rt_, next to stripe refresh token)",
-             name=r"stripe[\w.\-]{0,20}refresh[_.\-]?token", key="STRIPE_REFRESH_TOKEN",
+             name=r"stripe[_.\-]?(?:connect[_.\-]?)?refresh[_.\-]?token", key="STRIPE_REFRESH_TOKEN",
+             keywords=[f"stripe{s}{w}" for s in ("_", "-", ".", "") for w in ("refresh", "connect")],
              value=Fmt(r"rt_[A-Za-z0-9]{24,128}", lambda: "rt_" + b62(40)), entropy=4.0,
              rotate="https://dashboard.stripe.com/settings/connect"),
 ]
