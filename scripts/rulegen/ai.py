@@ -164,10 +164,6 @@ R += [
              name=r"modal[_.\-]?token[_.\-]?secret", key="MODAL_TOKEN_SECRET", keywords=MODAL_KW,
              value=PREFIXED("as-", ALNUM(22)), entropy=3.5, severity="critical",
              rotate="https://modal.com/settings/tokens"),
-    ctx_rule("modal-token-id", "modal", "Modal token id (ak- + 22 next to modal; pairs with the secret)",
-             name=r"modal[_.\-]?token[_.\-]?id", key="MODAL_TOKEN_ID", keywords=MODAL_KW,
-             value=PREFIXED("ak-", ALNUM(22)), entropy=3.5, severity="low",
-             rotate="https://modal.com/settings/tokens"),
     ctx_rule("baseten-api-key", "baseten", "Baseten API key (8.32 alphanumerics next to baseten)",
              name=r"baseten[\w.\-]{0,20}(?:key|token)", key="BASETEN_API_KEY",
              value=Fmt(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}", lambda: b62(8) + "." + b62(32)), entropy=4.0,
@@ -208,7 +204,7 @@ R += [
     ctx_rule("comet-api-key", "comet", "Comet ML API key (25 alphanumerics next to comet api key)",
              name=r"comet(?:[_.\-]?ml)?[_.\-]?api[_.\-]?key", key="COMET_API_KEY", value=ALNUM(25),
              keywords=["comet_api", "comet-api", "comet.api", "cometapi", "comet_ml", "comet-ml",
-                       "comet.ml", "cometml"], entropy=3.8,
+                       "comet.ml", "cometml"], entropy=3.5,
              rotate="https://www.comet.com/account-settings/apiKeys"),
 ]
 
@@ -283,12 +279,6 @@ R += [
         rotate="https://cloud.langfuse.com/",
         negatives=pnegs("LANGFUSE_SECRET_KEY", "sk-lf-", lambda: "sk-lf-" + uuid4(),
                         "LANGFUSE_SECRET_KEY=sk-lf-REPLACE-ME")),
-    prefix_rule(
-        "langfuse-public-key", "langfuse", "Langfuse public API key (pk-lf- + UUID; pairs with the secret)",
-        regex=r"\b(pk-lf-" + UUID_RE + r")\b", keywords=["pk-lf-"],
-        sample=lambda: "pk-lf-" + uuid4(), env_var="LANGFUSE_PUBLIC_KEY", severity="low",
-        rotate="https://cloud.langfuse.com/",
-        negatives=pnegs("LANGFUSE_PUBLIC_KEY", "pk-lf-", lambda: "pk-lf-" + uuid4())),
     prefix_rule(
         "helicone-api-key", "helicone", "Helicone API key (sk-helicone-, incl. proxy keys)",
         regex=r"\b(sk-helicone-(?:proxy-)?[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7}-[a-z0-9]{7})\b",

@@ -42,21 +42,6 @@ R += [
         rotate="https://dashboard.stripe.com/test/apikeys", aliases=["stripe-access-token"],
         negatives=pnegs("STRIPE_RESTRICTED_KEY", "rk_test_", lambda: "rk_test_" + b62(24),
                         "rk_live_<your-restricted-key>")),
-    prefix_rule(
-        "stripe-live-publishable-key", "stripe",
-        "Stripe live-mode publishable key (pk_live_; public by design, but ties code to an account)",
-        regex=r"\b(pk_live_[0-9A-Za-z]{24,247})\b", keywords=["pk_live_"],
-        sample=lambda: "pk_live_51" + b62(97), env_var="STRIPE_PUBLISHABLE_KEY", severity="low",
-        rotate="https://dashboard.stripe.com/apikeys",
-        negatives=pnegs("STRIPE_PUBLISHABLE_KEY", "pk_live_", lambda: "pk_live_" + b62(24),
-                        "pk_live_... (see dashboard)")),
-    prefix_rule(
-        "stripe-test-publishable-key", "stripe",
-        "Stripe test-mode publishable key (pk_test_; public, test data only)",
-        regex=r"\b(pk_test_[0-9A-Za-z]{24,247})\b", keywords=["pk_test_"],
-        sample=lambda: "pk_test_51" + b62(97), env_var="STRIPE_PUBLISHABLE_KEY", severity="info",
-        rotate="https://dashboard.stripe.com/test/apikeys",
-        negatives=pnegs("STRIPE_PUBLISHABLE_KEY", "pk_test_", lambda: "pk_test_" + b62(24))),
 ]
 
 R += [
@@ -74,23 +59,6 @@ R += [
              name=r"braintree[\w.\-]{0,20}private[_.\-]?key", key="BRAINTREE_PRIVATE_KEY",
              value=HEX(32), severity="critical",
              rotate="https://www.braintreegateway.com/login"),
-    prefix_rule(
-        "braintree-tokenization-key", "braintree",
-        "Braintree client tokenization key (production_/sandbox_; client-side, limited scope)",
-        regex=r"\b((?:production|sandbox)_[a-z0-9]{8}_[a-z0-9]{16})\b", keywords=["braintree"],
-        sample=lambda: "production_" + alnum_lower(8) + "_" + alnum_lower(16),
-        env_var="BRAINTREE_TOKENIZATION_KEY", severity="low", entropy=3.0,
-        rotate="https://www.braintreegateway.com/login",
-        contexts=("dotenv", "js", "yaml"),
-        negatives=["BRAINTREE_TOKENIZATION_KEY=production_xxxxxxxx_xxxxxxxxxxxxxxxx",
-                   "BRAINTREE_TOKENIZATION_KEY=sandbox_abc",
-                   "braintree: run tests in sandbox_mode_enabled_for_everyone",
-                   "braintree_environment = production_environment_default_settings"]),
-    ctx_rule("paypal-client-id", "paypal",
-             "PayPal REST app client ID (A + 79 chars; not secret alone, pairs with the client secret)",
-             name=r"paypal[\w.\-]{0,20}client[_.\-]?id", key="PAYPAL_CLIENT_ID",
-             value=PREFIXED("A", URLSAFE(79)), severity="low", entropy=4.0,
-             rotate="https://developer.paypal.com/dashboard/applications"),
     prefix_rule(
         "paypal-oauth-access-token", "paypal", "PayPal OAuth 2.0 access token (A21AA...)",
         regex=r"\b(A21AA[A-Za-z0-9_\-]{80,120})(?:[^A-Za-z0-9_\-]|$)", keywords=["a21aa"],
@@ -120,10 +88,6 @@ R += [
 
 # ---------------------------------------------------------------- Adyen
 R += [
-    ctx_rule("adyen-client-key", "adyen", "Adyen client key (live_/test_ + 32; client-side, origin-bound)",
-             name=r"adyen[\w.\-]{0,20}client[_.\-]?key", key="ADYEN_CLIENT_KEY",
-             value=Fmt(r"(?:live|test)_[A-Z0-9]{32}", lambda: "live_" + alnum_upper(32)),
-             severity="low", rotate="https://ca-live.adyen.com/ca/ca/config/api_credentials_new.shtml"),
     ctx_rule("adyen-hmac-key", "adyen", "Adyen webhook HMAC signing key (64 hex next to adyen hmac)",
              name=r"adyen[\w.\-]{0,20}hmac", key="ADYEN_HMAC_KEY", value=HEX(64, upper=True),
              severity="high",
@@ -181,13 +145,6 @@ R += [
         rotate="https://dashboard.paystack.com/#/settings/developers",
         negatives=pnegs("PAYSTACK_SECRET_KEY", "sk_test_", lambda: "sk_test_" + hexs(40))),
     prefix_rule(
-        "flutterwave-public-key", "flutterwave", "Flutterwave public key (FLWPUBK-/FLWPUBK_TEST-)",
-        regex=r"\b(FLWPUBK(?:_TEST)?-[0-9a-f]{32}-X)\b", keywords=["flwpubk"],
-        sample=lambda: "FLWPUBK-" + hexs(32) + "-X", env_var="FLUTTERWAVE_PUBLIC_KEY",
-        severity="low", rotate="https://app.flutterwave.com/dashboard/settings/apis",
-        aliases=["flutterwave-public-key"],
-        negatives=pnegs("FLUTTERWAVE_PUBLIC_KEY", "FLWPUBK-", lambda: "FLWPUBK-" + hexs(32) + "-X")),
-    prefix_rule(
         "flutterwave-encryption-key", "flutterwave", "Flutterwave encryption key (FLWSECK_TEST + 12 hex)",
         regex=r"\b(FLWSECK_TEST-?[0-9a-f]{12})\b", keywords=["flwseck_test"],
         sample=lambda: "FLWSECK_TEST" + hexs(12), env_var="FLUTTERWAVE_ENCRYPTION_KEY",
@@ -236,10 +193,6 @@ R += [
 
 # ---------------------------------------------------------------- Plaid
 R += [
-    ctx_rule("plaid-client-id", "plaid", "Plaid client ID (24 hex next to plaid; pairs with the secret)",
-             name=r"plaid[\w.\-]{0,20}client[_.\-]?id", key="PLAID_CLIENT_ID", value=HEX(24),
-             severity="low", rotate="https://dashboard.plaid.com/developers/keys",
-             aliases=["plaid-client-id"]),
     prefix_rule(
         "plaid-sandbox-access-token", "plaid", "Plaid sandbox Item access token (access-sandbox-)",
         regex=r"\b(access-sandbox-" + UUID_RE + r")\b", keywords=["access-sandbox-"],
@@ -361,11 +314,6 @@ R += [
         sample=lambda: "prtapi_" + hexs(32), env_var="SHOPIFY_PARTNER_TOKEN",
         rotate="https://partners.shopify.com/current/settings",
         negatives=pnegs("SHOPIFY_PARTNER_TOKEN", "prtapi_", lambda: "prtapi_" + hexs(32))),
-    ctx_rule("shopify-storefront-access-token", "shopify",
-             "Shopify Storefront API access token (32 hex next to shopify storefront; low privilege)",
-             name=r"shopify[\w.\-]{0,20}storefront", key="SHOPIFY_STOREFRONT_ACCESS_TOKEN",
-             value=HEX(32), severity="low",
-             rotate="https://help.shopify.com/en/manual/apps/app-types/custom-apps"),
     ctx_rule("woocommerce-consumer-key", "woocommerce", "WooCommerce REST API consumer key (ck_ + 40 hex)",
              name=r"consumer[_.\-]?key|woocommerce", key="WOOCOMMERCE_CONSUMER_KEY",
              value=PREFIXED("ck_", HEX(40)), keywords=WOO_KEY_KW, severity="medium",
@@ -433,11 +381,6 @@ R += [
         rotate="https://vendors.paddle.com/notifications-v2",
         negatives=pnegs("PADDLE_WEBHOOK_SECRET", "pdl_ntfset_",
                         lambda: "pdl_ntfset_" + alnum_lower(26) + "_" + b62(32))),
-    ctx_rule("paddle-client-side-token", "paddle",
-             "Paddle.js client-side token (live_/test_ + 27 hex next to paddle; public, limited)",
-             name=r"paddle[_.\-]?(?:client[_.\-]?)?token", key="PADDLE_CLIENT_TOKEN", keywords=PADDLE_KW,
-             value=Fmt(r"(?:live|test)_[0-9a-f]{27}", lambda: "live_" + hexs(27)), severity="low",
-             rotate="https://vendors.paddle.com/authentication-v2"),
     ctx_rule("paddle-classic-auth-code", "paddle",
              "Paddle Classic vendor auth code (50 hex next to paddle auth code)",
              name=r"paddle[_.\-]?(?:vendor[_.\-]?)?auth[_.\-]?code", key="PADDLE_VENDOR_AUTH_CODE", value=HEX(50),
