@@ -159,7 +159,7 @@ R += [
              rotate="https://clarifai.com/settings/security"),
     ctx_rule("roboflow-api-key", "roboflow", "Roboflow API key (20 alphanumerics next to roboflow)",
              name=r"roboflow[\w.\-]{0,20}(?:key|token)", key="ROBOFLOW_API_KEY", value=ALNUM(20),
-             entropy=3.5, rotate="https://app.roboflow.com/settings/api"),
+             entropy=3.0, rotate="https://app.roboflow.com/settings/api"),
     ctx_rule("modal-token-secret", "modal", "Modal token secret (as- + 22 next to modal)",
              name=r"modal[_.\-]?token[_.\-]?secret", key="MODAL_TOKEN_SECRET", keywords=MODAL_KW,
              value=PREFIXED("as-", ALNUM(22)), entropy=3.5, severity="critical",

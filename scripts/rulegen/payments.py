@@ -11,8 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rulegen import (  # noqa: E402
-    ALNUM, B64CHARS, HEX, PREFIXED, UUID, URLSAFE, Fmt, alnum_lower,
-    alnum_upper, b62, b64, b64url, ctx_rule, digits, hexs, prefix_rule, rand, reseed, rule,
+    ALNUM, B64CHARS, HEX, PREFIXED, UUID, Fmt, alnum_lower, b62, b64, b64url, ctx_rule, digits, hexs, prefix_rule, rand, reseed, rule,
     uuid4,
 )
 from pam_common import generate, pnegs  # noqa: E402
@@ -259,7 +258,7 @@ R += [
              severity="critical", rotate="https://pro.kraken.com/app/settings/api",
              aliases=["kraken-access-token"]),
     ctx_rule("kucoin-api-key", "kucoin", "KuCoin API key (24 hex next to kucoin api key)",
-             name=r"kucoin[_.\-]?api[_.\-]?key", key="KUCOIN_API_KEY", value=HEX(24),
+             name=r"kucoin[_.\-]?api[_.\-]?key", key="KUCOIN_API_KEY", entropy=2.8, value=HEX(24),
              rotate="https://www.kucoin.com/account/api", aliases=["kucoin-access-token"]),
     ctx_rule("kucoin-api-secret", "kucoin", "KuCoin API secret (UUID next to kucoin secret)",
              name=r"kucoin[\w.\-]{0,20}secret", key="KUCOIN_API_SECRET", value=UUID(),
@@ -272,13 +271,13 @@ R += [
              name=r"bitfinex[\w.\-]{0,20}secret", key="BITFINEX_API_SECRET", value=ALNUM(43), entropy=4.0,
              severity="critical", rotate="https://setting.bitfinex.com/api"),
     ctx_rule("bybit-api-key", "bybit", "Bybit API key (18 alphanumerics next to bybit api key)",
-             name=r"bybit[_.\-]?api[_.\-]?key", key="BYBIT_API_KEY", value=ALNUM(18), entropy=3.5,
+             name=r"bybit[_.\-]?api[_.\-]?key", key="BYBIT_API_KEY", value=ALNUM(18), entropy=3.0,
              rotate="https://www.bybit.com/app/user/api-management"),
     ctx_rule("bybit-api-secret", "bybit", "Bybit API secret (36 alphanumerics next to bybit secret)",
              name=r"bybit[\w.\-]{0,20}secret", key="BYBIT_API_SECRET", value=ALNUM(36), entropy=4.0,
              severity="critical", rotate="https://www.bybit.com/app/user/api-management"),
     ctx_rule("okx-api-secret", "okx", "OKX API secret key (32 upper-case hex next to okx secret)",
-             name=r"okx(?:[_.\-][\w.\-]{0,20})?secret", key="OKX_SECRET_KEY", value=HEX(32, upper=True),
+             name=r"okx(?:[_.\-][\w.\-]{0,20})?secret", key="OKX_SECRET_KEY", entropy=2.8, value=HEX(32, upper=True),
              keywords=["okxsecret", "okx_", "okx-", "okx."], severity="critical",
              rotate="https://www.okx.com/account/my-api"),
     ctx_rule("gemini-exchange-api-key", "gemini",
@@ -396,7 +395,7 @@ R += [
     ctx_rule("authorizenet-transaction-key", "authorizenet",
              "Authorize.net transaction key (16 alphanumerics next to authorize.net transaction key)",
              name=r"(?:authorize[_.\-]?net|authnet)[\w.\-]{0,20}trans(?:action)?[_.\-]?key",
-             key="AUTHORIZE_NET_TRANSACTION_KEY", value=ALNUM(16), entropy=3.3, severity="critical",
+             key="AUTHORIZE_NET_TRANSACTION_KEY", value=ALNUM(16), entropy=3.0, severity="critical",
              keywords=["authorizenet", "authorize_net", "authorize-net", "authorize.net", "authnet"],
              rotate="https://account.authorize.net/UI/themes/anet/User/ApiLogin.aspx"),
     ctx_rule("authorizenet-signature-key", "authorizenet",
