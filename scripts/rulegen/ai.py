@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rulegen import (  # noqa: E402
-    ALNUM, HEX, PREFIXED, UUID, Fmt, alnum_lower, alnum_upper, b62, b64url,
+    ALNUM, HEX, PREFIXED, UUID, URLSAFE, Fmt, alnum_lower, alnum_upper, b62, b64url,
     ctx_rule, hexs, prefix_rule, rand, reseed, rule, uuid4, LOWER,
 )
 from pam_common import generate, pnegs  # noqa: E402
@@ -311,6 +311,44 @@ R += [
              name=r"coze[\w.\-]{0,20}(?:key|token|pat)", key="COZE_API_TOKEN",
              value=PREFIXED("pat_", ALNUM(64)), entropy=4.0,
              rotate="https://www.coze.com/open/oauth/pats"),
+]
+
+# ---------------------------------------------------------------- more retrieval / speech
+R += [
+    prefix_rule(
+        "llamacloud-api-key", "llamaindex", "LlamaCloud / LlamaParse API key (llx-)",
+        regex=r"\b(llx-[A-Za-z0-9]{40,60})\b", keywords=["llx-"],
+        sample=lambda: "llx-" + b62(48), env_var="LLAMA_CLOUD_API_KEY", entropy=4.0,
+        rotate="https://cloud.llamaindex.ai/api-key",
+        negatives=pnegs("LLAMA_CLOUD_API_KEY", "llx-", lambda: "llx-" + b62(48),
+                        "LLAMA_CLOUD_API_KEY=llx-your-llama-key-here",
+                        "printf(\"[0x%016llx-0x%016llx]\\n\", start, end);")),
+    prefix_rule(
+        "turbopuffer-api-key", "turbopuffer", "turbopuffer API key (tpuf_)",
+        regex=r"\b(tpuf_[A-Za-z0-9]{32,48})\b", keywords=["tpuf_"],
+        sample=lambda: "tpuf_" + b62(32), env_var="TURBOPUFFER_API_KEY", entropy=4.0,
+        rotate="https://turbopuffer.com/dashboard",
+        negatives=pnegs("TURBOPUFFER_API_KEY", "tpuf_", lambda: "tpuf_" + b62(32),
+                        "TPUF_BATCH_SIZE = 500", "async def refresh_tpuf_namespace(namespace: str):")),
+    ctx_rule("chroma-cloud-api-key", "chroma", "Chroma Cloud API key (ck- next to chroma)",
+             name=r"chroma[_.\-]?(?:cloud[_.\-]?)?(?:api[_.\-]?)?(?:key|token)", key="CHROMA_API_KEY",
+             keywords=[f"chroma{s}{w}" for s in ("_", "-", ".", "") for w in ("api", "cloud", "key", "token")],
+             value=Fmt(r"ck-[A-Za-z0-9]{40,60}", lambda: "ck-" + b62(44)), entropy=4.0,
+             rotate="https://www.trychroma.com/"),
+    ctx_rule("nomic-api-key", "nomic", "Nomic Atlas API key (nk- next to nomic)",
+             name=r"nomic[_.\-]?(?:atlas[_.\-]?)?(?:api[_.\-]?)?(?:key|token)", key="NOMIC_API_KEY",
+             keywords=[f"nomic{s}{w}" for s in ("_", "-", ".", "") for w in ("api", "atlas", "key", "token")],
+             value=Fmt(r"nk-[A-Za-z0-9_\-]{40,50}", lambda: "nk-" + b64url(43)), entropy=4.0,
+             rotate="https://atlas.nomic.ai/cli-login"),
+    ctx_rule("gladia-api-key", "gladia", "Gladia speech-to-text API key (UUID next to gladia)",
+             name=r"gladia[\w.\-]{0,20}(?:key|token)", key="GLADIA_API_KEY", value=UUID(),
+             rotate="https://app.gladia.io/account"),
+    ctx_rule("speechmatics-api-key", "speechmatics", "Speechmatics API key (32 alphanumerics next to speechmatics)",
+             name=r"speechmatics[\w.\-]{0,20}(?:key|token)", key="SPEECHMATICS_API_KEY", value=ALNUM(32),
+             entropy=4.0, rotate="https://portal.speechmatics.com/settings/api-keys"),
+    ctx_rule("playht-secret-key", "playht", "PlayHT API secret key (32 hex next to playht)",
+             name=r"play[_.\-]?ht[\w.\-]{0,20}(?:secret|key)", key="PLAYHT_API_KEY", value=HEX(32),
+             keywords=["playht", "play_ht", "play-ht", "play.ht"], rotate="https://play.ht/studio/api-access"),
 ]
 
 ALIASES = {

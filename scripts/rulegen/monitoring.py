@@ -340,6 +340,13 @@ R += [
                    "curl -fsS -m 10 --retry 5 https://hc-ping.com/<uuid>"]),
 ]
 
+R += [
+    ctx_rule("statuscake-api-key", "statuscake", "StatusCake API key (20 alphanumerics next to statuscake)",
+             name=r"status[_.\-]?cake[\w.\-]{0,20}(?:key|token)", key="STATUSCAKE_API_KEY", value=ALNUM(20),
+             keywords=["statuscake", "status_cake", "status-cake", "status.cake"], entropy=3.0,
+             rotate="https://app.statuscake.com/User.php"),
+]
+
 ALIASES = {
     "datadog-api-key": ["datadog-access-token"],
     "datadog-application-key": ["datadog-access-token"],

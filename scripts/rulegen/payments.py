@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rulegen import (  # noqa: E402
-    ALNUM, B64CHARS, HEX, PREFIXED, UUID, Fmt, alnum_lower, b62, b64, b64url, ctx_rule, digits, hexs, prefix_rule, rand, reseed, rule,
+    ALNUM, B64CHARS, HEX, LOWERNUM, PREFIXED, UPPERNUM, UUID, URLSAFE, Fmt, alnum_lower, alnum_upper, b62, b64, b64url, ctx_rule, digits, hexs, prefix_rule, rand, reseed, rule,
     uuid4,
 )
 from pam_common import generate, pnegs  # noqa: E402
@@ -520,6 +520,88 @@ R += [
              entropy=3.5, severity="critical",
              rotate="https://developer.mastercard.com/open-banking-us/documentation/",
              aliases=["finicity-client-secret"]),
+]
+
+# ---------------------------------------------------------------- more PSPs, crypto, commerce, tax
+CIRCLE_TAIL = lambda: hexs(32) + ":" + hexs(32)  # noqa: E731
+R += [
+    ctx_rule("coinbase-cdp-api-key-secret", "coinbase",
+             "Coinbase Developer Platform API key secret (Ed25519, base64 of 64 bytes, next to cdp secret)",
+             name=r"cdp(?:[_.\-]|api)[\w.\-]{0,20}(?:secret|private[_.\-]?key)", key="CDP_API_KEY_SECRET",
+             value=Fmt(r"[A-Za-z0-9+/]{86}==", lambda: b64(86) + "=="), entropy=4.5, severity="critical",
+             keywords=["cdp_", "cdp-", "cdp.", "cdpapi"],
+             rotate="https://portal.cdp.coinbase.com/projects/api-keys"),
+    prefix_rule(
+        "circle-live-api-key", "circle", "Circle (USDC) live API key (LIVE_API_KEY:<id>:<secret>)",
+        regex=r"\b(LIVE_API_KEY:[0-9a-f]{32}:[0-9a-f]{32})\b", keywords=["live_api_key:"],
+        sample=lambda: "LIVE_API_KEY:" + CIRCLE_TAIL(), env_var="CIRCLE_API_KEY", severity="critical",
+        rotate="https://console.circle.com/api-keys",
+        negatives=pnegs("CIRCLE_API_KEY", "LIVE_API_KEY:", lambda: "LIVE_API_KEY:" + CIRCLE_TAIL(),
+                        "CIRCLE_API_KEY=LIVE_API_KEY:xxx:xxx")),
+    prefix_rule(
+        "circle-sandbox-api-key", "circle", "Circle (USDC) sandbox API key (SAND_API_KEY:/TEST_API_KEY:)",
+        regex=r"\b((?:SAND|TEST)_API_KEY:[0-9a-f]{32}:[0-9a-f]{32})\b",
+        keywords=["sand_api_key:", "test_api_key:"],
+        sample=lambda: "SAND_API_KEY:" + CIRCLE_TAIL(), env_var="CIRCLE_API_KEY", severity="low",
+        rotate="https://console.circle.com/api-keys",
+        negatives=pnegs("CIRCLE_API_KEY", "SAND_API_KEY:", lambda: "SAND_API_KEY:" + CIRCLE_TAIL(),
+                        "Get your API key (format: `SAND_API_KEY:xxx:xxx`)")),
+    ctx_rule("dwolla-api-secret", "dwolla", "Dwolla API secret (50 alphanumerics next to dwolla secret)",
+             name=r"dwolla[\w.\-]{0,20}secret", key="DWOLLA_APP_SECRET", value=ALNUM(50), entropy=4.0,
+             severity="critical", rotate="https://dashboard.dwolla.com/applications"),
+    ctx_rule("btcpay-api-key", "btcpay", "BTCPay Server Greenfield API key (40 hex next to btcpay)",
+             name=r"btcpay[\w.\-]{0,20}(?:key|token)", key="BTCPAY_API_KEY", value=HEX(40),
+             rotate="https://docs.btcpayserver.org/API/Greenfield/v1/"),
+    ctx_rule("nowpayments-api-key", "nowpayments", "NOWPayments API key (four 7-character groups next to nowpayments)",
+             name=r"now[_.\-]?payments[\w.\-]{0,20}key", key="NOWPAYMENTS_API_KEY",
+             value=Fmt(r"[A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7}",
+                       lambda: "-".join(alnum_upper(7) for _ in range(4))),
+             keywords=["nowpayments", "now_payments", "now-payments", "now.payments"], entropy=3.5,
+             rotate="https://account.nowpayments.io/store-settings"),
+    prefix_rule(
+        "polar-access-token", "polar", "Polar organization / personal access token (polar_oat_, polar_pat_)",
+        regex=r"\b(polar_(?:oat|pat)_[A-Za-z0-9]{43})\b", keywords=["polar_oat_", "polar_pat_"],
+        sample=lambda: "polar_oat_" + b62(43), env_var="POLAR_ACCESS_TOKEN", entropy=4.0,
+        rotate="https://polar.sh/dashboard",
+        negatives=pnegs("POLAR_ACCESS_TOKEN", "polar_oat_", lambda: "polar_oat_" + b62(43),
+                        "POLAR_ACCESS_TOKEN=polar_oat_test_fake")),
+    ctx_rule("gumroad-access-token", "gumroad", "Gumroad API access token (43 chars next to gumroad)",
+             name=r"gumroad[\w.\-]{0,20}(?:token|key|secret)", key="GUMROAD_ACCESS_TOKEN", value=URLSAFE(43),
+             entropy=4.0, rotate="https://app.gumroad.com/settings/advanced#application-form"),
+    ctx_rule("ecwid-secret-token", "ecwid", "Ecwid (Lightspeed E-Series) secret token (secret_ next to ecwid)",
+             name=r"ecwid[\w.\-]{0,20}(?:token|key|secret)", key="ECWID_SECRET_TOKEN",
+             value=PREFIXED("secret_", ALNUM(32)), entropy=4.0,
+             rotate="https://developers.ecwid.com/api-documentation/access-tokens"),
+    ctx_rule("prestashop-webservice-key", "prestashop", "PrestaShop webservice key (32 upper-case alphanumerics next to prestashop)",
+             name=r"prestashop[\w.\-]{0,20}(?:key|token)", key="PRESTASHOP_WEBSERVICE_KEY", value=UPPERNUM(32),
+             entropy=3.5, rotate="https://devdocs.prestashop-project.org/8/webservice/"),
+    ctx_rule("magento-access-token", "magento", "Magento / Adobe Commerce integration access token (32 chars next to magento)",
+             name=r"magento[\w.\-]{0,20}(?:token|key|secret)", key="MAGENTO_ACCESS_TOKEN", value=LOWERNUM(32),
+             entropy=3.5, rotate="https://experienceleague.adobe.com/en/docs/commerce-admin/systems/integrations"),
+    ctx_rule("commercetools-client-secret", "commercetools", "commercetools API client secret (32 chars next to commercetools / CTP client secret)",
+             name=r"commercetools[\w.\-]{0,20}secret|ctp[_.\-]?client[_.\-]?secret", key="CTP_CLIENT_SECRET",
+             value=URLSAFE(32), keywords=["commercetools", "ctp_client", "ctp-client", "ctp.client", "ctpclient"], entropy=4.0,
+             severity="critical", rotate="https://docs.commercetools.com/merchant-center/api-clients"),
+    ctx_rule("shipstation-api-secret", "shipstation", "ShipStation API key / secret (32 hex next to shipstation)",
+             name=r"shipstation[\w.\-]{0,20}(?:secret|key)", key="SHIPSTATION_API_SECRET", value=HEX(32),
+             rotate="https://ss.shipstation.com/#/settings/api"),
+    ctx_rule("shipengine-api-key", "shipengine", "ShipEngine API key (TEST_ or production, next to shipengine)",
+             name=r"shipengine[\w.\-]{0,20}(?:key|token)", key="SHIPENGINE_API_KEY",
+             value=Fmt(r"(?:TEST_)?[A-Za-z0-9+/]{43}", lambda: "TEST_" + b64(43)), entropy=4.0,
+             rotate="https://app.shipengine.com/#/portal/apimanagement"),
+    prefix_rule(
+        "aftership-api-key", "aftership", "AfterShip API key (asat_)",
+        regex=r"\b(asat_[0-9a-f]{32})\b", keywords=["asat_"],
+        sample=lambda: "asat_" + hexs(32), env_var="AFTERSHIP_API_KEY",
+        rotate="https://admin.aftership.com/settings/api-keys",
+        negatives=pnegs("AFTERSHIP_API_KEY", "asat_", lambda: "asat_" + hexs(32))),
+    ctx_rule("avalara-license-key", "avalara", "Avalara AvaTax license key (16 hex next to avalara/avatax)",
+             name=r"(?:avalara|avatax)[\w.\-]{0,20}(?:licen[sc]e|key)", key="AVATAX_LICENSE_KEY",
+             value=HEX(16, upper=True), keywords=["avalara", "avatax"], entropy=3.0, severity="critical",
+             rotate="https://admin.avalara.com/"),
+    ctx_rule("taxjar-api-token", "taxjar", "TaxJar API token (32 hex next to taxjar)",
+             name=r"taxjar[\w.\-]{0,20}(?:token|key)", key="TAXJAR_API_KEY", value=HEX(32),
+             rotate="https://app.taxjar.com/account#api-access"),
 ]
 
 ALIASES = {
