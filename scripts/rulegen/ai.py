@@ -205,7 +205,7 @@ R += [
     ctx_rule("comet-api-key", "comet", "Comet ML API key (25 alphanumerics next to comet api key)",
              name=r"comet(?:[_.\-]?ml)?[_.\-]?api[_.\-]?key", key="COMET_API_KEY", value=ALNUM(25),
              keywords=["comet_api", "comet-api", "comet.api", "cometapi", "comet_ml", "comet-ml",
-                       "comet.ml", "cometml"], entropy=3.5,
+                       "comet.ml", "cometml"], entropy=3.2,
              rotate="https://www.comet.com/account-settings/apiKeys"),
 ]
 

@@ -255,7 +255,7 @@ R += [
              severity="medium", rotate="https://app.bugsnag.com/settings/"),
     ctx_rule("raygun-api-key", "raygun", "Raygun application API key (next to raygun)",
              name=r"raygun[\w.\-]{0,20}(?:key|token)", key="RAYGUN_API_KEY", value=ALNUM(24, lo=20),
-             entropy=3.8, severity="medium", rotate="https://app.raygun.com/"),
+             entropy=3.3, severity="medium", rotate="https://app.raygun.com/"),
     ctx_rule("airbrake-project-key", "airbrake", "Airbrake project key (32 hex next to airbrake)",
              name=r"airbrake[\w.\-]{0,20}(?:key|token)", key="AIRBRAKE_PROJECT_KEY", value=HEX(32),
              severity="medium", rotate="https://airbrake.io/docs/api/"),

@@ -556,7 +556,7 @@ R += [
              name=r"now[_.\-]?payments[\w.\-]{0,20}key", key="NOWPAYMENTS_API_KEY",
              value=Fmt(r"[A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7}-[A-Z0-9]{7}",
                        lambda: "-".join(alnum_upper(7) for _ in range(4))),
-             keywords=["nowpayments", "now_payments", "now-payments", "now.payments"], entropy=3.5,
+             keywords=["nowpayments", "now_payments", "now-payments", "now.payments"], entropy=3.0,
              rotate="https://account.nowpayments.io/store-settings"),
     prefix_rule(
         "polar-access-token", "polar", "Polar organization / personal access token (polar_oat_, polar_pat_)",
@@ -597,7 +597,7 @@ R += [
         negatives=pnegs("AFTERSHIP_API_KEY", "asat_", lambda: "asat_" + hexs(32))),
     ctx_rule("avalara-license-key", "avalara", "Avalara AvaTax license key (16 hex next to avalara/avatax)",
              name=r"(?:avalara|avatax)[\w.\-]{0,20}(?:licen[sc]e|key)", key="AVATAX_LICENSE_KEY",
-             value=HEX(16, upper=True), keywords=["avalara", "avatax"], entropy=3.0, severity="critical",
+             value=HEX(16, upper=True), keywords=["avalara", "avatax"], entropy=2.5, severity="critical",
              rotate="https://admin.avalara.com/"),
     ctx_rule("taxjar-api-token", "taxjar", "TaxJar API token (32 hex next to taxjar)",
              name=r"taxjar[\w.\-]{0,20}(?:token|key)", key="TAXJAR_API_KEY", value=HEX(32),
