@@ -26,6 +26,7 @@ DUMMY_PASSWORDS = (
     r"test(?:ing)?[0-9]{0,4}|user(?:name)?[0-9]{0,3}|guest|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|"
     r"sa|changeit|changeme|default|foo|bar|baz|foobar|letmein|qwerty|toor|p@ssw0rd|passw0rd|pa55w0?rd|"
     r"pa\$\$w[o0]rd|hunter2|s3cr3t|tiger|scott|oracle|welcome[0-9]{0,4}|demo|sample|dummy|fake|"
+    r"(?:fake|dummy|mock|sample|bogus|invalid|wrong|bad|incorrect|not[_\-]?a?[_\-]?real)[_\-.]?\w{0,16}|"
     r"[0-9]{1,8}|x+|\*+|\.+|:\w+|[a-z]{1,3})$"
 )
 
@@ -35,15 +36,31 @@ def dummy_allowlist():
             "regexes": [DUMMY_PASSWORDS]}
 
 
-# A password in a URL's user-info: not starting with a template/format character (`$`, `%s`, `{`, `[`)
-# unless it is a percent-encoded byte, at least 4 characters, no `@`, `/`, space or quote.
-URL_PW = r"""((?:[^@/\s"'<>$%{\[:]|%[0-9A-Fa-f]{2})[^@/\s"'<>]{3,127})"""
+# A password in a URL's user-info, in RFC 3986's userinfo alphabet (unreserved, sub-delims and
+# percent-encoded bytes): not starting with a template character (`$`, `{`, `(`, `%s`), 4-128 characters.
+URL_PW = (r"""((?:[A-Za-z0-9\-._~!*+,;=&]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9\-._~!$&()*+,;=]|%[0-9A-Fa-f]{2}){3,127})""")
 URL_USER = r"""[^:@/\s"'<>]{0,64}"""
+HOST_ANY = r"""[A-Za-z0-9\[_][^\s/@"'<>?#]{0,252}"""
+HOST_DOTTED = r"""(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z0-9\-]{1,63}(?:[:/?#"'\s]|$)"""
 
 
-def url_regex(schemes):
+def url_regex(schemes, dotted=False):
     """`scheme://user:PASSWORD@host` for the schemes regex `schemes` (case-insensitive)."""
-    return rf"""(?i)\b(?:{schemes})://{URL_USER}:{URL_PW}@[A-Za-z0-9\[_][^\s/@"'<>?#]{{0,252}}"""
+    host = HOST_DOTTED if dotted else HOST_ANY
+    return rf"""(?i)\b(?:{schemes})://{URL_USER}:{URL_PW}@{host}"""
+
+
+def url_host_allowlist():
+    """URLs to documentation, test and loopback hosts carry sample credentials."""
+    return {"description": "documentation, test and loopback hosts", "regexTarget": "match",
+            "regexes": [r"(?i)@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|(?:[\w\-]+\.)*(?:example|test|invalid|localhost)"
+                        r"(?:\.(?:com|org|net))?|(?:your|my)[\w\-]*(?:host|server|domain)|host(?:name)?|server)(?:[:/?#\"'\s]|$)"]}
+
+
+def url_text_allowlist():
+    """Passwords holding encoded non-ASCII, spaces, brackets or DEL are URL-parser test data."""
+    return {"description": "URL-parser test data (encoded UTF-8, spaces, brackets, DEL)", "regexTarget": "secret",
+            "regexes": [r"(?i)%(?:[C-F][0-9A-F]|7F|5[BD]|20|00)"]}
 
 
 def password_sample(n=18):

@@ -11,7 +11,8 @@ Database URL schemes live in rules/databases.toml. Run:
 """
 
 from ckd_common import *  # noqa: F401,F403
-from ckd_common import DUMMY_PASSWORDS, URL_PW, dummy_allowlist, emit, password_sample, url_regex, with_allow
+from ckd_common import (dummy_allowlist, emit, password_sample, url_host_allowlist, url_regex, url_text_allowlist,
+                        with_allow)
 
 reseed(0xC4ED)
 
@@ -51,7 +52,7 @@ URL_NEG_COMMON = [
 
 
 def url_rule(id, provider, description, schemes, keywords, sample_schemes, env_var, *, rotate=None,
-             paths_tail="/", severity="high", entropy=2.5, extra_neg=(), aliases=None, allow=()):
+             paths_tail="/", severity="high", entropy=2.8, extra_neg=(), aliases=None, allow=(), dotted=False):
     ex = []
     syntaxes = [
         lambda s, u, p, h: f"{env_var}={s}://{u}:{p}@{h}{paths_tail}",
@@ -65,23 +66,27 @@ def url_rule(id, provider, description, schemes, keywords, sample_schemes, env_v
     neg = [n.format(s=s0, u=user(), h=host(), E=env_var) for n in URL_NEG_COMMON]
     neg.append(f"{env_var}={s0}://guest:guest@localhost/")
     neg += list(extra_neg)
-    r = rule(id, provider, description, url_regex(schemes), keywords, ex, neg, severity=severity,
+    neg += [f"{env_var}={s0}://{user()}:{password_sample()}@localhost{paths_tail}",
+            f"{s0}://{user()}:{password_sample()}@docs.example.com{paths_tail}"]
+    r = rule(id, provider, description, url_regex(schemes, dotted), keywords, ex, neg, severity=severity,
              confidence="high", entropy=entropy, env_var=env_var, rotate=rotate, aliases=aliases)
-    return add(r, dummy_allowlist(), *allow)
+    return add(r, dummy_allowlist(), url_host_allowlist(), url_text_allowlist(), *allow)
 
 
 GITCRED_PATH = r"(?:^|/)\.?git-credentials$"
 url_rule("http-url-password", "http-basic-auth", "HTTP(S) URL with a user:password in its user-info (basic auth, proxies, registries)",
          r"https?|git\+https?", ["http://", "https://"], ["https", "http", "https"], "HTTP_PROXY",
-         paths_tail=":8443/", extra_neg=[
+         paths_tail=":8443/", entropy=3.0, dotted=True, extra_neg=[
              "see https://user:pass@example.com for the format",
              "proxy = \"http://proxyuser:proxypass@proxy.example.com:3128\"",
              "https://x-access-token:${GITHUB_TOKEN}@github.com/org/repo.git",
              "https://oauth2:$CI_JOB_TOKEN@gitlab.com/group/project.git",
+             "\"input\": \"http://&a:foo(b]c@d:2/\"",
+             "https://jo%40email.com:a%20secret@m\u00fcller.de:1234/",
+             "http://%C3%BCser:p%C3%A4ssword@xn--n3h.net/p%C3%A5th",
+             "url = 'elasticsearch+https://fake_user:fake_pass@es.internal:9200/index'",
          ],
-         allow=[{"description": "documentation hosts and .git-credentials (its own rule)", "regexTarget": "match",
-                 "regexes": [r"(?i)@(?:[\w\-]+\.)*example\.(?:com|org|net)\b|@(?:your|my)[\w\-]*(?:host|server|domain)\b|@host(?:name)?\b"]},
-                {"paths": [GITCRED_PATH]}])
+         allow=[{"paths": [GITCRED_PATH]}])
 url_rule("ftp-url-password", "ftp", "FTP / FTPS URL with an embedded password", r"ftps?|ftpes",
          ["ftp://", "ftps://", "ftpes://"], ["ftp", "ftps", "ftp"], "FTP_URL", paths_tail="/upload/")
 url_rule("sftp-url-password", "sftp", "SFTP / SCP URL with an embedded password", r"sftp|scp",
@@ -218,7 +223,7 @@ add(rule("netrc-password", "netrc", ".netrc / _netrc entry (machine ... login ..
          severity="high", confidence="high", entropy=2.5, env_var="NETRC",
          path=NETRC_PATH), dummy_allowlist())
 add(rule("netrc-inline-credentials", "netrc", "A .netrc line (machine HOST login USER password PASS) written inline, e.g. by a Dockerfile or CI script",
-         r"""\bmachine\s{1,4}[A-Za-z0-9.\-]{1,253}\s{1,4}login\s{1,4}[^\s"'$]{1,128}\s{1,4}password\s{1,4}([^\s"'$<>{%][^\s"'<>]{3,255})""",
+         r"""\bmachine\s{1,4}[A-Za-z0-9.\-]{1,253}\s{1,4}login\s{1,4}[^\s"'$]{1,128}\s{1,4}password\s{1,4}([^\s"'$<>{%\\][^\s"'<>\\]{3,255})""",
          ["machine"], [
              f"RUN echo \"machine github.com login ci-bot password ghp_{b62(36)}\" > /root/.netrc",
              f"printf 'machine {host()} login {user()} password {password_sample()}\\n' >> ~/.netrc",
@@ -476,7 +481,7 @@ add(rule("keystore-password-property", "java-keystore", "Java keystore / trustst
     dummy_allowlist(), {"description": "code reading the password from elsewhere", "regexTarget": "secret",
                         "regexes": [r"(?i)^(?:get|read|load|config|props?|env|system|args?|options?|self|this|settings)\b[\w.]*[(\[.]|\w+\)$"]})
 add(rule("http-basic-authorization-header", "http-basic-auth", "HTTP Authorization: Basic header with base64 user:password",
-         r"""(?i)\bauthorization["']?\s{0,3}(?:[:=,]|=>)\s{0,3}["']?basic\s{1,3}([A-Za-z0-9+/]{12,684}={0,2})(?:[^A-Za-z0-9+/=]|$)""",
+         r"""(?i)\bauthorization["']?\s{0,3}(?:[:=,]|=>)\s{0,3}["']?basic\s{1,3}([A-Za-z0-9+/]{22,684}={0,2})(?:[^A-Za-z0-9+/=]|$)""",
          ["authorization"], ["-H 'Authorization: Basic ZGVwbG95OlF6OHZLbTJ4UHQ5TA=='",
                              "headers = {\"Authorization\": \"Basic Y2ktYm90OkhzNzJrUHE5TG0zeFd2OFo=\"}",
                              "Authorization: basic cmVsZWFzZTpOZDgya0x3UTlwWm0="],
