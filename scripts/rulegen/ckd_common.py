@@ -54,13 +54,14 @@ def url_host_allowlist():
     """URLs to documentation, test and loopback hosts carry sample credentials."""
     return {"description": "documentation, test and loopback hosts", "regexTarget": "match",
             "regexes": [r"(?i)@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|(?:[\w\-]+\.)*(?:example|test|invalid|localhost)"
-                        r"(?:\.(?:com|org|net))?|(?:your|my)[\w\-]*(?:host|server|domain)|host(?:name)?|server)(?:[:/?#\"'\s]|$)"]}
+                        r"(?:\.(?:com|org|net))?|(?:your|my)[\w\-]*(?:host|server|domain)|host(?:name)?|server)(?:[:/?#,\"'\s]|$)",
+                        r"(?i)@(?:[\w\-]+\.)*(?:test|tests|testing|example)\."]}
 
 
 def url_text_allowlist():
     """Passwords holding encoded non-ASCII, spaces, brackets or DEL are URL-parser test data."""
-    return {"description": "URL-parser test data (encoded UTF-8, spaces, brackets, DEL)", "regexTarget": "secret",
-            "regexes": [r"(?i)%(?:[C-F][0-9A-F]|7F|5[BD]|20|00)"]}
+    return {"description": "URL-parser test data (encoded UTF-8, spaces, brackets, DEL) and sample passwords that say so", "regexTarget": "secret",
+            "regexes": [r"(?i)%(?:[C-F][0-9A-F]|7F|5[BD]|20|00)", r"(?i)pass(?:word|wd)"]}
 
 
 def password_sample(n=18):
@@ -74,6 +75,8 @@ def password_sample(n=18):
 def render(r):
     """rulegen.render plus `[[rules.allowlists]]`."""
     out = rulegen.render(r)
+    # secretGroup None: the first group that matched is the secret (rules with alternatives).
+    out = out.replace("\nsecretGroup = None", "")
     for a in r.get("allowlists") or []:
         out += "\n[[rules.allowlists]]"
         if a.get("description"):
