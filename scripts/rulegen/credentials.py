@@ -155,7 +155,7 @@ add(rule("s3-url-credentials", "aws", "Object-store URL (s3://, s3a://, s3n://, 
          rotate="https://console.aws.amazon.com/iam/home#/security_credentials"))
 
 # ------------------------------------------------------------------------------ connection strings
-CS_PW = r"""([^;{}"'\s$%<>][^;"'\s]{3,127})"""
+CS_PW = r"""([^;{}"'\s$%<>@][^;"'\s]{3,127})"""
 
 
 def cs_examples(kind):
@@ -213,7 +213,7 @@ add(rule("oledb-connection-string-password", "oledb", "OLE DB connection string 
 NETRC_PATH = r"(?:^|/)[._]?netrc$"
 add(rule("netrc-password", "netrc", ".netrc / _netrc entry (machine ... login ... password ...)",
          r"""(?:\bmachine\s{1,8}[^\s]{1,253}|\bdefault)\s{1,8}(?:(?:login|account)\s{1,8}[^\s]{1,128}\s{1,8}){0,2}password\s{1,8}([^\s$%{<>][^\s]{3,255})""",
-         ["password"], [
+         [], [
              f"machine api.heroku.com\n  login ops@corp.io\n  password {b62(8)}-{hexs(4)}-{hexs(4)}-{hexs(12)}",
              f"machine {host()} login {user()} password {password_sample()}",
              f"default login anonymous password {password_sample(12)}",
@@ -232,7 +232,8 @@ add(rule("netrc-inline-credentials", "netrc", "A .netrc line (machine HOST login
              "machine example.com login user password password",
              "the state machine login flow has a password step",
              "echo \"machine github.com login x password ${{ secrets.GH_TOKEN }}\" > ~/.netrc"],
-         severity="high", entropy=2.5, env_var="NETRC"), dummy_allowlist())
+         severity="high", entropy=2.5, env_var="NETRC"), dummy_allowlist(),
+    {"description": ".netrc files (their own rule)", "paths": [NETRC_PATH]})
 
 NPM_ALLOW = {"description": "tokens that a provider rule reports (npm_, GitHub, GitLab)", "regexTarget": "secret",
              "regexes": [r"^(?:npm_[A-Za-z0-9]{36}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_\w{82}|glpat-[\w\-]{20,})$"]}
@@ -279,7 +280,7 @@ add(rule("yarnrc-npm-auth-ident", "npm", ".yarnrc.yml npmAuthIdent (user:passwor
     {"description": "documentation idents", "regexTarget": "secret", "regexes": [r"(?i)^(?:user(?:name)?|admin|me|foo|name):(?:pass(?:word)?|secret|token)$"]})
 add(rule("pypirc-password", "pypi", ".pypirc repository password (under [pypi], [testpypi] or a private index)",
          r"""(?m)^\s{0,4}password\s{0,2}[=:]\s{0,2}([^\s$%{<>][^\s]{3,255})""",
-         ["password"], [
+         [], [
              f"[distutils]\nindex-servers = corp\n\n[corp]\nrepository = https://nexus.corp.io/repository/pypi/\nusername = deploy\npassword = {password_sample()}",
              f"[pypi]\nusername = release-bot\npassword = {password_sample(20)}",
              f"password: {password_sample(16)}",
@@ -302,7 +303,7 @@ add(rule("maven-settings-password", "maven", "Maven settings.xml <server> passwo
          severity="high", entropy=2.5, env_var="MAVEN_PASSWORD"), dummy_allowlist())
 add(rule("gradle-properties-credential", "gradle", "Password, token or secret in gradle.properties (publishing, signing, repository credentials)",
          r"""(?m)^\s{0,4}(?:systemProp\.)?[\w.\-]{0,60}(?i:password|passwd|token|secret|apikey|api[_.\-]key)\s{0,2}[=:]\s{0,2}([^\s$%{<>][^\s]{5,255})""",
-         ["password", "token", "secret", "apikey", "api_key", "api.key", "api-key"], [
+         [], [
              f"ossrhPassword={password_sample()}",
              f"signing.password={password_sample(16)}",
              f"systemProp.https.proxyPassword={password_sample(14)}",
@@ -313,7 +314,7 @@ add(rule("gradle-properties-credential", "gradle", "Password, token or secret in
          path=r"(?:^|/)gradle\.properties$"), dummy_allowlist())
 add(rule("git-credentials-url", "git", ".git-credentials entry (https://user:token@host)",
          r"""\bhttps?://[^:@/\s]{1,128}:([^@/\s$%{<>][^@/\s]{3,255})@[A-Za-z0-9.\-]{1,253}""",
-         ["http"], [f"https://ci-bot:{b62(36)}@git.corp.io", f"https://x-token-auth:{b64url(40)}@bitbucket.org",
+         [], [f"https://ci-bot:{b62(36)}@git.corp.io", f"https://x-token-auth:{b64url(40)}@bitbucket.org",
                     f"http://deploy:{password_sample()}@gitea.lan:3000"],
          ["https://github.com", "https://user:${TOKEN}@github.com", "https://user:password@github.com"],
          severity="critical", entropy=2.5, env_var="GIT_CREDENTIALS", path=GITCRED_PATH), dummy_allowlist())
@@ -356,16 +357,16 @@ add(rule("kubeconfig-user-token", "kubernetes", "kubeconfig user bearer token (u
              "users:\n  - name: admin\n    user:\n      token: " + b64url(60),
          ], [kubeconfig("    token: ${KUBE_TOKEN}"), kubeconfig("    tokenFile: /var/run/secrets/token"),
              "users:\n- name: x\n  user:\n    exec:\n      command: aws", "token: abc"],
-         severity="critical", entropy=3.0, env_var="KUBECONFIG"))
+         severity="critical", entropy=3.0, env_var="KUBECONFIG", window=2048))
 add(rule("kubeconfig-user-password", "kubernetes", "kubeconfig basic-auth password (users[].user.password)",
          KUBE_USER + r"""password:\s{0,4}["']?([^\s"'$%{<>][^\s"']{3,255})""",
          ["password:"], [kubeconfig(f"    username: admin\n    password: {password_sample()}"),
                          "users:\n  - name: legacy\n    user:\n      password: \"" + password_sample(14) + "\"\n      username: ops"],
          [kubeconfig("    username: admin\n    password: ${KUBE_PASSWORD}"), kubeconfig("    password: password"),
           "spring:\n  security:\n    user:\n      password: Xk29vLq8Rm2"],
-         severity="critical", entropy=2.5, env_var="KUBECONFIG"), dummy_allowlist())
+         severity="critical", entropy=2.5, env_var="KUBECONFIG", window=2048), dummy_allowlist())
 add(rule("kubeconfig-client-key-data", "kubernetes", "kubeconfig client-key-data (base64 of a PEM private key)",
-         r"""\bclient-key-data:\s{0,4}["']?(LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,16384}={0,2})""",
+         r"""\bclient-key-data:\s{0,4}["']?(LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,6000}={0,2})""",
          ["client-key-data"], [
              kubeconfig("    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo" + b64(300)),
              "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCk1IY0NBUUVF" + b64(160) + "==",
@@ -389,7 +390,7 @@ add(rule("nuget-config-cleartext-password", "nuget", "NuGet.Config packageSource
          severity="high", entropy=2.5, env_var="NUGET_PASSWORD", aliases=["nuget-config-password"]), dummy_allowlist())
 add(rule("rclone-config-secret", "rclone", "rclone.conf remote password or key (rclone's obscured passwords are reversible)",
          r"""(?m)^\s{0,4}(?:pass|password|password2|secret_access_key|client_secret|account_key|key)\s{0,2}=\s{0,2}([^\s$%{<>][^\s]{7,4096})""",
-         ["pass =", "password", "secret_access_key", "client_secret", "account_key"], [
+         [], [
              f"[nas]\ntype = sftp\nhost = {host()}\nuser = backup\npass = {b64url(46)}",
              f"[s3]\ntype = s3\naccess_key_id = AKIA{rand(B32, 16)}\nsecret_access_key = {b64(40)}",
              f"[crypt]\ntype = crypt\nremote = s3:vault\npassword = {b64url(60)}\npassword2 = {b64url(60)}",
@@ -403,7 +404,7 @@ add(rule("pgpass-password", "postgresql", ".pgpass entry (hostname:port:database
          severity="high", entropy=2.5, env_var="PGPASSWORD", path=r"(?:^|/)\.?pgpass(?:\.conf)?$"), dummy_allowlist())
 add(rule("mysql-option-file-password", "mysql", "MySQL option file (.my.cnf, my.cnf, .mylogin) password",
          r"""(?m)^\s{0,4}password\s{0,2}=\s{0,2}["']?([^\s"'$%{<>][^\s"']{3,255})""",
-         ["password"], [f"[client]\nuser = backup\npassword = {password_sample()}", f"[mysqldump]\npassword=\"{password_sample(14)}\"",
+         [], [f"[client]\nuser = backup\npassword = {password_sample()}", f"[mysqldump]\npassword=\"{password_sample(14)}\"",
                         f"[client]\nhost={host()}\npassword={password_sample(20)}"],
          ["[client]\npassword = ${MYSQL_PWD}", "[client]\npassword=", "[client]\npassword = password"],
          severity="high", entropy=2.5, env_var="MYSQL_PWD", path=r"(?:^|/)\.?my\.cnf$|(?:^|/)mysql/conf\.d/[^/]+\.cnf$"),
@@ -442,7 +443,7 @@ add(rule("mysql-cli-password", "mysql", "mysql / mysqldump -pPASSWORD or --passw
          severity="high", entropy=2.5, env_var="MYSQL_PWD"), dummy_allowlist())
 add(rule("docker-login-password-flag", "docker", "docker login -p / --password PASSWORD on a command line",
          r"""\b(?:docker|podman|nerdctl|buildah|skopeo|helm\s{1,4}registry)\s{1,4}login\b[^\r\n]{0,200}?\s(?:-p|--password)[= ]\s{0,2}["']?""" + CLI_PW,
-         ["login"], [f"docker login -u ci -p {password_sample()} registry.corp.io",
+         ["docker login", "podman login", "nerdctl login", "buildah login", "skopeo login", "registry login"], [f"docker login -u ci -p {password_sample()} registry.corp.io",
                      f"podman login --username deploy --password '{b62(40)}' quay.io"],
          ["docker login -u ci -p $REGISTRY_PASSWORD registry.corp.io", "docker login --password-stdin",
           "docker login -u ci -p <password> registry"],
@@ -462,7 +463,7 @@ add(rule("openssl-pass-argument", "openssl", "openssl -passin/-passout/-password
              "openssl pkcs12 -passout pass:changeit", "openssl pkcs12 -passin pass:"],
          severity="high", entropy=2.5, env_var="PKCS12_PASSWORD"), dummy_allowlist())
 add(rule("keytool-password-flag", "java-keystore", "keytool -storepass / -keypass / -srcstorepass PASSWORD (Java keystore and PKCS#12 passwords)",
-         r"""(?i)\s-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|new)\s{1,4}["']?""" + CLI_PW,
+         r"""(?i)\s-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass)\s{1,4}["']?""" + CLI_PW,
          ["storepass", "keypass"], [f"keytool -genkeypair -alias app -keystore app.p12 -storetype PKCS12 -storepass {password_sample()} -keypass {password_sample()}",
                                     f"keytool -importkeystore -srckeystore a.jks -srcstorepass '{password_sample(14)}' -destkeystore b.p12"],
          ["keytool -list -keystore cacerts -storepass changeit", "keytool -storepass $STORE_PASS -list",
@@ -470,16 +471,20 @@ add(rule("keytool-password-flag", "java-keystore", "keytool -storepass / -keypas
          severity="high", entropy=2.5, env_var="KEYSTORE_PASSWORD"), dummy_allowlist())
 add(rule("keystore-password-property", "java-keystore", "Java keystore / truststore / PKCS#12 password in a property (javax.net.ssl.*, server.ssl.*, *.p12 password)",
          r"""(?i)(?:key[_.\-]?store|trust[_.\-]?store|p12|pkcs12|pfx)[_.\-]?(?:pass(?:word)?|pwd|passphrase)["']?\s{0,3}(?:=|:|=>|\s)\s{0,3}["']?([^\s"'$%{<>][^\s"',;]{5,127})""",
-         ["storepassword", "store-password", "store_password", "store.password", "storepass", "p12", "pkcs12", "pfx"],
+         ["storepassword", "store-password", "store_password", "store.password", "storepass", "storepwd", "store_pwd",
+          "p12pass", "p12_pass", "p12-pass", "p12.pass", "pfxpass", "pfx_pass", "pfx-pass", "pfx.pass", "pkcs12pass", "pkcs12_pass",
+          "pkcs12-pass", "pkcs12.pass", "p12pwd", "p12_pwd", "pfx_pwd", "pfxpwd"],
          [f"-Djavax.net.ssl.keyStorePassword={password_sample()}",
           f"server.ssl.key-store-password={password_sample(16)}",
           f"PKCS12_PASSWORD=\"{password_sample(20)}\"",
           f"  trust-store-password: {password_sample(14)}"],
          ["-Djavax.net.ssl.trustStorePassword=changeit", "server.ssl.key-store-password=${KEYSTORE_PASSWORD}",
-          "keyStorePassword: <password>", "String keyStorePassword = config.get(\"ks\");"],
+          "keyStorePassword: <password>", "String keyStorePassword = config.get(\"ks\");",
+          "this.keyStorePassword = keyStorePassword;", "val trustStorePassword: String"],
          severity="high", confidence="medium", entropy=2.8, env_var="KEYSTORE_PASSWORD"),
     dummy_allowlist(), {"description": "code reading the password from elsewhere", "regexTarget": "secret",
-                        "regexes": [r"(?i)^(?:get|read|load|config|props?|env|system|args?|options?|self|this|settings)\b[\w.]*[(\[.]|\w+\)$"]})
+                        "regexes": [r"(?i)^(?:get|read|load|config|props?|env|system|args?|options?|self|this|settings)\b[\w.]*[(\[.]|\w+\)$",
+                                    r"^[A-Za-z_][A-Za-z_.]*(?:\(\))?$"]})
 add(rule("http-basic-authorization-header", "http-basic-auth", "HTTP Authorization: Basic header with base64 user:password",
          r"""(?i)\bauthorization["']?\s{0,3}(?:[:=,]|=>)\s{0,3}["']?basic\s{1,3}([A-Za-z0-9+/]{22,684}={0,2})(?:[^A-Za-z0-9+/=]|$)""",
          ["authorization"], ["-H 'Authorization: Basic ZGVwbG95OlF6OHZLbTJ4UHQ5TA=='",
@@ -495,6 +500,7 @@ add(rule("http-basic-authorization-header", "http-basic-auth", "HTTP Authorizati
          "dxnlcjpwyxnzd29yza", "dgvzddp0zxn0", "zm9vomjhcg", "dxnlcm5hbwu6cgfzc3dvcmq"]})
 
 # ------------------------------------------------------------------------------ password hashes
+HTPASSWD_PATH = r"(?:^|/)\.?htpasswd[\w.\-]{0,40}$"
 SHADOW_OR_KEY = (r"""(?:(?m:^)[a-z_][a-z0-9_.\-]{0,31}:|(?i:pass(?:word|wd)?|pwd|hash|crypt|digest|secret)[\w.\-]{0,25}"""
                  r"""["']?\s{0,3}(?:=|:|=>|,)\s{0,3}["']?)""")
 
@@ -510,7 +516,8 @@ def hash_rule(id, description, value_regex, keywords, samples, negatives, *, ali
         else:
             ex.append(f"  \"password\": \"{s}\",")
     return add(rule(id, "password-hash", description, regex, keywords, ex, negatives, severity="low",
-                    confidence="medium", entropy=entropy, env_var=None, aliases=aliases))
+                    confidence="medium", entropy=entropy, env_var=None, aliases=aliases),
+               {"description": "htpasswd files (their own rule)", "paths": [HTPASSWD_PATH]})
 
 
 C64 = "./" + B62
@@ -570,7 +577,7 @@ add(rule("ntlm-password-hash", "password-hash", "Windows NT hash in pwdump / sec
     {"description": "the NT hash of the empty password", "regexTarget": "secret", "stopwords": ["31d6cfe0d16ae931b73c59d7e0c089c0"]})
 add(rule("mysql-native-password-hash", "password-hash", "MySQL mysql_native_password hash (* + 40 hex) in a GRANT / IDENTIFIED BY PASSWORD / authentication_string",
          r"""(?i)(?:identified\s{1,4}(?:with\s{1,4}mysql_native_password\s{1,4})?(?:by|as)\s{1,4}(?:password\s{1,4})?|authentication_string["'`]?\s{0,3}(?:=|:|,)\s{0,3}|password\s{0,3}(?:=|:)\s{0,3})["'`]?(\*[0-9A-F]{40})\b""",
-         ["identified", "authentication_string", "password"], [
+         ["identified", "authentication_string"], [
              f"CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*{hexs(40, True)}';",
              f"ALTER USER 'ro'@'%' IDENTIFIED WITH mysql_native_password AS '*{hexs(40, True)}';",
              f"  authentication_string: '*{hexs(40, True)}'",
@@ -580,7 +587,7 @@ add(rule("mysql-native-password-hash", "password-hash", "MySQL mysql_native_pass
     {"description": "hash of 'password'", "regexTarget": "secret", "stopwords": ["*2470c0c06dee42fd1618bb99005adca2ec9d1e19"]})
 add(rule("postgres-password-hash", "password-hash", "PostgreSQL password verifier (SCRAM-SHA-256$... or md5 + 32 hex) in ALTER/CREATE ROLE, pg_authid or userlist.txt",
          r"""(?i)(?:password\s{1,4}|["'`]\s{1,4})["'](SCRAM-SHA-256\$[0-9]{4,7}:[A-Za-z0-9+/]{16,32}={0,2}\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=|md5[0-9a-f]{32})["']""",
-         ["scram-sha-256$", "md5"], [
+         ["scram-sha-256$", "'md5", "\"md5"], [
              f"ALTER ROLE app PASSWORD 'SCRAM-SHA-256$4096:{b64(24)}${b64(43)}=:{b64(43)}=';",
              f"CREATE ROLE report LOGIN PASSWORD 'md5{hexs(32)}';",
              f"\"pgbouncer\" \"SCRAM-SHA-256$4096:{b64(22)}==${b64(43)}=:{b64(43)}=\"",
@@ -606,7 +613,7 @@ add(rule("htpasswd-entry", "password-hash", "htpasswd entry (bcrypt $2y$, APR1 $
          [], [f"admin:$apr1${crypt64(8)}${crypt64(22)}", f"deploy:$2y$05${crypt64(53)}", f"ops:{{SHA}}{b64(27)}=",
               f"legacy:{crypt64(13)}"],
          ["# htpasswd -c .htpasswd admin", "admin:", "admin:$apr1$salt$"],
-         severity="low", confidence="medium", entropy=2.5, path=r"(?:^|/)\.?htpasswd[\w.\-]{0,40}$"))
+         severity="low", confidence="medium", entropy=2.5, path=HTPASSWD_PATH))
 add(rule("cisco-type7-password", "cisco", "Cisco IOS type 7 password (reversible obfuscation: a plaintext-equivalent secret)",
          r"""(?m)^[^\r\n!]{0,80}?\b(?:password|secret|key|key-string|authentication-key|md5)\s{1,4}7\s{1,4}((?:0[0-9]|1[0-5])[0-9A-F]{8,80})\s*$""",
          ["password 7", "secret 7", "key 7", "key-string 7", "authentication-key 7", "md5 7"],
@@ -680,7 +687,7 @@ add(rule("django-insecure-secret-key", "django", "Django SECRET_KEY generated by
          severity="medium", entropy=4.0, env_var="DJANGO_SECRET_KEY"))
 add(rule("django-secret-key", "django", "Django SECRET_KEY in a settings module",
          r"""(?m)^\s{0,4}SECRET_KEY\s{0,3}=\s{0,3}[rbu]?["']([^"'\s]{32,128})["']""",
-         ["secret_key"], ["SECRET_KEY = '" + rand(LOWER + DIGITS + "!@#$%^&*(-_=+)", 50) + "'",
+         [], ["SECRET_KEY = '" + rand(LOWER + DIGITS + "!@#$%^&*(-_=+)", 50) + "'",
                           "SECRET_KEY = \"" + b64url(50) + "\""],
          ["SECRET_KEY = os.environ['DJANGO_SECRET_KEY']", "SECRET_KEY = env('SECRET_KEY')", "SECRET_KEY = ''",
           "SECRET_KEY = 'django-insecure-" + rand(LOWER + DIGITS, 50) + "'"],

@@ -50,7 +50,7 @@ def add(r, *allow):
 # ------------------------------------------------------------------------------- armoured keys
 ssh2_body = wrap("P2/56wAAA" + rb64(900)[9:], 70)
 add(rule("ssh2-private-key", "ssh", "SSH2 (ssh.com / Tectia) private key, usually passphrase-encrypted",
-         r"""(---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\s{0,4}(?:[A-Za-z][\w\-]{0,40}:[^\r\n]{0,200}\r?\n\s{0,4}){0,8}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{127,16384}---- END SSH2 ENCRYPTED PRIVATE KEY ----)""",
+         r"""(---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\s{0,4}(?:[A-Za-z][\w\-]{0,40}:[^\r\n]{0,200}\r?\n\s{0,4}){0,8}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{127,6000}---- END SSH2 ENCRYPTED PRIVATE KEY ----)""",
          ["begin ssh2 encrypted private key"],
          [f"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: \"rsa-key-20240101\"\n{ssh2_body}\n---- END SSH2 ENCRYPTED PRIVATE KEY ----",
           f"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\n{wrap('P2/56wAAA' + rb64(600)[9:], 70)}\n---- END SSH2 ENCRYPTED PRIVATE KEY ----"],
@@ -70,7 +70,7 @@ def pem(label, nbytes, indent=""):
 
 
 add(rule("pem-private-key-other-type", "private-key", "PEM private key of another type (Ed25519, X25519, SM2, DH, ML-DSA, TSS2, Nebula, ...)",
-         r"""(-----BEGIN (?:""" + OTHER_TYPES + r""") PRIVATE KEY-----\s{0,16}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{39,16384}-----END (?:""" + OTHER_TYPES + r""") PRIVATE KEY-----)""",
+         r"""(-----BEGIN (?:""" + OTHER_TYPES + r""") PRIVATE KEY-----\s{0,16}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{39,7000}-----END (?:""" + OTHER_TYPES + r""") PRIVATE KEY-----)""",
          ["private key-----"],
          [pem("ED25519 PRIVATE KEY", 64), pem("NEBULA X25519 PRIVATE KEY", 32), pem("SM2 PRIVATE KEY", 121, "    "),
           pem("TSS2 PRIVATE KEY", 600)],
@@ -79,7 +79,7 @@ add(rule("pem-private-key-other-type", "private-key", "PEM private key of anothe
           "-----BEGIN ED25519 PRIVATE KEY-----\nMC4CAQAw\n-----END ED25519 PRIVATE KEY-----"],
          severity="critical", window=16384, env_var="PRIVATE_KEY", secret_group=1))
 add(rule("pgp-secret-key-block-legacy", "pgp", "ASCII-armored PGP 2.x secret key block (BEGIN PGP SECRET KEY BLOCK)",
-         r"""(-----BEGIN PGP SECRET KEY BLOCK-----\s{0,4}(?:[A-Za-z][A-Za-z0-9\-]{0,40}:[^\r\n]{0,200}\r?\n\s{0,4}){0,8}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{63,32768}-----END PGP SECRET KEY BLOCK-----)""",
+         r"""(-----BEGIN PGP SECRET KEY BLOCK-----\s{0,4}(?:[A-Za-z][A-Za-z0-9\-]{0,40}:[^\r\n]{0,200}\r?\n\s{0,4}){0,8}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{63,6000}-----END PGP SECRET KEY BLOCK-----)""",
          ["begin pgp secret key block"],
          [f"-----BEGIN PGP SECRET KEY BLOCK-----\nVersion: 2.6.3i\n\n{wrap(rb64(900))}\n=" + rb64(3) + "\n-----END PGP SECRET KEY BLOCK-----"],
          ["-----BEGIN PGP SECRET KEY BLOCK-----\n...\n-----END PGP SECRET KEY BLOCK-----",
@@ -87,7 +87,7 @@ add(rule("pgp-secret-key-block-legacy", "pgp", "ASCII-armored PGP 2.x secret key
           "gpg --export-secret-keys --armor > key.asc  # BEGIN PGP SECRET KEY BLOCK"],
          severity="critical", window=32768, env_var="GPG_PRIVATE_KEY"))
 add(rule("cosign-private-key", "sigstore", "Sigstore cosign / encrypted Sigstore private key (encrypted; its password is often beside it)",
-         r"""(-----BEGIN ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY-----\s{0,4}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{63,16384}-----END ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY-----)""",
+         r"""(-----BEGIN ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY-----\s{0,4}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{63,3000}-----END ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY-----)""",
          ["begin encrypted sigstore private key", "begin encrypted cosign private key"],
          [pem("ENCRYPTED SIGSTORE PRIVATE KEY", 500), pem("ENCRYPTED COSIGN PRIVATE KEY", 500, "  ")],
          ["-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n...\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----",
@@ -105,7 +105,7 @@ add(rule("openvpn-static-key", "openvpn", "OpenVPN static key (tls-auth / tls-cr
           "-----BEGIN OpenVPN Static key V1-----\n" + "\n".join("0" * 32 for _ in range(16)) + "\n-----END OpenVPN Static key V1-----"],
          severity="critical", entropy=3.0, window=4096, env_var="OPENVPN_TA_KEY"))
 add(rule("openvpn-tls-crypt-v2-client-key", "openvpn", "OpenVPN tls-crypt-v2 client / server key",
-         r"""(-----BEGIN OpenVPN tls-crypt-v2 (?:client|server) key-----\s{0,4}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{63,16384}-----END OpenVPN tls-crypt-v2 (?:client|server) key-----)""",
+         r"""(-----BEGIN OpenVPN tls-crypt-v2 (?:client|server) key-----\s{0,4}[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{63,3000}-----END OpenVPN tls-crypt-v2 (?:client|server) key-----)""",
          ["begin openvpn tls-crypt-v2"],
          [pem("OpenVPN tls-crypt-v2 client key", 600), pem("OpenVPN tls-crypt-v2 server key", 128)],
          ["-----BEGIN OpenVPN tls-crypt-v2 client key-----\n...\n-----END OpenVPN tls-crypt-v2 client key-----",
@@ -119,12 +119,12 @@ def der(head_hex, nrand, tail_hex="", nrand2=0):
     return base64.b64encode(raw).decode()
 
 
-# One alternative per DER shape, each with the body length its key size gives: PKCS#8 RSA, PKCS#1 RSA
-# (2048/3072/4096), PKCS#8 EC P-256 and P-384, PKCS#8 Ed25519, SEC1 EC P-256. A PEM body wrapped at 64
+# One alternative per DER shape, each with the body length its key size gives (RSA up to 4096 bits): PKCS#8 RSA,
+# PKCS#1 RSA (2048/3072/4096), PKCS#8 EC P-256 and P-384, PKCS#8 Ed25519, SEC1 EC P-256. A PEM body wrapped at 64
 # characters never has the run an RSA or EC alternative needs.
 DER_ALTS = [
-    r"MII[A-Za-z0-9+/]{1,3}IBADANBgkqhkiG9w0BAQEFAASC[A-Za-z0-9+/]{600,12000}",
-    r"MII[A-Za-z0-9+/]{1,3}IBAAKC(?:AQEA|AYEA|AgEA)[A-Za-z0-9+/]{600,12000}",
+    r"MII[A-Za-z0-9+/]{1,3}IBADANBgkqhkiG9w0BAQEFAASC[A-Za-z0-9+/]{600,3300}",
+    r"MII[A-Za-z0-9+/]{1,3}IBAAKC(?:AQEA|AYEA|AgEA)[A-Za-z0-9+/]{600,3300}",
     r"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg[A-Za-z0-9+/]{100,140}",
     r"MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDA[A-Za-z0-9+/]{150,220}",
     r"MC4CAQAwBQYDK2VwBCIEI[A-Za-z0-9+/]{43}",
@@ -157,7 +157,7 @@ def b64pem(label, nbytes):
 
 
 add(rule("base64-pem-private-key", "private-key", "Base64 of a whole PEM private key (Kubernetes Secret data, CI variables, Helm values)",
-         r"""\b((?:""" + B64_PEM + r""")[A-Za-z0-9+/]{200,24000}={0,2})(?:[^A-Za-z0-9+/=]|$)""",
+         r"""\b((?:""" + B64_PEM + r""")[A-Za-z0-9+/]{200,4600}={0,2})(?:[^A-Za-z0-9+/=]|$)""",
          sorted({p.lower() for p in B64_PEM.split("|")}),
          [f"apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n  tls.key: {b64pem('RSA PRIVATE KEY', 600)}",
           f"SSH_PRIVATE_KEY_B64={b64pem('OPENSSH PRIVATE KEY', 400)}",
@@ -173,7 +173,7 @@ xml_key = ("<RSAKeyValue><Modulus>" + rb64(256) + "</Modulus><Exponent>AQAB</Exp
            + "</Q><DP>" + rb64(128) + "</DP><DQ>" + rb64(128) + "</DQ><InverseQ>" + rb64(128) + "</InverseQ><D>" + rb64(256)
            + "</D></RSAKeyValue>")
 add(rule("dotnet-xml-rsa-private-key", "private-key", ".NET XML RSA private key (RSAKeyValue with <D>, from RSA.ToXmlString(true))",
-         r"""(?s)<RSAKeyValue>\s{0,8}<Modulus>[A-Za-z0-9+/=\s]{40,2000}</Modulus>.{0,6000}?<D>([A-Za-z0-9+/=\s]{40,2000})</D>""",
+         r"""(?s)<RSAKeyValue>\s{0,8}<Modulus>[A-Za-z0-9+/=\s]{40,1400}</Modulus>.{0,4000}?<D>([A-Za-z0-9+/=\s]{40,1400})</D>""",
          ["<rsakeyvalue>"], [xml_key, "var key = @\"" + xml_key.replace("><", ">\n  <") + "\";"],
          ["<RSAKeyValue><Modulus>" + rb64(256) + "</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>",
           "<RSAKeyValue><Modulus>...</Modulus><Exponent>AQAB</Exponent><D>...</D></RSAKeyValue>",
@@ -199,7 +199,7 @@ def jwk_ec(kty="EC", crv="P-256", sort=False):
 
 
 JWK_KTY = r""""kty"\s{0,4}:\s{0,4}"(?:RSA|EC|OKP)\""""
-JWK_D = r""""d"\s{0,4}:\s{0,4}"([A-Za-z0-9_\-]{40,1400})\""""
+JWK_D = r""""d"\s{0,4}:\s{0,4}"([A-Za-z0-9_\-]{40,700})\""""
 JWK_NEG = ["{\"kty\": \"RSA\", \"n\": \"" + b64url(342) + "\", \"e\": \"AQAB\"}",
            "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" + b64url(43) + "\",\"y\":\"" + b64url(43) + "\"}",
            "{\"kty\": \"RSA\", \"d\": \"...\"}", "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"<private>\"}"]
@@ -236,8 +236,8 @@ add(rule("age-plugin-identity", "age", "age plugin identity (AGE-PLUGIN-<NAME>-1
          severity="medium", entropy=3.5, env_var="AGE_IDENTITY"))
 WG_VALUE = r"""[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]="""
 add(rule("wireguard-private-key-context", "wireguard", "WireGuard private key beside a wireguard/wg key name (env, YAML, JSON, Terraform)",
-         r"""(?i:wireguard|\bwg)[\w.\-]{0,30}(?::\s{0,4}\r?\n\s{1,12})?(?i:priv(?:ate)?[_.\-]?key)[\w.\-]{0,10}["'`]?\s{0,3}(?:=|:=|=>|:|\s)\s{0,3}["'`]?(""" + WG_VALUE + r""")(?:[^A-Za-z0-9+/=]|$)""",
-         ["wireguard", "wg_", "wg-", "wg.", "wgprivate"],
+         r"""(?i:wireguard[\w.\-]{0,30}(?::\s{0,4}\r?\n\s{1,12})?|\bwg[_.\-]?)(?i:priv(?:ate)?[_.\-]?key)[\w.\-]{0,10}["'`]?\s{0,3}(?:=|:=|=>|:|\s)\s{0,3}["'`]?(""" + WG_VALUE + r""")(?:[^A-Za-z0-9+/=]|$)""",
+         ["wireguard", "wg_priv", "wg-priv", "wg.priv", "wgpriv"],
          [f"WG_PRIVATE_KEY={rb64(32)}", f"wireguard:\n  private_key: \"{rb64(32)}\"", f"  \"wgPrivateKey\": \"{rb64(32)}\","],
          ["WG_PRIVATE_KEY=${WG_PRIVATE_KEY}", "wireguard_private_key: <key>", f"WG_PUBLIC_KEY={rb64(32)}",
           "wg_private_key = wg.genkey()"],
@@ -265,7 +265,7 @@ add(rule("minisign-secret-key", "minisign", "minisign secret key (untrusted comm
 sig = "RWRCSwAAA" + rb64(104)[9:]
 add(rule("signify-secret-key", "signify", "OpenBSD signify secret key (untrusted comment: signify secret key)",
          r"""untrusted comment: [^\r\n]{0,80}secret key\r?\n(RWRCSw[A-Za-z0-9+/]{100,200}={0,2})""",
-         ["secret key"],
+         ["untrusted comment:"],
          [f"untrusted comment: signify secret key\n{sig}", f"untrusted comment: release 7.5 secret key\nRWRCSwAAA{rb64(104)[9:]}"],
          ["untrusted comment: signify public key\nRWQnkN5sxbnZ9f8Hp0ph3JxA1Xbf5MmTEdo/u5a+zmDV9tNH3cUF9iY9",
           "untrusted comment: signify secret key\n...", "signify -G -p key.pub -s key.sec"],
@@ -299,7 +299,8 @@ def mnemonic(n=12):
 
 add(rule("bip39-mnemonic", "crypto-wallet", "BIP-39 wallet seed phrase (12-24 words) beside a mnemonic/seed-phrase key name",
          r"""(?i:mnemonic|seed[_.\-\s]?phrase|recovery[_.\-\s]?phrase|secret[_.\-\s]?phrase|seed[_.\-]?words|wallet[_.\-]?seed)[\w.\-]{0,20}["'`]?\s{0,3}(?:=|:=|=>|:)\s{0,3}["'`]?((?:[a-z]{3,8}[ ]){11,23}[a-z]{3,8})(?:["'`\s,;]|$)""",
-         ["mnemonic", "seed_phrase", "seedphrase", "seed phrase", "seed-phrase", "recovery", "secret_phrase", "seed_words", "wallet_seed"],
+         ["mnemonic", "seed_phrase", "seedphrase", "seed phrase", "seed-phrase", "seed.phrase", "recovery_phrase", "recoveryphrase",
+          "recovery-phrase", "recovery phrase", "secret_phrase", "secretphrase", "seed_words", "seedwords", "wallet_seed", "walletseed"],
          [f"MNEMONIC=\"{mnemonic()}\"", f"  mnemonic: '{mnemonic(24)}'", f"const seedPhrase = \"{mnemonic(12)}\";"],
          ["MNEMONIC=\"test test test test test test test test test test test junk\"",
           "mnemonic: \"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\"",
@@ -319,8 +320,8 @@ add(rule("bip32-extended-private-key", "crypto-wallet", "BIP-32 extended private
      "regexes": [r"^xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi$",
                  r"^xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U$"]})
 add(rule("bitcoin-wif-private-key", "crypto-wallet", "Bitcoin WIF private key beside a bitcoin/wallet/wif key name",
-         r"""(?i:bitcoin|btc|wallet|wif|litecoin|ltc|doge)[\w.\-]{0,30}(?i:priv(?:ate)?[_.\-]?key|wif|secret)[\w.\-]{0,10}["'`]?\s{0,3}(?:=|:=|=>|:)\s{0,3}["'`]?([5][HJK][1-9A-HJ-NP-Za-km-z]{49}|[KLc][1-9A-HJ-NP-Za-km-z]{51})(?:[^1-9A-Za-z]|$)""",
-         ["bitcoin", "btc", "wallet", "wif", "litecoin", "ltc", "doge"],
+         r"""(?i:bitcoin|btc[_.\-]|wallet|litecoin|ltc[_.\-]|dogecoin)[\w.\-]{0,30}(?i:priv(?:ate)?[_.\-]?key|wif|secret)[\w.\-]{0,10}["'`]?\s{0,3}(?:=|:=|=>|:)\s{0,3}["'`]?([5][HJK][1-9A-HJ-NP-Za-km-z]{49}|[KLc][1-9A-HJ-NP-Za-km-z]{51})(?:[^1-9A-Za-z]|$)""",
+         ["bitcoin", "btc_", "btc-", "btc.", "wallet", "litecoin", "ltc_", "ltc-", "ltc.", "dogecoin"],
          [f"BTC_PRIVATE_KEY=K{rand(B58, 51)}", f"wallet_wif: \"L{rand(B58, 51)}\"", f"BITCOIN_PRIVATE_KEY=5J{rand(B58, 49)}"],
          ["BTC_PRIVATE_KEY=${BTC_PRIVATE_KEY}", f"BTC_ADDRESS=1{rand(B58, 33)}", "wallet_wif: <wif>"],
          severity="critical", confidence="medium", entropy=4.0, env_var="BTC_PRIVATE_KEY"))
@@ -337,7 +338,7 @@ def sol_array():
 
 add(rule("solana-keypair-json", "crypto-wallet", "Solana keypair (64-byte JSON array, as in id.json) beside a solana/keypair key name",
          r"""(?i:solana|keypair|secret[_\-]?key|sol[_\-]?wallet|payer|wallet)[\w.\-]{0,30}["'`]?\s{0,3}(?:=|:=|=>|:|\()\s{0,3}["'`]?(?:Uint8Array\.from\(\s{0,2})?(""" + SOL_ARRAY + r""")""",
-         ["solana", "keypair", "secretkey", "secret_key", "secret-key", "payer", "wallet"],
+         ["solana", "keypair", "secretkey", "secret_key", "secret-key"],
          [f"SOLANA_KEYPAIR={sol_array()}", f"const payer = Keypair.fromSecretKey(Uint8Array.from({sol_array()}));",
           f"  \"secretKey\": {sol_array()}"],
          ["SOLANA_KEYPAIR=${SOLANA_KEYPAIR}", "const payer = Keypair.generate();",
@@ -345,8 +346,8 @@ add(rule("solana-keypair-json", "crypto-wallet", "Solana keypair (64-byte JSON a
          severity="critical", confidence="medium", entropy=2.5, env_var="SOLANA_KEYPAIR"))
 add(rule("solana-private-key-base58", "crypto-wallet", "Solana private key (base58 of the 64-byte keypair) beside a solana/wallet key name",
          r"""(?i:solana|sol|phantom|wallet|payer)[\w.\-]{0,30}(?i:priv(?:ate)?[_.\-]?key|secret[_.\-]?key)[\w.\-]{0,10}["'`]?\s{0,3}(?:=|:=|=>|:)\s{0,3}["'`]?([1-9A-HJ-NP-Za-km-z]{86,88})(?:[^1-9A-Za-z]|$)""",
-         ["solana", "sol_", "phantom", "wallet", "payer"],
-         [f"SOLANA_PRIVATE_KEY={rand(B58, 88)}", f"  walletSecretKey: \"{rand(B58, 87)}\"", f"PAYER_PRIVATE_KEY='{rand(B58, 88)}'"],
+         ["solana", "phantom", "wallet"],
+         [f"SOLANA_PRIVATE_KEY={rand(B58, 88)}", f"  walletSecretKey: \"{rand(B58, 87)}\"", f"PHANTOM_WALLET_PRIVATE_KEY='{rand(B58, 88)}'"],
          ["SOLANA_PRIVATE_KEY=${SOLANA_PRIVATE_KEY}", f"SOLANA_PUBLIC_KEY={rand(B58, 44)}", "wallet_private_key: <base58>"],
          severity="critical", confidence="medium", entropy=4.5, env_var="SOLANA_PRIVATE_KEY"))
 add(rule("tezos-secret-key", "crypto-wallet", "Tezos secret key (edsk / spsk / p2sk, base58check)",
@@ -362,8 +363,8 @@ add(rule("cardano-signing-key-bech32", "crypto-wallet", "Cardano bech32 signing 
          ["addr_vk1" + rand(BECH32, 52), "ed25519_sk1...", f"addr1{rand(BECH32, 98)}"],
          severity="critical", entropy=4.0, env_var="CARDANO_SIGNING_KEY"))
 add(rule("stellar-secret-seed", "crypto-wallet", "Stellar secret seed (S + 55 base32, StrKey) beside a stellar/secret key name",
-         r"""(?i:stellar|xlm|soroban|secret|seed|signer)[\w.\-]{0,30}["'`]?\s{0,3}(?:=|:=|=>|:|\()\s{0,3}["'`]?(S[A-D][A-Z2-7]{54})(?:[^A-Z2-7]|$)""",
-         ["stellar", "xlm", "soroban", "secret", "seed", "signer"],
+         r"""(?i:stellar|soroban)[\w.\-]{0,30}["'`]?\s{0,3}(?:=|:=|=>|:|\()\s{0,3}["'`]?(S[A-D][A-Z2-7]{54})(?:[^A-Z2-7]|$)""",
+         ["stellar", "soroban"],
          [f"STELLAR_SECRET_KEY=SB{rand(B32, 54)}", f"const keypair = StellarSdk.Keypair.fromSecret('SC{rand(B32, 54)}');",
           f"  soroban_secret: \"SA{rand(B32, 54)}\""],
          ["STELLAR_SECRET_KEY=${STELLAR_SECRET}", f"STELLAR_PUBLIC_KEY=G{rand(B32, 55)}", "stellar secret: S...",
