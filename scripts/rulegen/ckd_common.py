@@ -94,6 +94,12 @@ def render(r):
     return out
 
 
+def ciphertext_allowlist():
+    """Encrypted values are not secrets: SOPS, ansible-vault, Vault transit, Spring Cloud Config, sealed-secrets."""
+    return {"description": "ciphertext (SOPS ENC[...], ansible-vault, vault:v1:, {cipher}, sealed-secrets)", "regexTarget": "secret",
+            "regexes": [r"^(?:ENC\[(?:AES256_GCM|PGP|KMS)|\$ANSIBLE_VAULT;|vault:v[0-9]{1,3}:|\{cipher\}|!vault|Ag[AB][A-Za-z0-9+/]{200})"]}
+
+
 def with_allow(r, *allowlists):
     r["allowlists"] = list(r.get("allowlists") or []) + list(allowlists)
     return r

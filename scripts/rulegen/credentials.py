@@ -11,7 +11,7 @@ Database URL schemes live in rules/databases.toml. Run:
 """
 
 from ckd_common import *  # noqa: F401,F403
-from ckd_common import (dummy_allowlist, emit, password_sample, url_host_allowlist, url_regex, url_text_allowlist,
+from ckd_common import (ciphertext_allowlist, dummy_allowlist, emit, password_sample, url_host_allowlist, url_regex, url_text_allowlist,
                         with_allow)
 
 reseed(0xC4ED)
@@ -22,6 +22,8 @@ RULES = []
 def add(r, *allow):
     if allow:
         with_allow(r, *allow)
+    if r["severity"] != "low":
+        with_allow(r, ciphertext_allowlist())
     RULES.append(r)
     return r
 
@@ -86,7 +88,7 @@ url_rule("http-url-password", "http-basic-auth", "HTTP(S) URL with a user:passwo
              "http://%C3%BCser:p%C3%A4ssword@xn--n3h.net/p%C3%A5th",
              "url = 'elasticsearch+https://fake_user:fake_pass@es.internal:9200/index'",
          ],
-         allow=[{"paths": [GITCRED_PATH]}])
+         allow=[{"paths": [GITCRED_PATH]}], aliases=["sidekiq-sensitive-url"])
 url_rule("ftp-url-password", "ftp", "FTP / FTPS URL with an embedded password", r"ftps?|ftpes",
          ["ftp://", "ftps://", "ftpes://"], ["ftp", "ftps", "ftp"], "FTP_URL", paths_tail="/upload/")
 url_rule("sftp-url-password", "sftp", "SFTP / SCP URL with an embedded password", r"sftp|scp",
@@ -287,8 +289,10 @@ add(rule("pypirc-password", "pypi", ".pypirc repository password (under [pypi], 
          ], ["[pypi]\nusername = __token__\npassword = pypi-" + b64url(120),
              "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}",
              "[pypi]\nusername = me\npassword = <your password>",
-             "[pypi]\npassword = password"],
-         severity="high", entropy=2.5, env_var="TWINE_PASSWORD", path=r"(?:^|/)\.?pypirc$"),
+             "[pypi]\npassword = password",
+             "[pypi]\npassword = ENC[AES256_GCM,data:q7Vd93LmXk2PzR8t,iv:Wb4N,tag:Zk4m,type:str]"],
+         severity="high", entropy=2.5, env_var="TWINE_PASSWORD", path=r"(?:^|/)\.?pypirc$",
+         rotate="https://pypi.org/manage/account/"),
     dummy_allowlist(), {"description": "PyPI API tokens (their own rule)", "regexTarget": "secret", "regexes": [r"^pypi-"]})
 add(rule("maven-settings-password", "maven", "Maven settings.xml <server> password or passphrase",
          r"""(?s)<server>\s{0,50}(?:<[\w\-]{1,40}>[^<]{0,200}</[\w\-]{1,40}>\s{0,50}){0,6}?<(?:password|passphrase)>([^<\s${][^<\s]{3,255})</(?:password|passphrase)>""",
@@ -363,6 +367,7 @@ add(rule("kubeconfig-user-password", "kubernetes", "kubeconfig basic-auth passwo
          ["password:"], [kubeconfig(f"    username: admin\n    password: {password_sample()}"),
                          "users:\n  - name: legacy\n    user:\n      password: \"" + password_sample(14) + "\"\n      username: ops"],
          [kubeconfig("    username: admin\n    password: ${KUBE_PASSWORD}"), kubeconfig("    password: password"),
+          kubeconfig("    password: ENC[AES256_GCM,data:Tr7oWq8Lm2Zp,iv:1ZqA9b2c3d4e,tag:2YwQ8r7t,type:str]"),
           "spring:\n  security:\n    user:\n      password: Xk29vLq8Rm2"],
          severity="critical", entropy=2.5, env_var="KUBECONFIG", window=2048), dummy_allowlist())
 add(rule("kubeconfig-client-key-data", "kubernetes", "kubeconfig client-key-data (base64 of a PEM private key)",
@@ -406,7 +411,8 @@ add(rule("mysql-option-file-password", "mysql", "MySQL option file (.my.cnf, my.
          r"""(?m)^\s{0,4}password\s{0,2}=\s{0,2}["']?([^\s"'$%{<>][^\s"']{3,255})""",
          [], [f"[client]\nuser = backup\npassword = {password_sample()}", f"[mysqldump]\npassword=\"{password_sample(14)}\"",
                         f"[client]\nhost={host()}\npassword={password_sample(20)}"],
-         ["[client]\npassword = ${MYSQL_PWD}", "[client]\npassword=", "[client]\npassword = password"],
+         ["[client]\npassword = ${MYSQL_PWD}", "[client]\npassword=", "[client]\npassword = password",
+          "[client]\npassword = $ANSIBLE_VAULT;1.1;AES256"],
          severity="high", entropy=2.5, env_var="MYSQL_PWD", path=r"(?:^|/)\.?my\.cnf$|(?:^|/)mysql/conf\.d/[^/]+\.cnf$"),
     dummy_allowlist())
 
