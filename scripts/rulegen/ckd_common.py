@@ -40,7 +40,7 @@ def dummy_allowlist():
 # percent-encoded bytes): not starting with a template character (`$`, `{`, `(`, `%s`), 4-128 characters.
 URL_PW = (r"""((?:[A-Za-z0-9\-._~!*+,;=&]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9\-._~!$&()*+,;=]|%[0-9A-Fa-f]{2}){3,127})""")
 URL_USER = r"""[^:@/\s"'<>]{0,64}"""
-HOST_ANY = r"""[A-Za-z0-9\[_][^\s/@"'<>?#]{0,252}"""
+HOST_ANY = r"""[A-Za-z0-9\[_][^\s/@"'<>?#]{0,120}"""
 HOST_DOTTED = r"""(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z0-9\-]{1,63}(?:[:/?#"'\s]|$)"""
 
 

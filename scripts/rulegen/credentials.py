@@ -183,7 +183,7 @@ def cs_examples(kind):
 
 
 add(rule("odbc-connection-string-password", "odbc", "ODBC connection string (Driver=/DSN=) with a PWD=/Password= value",
-         r"""(?i)\b(?:driver|dsn)\s{0,2}=\s{0,2}(?:\{[^}\r\n]{1,100}\}|[^;"'\r\n]{1,100})(?:;[^;"'\r\n]{0,200}){0,12}?;\s{0,2}(?:pwd|password)\s{0,2}=\s{0,2}""" + CS_PW,
+         r"""(?i)\b(?:driver|dsn)\s{0,2}=\s{0,2}(?:\{[^}\r\n]{1,100}\}|[^;"'\r\n]{1,100})(?:;[^;"'\r\n]{0,100}){0,10}?;\s{0,2}(?:pwd|password)\s{0,2}=\s{0,2}""" + CS_PW,
          ["driver=", "dsn="], cs_examples("odbc"),
          ["DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;DATABASE=x;UID=sa;PWD=${SA_PASSWORD}",
           "Driver={SQL Server};Server=db;Trusted_Connection=yes;",
@@ -192,7 +192,7 @@ add(rule("odbc-connection-string-password", "odbc", "ODBC connection string (Dri
           "driver=postgres and the dsn=... are read from the environment"],
          severity="high", entropy=2.5, env_var="ODBC_CONNECTION_STRING"), dummy_allowlist())
 add(rule("adonet-connection-string-password", "ado-net", "ADO.NET connection string (Server=/Data Source=/Host=...;Password=) with a password",
-         r"""(?im)(?:^|[^;\w\s])\s{0,3}(?:server|data source|datasource|host|address|addr|network address)\s{0,2}=\s{0,2}[^;"'\r\n]{1,200};(?:[^;"'\r\n]{0,200};){0,12}?\s{0,2}(?:password|pwd)\s{0,2}=\s{0,2}""" + CS_PW,
+         r"""(?im)(?:^|[^;\w\s])\s{0,3}(?:server|data source|datasource|host|address|addr|network address)\s{0,2}=\s{0,2}[^;"'\r\n]{1,200};(?:[^;"'\r\n]{0,100};){0,10}?\s{0,2}(?:password|pwd)\s{0,2}=\s{0,2}""" + CS_PW,
          ["server=", "data source=", "datasource=", "host=", "address="], cs_examples("adonet"),
          ["\"DefaultConnection\": \"Server=(localdb)\\\\mssqllocaldb;Database=App;Trusted_Connection=True\"",
           "Server=db;Database=App;User Id=sa;Password=${SA_PASSWORD};",
@@ -203,7 +203,7 @@ add(rule("adonet-connection-string-password", "ado-net", "ADO.NET connection str
     dummy_allowlist(),
     {"description": "connectionstrings.com placeholders", "regexTarget": "secret", "regexes": [r"(?i)^my[A-Z_]?\w*$"]})
 add(rule("oledb-connection-string-password", "oledb", "OLE DB connection string (Provider=...) with a password",
-         r"""(?i)\bprovider\s{0,2}=\s{0,2}(?:sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)\.oledb|oraoledb|msdaora|ibmda400|ibmdadb2|db2oledb|mysqlprov|pgnp|ase)[^;"'\r\n]{0,40};(?:[^;"'\r\n]{0,200};){0,12}?\s{0,2}(?:password|pwd|jet oledb:database password)\s{0,2}=\s{0,2}""" + CS_PW,
+         r"""(?i)\bprovider\s{0,2}=\s{0,2}(?:sqloledb|msoledbsql|sqlncli|microsoft\.(?:jet|ace)\.oledb|oraoledb|msdaora|ibmda400|ibmdadb2|db2oledb|mysqlprov|pgnp|ase)[^;"'\r\n]{0,40};(?:[^;"'\r\n]{0,100};){0,10}?\s{0,2}(?:password|pwd|jet oledb:database password)\s{0,2}=\s{0,2}""" + CS_PW,
          ["provider="], cs_examples("oledb"),
          ["Provider=SQLOLEDB;Data Source=db;Initial Catalog=x;Integrated Security=SSPI;",
           "Provider=SQLOLEDB;Data Source=db;User Id=sa;Password=;",
@@ -295,7 +295,7 @@ add(rule("pypirc-password", "pypi", ".pypirc repository password (under [pypi], 
          rotate="https://pypi.org/manage/account/"),
     dummy_allowlist(), {"description": "PyPI API tokens (their own rule)", "regexTarget": "secret", "regexes": [r"^pypi-"]})
 add(rule("maven-settings-password", "maven", "Maven settings.xml <server> password or passphrase",
-         r"""(?s)<server>\s{0,50}(?:<[\w\-]{1,40}>[^<]{0,200}</[\w\-]{1,40}>\s{0,50}){0,6}?<(?:password|passphrase)>([^<\s${][^<\s]{3,255})</(?:password|passphrase)>""",
+         r"""(?s)<server>\s{0,50}(?:<[A-Za-z0-9_\-]{1,40}>[^<]{0,120}</[A-Za-z0-9_\-]{1,40}>\s{0,20}){0,6}?<(?:password|passphrase)>([^<\s${][^<\s]{3,255})</(?:password|passphrase)>""",
          ["<server>"], [
              f"<servers>\n  <server>\n    <id>corp-releases</id>\n    <username>deploy</username>\n    <password>{password_sample()}</password>\n  </server>\n</servers>",
              f"<server><id>ossrh</id><username>me</username><password>{password_sample(22)}</password></server>",
@@ -346,7 +346,7 @@ add(rule("docker-config-registry-token", "docker", "Docker config.json registryt
          ["\"registrytoken\": \"\"", "\"registrytoken\": \"<token>\"", "registrytoken is documented in docker/cli"],
          severity="high", entropy=3.5, env_var="DOCKER_AUTH_CONFIG"))
 
-KUBE_USER = r"""(?m)^\s{0,6}-\s{1,4}name:\s{0,4}[^\r\n]{1,253}\r?\n\s{2,10}user:\s{0,4}\r?\n(?:\s{4,16}[\w\-]{1,40}:[^\r\n]{0,300}\r?\n){0,10}?\s{4,16}"""
+KUBE_USER = r"""(?m)^\s{0,6}-\s{1,4}name:\s{0,4}[^\r\n]{1,253}\r?\n\s{2,10}user:\s{0,4}\r?\n(?:[ \t]{4,16}[A-Za-z0-9_\-]{1,40}:[^\r\n]{0,120}\r?\n){0,6}?\s{4,16}"""
 
 
 def kubeconfig(user_block):
@@ -419,7 +419,7 @@ add(rule("mysql-option-file-password", "mysql", "MySQL option file (.my.cnf, my.
 # ------------------------------------------------------------------------------- command lines
 CLI_PW = r"""([^\s"'$%{<>`\\;|&)(-][^\s"'`\\;|&)(]{3,127})"""
 add(rule("curl-user-password", "http-basic-auth", "curl -u / --user user:password (HTTP basic auth on a command line)",
-         r"""\bcurl\b[^\r\n]{0,300}?\s(?:-u|--user|--proxy-user|-U)\s{1,4}["']?[^\s:"'$]{1,64}:""" + CLI_PW,
+         r"""\bcurl\b[^\r\n]{0,200}?\s(?:-u|--user|--proxy-user|-U)\s{1,4}["']?[^\s:"'$]{1,64}:""" + CLI_PW,
          ["curl"], [f"curl -u admin:{password_sample()} https://{host()}:8443/api/health",
                     f"curl -sS --user ci-bot:{password_sample(24)} -X POST https://nexus.corp.io/service/rest/v1/components",
                     f"RUN curl -fsSL -u \"deploy:{password_sample(14)}\" https://{host()}/artifacts/app.tar.gz | tar xz"],
@@ -428,7 +428,7 @@ add(rule("curl-user-password", "http-basic-auth", "curl -u / --user user:passwor
           "curl -u admin: https://x.io"],
          severity="high", entropy=2.5, env_var="CURL_USER", aliases=["curl-auth-user"]), dummy_allowlist())
 add(rule("wget-password-flag", "http-basic-auth", "wget --password / --http-password / --ftp-password on a command line",
-         r"""\bwget\b[^\r\n]{0,300}?\s--(?:http-|ftp-|proxy-)?password[= ]["']?""" + CLI_PW,
+         r"""\bwget\b[^\r\n]{0,200}?\s--(?:http-|ftp-|proxy-)?password[= ]["']?""" + CLI_PW,
          ["wget"], [f"wget --user=deploy --password={password_sample()} https://{host()}/build.zip",
                     f"wget -q --http-password '{password_sample(16)}' --http-user ops https://{host()}/x"],
          ["wget --password=$PASS https://x.io", "wget --ask-password https://x.io", "wget --password=<password> https://x.io"],
@@ -711,7 +711,7 @@ add(rule("flask-secret-key", "flask", "Flask app.secret_key / SECRET_KEY set in 
     {"description": "tutorial keys", "regexTarget": "secret",
      "regexes": [r"(?i)(?:change|secret|dev|test|example|super|my)[\w\-]{0,10}(?:key|secret|me|this)"]})
 add(rule("symfony-app-secret", "symfony", "Symfony APP_SECRET (kernel.secret) in a framework-bundle .env block or framework.yaml",
-         r"""(?:###>\s{0,2}symfony/framework-bundle\s{0,2}###[^\r\n]{0,10}\r?\n(?:[^\r\n]{0,200}\r?\n){0,6}?APP_SECRET=|framework:\s{0,4}\r?\n(?:[ \t][^\r\n]{0,200}\r?\n){0,10}?[ \t]{2,8}secret:\s{0,3})["']?([0-9a-f]{32}|[A-Za-z0-9]{32,64})(?:["'\s]|$)""",
+         r"""(?:###>\s{0,2}symfony/framework-bundle\s{0,2}###[^\r\n]{0,10}\r?\n(?:[^\r\n]{0,120}\r?\n){0,6}?APP_SECRET=|framework:\s{0,4}\r?\n(?:[ \t][^\r\n]{0,120}\r?\n){0,8}?[ \t]{2,8}secret:\s{0,3})["']?([0-9a-f]{32}|[A-Za-z0-9]{32,64})(?:["'\s]|$)""",
          ["symfony/framework-bundle", "framework:"],
          [f"###> symfony/framework-bundle ###\nAPP_ENV=prod\nAPP_SECRET={hexs(32)}\n###< symfony/framework-bundle ###",
           f"framework:\n    secret: '{hexs(32)}'\n    http_method_override: false"],
