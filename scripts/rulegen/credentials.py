@@ -108,6 +108,10 @@ url_rule("mqtt-url-password", "mqtt", "MQTT broker URL with an embedded password
          ["mqtt://", "mqtts://", "mqtt+"], ["mqtts", "mqtt", "mqtt+ssl"], "MQTT_URL", paths_tail=":8883")
 url_rule("nats-url-password", "nats", "NATS URL with an embedded password", r"nats|tls\+nats|nats\+tls",
          ["nats://", "nats+tls://", "tls+nats://"], ["nats", "nats+tls", "nats"], "NATS_URL", paths_tail=":4222")
+url_rule("message-broker-url-password", "rabbitmq", "Message-broker URL with an embedded password in the schemes AMQP clients use besides amqp:// (rabbitmq://, librabbitmq://, pyamqp://, qpid://, sqla+...)",
+         r"rabbitmqs?|librabbitmq|pyamqp|py-amqp|qpid|amqp10|azureservicebus|zookeeper|beanstalk|consul|etcd", ["rabbitmq://", "rabbitmqs://", "librabbitmq://", "pyamqp://",
+          "py-amqp://", "qpid://", "amqp10://", "azureservicebus://", "zookeeper://", "beanstalk://", "consul://", "etcd://"],
+         ["rabbitmq", "pyamqp", "librabbitmq"], "BROKER_URL", paths_tail=":5672/vhost")
 url_rule("kafka-url-password", "kafka", "Kafka broker URL with embedded SASL credentials", r"kafka(?:\+ssl|\+sasl_ssl|\+sasl)?",
          ["kafka://", "kafka+"], ["kafka", "kafka+ssl", "kafka+sasl_ssl"], "KAFKA_URL", paths_tail=":9093")
 url_rule("websocket-url-password", "websocket", "WebSocket (ws/wss) URL with an embedded password", r"wss?",

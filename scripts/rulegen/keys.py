@@ -372,9 +372,31 @@ add(rule("stellar-secret-seed", "crypto-wallet", "Stellar secret seed (S + 55 ba
          severity="critical", confidence="medium", entropy=4.0, env_var="STELLAR_SECRET_KEY"))
 
 # --------------------------------------------------------------------- the hand-written rules
+# PuTTY: the hand-written rule keeps unencrypted keys; passphrase-protected ones get their own, lower-severity rule
+# (as PEM's encrypted-private-key), with the encrypted examples moved over.
+PUTTY_ANY = "Encryption:[^\\r\\n]*"
+PUTTY_NONE = "Encryption:[ \\t]*none[ \\t]*"
+PUTTY_ENC = "Encryption:[ \\t]*(?:aes256-cbc|aes128-cbc|3des-cbc|aes256-ctr)[ \\t]*"
+_old_putty = [r for r in existing_rules("keys") if r["id"] == "putty-private-key"][0]
+_putty_regex = _old_putty["regex"].replace(PUTTY_NONE, PUTTY_ANY)
+_enc_examples = [e for e in _old_putty["examples"] if "Encryption: none" not in e]
+_putty_negs = [n for n in _old_putty["negative_examples"] if not any(c in n for c in ("aes256-cbc", "aes128-cbc", "3des-cbc", "aes256-ctr"))]
+if not _enc_examples:  # re-reading this spec's own output: the encrypted examples live in the new rule
+    _enc_examples = [r for r in existing_rules("keys") if r["id"] == "putty-encrypted-private-key"][0]["examples"]
+add(rule("putty-encrypted-private-key", "putty", "PuTTY private key (.ppk v2/v3) protected by a passphrase",
+         _putty_regex.replace(PUTTY_ANY, PUTTY_ENC), ["putty-user-key-file-"], _enc_examples,
+         _putty_negs + [e for e in _old_putty["examples"] if "Encryption: none" in e][:1],
+         severity="medium", window=_old_putty.get("window") or 16384, env_var="PUTTY_PRIVATE_KEY"))
+
 NEW_IDS = {r["id"] for r in NEW}
 OLD = [r for r in existing_rules("keys") if r["id"] not in NEW_IDS]  # idempotent: re-reads its own output
 for r in OLD:
+    if r["id"] == "putty-private-key":
+        r["regex"] = r["regex"].replace(PUTTY_ANY, PUTTY_NONE)
+        r["description"] = "PuTTY private key (.ppk v2/v3), unencrypted"
+        r["examples"] = [e for e in r["examples"] if "Encryption: none" in e]
+        enc = [e for e in _enc_examples][:1]
+        r["negative_examples"] = _putty_negs + enc
     r["confidence"] = "high" if r["id"] != "jwt" else "medium"
     if r["id"] == "age-secret-key":
         r["aliases"] = ["age-secret-key"]
