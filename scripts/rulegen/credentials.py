@@ -87,8 +87,12 @@ url_rule("http-url-password", "http-basic-auth", "HTTP(S) URL with a user:passwo
              "https://jo%40email.com:a%20secret@m\u00fcller.de:1234/",
              "http://%C3%BCser:p%C3%A4ssword@xn--n3h.net/p%C3%A5th",
              "url = 'elasticsearch+https://fake_user:fake_pass@es.internal:9200/index'",
+             "ELASTIC_URL=https://elastic:Zt4kW9qPm3VxRb7n@search.internal:9200",
          ],
-         allow=[{"paths": [GITCRED_PATH]}], aliases=["sidekiq-sensitive-url"])
+         allow=[{"paths": [GITCRED_PATH]},
+                {"description": "CouchDB and Elasticsearch/OpenSearch URLs (their own rules in databases.toml)", "regexTarget": "match",
+                 "regexes": [r"(?i)@[^\s/@\"'<>?#]{0,120}:(?:5984|6984|9200|9243)\b|\.(?:cloudant\.com|cloudantnosqldb\.appdomain\.cloud|es\.io|elastic-cloud\.com|found\.io|bonsai(?:search)?\.(?:io|net)|searchly\.com)\b"]}],
+         aliases=["sidekiq-sensitive-url"])
 url_rule("ftp-url-password", "ftp", "FTP / FTPS URL with an embedded password", r"ftps?|ftpes",
          ["ftp://", "ftps://", "ftpes://"], ["ftp", "ftps", "ftp"], "FTP_URL", paths_tail="/upload/")
 url_rule("sftp-url-password", "sftp", "SFTP / SCP URL with an embedded password", r"sftp|scp",
@@ -285,12 +289,12 @@ add(rule("yarnrc-npm-auth-ident", "npm", ".yarnrc.yml npmAuthIdent (user:passwor
          severity="high", entropy=2.8, env_var="YARN_NPM_AUTH_IDENT"), dummy_allowlist(),
     {"description": "documentation idents", "regexTarget": "secret", "regexes": [r"(?i)^(?:user(?:name)?|admin|me|foo|name):(?:pass(?:word)?|secret|token)$"]})
 add(rule("pypirc-password", "pypi", ".pypirc repository password (under [pypi], [testpypi] or a private index)",
-         r"""(?m)^\s{0,4}password\s{0,2}[=:]\s{0,2}([^\s$%{<>][^\s]{3,255})""",
+         r"""(?m)^\[[\w.\-]{1,64}\][^\[]{0,2000}?^[ \t]{0,4}password[ \t]{0,2}[=:][ \t]{0,2}([^\s"'$%{<>][^\s]{3,255})""",
          [], [
              f"[distutils]\nindex-servers = corp\n\n[corp]\nrepository = https://nexus.corp.io/repository/pypi/\nusername = deploy\npassword = {password_sample()}",
              f"[pypi]\nusername = release-bot\npassword = {password_sample(20)}",
-             f"password: {password_sample(16)}",
-         ], ["[pypi]\nusername = __token__\npassword = pypi-" + b64url(120),
+             f"[testpypi]\nrepository = https://test.pypi.org/legacy/\nusername = ci\npassword: {password_sample(16)}",
+         ], ["password = Xk29vLq8Rm2Tz7Lp (no section)", "[pypi]\nusername = __token__\npassword = pypi-" + b64url(120),
              "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}",
              "[pypi]\nusername = me\npassword = <your password>",
              "[pypi]\npassword = password",
@@ -310,7 +314,7 @@ add(rule("maven-settings-password", "maven", "Maven settings.xml <server> passwo
              "<password>Xk29vLq8Rm2</password> outside a server block"],
          severity="high", entropy=2.5, env_var="MAVEN_PASSWORD"), dummy_allowlist())
 add(rule("gradle-properties-credential", "gradle", "Password, token or secret in gradle.properties (publishing, signing, repository credentials)",
-         r"""(?m)^\s{0,4}(?:systemProp\.)?[\w.\-]{0,60}(?i:password|passwd|token|secret|apikey|api[_.\-]key)\s{0,2}[=:]\s{0,2}([^\s$%{<>][^\s]{5,255})""",
+         r"""(?m)^[ \t]{0,4}(?:systemProp\.)?[a-z][\w.\-]{0,60}(?i:password|passwd|token|secret|apikey|api[_.\-]key)[ \t]{0,2}=[ \t]{0,2}([^\s"'$%{<>][^\s]{5,255})""",
          [], [
              f"ossrhPassword={password_sample()}",
              f"signing.password={password_sample(16)}",
@@ -321,7 +325,7 @@ add(rule("gradle-properties-credential", "gradle", "Password, token or secret in
          severity="high", entropy=3.0, env_var="ORG_GRADLE_PROJECT_ossrhPassword",
          path=r"(?:^|/)gradle\.properties$"), dummy_allowlist())
 add(rule("git-credentials-url", "git", ".git-credentials entry (https://user:token@host)",
-         r"""\bhttps?://[^:@/\s]{1,128}:([^@/\s$%{<>][^@/\s]{3,255})@[A-Za-z0-9.\-]{1,253}""",
+         r"""(?m)^[ \t]{0,4}https?://[^:@/\s]{1,128}:([^@/\s$%{<>][^@/\s]{3,255})@[A-Za-z0-9.\-]{1,253}(?::[0-9]{1,5})?/?[ \t]*\r?$""",
          [], [f"https://ci-bot:{b62(36)}@git.corp.io", f"https://x-token-auth:{b64url(40)}@bitbucket.org",
                     f"http://deploy:{password_sample()}@gitea.lan:3000"],
          ["https://github.com", "https://user:${TOKEN}@github.com", "https://user:password@github.com"],
@@ -398,7 +402,7 @@ add(rule("nuget-config-cleartext-password", "nuget", "NuGet.Config packageSource
           "<add key=\"Password\" value=\"AQAAANCMnd8BFdERjHoAwE\" />"],
          severity="high", entropy=2.5, env_var="NUGET_PASSWORD", aliases=["nuget-config-password"]), dummy_allowlist())
 add(rule("rclone-config-secret", "rclone", "rclone.conf remote password or key (rclone's obscured passwords are reversible)",
-         r"""(?m)^\s{0,4}(?:pass|password|password2|secret_access_key|client_secret|account_key|key)\s{0,2}=\s{0,2}([^\s$%{<>][^\s]{7,4096})""",
+         r"""(?m)^\[[\w.\-]{1,64}\][^\[]{0,3000}?^[ \t]{0,4}(?:pass|password|password2|secret_access_key|client_secret|account_key|key)[ \t]{0,2}=[ \t]{0,2}([^\s"'$%{<>][^\s]{7,4096})""",
          [], [
              f"[nas]\ntype = sftp\nhost = {host()}\nuser = backup\npass = {b64url(46)}",
              f"[s3]\ntype = s3\naccess_key_id = AKIA{rand(B32, 16)}\nsecret_access_key = {b64(40)}",
@@ -412,7 +416,7 @@ add(rule("pgpass-password", "postgresql", ".pgpass entry (hostname:port:database
          ["localhost:5432:*:postgres:postgres", "db:5432:*:app:${PGPASSWORD}", "# hostname:port:database:username:password"],
          severity="high", entropy=2.5, env_var="PGPASSWORD", path=r"(?:^|/)\.?pgpass(?:\.conf)?$"), dummy_allowlist())
 add(rule("mysql-option-file-password", "mysql", "MySQL option file (.my.cnf, my.cnf, .mylogin) password",
-         r"""(?m)^\s{0,4}password\s{0,2}=\s{0,2}["']?([^\s"'$%{<>][^\s"']{3,255})""",
+         r"""(?m)^\[(?:client|mysql[\w\-]{0,20}|mariadb[\w\-]{0,20}|mysqldump|mysqladmin)\][^\[]{0,2000}?^[ \t]{0,4}password[ \t]{0,2}=[ \t]{0,2}["']?([^\s"'$%{<>][^\s"']{3,255})""",
          [], [f"[client]\nuser = backup\npassword = {password_sample()}", f"[mysqldump]\npassword=\"{password_sample(14)}\"",
                         f"[client]\nhost={host()}\npassword={password_sample(20)}"],
          ["[client]\npassword = ${MYSQL_PWD}", "[client]\npassword=", "[client]\npassword = password",
