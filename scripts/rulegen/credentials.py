@@ -90,8 +90,8 @@ url_rule("http-url-password", "http-basic-auth", "HTTP(S) URL with a user:passwo
              "ELASTIC_URL=https://elastic:Zt4kW9qPm3VxRb7n@search.internal:9200",
          ],
          allow=[{"paths": [GITCRED_PATH]},
-                {"description": "CouchDB and Elasticsearch/OpenSearch URLs (their own rules in databases.toml)", "regexTarget": "match",
-                 "regexes": [r"(?i)@[^\s/@\"'<>?#]{0,120}:(?:5984|6984|9200|9243)\b|\.(?:cloudant\.com|cloudantnosqldb\.appdomain\.cloud|es\.io|elastic-cloud\.com|found\.io|bonsai(?:search)?\.(?:io|net)|searchly\.com)\b"]}],
+                {"description": "CouchDB and Elasticsearch/OpenSearch URLs (their own rules in databases.toml)", "regexTarget": "line",
+                 "regexes": [r"(?i)@[A-Za-z0-9.\-]{1,120}:(?:5984|6984|9200|9243)\b|\.(?:cloudant\.com|cloudantnosqldb\.appdomain\.cloud|es\.io|elastic-cloud\.com|found\.io|bonsai(?:search)?\.(?:io|net)|searchly\.com)\b"]}],
          aliases=["sidekiq-sensitive-url"])
 url_rule("ftp-url-password", "ftp", "FTP / FTPS URL with an embedded password", r"ftps?|ftpes",
          ["ftp://", "ftps://", "ftpes://"], ["ftp", "ftps", "ftp"], "FTP_URL", paths_tail="/upload/")
