@@ -223,7 +223,7 @@ add(rule("oledb-connection-string-password", "oledb", "OLE DB connection string 
 NETRC_PATH = r"(?:^|/)[._]?netrc$"
 add(rule("netrc-password", "netrc", ".netrc / _netrc entry (machine ... login ... password ...)",
          r"""(?:\bmachine\s{1,8}[^\s]{1,253}|\bdefault)\s{1,8}(?:(?:login|account)\s{1,8}[^\s]{1,128}\s{1,8}){0,2}password\s{1,8}([^\s$%{<>][^\s]{3,255})""",
-         [], [
+         ["password"], [
              f"machine api.heroku.com\n  login ops@corp.io\n  password {b62(8)}-{hexs(4)}-{hexs(4)}-{hexs(12)}",
              f"machine {host()} login {user()} password {password_sample()}",
              f"default login anonymous password {password_sample(12)}",
@@ -290,7 +290,7 @@ add(rule("yarnrc-npm-auth-ident", "npm", ".yarnrc.yml npmAuthIdent (user:passwor
     {"description": "documentation idents", "regexTarget": "secret", "regexes": [r"(?i)^(?:user(?:name)?|admin|me|foo|name):(?:pass(?:word)?|secret|token)$"]})
 add(rule("pypirc-password", "pypi", ".pypirc repository password (under [pypi], [testpypi] or a private index)",
          r"""(?m)^\[[\w.\-]{1,64}\][^\[]{0,2000}?^[ \t]{0,4}password[ \t]{0,2}[=:][ \t]{0,2}([^\s"'$%{<>][^\s]{3,255})""",
-         [], [
+         ["password"], [
              f"[distutils]\nindex-servers = corp\n\n[corp]\nrepository = https://nexus.corp.io/repository/pypi/\nusername = deploy\npassword = {password_sample()}",
              f"[pypi]\nusername = release-bot\npassword = {password_sample(20)}",
              f"[testpypi]\nrepository = https://test.pypi.org/legacy/\nusername = ci\npassword: {password_sample(16)}",
@@ -315,7 +315,7 @@ add(rule("maven-settings-password", "maven", "Maven settings.xml <server> passwo
          severity="high", entropy=2.5, env_var="MAVEN_PASSWORD"), dummy_allowlist())
 add(rule("gradle-properties-credential", "gradle", "Password, token or secret in gradle.properties (publishing, signing, repository credentials)",
          r"""(?m)^[ \t]{0,4}(?:systemProp\.)?[a-z][\w.\-]{0,60}(?i:password|passwd|token|secret|apikey|api[_.\-]key)[ \t]{0,2}=[ \t]{0,2}([^\s"'$%{<>][^\s]{5,255})""",
-         [], [
+         ["password", "passwd", "token", "secret", "apikey", "api_key", "api-key", "api.key"], [
              f"ossrhPassword={password_sample()}",
              f"signing.password={password_sample(16)}",
              f"systemProp.https.proxyPassword={password_sample(14)}",
@@ -326,7 +326,7 @@ add(rule("gradle-properties-credential", "gradle", "Password, token or secret in
          path=r"(?:^|/)gradle\.properties$"), dummy_allowlist())
 add(rule("git-credentials-url", "git", ".git-credentials entry (https://user:token@host)",
          r"""(?m)^[ \t]{0,4}https?://[^:@/\s]{1,128}:([^@/\s$%{<>][^@/\s]{3,255})@[A-Za-z0-9.\-]{1,253}(?::[0-9]{1,5})?/?[ \t]*\r?$""",
-         [], [f"https://ci-bot:{b62(36)}@git.corp.io", f"https://x-token-auth:{b64url(40)}@bitbucket.org",
+         ["http://", "https://"], [f"https://ci-bot:{b62(36)}@git.corp.io", f"https://x-token-auth:{b64url(40)}@bitbucket.org",
                     f"http://deploy:{password_sample()}@gitea.lan:3000"],
          ["https://github.com", "https://user:${TOKEN}@github.com", "https://user:password@github.com"],
          severity="critical", entropy=2.5, env_var="GIT_CREDENTIALS", path=GITCRED_PATH), dummy_allowlist())
@@ -403,7 +403,7 @@ add(rule("nuget-config-cleartext-password", "nuget", "NuGet.Config packageSource
          severity="high", entropy=2.5, env_var="NUGET_PASSWORD", aliases=["nuget-config-password"]), dummy_allowlist())
 add(rule("rclone-config-secret", "rclone", "rclone.conf remote password or key (rclone's obscured passwords are reversible)",
          r"""(?m)^\[[\w.\-]{1,64}\][^\[]{0,3000}?^[ \t]{0,4}(?:pass|password|password2|secret_access_key|client_secret|account_key|key)[ \t]{0,2}=[ \t]{0,2}([^\s"'$%{<>][^\s]{7,4096})""",
-         [], [
+         ["pass", "secret_access_key", "client_secret", "account_key", "key =", "key="], [
              f"[nas]\ntype = sftp\nhost = {host()}\nuser = backup\npass = {b64url(46)}",
              f"[s3]\ntype = s3\naccess_key_id = AKIA{rand(B32, 16)}\nsecret_access_key = {b64(40)}",
              f"[crypt]\ntype = crypt\nremote = s3:vault\npassword = {b64url(60)}\npassword2 = {b64url(60)}",
@@ -411,13 +411,14 @@ add(rule("rclone-config-secret", "rclone", "rclone.conf remote password or key (
          severity="high", entropy=3.0, env_var="RCLONE_CONFIG_PASS", path=r"(?:^|/)rclone\.conf$"))
 add(rule("pgpass-password", "postgresql", ".pgpass entry (hostname:port:database:username:password)",
          r"""(?m)^[^:\s#][^:\r\n]{0,253}:(?:[0-9]{1,5}|\*):[^:\r\n]{1,128}:[^:\r\n]{1,128}:([^\s$%{<>][^\r\n]{3,255})$""",
-         [], [f"db.prod.internal:5432:*:app:{password_sample()}", f"*:*:*:replicator:{password_sample(22)}",
-              f"# comment\n{host()}:6432:ledger:ledger_rw:{password_sample(16)}"],
+         [":*:", ":5432:", ":5433:", ":6432:", ":25060:", ":26257:"],
+         [f"db.prod.internal:5432:*:app:{password_sample()}", f"*:*:*:replicator:{password_sample(22)}",
+          f"# comment\n{host()}:6432:ledger:ledger_rw:{password_sample(16)}"],
          ["localhost:5432:*:postgres:postgres", "db:5432:*:app:${PGPASSWORD}", "# hostname:port:database:username:password"],
          severity="high", entropy=2.5, env_var="PGPASSWORD", path=r"(?:^|/)\.?pgpass(?:\.conf)?$"), dummy_allowlist())
 add(rule("mysql-option-file-password", "mysql", "MySQL option file (.my.cnf, my.cnf, .mylogin) password",
          r"""(?m)^\[(?:client|mysql[\w\-]{0,20}|mariadb[\w\-]{0,20}|mysqldump|mysqladmin)\][^\[]{0,2000}?^[ \t]{0,4}password[ \t]{0,2}=[ \t]{0,2}["']?([^\s"'$%{<>][^\s"']{3,255})""",
-         [], [f"[client]\nuser = backup\npassword = {password_sample()}", f"[mysqldump]\npassword=\"{password_sample(14)}\"",
+         ["password"], [f"[client]\nuser = backup\npassword = {password_sample()}", f"[mysqldump]\npassword=\"{password_sample(14)}\"",
                         f"[client]\nhost={host()}\npassword={password_sample(20)}"],
          ["[client]\npassword = ${MYSQL_PWD}", "[client]\npassword=", "[client]\npassword = password",
           "[client]\npassword = $ANSIBLE_VAULT;1.1;AES256"],
@@ -624,8 +625,8 @@ add(rule("phpass-password-hash", "password-hash", "phpass / WordPress / Drupal 7
          severity="low", confidence="medium", entropy=3.0))
 add(rule("htpasswd-entry", "password-hash", "htpasswd entry (bcrypt $2y$, APR1 $apr1$, {SHA}, crypt)",
          r"""(?m)^[^:\s#]{1,255}:(\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}|\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}|\{SHA\}[A-Za-z0-9+/]{27}=|[./A-Za-z0-9]{13})\s*$""",
-         [], [f"admin:$apr1${crypt64(8)}${crypt64(22)}", f"deploy:$2y$05${crypt64(53)}", f"ops:{{SHA}}{b64(27)}=",
-              f"legacy:{crypt64(13)}"],
+         ["$apr1$", "$2y$", "$2a$", "$2b$", "{sha}"],
+         [f"admin:$apr1${crypt64(8)}${crypt64(22)}", f"deploy:$2y$05${crypt64(53)}", f"ops:{{SHA}}{b64(27)}="],
          ["# htpasswd -c .htpasswd admin", "admin:", "admin:$apr1$salt$"],
          severity="low", confidence="medium", entropy=2.5, path=HTPASSWD_PATH))
 add(rule("cisco-type7-password", "cisco", "Cisco IOS type 7 password (reversible obfuscation: a plaintext-equivalent secret)",
@@ -677,10 +678,10 @@ add(rule("rails-secret-key-base", "rails", "Rails secret_key_base (signs and enc
          ["production:\n  secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>", f"secret_key_base: {hexs(20)}",
           "SECRET_KEY_BASE=${SECRET_KEY_BASE}", "config.secret_key_base = Rails.application.credentials.secret_key_base"],
          severity="critical", entropy=3.0, env_var="SECRET_KEY_BASE"))
-add(rule("rails-master-key", "rails", "Rails master.key / credentials key file (decrypts config/credentials.yml.enc)",
-         r"""\A\s{0,4}([0-9a-f]{32})\s{0,4}\z""", [], [hexs(32), hexs(32) + "\n"],
-         ["not-a-key", hexs(16), hexs(64)], severity="critical", entropy=3.0, env_var="RAILS_MASTER_KEY",
-         path=r"(?:^|/)config/(?:master|credentials/[\w\-]{1,64})\.key$"))
+add(rule("rails-master-key", "rails", "A committed Rails master.key / credentials key file (decrypts config/credentials.yml.enc)",
+         None, ["master.key", "credentials/"], ["config/master.key", "apps/shop/config/credentials/production.key"],
+         ["config/master.key.example", "config/credentials.yml.enc", "docs/master.key.md", "config/credentials/production.yml.enc"],
+         severity="critical", env_var="RAILS_MASTER_KEY", path=r"(?:^|/)config/(?:master|credentials/[\w\-]{1,64})\.key$"))
 add(rule("rails-master-key-variable", "rails", "RAILS_MASTER_KEY assigned (decrypts config/credentials.yml.enc)",
          r"""(?i)\brails[_.\-]master[_.\-]key["']?\s{0,3}(?:=|:|=>)\s{0,3}["']?([0-9a-f]{32})(?:[^0-9a-f]|$)""",
          ["rails_master_key", "rails-master-key", "rails.master.key"],
@@ -701,7 +702,7 @@ add(rule("django-insecure-secret-key", "django", "Django SECRET_KEY generated by
          severity="medium", entropy=4.0, env_var="DJANGO_SECRET_KEY"))
 add(rule("django-secret-key", "django", "Django SECRET_KEY in a settings module",
          r"""(?m)^\s{0,4}SECRET_KEY\s{0,3}=\s{0,3}[rbu]?["']([^"'\s]{32,128})["']""",
-         [], ["SECRET_KEY = '" + rand(LOWER + DIGITS + "!@#$%^&*(-_=+)", 50) + "'",
+         ["secret_key"], ["SECRET_KEY = '" + rand(LOWER + DIGITS + "!@#$%^&*(-_=+)", 50) + "'",
                           "SECRET_KEY = \"" + b64url(50) + "\""],
          ["SECRET_KEY = os.environ['DJANGO_SECRET_KEY']", "SECRET_KEY = env('SECRET_KEY')", "SECRET_KEY = ''",
           "SECRET_KEY = 'django-insecure-" + rand(LOWER + DIGITS, 50) + "'"],
