@@ -731,6 +731,45 @@ add(rule("symfony-app-secret", "symfony", "Symfony APP_SECRET (kernel.secret) in
 
 RULES = [r for r in RULES if r is not None]
 
+# Where to change or revoke what a container rule finds (the container's own documentation when no single
+# provider owns the credential).
+ROTATE = {
+    "npmrc-auth-token": "https://docs.npmjs.com/revoking-access-tokens",
+    "npmrc-basic-auth": "https://docs.npmjs.com/revoking-access-tokens",
+    "npmrc-password": "https://docs.npmjs.com/revoking-access-tokens",
+    "yarnrc-npm-auth-token": "https://docs.npmjs.com/revoking-access-tokens",
+    "yarnrc-npm-auth-ident": "https://docs.npmjs.com/revoking-access-tokens",
+    "maven-settings-password": "https://maven.apache.org/guides/mini/guide-encryption.html",
+    "docker-config-identity-token": "https://docs.docker.com/reference/cli/docker/login/",
+    "docker-config-registry-token": "https://docs.docker.com/reference/cli/docker/login/",
+    "docker-login-password-flag": "https://docs.docker.com/reference/cli/docker/login/",
+    "kubeconfig-user-token": "https://kubernetes.io/docs/reference/access-authn-authz/authentication/",
+    "kubeconfig-user-password": "https://kubernetes.io/docs/reference/access-authn-authz/authentication/",
+    "kubeconfig-client-key-data": "https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/",
+    "git-credentials-url": "https://git-scm.com/docs/gitcredentials",
+    "git-config-extraheader": "https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpextraHeader",
+    "htpasswd-entry": "https://httpd.apache.org/docs/current/programs/htpasswd.html",
+    "wordpress-db-password": "https://developer.wordpress.org/advanced-administration/wordpress/wp-config/",
+    "rails-secret-key-base": "https://guides.rubyonrails.org/security.html#custom-credentials",
+    "rails-master-key": "https://guides.rubyonrails.org/security.html#custom-credentials",
+    "rails-master-key-variable": "https://guides.rubyonrails.org/security.html#custom-credentials",
+    "laravel-app-key": "https://laravel.com/docs/encryption",
+    "django-secret-key": "https://docs.djangoproject.com/en/stable/ref/settings/#secret-key-fallbacks",
+    "django-insecure-secret-key": "https://docs.djangoproject.com/en/stable/ref/settings/#secret-key-fallbacks",
+    "flask-secret-key": "https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY",
+    "symfony-app-secret": "https://symfony.com/doc/current/reference/configuration/framework.html#secret",
+    "nuget-config-cleartext-password": "https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials",
+    "composer-auth-http-basic": "https://getcomposer.org/doc/articles/authentication-for-private-packages.md",
+    "pgpass-password": "https://www.postgresql.org/docs/current/sql-alterrole.html",
+    "mysql-option-file-password": "https://dev.mysql.com/doc/refman/8.0/en/alter-user.html",
+    "mysql-cli-password": "https://dev.mysql.com/doc/refman/8.0/en/alter-user.html",
+    "redis-cli-password": "https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/",
+    "message-broker-url-password": "https://www.rabbitmq.com/docs/passwords",
+}
+for r in RULES:
+    if not r.get("rotate") and r["id"] in ROTATE:
+        r["rotate"] = ROTATE[r["id"]]
+
 if __name__ == "__main__":
     emit(RULES, """# leakless built-in rules: credentials found by their container -- a password in a URL's user-info for
 # every non-database scheme (http, ftp, sftp, ssh, ldap, smtp, imap, pop3, mqtt, nats, kafka, ws, socks,

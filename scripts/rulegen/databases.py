@@ -306,6 +306,31 @@ for r in OLD:
     if r["id"] in ALIASES:
         r["aliases"] = ALIASES[r["id"]]
 
+# Where a database password is changed (the server's ALTER USER / password documentation).
+ROTATE = {
+    "postgres-url-password": "https://www.postgresql.org/docs/current/sql-alterrole.html",
+    "mysql-url-password": "https://dev.mysql.com/doc/refman/8.0/en/alter-user.html",
+    "mongodb-url-password": "https://www.mongodb.com/docs/manual/reference/method/db.changeUserPassword/",
+    "redis-url-password": "https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/",
+    "amqp-url-password": "https://www.rabbitmq.com/docs/passwords",
+    "mssql-url-password": "https://learn.microsoft.com/en-us/sql/t-sql/statements/alter-login-transact-sql",
+    "oracle-url-password": "https://docs.oracle.com/en/database/oracle/oracle-database/19/sqlrf/ALTER-USER.html",
+    "oracle-jdbc-thin-password": "https://docs.oracle.com/en/database/oracle/oracle-database/19/sqlrf/ALTER-USER.html",
+    "oracle-jdbc-oci-password": "https://docs.oracle.com/en/database/oracle/oracle-database/19/sqlrf/ALTER-USER.html",
+    "neo4j-url-password": "https://neo4j.com/docs/operations-manual/current/authentication-authorization/manage-users/",
+    "clickhouse-url-password": "https://clickhouse.com/docs/en/sql-reference/statements/alter/user",
+    "elasticsearch-url-password": "https://www.elastic.co/guide/en/elasticsearch/reference/current/change-passwords-native-users.html",
+    "couchdb-url-password": "https://docs.couchdb.org/en/stable/intro/security.html",
+    "cassandra-url-password": "https://cassandra.apache.org/doc/latest/cassandra/managing/operating/security.html",
+    "cockroachdb-url-password": "https://www.cockroachlabs.com/docs/stable/alter-user",
+    "redshift-url-password": "https://docs.aws.amazon.com/redshift/latest/dg/r_ALTER_USER.html",
+    "fauna-secret": "https://dashboard.fauna.com/",
+    "hasura-admin-secret": "https://hasura.io/docs/latest/deployment/securing-graphql-endpoint/",
+}
+for r in OLD + NEW:
+    if not r.get("rotate") and r["id"] in ROTATE:
+        r["rotate"] = ROTATE[r["id"]]
+
 if __name__ == "__main__":
     emit(OLD + NEW, """# leakless built-in rules: databases and data platforms -- connection URLs with embedded passwords for
 # every database scheme (postgres, mysql, mongodb, redis, amqp, mssql, oracle, cassandra, neo4j, clickhouse,
