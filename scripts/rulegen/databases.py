@@ -293,12 +293,34 @@ ALIASES = {"planetscale-service-token": ["planetscale-api-token"], "planetscale-
 # The hand-written URL rules get the same password alphabet, host allowlist and dummy list as the new ones
 # (their first versions reported URL-parser test data and localhost samples in real packages).
 OLD_PW = r"""([^@/\s"'<>$%{\[][^@/\s"'<>]{3,127})@[^\s/@"'<>]"""
+EXTRA_NEG = {
+    "planetscale-service-token": "pscale service-token create prints a pscale_tkn_ value once",
+    "planetscale-password": "passwords start with pscale_pw_ and are shown once",
+    "planetscale-oauth-token": "OAuth tokens carry the pscale_oauth_ prefix",
+    "supabase-personal-access-token": "personal access tokens start with sbp_ followed by 40 hex",
+    "supabase-secret-key": "secret keys start with sb_secret_ (publishable ones with sb_publishable_)",
+    "clickhouse-cloud-api-secret": "ClickHouse Cloud secrets begin with 4b1d",
+}
+for r in OLD:
+    if r["id"] in EXTRA_NEG and EXTRA_NEG[r["id"]] not in r["negative_examples"]:
+        r["negative_examples"] = r["negative_examples"] + [EXTRA_NEG[r["id"]]]
 for r in OLD:
     if r["id"].endswith("-url-password"):  # (re-reading this spec's own output: the replace is a no-op)
         r["regex"] = r["regex"].replace(OLD_PW, URL_PW + "@" + HOST_ANY)
         r["entropy"] = 2.8
         r["allowlists"] = [dummy_allowlist(), url_host_allowlist(), url_text_allowlist()]
 
+EXTRA_NEG = {
+    "planetscale-service-token": "pscale service-token create prints a pscale_tkn_ value once",
+    "planetscale-password": "passwords start with pscale_pw_ and are shown once",
+    "planetscale-oauth-token": "OAuth tokens carry the pscale_oauth_ prefix",
+    "supabase-personal-access-token": "personal access tokens start with sbp_ followed by 40 hex",
+    "supabase-secret-key": "secret keys start with sb_secret_ (publishable ones with sb_publishable_)",
+    "clickhouse-cloud-api-secret": "ClickHouse Cloud secrets begin with 4b1d",
+}
+for r in OLD:
+    if r["id"] in EXTRA_NEG and EXTRA_NEG[r["id"]] not in r["negative_examples"]:
+        r["negative_examples"] = r["negative_examples"] + [EXTRA_NEG[r["id"]]]
 for r in OLD:
     if r["id"].endswith("-url-password"):
         r["examples"] = [e.replace("@127.0.0.1/", "@10.0.3.18/") for e in r["examples"]]
