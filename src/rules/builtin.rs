@@ -5,6 +5,10 @@ pub const PACKS: &[(&str, &str)] = &[
     ("rules/ai.toml", include_str!("../../rules/ai.toml")),
     ("rules/cicd.toml", include_str!("../../rules/cicd.toml")),
     ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
+    (
+        "rules/credentials.toml",
+        include_str!("../../rules/credentials.toml"),
+    ),
     ("rules/databases.toml", include_str!("../../rules/databases.toml")),
     ("rules/devtools.toml", include_str!("../../rules/devtools.toml")),
     ("rules/generic.toml", include_str!("../../rules/generic.toml")),
@@ -20,5 +24,7 @@ pub const PACKS: &[(&str, &str)] = &[
         "rules/secrets-managers.toml",
         include_str!("../../rules/secrets-managers.toml"),
     ),
+    ("rules/saas.toml", include_str!("../../rules/saas.toml")),
+    ("rules/social.toml", include_str!("../../rules/social.toml")),
     ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
 ];
