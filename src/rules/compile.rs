@@ -121,11 +121,14 @@ pub struct LazyRegexes {
 
 impl LazyRegexes {
     fn new(sources: &[String], what: &str) -> Result<Self, String> {
+        let mut translated = Vec::with_capacity(sources.len());
         for r in sources {
-            parse_regex(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            let t = to_rust(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            parse_regex(&t).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            translated.push(t);
         }
         Ok(Self {
-            sources: sources.to_vec(),
+            sources: translated,
             compiled: OnceLock::new(),
         })
     }
@@ -242,6 +245,13 @@ impl Allowlist {
             given.any(|b| b)
         }
     }
+}
+
+/// A pattern in gitleaks' Go RE2 syntax, translated to the `regex` crate's ([`super::re2`]).
+pub(crate) fn to_rust(src: &str) -> Result<String, String> {
+    super::re2::translate(src)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| format!("regex has no Rust equivalent: {e}"))
 }
 
 /// Builds a bytes regex the way every leakless pattern is built: ASCII classes (as in RE2, which
@@ -391,14 +401,17 @@ impl Rule {
             return Err("a rule with a detector has no regex".into());
         }
         let key_regex = match (&detector, spec.key_regex.as_deref()) {
-            (Some(_), Some(k)) => Some(build_regex(k).map_err(|e| format!("invalid key_regex: {e}"))?),
+            (Some(_), Some(k)) => Some(
+                build_regex(&to_rust(k).map_err(|e| format!("invalid key_regex: {e}"))?)
+                    .map_err(|e| format!("invalid key_regex: {e}"))?,
+            ),
             (Some(_), None) => return Err("a detector rule needs a key_regex".into()),
             (None, Some(_)) => return Err("key_regex needs a detector".into()),
             (None, None) => None,
         };
         let mut secret_group = spec.secret_group.filter(|&g| g > 0);
-        if let Some(src) = spec
-            .regex
+        let regex_src = spec.regex.as_deref().map(to_rust).transpose()?;
+        if let Some(src) = regex_src
             .as_ref()
             .filter(|_| check_regex || secret_group.is_none())
         {
@@ -427,7 +440,11 @@ impl Rule {
         let path = spec
             .path
             .as_deref()
-            .map(|p| build_regex(p).map_err(|e| format!("invalid path regex: {e}")))
+            .map(|p| {
+                to_rust(p)
+                    .and_then(|p| build_regex(&p))
+                    .map_err(|e| format!("invalid path regex: {e}"))
+            })
             .transpose()?;
         let mut allowlists = Vec::new();
         for a in spec.allowlist.iter().chain(spec.allowlists.iter()) {
@@ -455,7 +472,7 @@ impl Rule {
             rotate: spec.rotate,
             tags: spec.tags,
             keywords,
-            regex_src: spec.regex,
+            regex_src,
             secret_group,
             entropy: spec.entropy,
             path,

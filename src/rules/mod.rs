@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod check;
 mod compile;
 mod load;
+pub mod re2;
 pub mod syntax;
 
 pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
