@@ -165,10 +165,7 @@ impl Translator<'_> {
                         || rest.starts_with("?<=")
                         || rest.starts_with("?<!")
                     {
-                        return err(
-                            "look-around is not supported by RE2 or by leakless",
-                            self.pos - 1,
-                        );
+                        return err("look-around is not supported by RE2 or by leakless", self.pos - 1);
                     }
                     if rest.starts_with("?P=") || rest.starts_with("?P>") {
                         return err("back-references are not supported", self.pos - 1);
@@ -280,8 +277,7 @@ impl Translator<'_> {
                 push_literal(&mut self.out, ch);
             }
             // Perl-style escapes both engines read the same way.
-            'a' | 'f' | 't' | 'n' | 'r' | 'v' | 'A' | 'b' | 'B' | 'z' | 'd' | 'D' | 's' | 'S' | 'w'
-            | 'W' => {
+            'a' | 'f' | 't' | 'n' | 'r' | 'v' | 'A' | 'b' | 'B' | 'z' | 'd' | 'D' | 's' | 'S' | 'w' | 'W' => {
                 self.out.push('\\');
                 self.out.push(c);
             }
@@ -520,8 +516,24 @@ mod tests {
     #[test]
     fn hostile_patterns_do_not_panic() {
         for p in [
-            "[", "\\", "\\p", "\\p{", "\\x", "\\x{", "\\x{zz}", "[a-", "[z-a]", "[\\", "\\Q", "{", "é{",
-            "[é-", "[[:", "[[:x", "\\0777", "\\x{110000}",
+            "[",
+            "\\",
+            "\\p",
+            "\\p{",
+            "\\x",
+            "\\x{",
+            "\\x{zz}",
+            "[a-",
+            "[z-a]",
+            "[\\",
+            "\\Q",
+            "{",
+            "é{",
+            "[é-",
+            "[[:",
+            "[[:x",
+            "\\0777",
+            "\\x{110000}",
         ] {
             let _ = translate(p);
         }
