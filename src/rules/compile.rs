@@ -271,7 +271,7 @@ impl Allowlist {
 pub(crate) fn to_rust(src: &str) -> Result<String, String> {
     super::re2::translate(src)
         .map(std::borrow::Cow::into_owned)
-        .map_err(|e| format!("regex has no Rust equivalent: {e}"))
+        .map_err(|e| format!("invalid regex: {e}"))
 }
 
 /// Builds a bytes regex the way every leakless pattern is built: ASCII classes (as in RE2, which

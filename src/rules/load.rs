@@ -175,8 +175,12 @@ fn builtin_specs() -> Result<Collected, RuleError> {
     builtin_specs_with(false)
 }
 
+/// How the built-in packs are named among the configs in force.
+pub const BUILTIN_NAME: &str = "built-in rules";
+
 fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
     let mut out = Collected::default();
+    out.files.push(BUILTIN_NAME.to_string());
     let mut seen: HashMap<String, String> = HashMap::new();
     for (name, text) in PACKS {
         let file = if examples {

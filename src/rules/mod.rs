@@ -14,7 +14,7 @@ pub mod re2;
 pub mod syntax;
 
 pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
-pub use load::load_builtin;
+pub use load::{load_builtin, BUILTIN_NAME};
 pub(crate) use load::load_file_alone;
 pub use load::{load, LoadOptions};
 
