@@ -383,13 +383,18 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
     match format {
         Format::Text => {
             for r in rules.rules() {
+                let aliases = if r.aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [gitleaks: {}]", r.aliases.join(", "))
+                };
                 writeln!(
                     out,
-                    "{:<48} {:<8} {:<16} {}",
+                    "{:<48} {:<8} {:<16} {}{aliases}",
                     r.id,
                     r.severity.as_str(),
                     r.provider.as_deref().unwrap_or("-"),
-                    r.description
+                    super::gitleaks::printable(&r.description)
                 )?;
             }
             writeln!(out, "{} rules", rules.rules().len())?;
@@ -404,6 +409,7 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                         "description": r.description,
                         "severity": r.severity.as_str(),
                         "provider": r.provider,
+                        "aliases": r.aliases,
                         "keywords": r.keywords,
                         "env_var": r.env_var,
                         "rotate": r.rotate,
