@@ -70,7 +70,10 @@ impl Text {
             return Ok(());
         }
         if self.0.verbose {
-            writeln!(w, "allowlisted: {total} (matches, and files for path allowlists):")?;
+            writeln!(
+                w,
+                "allowlisted: {total} (matches, and files for path allowlists):"
+            )?;
             for (label, n) in &hits {
                 writeln!(w, "  {n:>8}  {}", clean(label))?;
             }

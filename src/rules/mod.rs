@@ -14,9 +14,9 @@ pub mod re2;
 pub mod syntax;
 
 pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
-pub use load::{load_builtin, BUILTIN_NAME};
 pub(crate) use load::load_file_alone;
 pub use load::{load, LoadOptions};
+pub use load::{load_builtin, BUILTIN_NAME};
 
 use thiserror::Error;
 

@@ -165,7 +165,10 @@ impl Translator<'_> {
                         || rest.starts_with("?<=")
                         || rest.starts_with("?<!")
                     {
-                        return err("look-around (look-ahead, look-behind) is not supported, by RE2 either", self.pos - 1);
+                        return err(
+                            "look-around (look-ahead, look-behind) is not supported, by RE2 either",
+                            self.pos - 1,
+                        );
                     }
                     if rest.starts_with("?P=") || rest.starts_with("?P>") {
                         return err("back-references are not supported", self.pos - 1);
