@@ -129,7 +129,7 @@ fn every_alias_selects_the_same_rules_both_ways() {
     }
 }
 
-/// gitleaks' default config (and betterleaks', when its copy is present) loads — every Go
+/// gitleaks' and betterleaks' default configs load — every Go
 /// pattern translated — and `rules check` runs clean on it.
 #[test]
 fn published_default_configs_load_and_check() {
@@ -166,23 +166,23 @@ fn published_default_configs_load_and_check() {
     }
 }
 
-/// Tokens in the formats gitleaks' rules describe, one file per gitleaks rule id: the built-in
-/// rules' own examples for every rule id they alias, and hand-built samples for gitleaks rules
-/// leakless covers with a generic detector. `scan -c <gitleaks default>` must exit 1 (never 2)
-/// and fire the expected gitleaks rule on each file.
-#[test]
-fn gitleaks_default_config_fires_the_expected_rules() {
+/// Tokens in the formats gitleaks' rules describe, one file per rule id of the published config:
+/// the built-in rules' own examples for every id they alias, and hand-built samples for rules
+/// leakless covers with a generic detector. `scan -c <config>` must exit 1 (never 2) and fire the
+/// expected rule on its files. `narrower`: ids whose pattern is narrower than the token format
+/// the aliasing rule's examples cover (they must be exactly the ids that fire on none).
+fn published_config_fires(config: &str, narrower: &[(&str, &str)]) {
     let dir = crate::util::TestDir::new();
     let builtin = rules::load_builtin().expect("built-in rules");
-    let gitleaks = load_with(LoadOptions {
-        config: Some(GITLEAKS_DEFAULT.into()),
+    let published = load_with(LoadOptions {
+        config: Some(config.into()),
         ..Default::default()
     });
-    let gitleaks_ids = ids(&gitleaks);
-    let mut expected: Vec<(String, String)> = Vec::new(); // (file, gitleaks rule id)
+    let published_ids = ids(&published);
+    let mut expected: Vec<(String, String)> = Vec::new(); // (file, rule id of the config)
     let mut n = 0;
     for r in builtin.rules() {
-        for alias in r.aliases.iter().filter(|a| gitleaks_ids.contains(*a)) {
+        for alias in r.aliases.iter().filter(|a| published_ids.contains(*a)) {
             // gitleaks matches within a line or a short context; one example per file.
             for ex in r.examples.iter().take(2) {
                 n += 1;
@@ -193,31 +193,19 @@ fn gitleaks_default_config_fires_the_expected_rules() {
         }
     }
     let hand: Vec<(&str, String)> = vec![
-        (
-            "generic-api-key",
-            "api_token = \"Xq7vLm2pRt9sKw4zNb6yHc3d\"\n".into(),
-        ),
+        ("generic-api-key", "api_token = \"Xq7vLm2pRt9sKw4zNb6yHc3d\"\n".into()),
         (
             "curl-auth-header",
-            format!(
-                "curl -H \"Authorization: Bearer {}\" https://api.example.org\n",
-                "tZ8qLm3vR7xk2Wp9sNd4"
-            ),
+            format!("curl -H \"Authorization: Bearer {}\" https://api.example.org\n", "tZ8qLm3vR7xk2Wp9sNd4"),
         ),
         ("aws-access-token", format!("key = {}\n", aws_key())),
         ("github-pat", format!("token: {}\n", gh_token())),
         ("pkcs12-file", String::new()),
         (
             "slack-webhook-url",
-            format!(
-                "{}{}\n",
-                "https://hooks.slack.com/services/", "T0A1B2C3D/B4E5F6G7H/q8R9s0T1u2V3w4X5y6Z7a8B9c0D1e2F3g4"
-            ),
+            format!("{}{}\n", "https://hooks.slack.com/services/", "T0A1B2C3D/B4E5F6G7H/q8R9s0T1u2V3w4X5y6Z7a8B9c0D1e2F3g4"),
         ),
-        (
-            "stripe-access-token",
-            format!("{}{}\n", "sk_live_", "4eC39HqLyjWDarjtT1zdp7dcX7"),
-        ),
+        ("stripe-access-token", format!("{}{}\n", "sk_live_", "4eC39HqLyjWDarjtT1zdp7dcX7")),
         (
             "private-key",
             format!(
@@ -225,71 +213,110 @@ fn gitleaks_default_config_fires_the_expected_rules() {
                 "MIIEowIBAAKCAQEAx3Zq8Lm2pRt9sKw4zNb6yHc3dVf7Jg1Qe5Ua0Xo8Wi2Ek4Ry6Tu9Io3Pl7Mn5Bv"
             ),
         ),
+        (
+            "kubernetes-secret-yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: cTg3dkxtMnBSdDlzS3c0ek5i\n".into(),
+        ),
     ];
     for (id, text) in &hand {
-        let file = if *id == "pkcs12-file" {
-            "hand/keystore.p12".to_string()
-        } else {
-            format!("hand/{id}.txt")
+        let file = match *id {
+            "pkcs12-file" => "hand/keystore.p12".to_string(),
+            "kubernetes-secret-yaml" => "hand/secret.yaml".to_string(),
+            _ => format!("hand/{id}.txt"),
         };
         dir.create(&file, text);
         expected.push((file, (*id).to_string()));
     }
     let (code, v) = dir
         .cmd()
-        .args(["scan", ".", "-c", GITLEAKS_DEFAULT, "--no-inline-allow"])
+        .args(["scan", ".", "-c", config, "--no-inline-allow"])
         .json();
     assert_eq!(code, 1, "{v}");
     let hits: BTreeSet<(String, String)> = crate::util::hits(&v)
         .into_iter()
         .map(|(rule, path, _)| (path, rule))
         .collect();
-    // Every gitleaks rule id fires on at least one file made for it, except where gitleaks'
-    // pattern is narrower than the token format the leakless rule (and its examples) cover.
-    const NARROWER: &[(&str, &str)] = &[
-        (
-            "alibaba-secret-key",
-            "needs the word alibaba at most 20 characters before the value",
-        ),
-        ("gitlab-pat-routable", "the examples are classic glpat- tokens"),
-        (
-            "gitlab-ptt",
-            "hex only; trigger tokens in the examples use the full alphabet",
-        ),
-        (
-            "gitlab-runner-authentication-token-routable",
-            "the examples are classic glrt- tokens",
-        ),
-        (
-            "dropbox-short-lived-api-token",
-            "exactly 135 characters after sl., next to the word dropbox",
-        ),
-        (
-            "datadog-access-token",
-            "needs the word datadog, not the DD_ prefix",
-        ),
-    ];
     let mut fired: BTreeMap<&str, bool> = BTreeMap::new();
     for (file, id) in &expected {
         *fired.entry(id.as_str()).or_default() |= hits.contains(&(file.clone(), id.clone()));
     }
     let silent: BTreeSet<&str> = fired.iter().filter(|(_, f)| !**f).map(|(id, _)| *id).collect();
-    let allowed: BTreeSet<&str> = NARROWER.iter().map(|(id, _)| *id).collect();
+    let allowed: BTreeSet<&str> = narrower.iter().map(|(id, _)| *id).collect();
     assert_eq!(
         silent, allowed,
-        "gitleaks rules that fired on none of their files"
+        "{config}: rules that fired on none of their files"
     );
-    assert!(
-        fired.len() >= 90,
-        "only {} gitleaks rule ids exercised",
-        fired.len()
-    );
+    assert!(fired.len() >= 90, "only {} rule ids exercised", fired.len());
     for (file, id) in expected.iter().filter(|(f, _)| f.starts_with("hand/")) {
         assert!(
             hits.contains(&(file.clone(), id.clone())),
             "{id} did not fire on {file}: {hits:?}"
         );
     }
+}
+
+#[test]
+fn gitleaks_default_config_fires_the_expected_rules() {
+    published_config_fires(
+        GITLEAKS_DEFAULT,
+        &[
+            (
+                "alibaba-secret-key",
+                "needs the word alibaba at most 20 characters before the value",
+            ),
+            ("gitlab-pat-routable", "the examples are classic glpat- tokens"),
+            (
+                "gitlab-ptt",
+                "hex only; trigger tokens in the examples use the full alphabet",
+            ),
+            (
+                "gitlab-runner-authentication-token-routable",
+                "the examples are classic glrt- tokens",
+            ),
+            (
+                "dropbox-short-lived-api-token",
+                "exactly 135 characters after sl., next to the word dropbox",
+            ),
+            (
+                "datadog-access-token",
+                "needs the word datadog, not the DD_ prefix",
+            ),
+            (
+                "sonar-api-token",
+                "40 characters exactly: predates squ_/sqp_/sqa_ (betterleaks' has them)",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn betterleaks_default_config_fires_the_expected_rules() {
+    published_config_fires(
+        BETTERLEAKS_DEFAULT,
+        &[
+            (
+                "alibaba-secret-key",
+                "needs the word alibaba at most 20 characters before the value",
+            ),
+            ("gitlab-pat-routable", "the examples are classic glpat- tokens"),
+            (
+                "gitlab-ptt",
+                "hex only; trigger tokens in the examples use the full alphabet",
+            ),
+            (
+                "gitlab-runner-authentication-token-routable",
+                "the examples are classic glrt- tokens",
+            ),
+            (
+                "dropbox-short-lived-api-token",
+                "exactly 135 characters after sl., next to the word dropbox",
+            ),
+            (
+                "datadog-access-token",
+                "needs the word datadog, not the DD_ prefix",
+            ),
+        ],
+    );
 }
 
 /// Runs git in `dir` with no user or system config and fixed dates.
