@@ -56,6 +56,9 @@ enum Atom {
     Raw(String),
 }
 
+/// Longest text between `[` and `]` of a POSIX class we look at (`:^xdigit:` plus slack).
+const POSIX_NAME_MAX: usize = 16;
+
 /// One item of a class, in order.
 enum Item {
     Atom(Atom),
@@ -338,7 +341,10 @@ impl Translator<'_> {
             }
             first = false;
             if c == '[' && self.peek() == Some(':') {
-                if let Some(end) = self.rest().find(":]") {
+                // Class names are short: look no further than the longest (`[:^xdigit:]`), so a
+                // hostile `[[:[[:[[:…` stays linear.
+                let head = &self.rest()[..self.rest().len().min(POSIX_NAME_MAX)];
+                if let Some(end) = head.find(":]") {
                     let name = &self.rest()[1..end];
                     let bare = name.strip_prefix('^').unwrap_or(name);
                     if !bare.is_empty() && bare.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -513,6 +519,16 @@ mod tests {
     fn unchanged_patterns_are_borrowed() {
         for p in [r"abc", r"AKIA[0-9A-Z]{16}", r"(?i)\b(ghp_[a-z0-9]{36})\b"] {
             assert!(matches!(translate(p), Ok(std::borrow::Cow::Borrowed(_))), "{p}");
+        }
+    }
+
+    #[test]
+    fn hostile_patterns_stay_linear() {
+        // Each of these would rescan the rest of the pattern per occurrence if searched
+        // unboundedly; at 300k characters that is minutes, not milliseconds.
+        for unit in ["[[:", "\\x{", "{1", "[\\p{"] {
+            let p = format!("[a]{}", unit.repeat(100_000));
+            let _ = translate(&p);
         }
     }
 
