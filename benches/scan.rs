@@ -67,6 +67,38 @@ fn bench(c: &mut Criterion) {
                 .len()
         });
     });
+    // gitleaks' published default config (3,000 lines, 209 rules): parsing, Go RE2 → Rust
+    // translation of every pattern, validation, keyword DFA.
+    let gitleaks = leakless::rules::LoadOptions {
+        config: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gitleaks-default.toml").into()),
+        ..Default::default()
+    };
+    // The Go RE2 to Rust translation alone, over every pattern of that config.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/gitleaks-default.toml"
+    ))
+    .expect("config");
+    let patterns: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("regex = '''")
+                .or_else(|| l.trim().strip_prefix("'''"))
+        })
+        .filter_map(|l| l.split("'''").next().map(String::from))
+        .collect();
+    c.bench_function("rules/translate-gitleaks-default-patterns", |b| {
+        b.iter(|| {
+            patterns
+                .iter()
+                .map(|p| leakless::rules::re2::translate(p).map_or(0, |t| t.len()))
+                .sum::<usize>()
+        });
+    });
+    c.bench_function("rules/load-gitleaks-default", |b| {
+        b.iter(|| leakless::rules::load(&gitleaks).expect("rules").rules().len());
+    });
 }
 
 criterion_group!(benches, bench);

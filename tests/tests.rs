@@ -6,6 +6,7 @@ mod baseline;
 mod cli;
 mod detect;
 mod fixtures;
+mod gitleaks;
 mod history;
 mod hooks;
 mod migrate;

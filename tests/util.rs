@@ -74,6 +74,46 @@ impl TestCommand {
         )
     }
 
+    /// Runs with `input` on standard input; returns (exit code, stdout, stderr).
+    pub fn run_with_stdin(&mut self, input: &[u8]) -> (i32, String, String) {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = self
+            .cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run leakless");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+        let o = child.wait_with_output().expect("wait");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+
+    /// [`TestCommand::json`] with `input` on standard input.
+    pub fn json_with_stdin(&mut self, input: &[u8]) -> (i32, serde_json::Value) {
+        self.cmd.args(["--format", "json"]);
+        let (code, out, err) = self.run_with_stdin(input);
+        let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
+        (code, v)
+    }
+
+    /// Runs and parses stdout as JSON (no flag appended).
+    pub fn run_json_stdout(&mut self) -> (i32, serde_json::Value) {
+        let (code, out, err) = self.run();
+        let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
+        (code, v)
+    }
+
     /// Runs with `--format json` appended and parses stdout.
     pub fn json(&mut self) -> (i32, serde_json::Value) {
         self.cmd.args(["--format", "json"]);

@@ -2,6 +2,7 @@
 //!
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
+mod gitleaks;
 mod run;
 
 use std::path::PathBuf;
@@ -49,6 +50,20 @@ pub enum Command {
     /// Move the secrets found in tracked files into a secrets store and rewrite the files to
     /// reference them (a dry run that prints the plan unless --apply).
     Migrate(Box<MigrateArgs>),
+    /// gitleaks' `git` command: scan a repository's history (or `--log-opts`, `--staged`) with
+    /// gitleaks' flags and report formats. Same as `leakless scan --history`.
+    Git(Box<gitleaks::GitArgs>),
+    /// gitleaks' `dir` command: scan a directory or file, every file (no .gitignore), with
+    /// gitleaks' flags and report formats. Same as `leakless scan --no-ignore`.
+    Dir(Box<gitleaks::DirArgs>),
+    /// gitleaks' `stdin` command: scan standard input with gitleaks' flags and report formats.
+    /// Same as `leakless scan --stdin`.
+    Stdin(Box<gitleaks::StdinArgs>),
+    /// Deprecated (gitleaks < 8.19): `detect` is `git` (or `dir` with --no-git, `stdin` with
+    /// --pipe).
+    Detect(Box<gitleaks::DetectArgs>),
+    /// Deprecated (gitleaks < 8.19): `protect` is `git --staged`.
+    Protect(Box<gitleaks::ProtectArgs>),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
@@ -96,6 +111,10 @@ pub struct RuleArgs {
     /// Do not use the built-in rules (unless the config extends them).
     #[arg(long)]
     pub no_builtin_rules: bool,
+    /// Use only these rules: rule ids, or the gitleaks/betterleaks ids they cover (repeatable or
+    /// comma-separated).
+    #[arg(long = "enable-rule", value_name = "ID", value_delimiter = ',')]
+    pub enable_rule: Vec<String>,
 }
 
 /// What to scan and with which rules (shared by `scan` and `baseline`).
@@ -130,6 +149,12 @@ pub struct SourceArgs {
     /// Scan only the lines the index (staging area) adds relative to HEAD (for pre-commit hooks).
     #[arg(long, conflicts_with = "stdin")]
     pub staged: bool,
+    /// Scan the lines added by the commits `git log ARGS` lists (gitleaks' `--log-opts`:
+    /// `--all`, `main..feature`, `--since=2024-01-01`, `--author=...`); each commit is compared
+    /// with its parents.
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true,
+          conflicts_with_all = ["stdin", "staged", "range", "since_commit", "history"])]
+    pub log_opts: Option<String>,
     /// Do not honour .gitignore/.ignore files: scan everything.
     #[arg(long)]
     pub no_ignore: bool,
@@ -192,6 +217,31 @@ pub enum BaselineCommand {
     Create(BaselineArgs),
     /// Rewrite the baseline from the current findings, dropping fixed ones and adding new ones.
     Update(BaselineArgs),
+    /// Convert a gitleaks JSON report into a hashed leakless baseline (so the plaintext report
+    /// can be deleted). Entries whose secret the report redacted are found again by scanning
+    /// PATH (with --history for reports of git scans).
+    Import(ImportArgs),
+}
+
+/// Options of `baseline import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The gitleaks JSON report.
+    pub report: PathBuf,
+    /// What to scan for redacted entries.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Baseline file to write.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = ".leakless-baseline.json"
+    )]
+    pub output: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `baseline create|update`.

@@ -40,6 +40,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Rules(RulesCommand::Check { files }) => rules_check(&files),
         Command::Baseline(BaselineCommand::Create(a)) => baseline(&a, true),
         Command::Baseline(BaselineCommand::Update(a)) => baseline(&a, false),
+        Command::Baseline(BaselineCommand::Import(a)) => baseline_import(&a),
+        Command::Git(a) => super::gitleaks::git(&a),
+        Command::Dir(a) => super::gitleaks::dir(&a),
+        Command::Stdin(a) => super::gitleaks::stdin(&a),
+        Command::Detect(a) => super::gitleaks::detect(&a),
+        Command::Protect(a) => super::gitleaks::protect(&a),
         Command::InstallHook { pre_push, force } => install_hook(pre_push, force),
         Command::Hook(HookCommand::PreCommit) => hook(HookKind::PreCommit, vec![vec!["--staged".into()]]),
         Command::Hook(HookCommand::PrePush { remote, .. }) => {
@@ -50,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-fn load_rules(args: &RuleArgs, scan_root: Option<&Path>) -> Result<RuleSet> {
+pub(super) fn load_rules(args: &RuleArgs, scan_root: Option<&Path>) -> Result<RuleSet> {
     let config = args.config.clone().or_else(|| {
         let dir = scan_root.filter(|p| p.is_dir())?;
         CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
@@ -59,11 +65,19 @@ fn load_rules(args: &RuleArgs, scan_root: Option<&Path>) -> Result<RuleSet> {
         config,
         extra: args.rules.clone(),
         no_builtin: args.no_builtin_rules,
+        enable: args.enable_rule.clone(),
     };
-    Ok(rules::load(&opts)?)
+    let set = rules::load(&opts)?;
+    if !set.warnings.is_empty() {
+        let mut err = io::stderr().lock();
+        for w in &set.warnings {
+            writeln!(err, "leakless: warning: {}", super::gitleaks::printable(w))?;
+        }
+    }
+    Ok(set)
 }
 
-fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
+pub(super) fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
     Ok(match path {
         Some(p) => {
             Box::new(BufWriter::new(File::create(p).with_context(|| {
@@ -75,12 +89,12 @@ fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
 }
 
 /// The scan root (for config and ignore-file discovery), if scanning a directory.
-fn scan_root(src: &SourceArgs) -> Option<&Path> {
+pub(super) fn scan_root(src: &SourceArgs) -> Option<&Path> {
     (!src.stdin && src.path.is_dir()).then_some(src.path.as_path())
 }
 
 /// The ignore file: `--ignore-file`, else `.leaklessignore` in the scanned directory.
-fn load_ignore(src: &SourceArgs) -> Result<Option<IgnoreFile>> {
+pub(super) fn load_ignore(src: &SourceArgs) -> Result<Option<IgnoreFile>> {
     let path = src.ignore_file.clone().or_else(|| {
         scan_root(src)
             .map(|d| d.join(IGNORE_FILE))
@@ -90,7 +104,7 @@ fn load_ignore(src: &SourceArgs) -> Result<Option<IgnoreFile>> {
 }
 
 /// Runs the source scan; findings are grouped but not yet suppressed.
-fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result<ScanReport> {
+pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result<ScanReport> {
     if !src.stdin && !src.path.exists() {
         anyhow::bail!("{}: no such file or directory", src.path.display());
     }
@@ -159,12 +173,8 @@ fn scan(a: &ScanArgs) -> Result<ExitCode> {
 fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
     let src = &a.source;
     let rules = load_rules(&src.rules, scan_root(src))?;
-    let baseline = a
-        .baseline
-        .as_ref()
-        .map(|p| Ok::<_, anyhow::Error>((p.display().to_string(), Baseline::read(p)?)))
-        .transpose()?;
-    let suppressor = Suppressor::new(load_ignore(src)?, baseline);
+    let suppressor =
+        super::gitleaks::suppressor(src, load_ignore(src)?, a.baseline.as_deref(), None, &rules)?;
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -182,7 +192,9 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
     let write_failed = Mutex::new(None::<io::Error>);
     let stream = |path: &str, m: &RawMatch| {
         let fp = jsonl::match_fingerprint(&rules, m);
-        if suppressor.suppresses(&fp, path) {
+        if suppressor.suppresses(&fp, path)
+            || suppressor.suppresses_at(m.rule, &findings::Location::of(path.to_string(), m))
+        {
             return;
         }
         let mut w = out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -232,7 +244,7 @@ fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
     let src = &a.source;
     let rules = load_rules(&src.rules, scan_root(src))?;
     let mut report = collect(src, &rules, None)?;
-    Suppressor::new(load_ignore(src)?, None).apply(&mut report.findings);
+    super::gitleaks::suppressor(src, load_ignore(src)?, None, None, &rules)?.apply(&mut report.findings);
     let new = Baseline::from_findings(&report.findings, &rules);
     let old = (!create && a.output.exists())
         .then(|| Baseline::read(&a.output))
@@ -265,9 +277,70 @@ fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
     Ok(ExitCode::from(EXIT_CLEAN))
 }
 
+/// `leakless baseline import REPORT`: a gitleaks JSON report as a hashed leakless baseline.
+fn baseline_import(a: &super::ImportArgs) -> Result<ExitCode> {
+    use crate::findings::gitleaks::{convert_report, covered};
+    if !a.force && a.output.exists() {
+        anyhow::bail!(
+            "{}: baseline already exists (use --force to overwrite)",
+            a.output.display()
+        );
+    }
+    let src = &a.source;
+    let rules = load_rules(&src.rules, scan_root(src))?;
+    let name = a.report.display().to_string();
+    let text = std::fs::read_to_string(&a.report).with_context(|| format!("{name}: cannot read"))?;
+    let converted = convert_report(&text, &name, &rules)?;
+    let mut baseline = converted.hashed;
+    let direct = baseline.findings.len();
+    let mut missing = 0;
+    let mut by_location = 0;
+    if !converted.located.entries.is_empty() {
+        // The report hid the secrets: find those findings again and take their fingerprints.
+        let report = collect(src, &rules, None)?;
+        let (found, used) = covered(&converted.located, &report.findings);
+        missing = used.iter().filter(|u| !**u).count();
+        let extra = Baseline::from_findings(&found.into_iter().cloned().collect::<Vec<_>>(), &rules);
+        for e in extra.findings {
+            if !baseline.findings.iter().any(|b| b.fingerprint == e.fingerprint) {
+                by_location += 1;
+                baseline.findings.push(e);
+            }
+        }
+        baseline
+            .findings
+            .sort_by(|x, y| (&x.rule_id, &x.fingerprint).cmp(&(&y.rule_id, &y.fingerprint)));
+    }
+    let tmp = a.output.with_extension("json.tmp");
+    std::fs::write(&tmp, baseline.to_json()).with_context(|| format!("Failed to write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &a.output).with_context(|| format!("Failed to write {}", a.output.display()))?;
+    let mut err = io::stderr().lock();
+    writeln!(
+        err,
+        "leakless: wrote {} with {} findings ({direct} hashed from the report's secrets, {by_location} found again by location); the gitleaks report can be deleted",
+        a.output.display(),
+        baseline.findings.len()
+    )?;
+    if missing > 0 {
+        writeln!(
+            err,
+            "leakless: warning: {missing} redacted report entr{} matched no finding at that path and line (scan with --history for reports of git scans)",
+            if missing == 1 { "y" } else { "ies" }
+        )?;
+    }
+    if !converted.unknown_rules.is_empty() {
+        writeln!(
+            err,
+            "leakless: warning: no rule covers gitleaks rule id(s) {} (their entries were left out)",
+            super::gitleaks::printable(&converted.unknown_rules.join(", "))
+        )?;
+    }
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
 /// Whether a git source was asked for.
 fn is_git(a: &SourceArgs) -> bool {
-    a.history || a.range.is_some() || a.since_commit.is_some() || a.staged
+    a.history || a.range.is_some() || a.since_commit.is_some() || a.staged || a.log_opts.is_some()
 }
 
 /// Runs a git source (`--history`, `--range`, `--since-commit`, `--staged`), if one was asked for.
@@ -295,6 +368,9 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
         git::range::scan(&a.path, &[from.as_str()], "HEAD", &range_opts, scanner)?
     } else if a.staged {
         git::staged::scan(&a.path, &range_opts, scanner)?
+    } else if let Some(opts) = &a.log_opts {
+        let commits = super::gitleaks::log_commits(&a.path, opts)?;
+        git::range::scan_commits(&a.path, &commits, &range_opts, scanner)?
     } else {
         return Ok(None);
     };
@@ -307,13 +383,18 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
     match format {
         Format::Text => {
             for r in rules.rules() {
+                let aliases = if r.aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [gitleaks: {}]", r.aliases.join(", "))
+                };
                 writeln!(
                     out,
-                    "{:<48} {:<8} {:<16} {}",
+                    "{:<48} {:<8} {:<16} {}{aliases}",
                     r.id,
                     r.severity.as_str(),
                     r.provider.as_deref().unwrap_or("-"),
-                    r.description
+                    super::gitleaks::printable(&r.description)
                 )?;
             }
             writeln!(out, "{} rules", rules.rules().len())?;
@@ -328,6 +409,7 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                         "description": r.description,
                         "severity": r.severity.as_str(),
                         "provider": r.provider,
+                        "aliases": r.aliases,
                         "keywords": r.keywords,
                         "env_var": r.env_var,
                         "rotate": r.rotate,

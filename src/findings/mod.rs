@@ -4,6 +4,7 @@
 //! (sorted by path, line, column). Its fingerprint (v1) is a hash of the rule id and the secret
 //! only, so it survives moved lines, renamed files and rebases.
 
+pub mod gitleaks;
 pub mod suppress;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,8 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::Finding;
+use super::gitleaks::LocationSet;
+use super::{Finding, Location};
 use crate::rules::RuleSet;
 
 /// Name of the fingerprint ignore file looked for in the scanned directory.
@@ -246,6 +247,8 @@ pub struct Suppressor {
     ignore: Option<IgnoreFile>,
     baseline: Option<(String, Baseline)>,
     baseline_fps: HashSet<String>,
+    /// gitleaks location entries (`.gitleaksignore`, redacted gitleaks report entries).
+    locations: Vec<LocationSet>,
 }
 
 impl Suppressor {
@@ -259,7 +262,20 @@ impl Suppressor {
             ignore,
             baseline,
             baseline_fps,
+            locations: Vec::new(),
         }
+    }
+
+    /// Adds gitleaks location entries (already resolved against the rules in use).
+    #[must_use]
+    pub fn with_locations(mut self, set: LocationSet) -> Self {
+        self.locations.push(set);
+        self
+    }
+
+    /// Whether a gitleaks location entry covers a match of `rule` at `l` (streaming output).
+    pub fn suppresses_at(&self, rule: u32, l: &Location) -> bool {
+        self.locations.iter().any(|s| s.find(rule, l).is_some())
     }
 
     fn baseline_has(&self, fp: &str) -> bool {
@@ -286,30 +302,70 @@ impl Suppressor {
                 used_baseline.insert(e.fingerprint.as_str(), false);
             }
         }
+        let mut used_locations: Vec<Vec<bool>> = self
+            .locations
+            .iter()
+            .map(|s| vec![false; s.entries.len()])
+            .collect();
         findings.retain_mut(|f| {
             if let Some(u) = used_baseline.get_mut(f.fingerprint.as_str()) {
                 *u = true;
                 stats.baselined += 1;
                 return false;
             }
-            let Some(ignore) = &self.ignore else { return true };
+            if self.ignore.is_none() && self.locations.is_empty() {
+                return true;
+            }
+            let rule = f.rule;
+            let fingerprint = f.fingerprint.clone();
             let before = f.locations.len();
+            let mut by_baseline = false;
             f.locations.retain(|l| {
                 let mut keep = true;
-                for (k, e) in ignore.entries.iter().enumerate() {
-                    if e.matches(&f.fingerprint, &l.path) {
-                        used_ignore[k] = true;
-                        keep = false;
+                if let Some(ignore) = &self.ignore {
+                    for (k, e) in ignore.entries.iter().enumerate() {
+                        if e.matches(&fingerprint, &l.path) {
+                            used_ignore[k] = true;
+                            keep = false;
+                        }
+                    }
+                }
+                for (s, set) in self.locations.iter().enumerate() {
+                    for (k, e) in set.entries.iter().enumerate() {
+                        if e.matches(rule, l) {
+                            used_locations[s][k] = true;
+                            keep = false;
+                            by_baseline |= set.kind == "baseline";
+                        }
                     }
                 }
                 keep
             });
             if f.locations.is_empty() && before > 0 {
-                stats.ignored += 1;
+                if by_baseline {
+                    stats.baselined += 1;
+                } else {
+                    stats.ignored += 1;
+                }
                 return false;
             }
             true
         });
+        for (s, set) in self.locations.iter().enumerate() {
+            for (k, e) in set.entries.iter().enumerate() {
+                if !used_locations[s][k] {
+                    stats.stale.push(Stale {
+                        kind: set.kind,
+                        file: e.origin.clone(),
+                        fingerprint: match &e.commit {
+                            Some(c) => format!("{c}:{}:{}:{}", e.path, e.rule, e.line),
+                            None => format!("{}:{}:{}", e.path, e.rule, e.line),
+                        },
+                        detail: String::new(),
+                    });
+                }
+            }
+        }
         if let Some(ignore) = &self.ignore {
             for (k, e) in ignore.entries.iter().enumerate() {
                 if !used_ignore[k] {

@@ -173,7 +173,8 @@ impl<'r> Scanner<'r> {
     ) {
         let data = input.data;
         if let Some(path) = input.path {
-            if self.rules.global.iter().any(|a| a.allows_path(path)) {
+            if let Some(a) = self.rules.global.iter().find(|a| a.allows_path(path)) {
+                a.hit();
                 return;
             }
         }
@@ -405,15 +406,18 @@ impl<'r> Scanner<'r> {
             full_match: &data[fs..fe],
             line,
         };
-        if rule.allowlists.iter().any(|a| a.allows(&q)) {
+        let allowed = rule.allowlists.iter().find(|a| a.allows(&q)).or_else(|| {
+            self.rules
+                .global
+                .iter()
+                .filter(|a| a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == &rule.id))
+                .find(|a| a.allows(&q))
+        });
+        if let Some(a) = allowed {
+            a.hit();
             return false;
         }
-        !self
-            .rules
-            .global
-            .iter()
-            .filter(|a| a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == &rule.id))
-            .any(|a| a.allows(&q))
+        true
     }
 }
 

@@ -4,10 +4,12 @@
 //! passed `--no-redact` ([`ReportOptions::redact`] = `false`).
 
 mod github;
+pub mod gitleaks;
 mod json;
 pub mod jsonl;
 mod junit;
 pub mod sarif;
+pub mod template;
 mod text;
 
 use std::io::{self, Write};

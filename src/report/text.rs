@@ -34,6 +34,61 @@ impl Text {
     }
 }
 
+/// Text from a config (descriptions, file names) with control characters escaped.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+impl Text {
+    /// Which config files are in force (when not just the built-in rules, or with `-v`) and what
+    /// the allowlists suppressed (`-v`: each allowlist).
+    fn write_config_summary(&self, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
+        let only_builtin = rules.configs.len() == 1 && rules.configs[0] == crate::rules::BUILTIN_NAME;
+        if self.0.verbose || !only_builtin {
+            let names = if rules.configs.is_empty() {
+                "no rule file".to_string()
+            } else {
+                clean(&rules.configs.join(", "))
+            };
+            writeln!(w, "config: {names} ({} rules)", rules.rules().len())?;
+        }
+        let hits: Vec<(String, u64)> = rules
+            .allowlist_hits()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let total: u64 = hits.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return Ok(());
+        }
+        if self.0.verbose {
+            writeln!(
+                w,
+                "allowlisted: {total} (matches, and files for path allowlists):"
+            )?;
+            for (label, n) in &hits {
+                writeln!(w, "  {n:>8}  {}", clean(label))?;
+            }
+        } else {
+            writeln!(
+                w,
+                "allowlisted: {total} by {} allowlist{} (-v lists them)",
+                hits.len(),
+                if hits.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
 fn human_bytes(n: u64) -> String {
     #[allow(clippy::cast_precision_loss)]
     let f = n as f64;
@@ -255,6 +310,7 @@ impl Report for Text {
             )?;
         }
         writeln!(w)?;
+        self.write_config_summary(rules, w)?;
         if self.0.report_stale {
             for s in &sup.stale {
                 let detail = if s.detail.is_empty() {

@@ -11,6 +11,10 @@ use crate::matching::prefilter::KeywordDfa;
 /// Bytes searched on each side of a keyword hit when a rule does not say (widened to whole lines).
 pub const DEFAULT_WINDOW: usize = 512;
 
+/// Window of rules from user configs that set none: the whole blob, as gitleaks runs a rule's
+/// regex over the whole fragment once a keyword occurs (a private key is longer than 512 bytes).
+pub const WHOLE_BLOB_WINDOW: usize = 1 << 40;
+
 /// Compiled-size limit for one rule regex.
 const REGEX_SIZE_LIMIT: usize = 32 * 1024 * 1024;
 
@@ -95,6 +99,10 @@ pub enum RegexTarget {
 /// A compiled allowlist (global or per rule), with gitleaks semantics.
 #[derive(Debug)]
 pub struct Allowlist {
+    /// Free-form description (names the allowlist in the summary).
+    pub description: Option<String>,
+    /// Matches (or files) this allowlist suppressed in this process.
+    hits: std::sync::atomic::AtomicU64,
     /// `true` for `condition = "AND"`: every given criterion must hold.
     pub and: bool,
     /// Commit ids.
@@ -121,11 +129,14 @@ pub struct LazyRegexes {
 
 impl LazyRegexes {
     fn new(sources: &[String], what: &str) -> Result<Self, String> {
+        let mut translated = Vec::with_capacity(sources.len());
         for r in sources {
-            parse_regex(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            let t = to_rust(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            parse_regex(&t).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            translated.push(t);
         }
         Ok(Self {
-            sources: sources.to_vec(),
+            sources: translated,
             compiled: OnceLock::new(),
         })
     }
@@ -176,6 +187,8 @@ impl Allowlist {
             }
         };
         Ok(Self {
+            description: spec.description.clone(),
+            hits: std::sync::atomic::AtomicU64::new(0),
             and,
             commits: spec.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
             paths: LazyRegexes::new(&spec.paths, "path ")?,
@@ -189,6 +202,16 @@ impl Allowlist {
                 .collect(),
             target_rules: spec.target_rules.clone(),
         })
+    }
+
+    /// Counts one suppression (see [`RuleSet::allowlist_hits`]).
+    pub fn hit(&self) {
+        self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Suppressions counted so far.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn is_empty(&self) -> bool {
@@ -242,6 +265,13 @@ impl Allowlist {
             given.any(|b| b)
         }
     }
+}
+
+/// A pattern in gitleaks' Go RE2 syntax, translated to the `regex` crate's ([`super::re2`]).
+pub(crate) fn to_rust(src: &str) -> Result<String, String> {
+    super::re2::translate(src)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| format!("invalid regex: {e}"))
 }
 
 /// Builds a bytes regex the way every leakless pattern is built: ASCII classes (as in RE2, which
@@ -331,6 +361,8 @@ pub struct Rule {
     pub severity: Severity,
     /// Provider slug.
     pub provider: Option<String>,
+    /// gitleaks/betterleaks rule ids this rule covers.
+    pub aliases: Vec<String>,
     /// Conventional env var name.
     pub env_var: Option<String>,
     /// Where to rotate the credential.
@@ -391,14 +423,17 @@ impl Rule {
             return Err("a rule with a detector has no regex".into());
         }
         let key_regex = match (&detector, spec.key_regex.as_deref()) {
-            (Some(_), Some(k)) => Some(build_regex(k).map_err(|e| format!("invalid key_regex: {e}"))?),
+            (Some(_), Some(k)) => Some(
+                build_regex(&to_rust(k).map_err(|e| format!("invalid key_regex: {e}"))?)
+                    .map_err(|e| format!("invalid key_regex: {e}"))?,
+            ),
             (Some(_), None) => return Err("a detector rule needs a key_regex".into()),
             (None, Some(_)) => return Err("key_regex needs a detector".into()),
             (None, None) => None,
         };
         let mut secret_group = spec.secret_group.filter(|&g| g > 0);
-        if let Some(src) = spec
-            .regex
+        let regex_src = spec.regex.as_deref().map(to_rust).transpose()?;
+        if let Some(src) = regex_src
             .as_ref()
             .filter(|_| check_regex || secret_group.is_none())
         {
@@ -427,7 +462,11 @@ impl Rule {
         let path = spec
             .path
             .as_deref()
-            .map(|p| build_regex(p).map_err(|e| format!("invalid path regex: {e}")))
+            .map(|p| {
+                to_rust(p)
+                    .and_then(|p| build_regex(&p))
+                    .map_err(|e| format!("invalid path regex: {e}"))
+            })
             .transpose()?;
         let mut allowlists = Vec::new();
         for a in spec.allowlist.iter().chain(spec.allowlists.iter()) {
@@ -451,16 +490,21 @@ impl Rule {
             id: spec.id,
             severity,
             provider: spec.provider,
+            aliases: spec.aliases,
             env_var: spec.env_var,
             rotate: spec.rotate,
             tags: spec.tags,
             keywords,
-            regex_src: spec.regex,
+            regex_src,
             secret_group,
             entropy: spec.entropy,
             path,
             allowlists,
-            window: spec.window.unwrap_or(DEFAULT_WINDOW),
+            window: spec.window.unwrap_or(if check_regex {
+                WHOLE_BLOB_WINDOW
+            } else {
+                DEFAULT_WINDOW
+            }),
             checksum,
             examples: spec.examples,
             negative_examples: spec.negative_examples,
@@ -506,6 +550,11 @@ pub struct RuleSet {
     /// For each keyword pattern: whether it is a detector rule's keyword (the assignment
     /// detector's prefilter for code files, found in the same automaton pass).
     detector_keyword: Vec<bool>,
+    /// Config files in force, base first (empty: the built-in rules alone).
+    pub configs: Vec<String>,
+    /// What the loader could not honour but did not refuse (an unknown rule id in
+    /// `disabledRules`, `--enable-rule` or `targetRules`...), for the user to see.
+    pub warnings: Vec<String>,
 }
 
 impl RuleSet {
@@ -560,7 +609,39 @@ impl RuleSet {
             path_only,
             detectors,
             detector_keyword,
+            configs: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// Whether a global allowlist excludes the whole file at `path` (counted as a suppression).
+    pub fn path_allowed(&self, path: &str) -> bool {
+        match self.global.iter().find(|a| a.allows_path(path)) {
+            Some(a) => {
+                a.hit();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every allowlist with a label, global ones first, and how many matches (or, for path-only
+    /// global allowlists, files) it suppressed so far.
+    pub fn allowlist_hits(&self) -> Vec<(String, u64)> {
+        let label = |a: &Allowlist, what: String| match &a.description {
+            Some(d) if !d.trim().is_empty() => format!("{what} ({})", d.trim()),
+            _ => what,
+        };
+        let mut out = Vec::new();
+        for (i, a) in self.global.iter().enumerate() {
+            out.push((label(a, format!("global allowlist #{}", i + 1)), a.hits()));
+        }
+        for r in &self.rules {
+            for (i, a) in r.allowlists.iter().enumerate() {
+                out.push((label(a, format!("rule {} allowlist #{}", r.id, i + 1)), a.hits()));
+            }
+        }
+        out
     }
 
     /// All rules, in load order.
@@ -571,6 +652,21 @@ impl RuleSet {
     /// Looks a rule up by id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Indexes of the rules that answer to `id`: the rule of that id, else the rules that list it
+    /// as an alias (a gitleaks/betterleaks id).
+    pub fn resolve_id(&self, id: &str) -> Vec<u32> {
+        let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 rules");
+        if let Some(i) = self.rules.iter().position(|r| r.id == id) {
+            return vec![index(i)];
+        }
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.aliases.iter().any(|a| a == id))
+            .map(|(i, _)| index(i))
+            .collect()
     }
 
     /// The keyword automaton, if any rule has keywords.

@@ -22,6 +22,8 @@ pub struct LoadOptions {
     pub extra: Vec<PathBuf>,
     /// Leave the built-in rules out (unless a config extends them).
     pub no_builtin: bool,
+    /// Keep only these rules (ids or gitleaks/betterleaks aliases), like gitleaks' `--enable-rule`.
+    pub enable: Vec<String>,
 }
 
 /// Rule specs plus where each came from, before compilation.
@@ -29,17 +31,57 @@ pub struct LoadOptions {
 struct Collected {
     rules: Vec<(RuleSpec, String)>,
     allowlists: Vec<(AllowlistSpec, String)>,
+    /// Config files read, base first.
+    files: Vec<String>,
+    /// Problems the user should see that do not stop the scan.
+    warnings: Vec<String>,
+    /// Rules with only an id (gitleaks' way of tuning a default rule) that matched no rule of
+    /// the base: resolved against the built-in rules in [`load`], else a warning.
+    orphans: Vec<(RuleSpec, String)>,
 }
 
 impl Collected {
+    /// Adds a file's rules and allowlists. A rule with the id of a base rule is merged into it
+    /// (gitleaks >= 8.25); a rule with only an id also extends the base rules that list that id
+    /// as an alias (a gitleaks or betterleaks id).
     fn add_file(&mut self, file: ConfigFile, source: &str) {
         for spec in file.rules {
-            // Same id as a rule of the base: the extending config overrides it.
-            self.rules.retain(|(r, _)| r.id != spec.id);
-            self.rules.push((spec, source.to_string()));
+            let mut targets: Vec<usize> = (0..self.rules.len())
+                .filter(|&i| self.rules[i].0.id == spec.id)
+                .collect();
+            if targets.is_empty() && spec.is_extension() {
+                targets = (0..self.rules.len())
+                    .filter(|&i| self.rules[i].0.answers_to(&spec.id))
+                    .collect();
+            }
+            if targets.is_empty() {
+                if spec.is_extension() {
+                    self.orphans.push((spec, source.to_string()));
+                } else {
+                    self.rules.push((spec, source.to_string()));
+                }
+                continue;
+            }
+            for i in targets {
+                let base = self.rules[i].0.clone();
+                self.rules[i] = (base.merged_with(spec.clone()), source.to_string());
+            }
         }
         for a in file.allowlist.into_iter().chain(file.allowlists) {
             self.allowlists.push((a, source.to_string()));
+        }
+    }
+
+    /// Drops the rules answering to `ids` (ids or aliases); an id that matches nothing is a
+    /// warning.
+    fn disable(&mut self, ids: &[String], what: &str) {
+        for d in ids {
+            let before = self.rules.len();
+            self.rules.retain(|(r, _)| !r.answers_to(d));
+            if self.rules.len() == before {
+                self.warnings
+                    .push(format!("{what}: no rule '{d}' in the base config (ignored)"));
+            }
         }
     }
 }
@@ -133,8 +175,12 @@ fn builtin_specs() -> Result<Collected, RuleError> {
     builtin_specs_with(false)
 }
 
+/// How the built-in packs are named among the configs in force.
+pub const BUILTIN_NAME: &str = "built-in rules";
+
 fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
     let mut out = Collected::default();
+    out.files.push(BUILTIN_NAME.to_string());
     let mut seen: HashMap<String, String> = HashMap::new();
     for (name, text) in PACKS {
         let file = if examples {
@@ -186,8 +232,9 @@ fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, Rul
         None => Collected::default(),
     };
     if let Some(ext) = &extend {
-        base.rules.retain(|(r, _)| !ext.disabled_rules.contains(&r.id));
+        base.disable(&ext.disabled_rules, &format!("{name}: [extend] disabledRules"));
     }
+    base.files.push(name.clone());
     base.add_file(file, &name);
     Ok(base)
 }
@@ -206,7 +253,7 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
         .collect();
     for path in &opts.extra {
         let (file, name) = read(path)?;
-        for r in &file.rules {
+        for r in file.rules.iter().filter(|r| !r.is_extension()) {
             if let Some(first) = seen.insert(r.id.clone(), name.clone()) {
                 return Err(RuleError::Duplicate {
                     path: name,
@@ -215,7 +262,47 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
                 });
             }
         }
+        collected.files.push(name.clone());
         collected.add_file(file, &name);
+    }
+    // A rule with only an id in a config that stands alone: it extends the built-in rule(s) of
+    // that id or alias, which come in with it.
+    if !collected.orphans.is_empty() && !opts.no_builtin {
+        let builtin = builtin_specs()?;
+        for (spec, source) in std::mem::take(&mut collected.orphans) {
+            let matches: Vec<&RuleSpec> = builtin
+                .rules
+                .iter()
+                .map(|(r, _)| r)
+                .filter(|r| r.answers_to(&spec.id))
+                .filter(|r| !collected.rules.iter().any(|(c, _)| c.id == r.id))
+                .collect();
+            if matches.is_empty() {
+                collected.orphans.push((spec, source));
+                continue;
+            }
+            for base in matches {
+                collected
+                    .rules
+                    .push((base.clone().merged_with(spec.clone()), source.clone()));
+            }
+        }
+    }
+    if !opts.enable.is_empty() {
+        let mut unknown = Vec::new();
+        for e in &opts.enable {
+            if !collected.rules.iter().any(|(r, _)| r.answers_to(e)) {
+                unknown.push(e.clone());
+            }
+        }
+        collected
+            .rules
+            .retain(|(r, _)| opts.enable.iter().any(|e| r.answers_to(e)));
+        for e in unknown {
+            collected
+                .warnings
+                .push(format!("--enable-rule: no rule '{e}' (ignored)"));
+        }
     }
     compile(collected)
 }
@@ -231,17 +318,30 @@ pub fn load_builtin() -> Result<RuleSet, RuleError> {
     compile(builtin_specs_with(true)?)
 }
 
-fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
+fn compile(mut collected: Collected) -> Result<RuleSet, RuleError> {
+    for (spec, source) in &collected.orphans {
+        collected.warnings.push(format!(
+            "{source}: rule '{}' has no regex, path or detector and extends no rule of that id or alias (ignored)",
+            spec.id
+        ));
+    }
     let mut rules = Vec::with_capacity(collected.rules.len());
     let mut seen: HashMap<String, String> = HashMap::new();
-    for (spec, source) in collected.rules {
+    for (spec, source) in &collected.rules {
         if let Some(first) = seen.insert(spec.id.clone(), source.clone()) {
             return Err(RuleError::Duplicate {
-                path: source,
-                id: spec.id,
+                path: source.clone(),
+                id: spec.id.clone(),
                 first,
             });
         }
+    }
+    let ids: Vec<(String, Vec<String>)> = collected
+        .rules
+        .iter()
+        .map(|(r, _)| (r.id.clone(), r.aliases.clone()))
+        .collect();
+    for (spec, source) in collected.rules {
         let id = spec.id.clone();
         let builtin = PACKS.iter().any(|(name, _)| *name == source);
         let rule = Rule::from_spec_with(spec, &source, !builtin).map_err(|message| RuleError::Rule {
@@ -252,13 +352,43 @@ fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
         rules.push(rule);
     }
     let mut global = Vec::new();
-    for (spec, source) in collected.allowlists {
+    for (mut spec, source) in collected.allowlists {
+        // `targetRules` may name gitleaks/betterleaks ids: they select the rules that cover them.
+        let mut targets = Vec::new();
+        for t in &spec.target_rules {
+            let mut hit: Vec<String> = ids
+                .iter()
+                .filter(|(id, _)| id == t)
+                .map(|(id, _)| id.clone())
+                .collect();
+            if hit.is_empty() {
+                hit = ids
+                    .iter()
+                    .filter(|(_, aliases)| aliases.contains(t))
+                    .map(|(id, _)| id.clone())
+                    .collect();
+            }
+            if hit.is_empty() {
+                collected.warnings.push(format!(
+                    "{source}: allowlist targetRules: no rule '{t}' (ignored)"
+                ));
+            }
+            targets.extend(hit);
+        }
+        if !spec.target_rules.is_empty() && targets.is_empty() {
+            // Every target is unknown: the allowlist applies to nothing rather than to all rules.
+            continue;
+        }
+        spec.target_rules = targets;
         global.push(Allowlist::compile(&spec).map_err(|message| RuleError::Parse {
             path: source,
             message: format!("global allowlist: {message}"),
         })?);
     }
-    Ok(RuleSet::new(rules, global))
+    let mut set = RuleSet::new(rules, global);
+    set.configs = collected.files;
+    set.warnings = collected.warnings;
+    Ok(set)
 }
 
 #[cfg(test)]

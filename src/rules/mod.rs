@@ -10,12 +10,13 @@ pub mod builtin;
 pub mod check;
 mod compile;
 mod load;
+pub mod re2;
 pub mod syntax;
 
 pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
-pub use load::load_builtin;
 pub(crate) use load::load_file_alone;
 pub use load::{load, LoadOptions};
+pub use load::{load_builtin, BUILTIN_NAME};
 
 use thiserror::Error;
 

@@ -39,7 +39,7 @@ pub struct Extend {
 }
 
 /// One `[[rules]]` entry.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct RuleSpec {
     /// Unique, stable rule id.
@@ -68,6 +68,10 @@ pub struct RuleSpec {
     pub severity: Option<String>,
     /// Provider slug (`aws`, `github`, ...).
     pub provider: Option<String>,
+    /// gitleaks/betterleaks rule ids this rule covers (the same kind of token): they select it in
+    /// `[extend] disabledRules`, `--enable-rule`, `targetRules`, `.gitleaksignore` and imported
+    /// gitleaks reports.
+    pub aliases: Vec<String>,
     /// Conventional environment variable name (migration key hint).
     pub env_var: Option<String>,
     /// Where to rotate or revoke the credential.
@@ -87,8 +91,64 @@ pub struct RuleSpec {
     pub key_regex: Option<String>,
 }
 
+impl RuleSpec {
+    /// A rule with only an id (and allowlists, keywords, tags, entropy, description...): in
+    /// gitleaks (>= 8.25) it extends the rule of that id in the base config instead of defining
+    /// one.
+    pub fn is_extension(&self) -> bool {
+        self.regex.is_none() && self.path.is_none() && self.detector.is_none()
+    }
+
+    /// Whether this rule answers to `id` (its own id or one of its aliases).
+    pub fn answers_to(&self, id: &str) -> bool {
+        self.id == id || self.aliases.iter().any(|a| a == id)
+    }
+
+    /// `over` applied on top of `self`, as gitleaks merges a rule of the extending config into
+    /// the base rule of the same id: fields `over` sets win; keywords, tags, aliases and
+    /// allowlists are added. The id stays the base rule's.
+    pub fn merged_with(mut self, over: RuleSpec) -> RuleSpec {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f; } )* };
+        }
+        if over.regex.is_some() {
+            // A new pattern: the base's detector, key regex and examples do not describe it.
+            self.detector = None;
+            self.key_regex = None;
+            self.examples = over.examples.clone();
+            self.negative_examples = over.negative_examples.clone();
+            self.secret_group = None;
+        }
+        take!(
+            description,
+            regex,
+            secret_group,
+            entropy,
+            path,
+            severity,
+            provider,
+            env_var,
+            rotate,
+            window,
+            checksum,
+            detector,
+            key_regex
+        );
+        self.keywords.extend(over.keywords);
+        self.tags.extend(over.tags);
+        for a in over.aliases {
+            if !self.aliases.contains(&a) {
+                self.aliases.push(a);
+            }
+        }
+        self.allowlists.extend(over.allowlist);
+        self.allowlists.extend(over.allowlists);
+        self
+    }
+}
+
 /// An allowlist, global or per rule.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct AllowlistSpec {
     /// Free-form description.

@@ -212,7 +212,7 @@ fn scan_file(
     path: &Path,
     w: &mut Worker<'_>,
 ) {
-    if scanner.rules().global.iter().any(|a| a.allows_path(&rel)) {
+    if scanner.rules().path_allowed(&rel) {
         push(
             &shared.skipped,
             Skipped {

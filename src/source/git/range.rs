@@ -87,13 +87,10 @@ pub fn scan(
             message: format!("cannot walk {}: {}", to, one_line(&e)),
         })?;
     let mut errors = Vec::new();
-    let mut differ = Differ::default();
-    differ.track_deleted = true;
-    let mut changes: Vec<(ObjectId, Change)> = Vec::new();
-    let mut buf = Vec::new();
+    let mut commits = Vec::new();
     for info in walk {
-        let info = match info {
-            Ok(i) => i,
+        match info {
+            Ok(i) => commits.push((i.id, i.parent_ids.into_iter().collect::<Vec<_>>())),
             Err(e) => {
                 errors.push(ScanError {
                     path: repo_name(&repo),
@@ -101,20 +98,63 @@ pub fn scan(
                 });
                 break;
             }
-        };
+        }
+    }
+    scan_list(repo, commits, errors, stats, start, opts, scanner)
+}
+
+/// Scans the lines added by exactly these commits (each against its parents), for gitleaks'
+/// `--log-opts`: the commit set comes from `git log <args>`.
+pub fn scan_commits(
+    path: &Path,
+    ids: &[String],
+    opts: &RangeOptions,
+    scanner: &Scanner<'_>,
+) -> Result<GitOutcome, GitError> {
+    let start = Instant::now();
+    let repo = open(path)?;
+    let mut stats = GitStats::new(GitMode::Range);
+    stats.shallow = repo.is_shallow().unwrap_or(false);
+    let mut commits = Vec::with_capacity(ids.len());
+    for spec in ids {
+        let id = resolve(&repo, spec)?;
+        let commit = repo.find_commit(id).map_err(|e| GitError::Revision {
+            repo: repo_name(&repo),
+            spec: spec.clone(),
+            message: one_line(&e),
+        })?;
+        commits.push((id, commit.parent_ids().map(gix::Id::detach).collect()));
+    }
+    scan_list(repo, commits, Vec::new(), stats, start, opts, scanner)
+}
+
+/// Scans the lines `commits` (with their parents) add.
+fn scan_list(
+    repo: gix::Repository,
+    commits: Vec<(ObjectId, Vec<ObjectId>)>,
+    mut errors: Vec<ScanError>,
+    mut stats: GitStats,
+    start: Instant,
+    opts: &RangeOptions,
+    scanner: &Scanner<'_>,
+) -> Result<GitOutcome, GitError> {
+    let mut differ = Differ::default();
+    differ.track_deleted = true;
+    let mut changes: Vec<(ObjectId, Change)> = Vec::new();
+    let mut buf = Vec::new();
+    for (id, parent_ids) in commits {
         stats.commits += 1;
-        let tree = match super::tree_of(&repo, &info.id, &mut buf) {
+        let tree = match super::tree_of(&repo, &id, &mut buf) {
             Ok(t) => t,
             Err(message) => {
                 errors.push(ScanError {
-                    path: format!("commit {}", info.id),
+                    path: format!("commit {id}"),
                     message,
                 });
                 continue;
             }
         };
-        let parents: Vec<Option<ObjectId>> = info
-            .parent_ids
+        let parents: Vec<Option<ObjectId>> = parent_ids
             .iter()
             .map(|p| super::tree_of(&repo, p, &mut buf).ok())
             .collect();
@@ -123,12 +163,12 @@ pub fn scan(
         // A blob the first parent had at a path this commit drops is an exact rename: no new lines.
         for ch in differ.changes.drain(..) {
             if !differ.deleted.contains(&ch.blob) {
-                changes.push((info.id, ch));
+                changes.push((id, ch));
             }
         }
         for e in differ.errors.drain(..) {
             errors.push(ScanError {
-                path: format!("commit {}", info.id),
+                path: format!("commit {id}"),
                 message: e,
             });
         }
