@@ -119,7 +119,7 @@ def existing_rules(pack):
             checksum=spec.get("checksum"), window=spec.get("window"), path=spec.get("path"),
             examples=spec.get("examples", []), negative_examples=spec.get("negative_examples", []),
             allowlists=spec.get("allowlists", []))
-        out.append(r)
+        out.append(rulegen.reskeleton(r))
     return out
 
 

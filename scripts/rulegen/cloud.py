@@ -1193,7 +1193,7 @@ def hand_rules():
                  window=r.get("window"), path=r.get("path"), examples=r["examples"],
                  negative_examples=r["negative_examples"])
         x["allowlists"] = r.get("allowlists", [])
-        out.append(x)
+        out.append(reskeleton(x))
     return out
 
 

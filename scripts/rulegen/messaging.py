@@ -113,11 +113,11 @@ def handwritten():
         for extra in NEGATIVES_EXTRA.get(r["id"], []):
             if extra not in neg and len(neg) < 3:
                 neg.append(extra)
-        out.append(rule(r["id"], r["provider"], r["description"], rx, kw,
+        out.append(reskeleton(rule(r["id"], r["provider"], r["description"], rx, kw,
                         r["examples"], neg, severity=r["severity"],
                         confidence=conf, entropy=r.get("entropy"),
                         secret_group=r.get("secretGroup", 1), env_var=r.get("env_var"),
-                        rotate=r.get("rotate"), aliases=aliases))
+                        rotate=r.get("rotate"), aliases=aliases)))
     missing = set(HANDWRITTEN) - {r["id"] for r in out}
     assert not missing, f"hand-written rules missing from the pack: {sorted(missing)}"
     return out

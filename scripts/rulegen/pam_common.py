@@ -16,7 +16,7 @@ import tomllib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from rulegen import Rule, emit, key_forms  # noqa: E402
+from rulegen import Rule, emit, key_forms, reskeleton  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -40,7 +40,7 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
         if conf is None:
             # A rule that needs the provider's name beside the value is medium; a shape is high.
             conf = "medium" if "(?i:" in r.get("regex", "") else "high"
-        out.append(Rule(
+        out.append(reskeleton(Rule(
             id=r["id"], description=r["description"], provider=r["provider"],
             severity=r.get("severity", "high"), confidence=conf,
             keywords=r.get("keywords", []), regex=r.get("regex"),
@@ -49,7 +49,7 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
             aliases=r.get("aliases") or aliases.get(r["id"], []),
             checksum=r.get("checksum"), window=r.get("window"), path=r.get("path"),
             examples=r.get("examples", []), negative_examples=negs,
-        ))
+        )))
     return out
 
 

@@ -515,7 +515,7 @@ def hand_rules():
             rotate=t.get("rotate"), aliases=t.get("aliases") or HAND_ALIASES.get(t["id"], []),
             checksum=t.get("checksum"), window=t.get("window"), path=t.get("path"),
             examples=t.get("examples", []), negative_examples=t.get("negative_examples", []))
-        out.append(r)
+        out.append(reskeleton(r))
     return out
 
 
