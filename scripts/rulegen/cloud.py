@@ -93,12 +93,15 @@ def bedrock_long():
 
 add(prefix_rule(
     "aws-bedrock-api-key-long-term", "aws",
-    "Amazon Bedrock long-term API key (ABSK + base64 of the IAM service-specific credential)",
-    regex=B64_START + r"(ABSK[A-Za-z0-9+/]{109,269}={0,2})" + B64_END,
-    keywords=["absk"], sample=bedrock_long, env_var="AWS_BEARER_TOKEN_BEDROCK", entropy=4.0,
+    "Amazon Bedrock long-term API key (ABSK + base64 of `BedrockAPIKey-<id>-at-<account>:<secret>`)",
+    # "QmVkcm9ja0FQSUtleS" is "BedrockAPIKey-" in base64: fixed for every key, so the secret's
+    # length (not documented) need not be guessed.
+    regex=B64_START + r"(ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{50,300}={0,2})" + B64_END,
+    keywords=["abskqmvkcm9ja0fqsutles"], sample=bedrock_long,
+    contexts=("dotenv", "yaml", "js", "header"), env_var="AWS_BEARER_TOKEN_BEDROCK", entropy=4.0,
     severity="critical", rotate="https://console.aws.amazon.com/bedrock/home#/api-keys",
     negatives=pneg("AWS_BEARER_TOKEN_BEDROCK", "ABSK", bedrock_long()[4:], short=40,
-                   extra=["const ABSKIP_LIMIT = 3;"])))
+                   extra=["const ABSKIP_LIMIT = 3;", "AWS_BEARER_TOKEN_BEDROCK=ABSK" + b64(120)])))
 
 
 def bedrock_short():

@@ -286,7 +286,7 @@ add(rule("supabase-jwt-secret", "supabase", "Supabase project JWT secret (signs 
 NEW_IDS = {r["id"] for r in NEW}
 OLD = [r for r in existing_rules("databases") if r["id"] not in NEW_IDS]
 CTX = {"mongodb-atlas-api-private-key", "snowflake-password", "redis-cloud-api-key", "turso-auth-token",
-       "supabase-service-role-key", "clickhouse-cloud-api-secret", "neon-api-key"}
+       "supabase-service-role-key", "clickhouse-cloud-api-secret"}
 ALIASES = {"planetscale-service-token": ["planetscale-api-token"], "planetscale-password": ["planetscale-password"],
            "planetscale-oauth-token": ["planetscale-oauth-token"], "databricks-personal-access-token": ["databricks-api-token"],
            "clickhouse-cloud-api-secret": ["clickhouse-cloud-api-secret-key"]}

@@ -43,7 +43,7 @@ HANDWRITTEN = {
     "twilio-sid-auth-token-pair": ("high", []),
     "twilio-api-key-sid": ("medium", ["twilio-api-key"]),
     "sendgrid-api-key": ("high", ["sendgrid-api-token"]),
-    "mailgun-api-key": ("medium", ["mailgun-private-api-token"]),
+    "mailgun-api-key": ("high", ["mailgun-private-api-token"]),
     "mailgun-private-api-key": ("medium", ["mailgun-signing-key"]),
     "mailchimp-api-key": ("high", ["mailchimp-api-key"]),
     "postmark-server-token": ("medium", []),

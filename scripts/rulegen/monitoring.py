@@ -369,7 +369,6 @@ ALIASES = {
 
 CONFIDENCE = {
     # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
-    "notion-legacy-integration-secret": "medium",
     "launchdarkly-key": "medium",
 }
 

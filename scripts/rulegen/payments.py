@@ -624,7 +624,6 @@ ALIASES = {
 CONFIDENCE = {
     # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
     "mollie-live-api-key": "medium",
-    "gocardless-live-access-token": "medium",
 }
 
 generate("payments", "\n".join([

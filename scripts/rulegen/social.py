@@ -374,15 +374,16 @@ R(ctx_rule(
 
 # --------------------------------------------------------------------- marketing automation
 R(rule(
-    "klaviyo-private-api-key", "klaviyo", "Klaviyo private API key (pk_ + 34) near a Klaviyo reference",
-    r"\b(pk_[A-Za-z0-9]{34})\b", ["klaviyo"],
+    "klaviyo-private-api-key", "klaviyo", "Klaviyo private API key (pk_ + 34 alphanumerics)",
+    r"(?:^|[^A-Za-z0-9_\-])(pk_[A-Za-z0-9]{34})(?:[^A-Za-z0-9_\-]|$)", ["pk_"],
     [f"KLAVIYO_PRIVATE_API_KEY=pk_{hexs(34)}",
      f"client = KlaviyoAPI('pk_{hexs(34)}', max_delay=60)",
      f"curl -H 'Authorization: Klaviyo-API-Key pk_{hexs(34)}' https://a.klaviyo.com/api/lists/"],
     ["KLAVIYO_PRIVATE_API_KEY=pk_your_private_key",
      f"KLAVIYO_PUBLIC_KEY={b62(6)}  # klaviyo site id",
-     f"klaviyo stripe key pk_live_{b62(24)}"],
-    entropy=3.2, confidence="medium", env_var="KLAVIYO_PRIVATE_API_KEY",
+     f"klaviyo stripe key pk_live_{b62(24)}",
+     f"user_pk_{b62(34)}", f"pk_{b62(33)}"],
+    entropy=3.2, confidence="high", env_var="KLAVIYO_PRIVATE_API_KEY",
     rotate="https://www.klaviyo.com/settings/account/api-keys"))
 
 R(ctx_rule(
