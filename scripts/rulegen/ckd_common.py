@@ -106,8 +106,8 @@ def with_allow(r, *allowlists):
 
 
 def existing_rules(pack):
-    """The rules of `rules/<pack>.toml` as Rule dicts (for re-emitting hand-written rules)."""
-    data = tomllib.loads((ROOT / "rules" / f"{pack}.toml").read_text())
+    """The hand-written rules of a pack (`scripts/rulegen/hand/<pack>.toml`) as Rule dicts."""
+    data = tomllib.loads(Path(rulegen.hand_path(pack)).read_text())
     out = []
     for spec in data.get("rules", []):
         r = rulegen.Rule(

@@ -99,7 +99,7 @@ NEGATIVES_EXTRA = {
 
 
 def handwritten():
-    with open(PACK, "rb") as f:
+    with open(hand_path("messaging"), "rb") as f:
         pack = tomllib.load(f)
     assert pack.get("rules"), f"{PACK} holds no rules: restore it (git checkout) and run with --write"
     out = []

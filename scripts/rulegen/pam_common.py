@@ -16,7 +16,7 @@ import tomllib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from rulegen import Rule, emit, key_forms, reskeleton  # noqa: E402
+from rulegen import Rule, emit, hand_path, key_forms, reskeleton  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -26,8 +26,7 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
     as Rule dicts. `aliases` / `confidence` map rule id -> value for rules that lack them."""
     aliases = aliases or {}
     confidence = confidence or {}
-    path = os.path.join(ROOT, "rules", f"{pack}.toml")
-    with open(path, "rb") as f:
+    with open(hand_path(pack), "rb") as f:
         doc = tomllib.load(f)
     out = []
     for r in doc.get("rules", []):

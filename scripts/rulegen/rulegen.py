@@ -25,12 +25,22 @@ Run `python3 scripts/rulegen/<pack>.py > rules/<pack>.toml` and then
 """
 
 import json
+import os
 import random
 import re
 import string
 import sys
 
 _R = random.Random(0x1EA41E55)
+
+
+HAND_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hand")
+
+
+def hand_path(pack):
+    """Where a spec's hand-written rules live (`scripts/rulegen/hand/<pack>.toml`): not the pack
+    itself, because scripts/rulegen/regen.py moves rules between packs by provider."""
+    return os.path.join(HAND_DIR, f"{pack}.toml")
 
 
 def reseed(seed):

@@ -500,7 +500,7 @@ HAND_ALIASES = {
 
 
 def hand_rules():
-    with open(PACK, "rb") as f:
+    with open(hand_path("vcs"), "rb") as f:
         doc = tomllib.load(f)
     out = []
     for t in doc.get("rules", []):
