@@ -1,6 +1,10 @@
 """Spec of rules/cicd.toml: CI/CD, build and deployment services.
 
-Run: python3 scripts/rulegen/cicd.py > rules/cicd.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run: python3 scripts/rulegen/regen.py
 
 CircleCI (CCIPAT_/CCIPRJ_), Buildkite (bkua_), Travis CI, Terraform Cloud, GitHub Actions and
 GitLab CI tokens live in rules/vcs.toml; Develocity and Nx Cloud in rules/devtools.toml. Every

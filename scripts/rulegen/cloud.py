@@ -1,6 +1,10 @@
 """Spec of rules/cloud.toml: cloud providers, hosting platforms, CDNs and Kubernetes.
 
-Run: python3 scripts/rulegen/cloud.py > rules/cloud.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run: python3 scripts/rulegen/regen.py
 
 The pack keeps its hand-written rules (read back from `scripts/rulegen/cloud_hand.toml`, the
 pack as it was before the generator) and adds the generated ones below; `emit` sorts them all by

@@ -1,9 +1,13 @@
 """Spec of rules/databases.toml: database connection URLs with an embedded password, JDBC forms, and the
 tokens of database / data-platform services. The hand-written rules (postgres, mysql, mongodb, redis,
 amqp, mssql, jdbc, oracle thin, snowflake URLs; PlanetScale, Supabase, Neon, Atlas, Databricks,
-ClickHouse, Redis Cloud, Turso tokens) are read back from the pack and re-emitted beside the new ones.
+ClickHouse, Redis Cloud, Turso tokens) are read back from scripts/rulegen/hand/databases.toml and re-emitted beside the new ones.
 
-Run:  python3 scripts/rulegen/databases.py > rules/databases.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run:  python3 scripts/rulegen/regen.py
 """
 
 from ckd_common import *  # noqa: F401,F403

@@ -10,12 +10,16 @@ Storyblok, Prismic, Mapbox temporary tokens, LaunchDarkly mobile/relay keys, Con
 Flagsmith, Statsig, Optimizely, Unleash, DevCycle, Retool, ngrok, Tailscale, Teleport, Expo,
 Gitpod, Coder, Nx Cloud, BuildBuddy, Develocity).
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: each rule is written from the provider's documented token format (prefix, length,
 alphabet); a value that is ambiguous on its own (hex, UUID, plain base62) is only reported next
 to a key that names the provider (`ctx_rule`, medium confidence). Example values are fakes drawn
 from the format by rulegen. Regenerate with
 
-    python3 scripts/rulegen/devtools.py > rules/devtools.toml
+    python3 scripts/rulegen/regen.py
 """
 
 import math
@@ -33,7 +37,7 @@ HEADER = """# leakless built-in rules: developer platforms, package registries, 
 # services, feature-flag services, tunnels and dev environments.
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples). Example values are randomly generated fakes in the provider's format; none is a
-# real credential. Regenerate with `python3 scripts/rulegen/devtools.py > rules/devtools.toml`."""
+# real credential. Regenerate with `python3 scripts/rulegen/regen.py`."""
 
 
 def fmt(regex, sample):

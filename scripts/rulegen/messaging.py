@@ -1,13 +1,16 @@
 """Spec of rules/messaging.toml: chat, email, SMS/voice, push and realtime providers.
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: the messaging pack is the place a newcomer looks for Slack, Discord, Telegram,
 Teams, the e-mail APIs, the SMS/voice APIs and the push/realtime services. The first rules of the
-pack were written by hand; this spec keeps them verbatim (read back from the pack by id, given the
+pack were written by hand; this spec keeps them verbatim (read back by id from scripts/rulegen/hand/messaging.toml, given the
 `confidence` and gitleaks `aliases` fields they lacked) and adds the rest of every family from the
 providers' documented token formats.
 
-Run: python3 scripts/rulegen/messaging.py --write   (rewrites rules/messaging.toml in place; a
-shell redirect into the pack would empty it before the hand-written rules are read back)
+Run: python3 scripts/rulegen/regen.py
 """
 
 import contextlib
@@ -101,7 +104,7 @@ NEGATIVES_EXTRA = {
 def handwritten():
     with open(hand_path("messaging"), "rb") as f:
         pack = tomllib.load(f)
-    assert pack.get("rules"), f"{PACK} holds no rules: restore it (git checkout) and run with --write"
+    assert pack.get("rules"), "scripts/rulegen/hand/messaging.toml holds no rules"
     out = []
     for r in pack["rules"]:
         if r["id"] not in HANDWRITTEN:
@@ -599,7 +602,8 @@ R(ctx_rule(
 HEADER = """# leakless built-in rules: messaging (chat, email, SMS/voice, push, realtime, webhooks).
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples, negative_examples). Spec: scripts/rulegen/messaging.py (hand-written rules are
-# read back from this file by id; the rest are generated from the providers' token formats)."""
+# read back from scripts/rulegen/hand/messaging.toml; the rest are generated from the providers'
+# token formats). Regenerate with scripts/rulegen/regen.py."""
 
 all_rules = handwritten() + rules
 if "--write" in sys.argv[1:]:

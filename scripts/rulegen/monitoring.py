@@ -1,8 +1,11 @@
 """Spec of rules/monitoring.toml: monitoring, observability, logging, alerting and uptime services
 (plus the product-analytics / SaaS rules that already lived in this pack).
 
-Run `python3 scripts/rulegen/monitoring.py` (rewrites rules/monitoring.toml in place, keeping the
-hand-written rules) and then `leakless rules check rules/monitoring.toml`. Patterns follow each
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run `python3 scripts/rulegen/regen.py` (hand-written rules are read from scripts/rulegen/hand/monitoring.toml) and then `leakless rules check rules/monitoring.toml`. Patterns follow each
 provider's documented token format; example values are random fakes.
 """
 

@@ -1,7 +1,7 @@
 """Helpers shared by the payments, ai and monitoring pack specs.
 
 Why this exists: the three specs repeat two chores that `rulegen.py` leaves to each pack --
-keeping the hand-written rules that predate the generator (read back from the pack itself, so
+keeping the hand-written rules that predate the generator (read back from scripts/rulegen/hand/<pack>.toml, so
 regenerating is idempotent), and the three kinds of negative example every prefix rule needs (a
 placeholder, a truncated value, the token's regex quoted in code). Writing them once keeps the
 specs to data.
@@ -86,7 +86,7 @@ def pnegs(env_var, prefix, sample, *extra):
 
 
 def generate(pack, header, rules, aliases=None, confidence=None):
-    """Rewrite `rules/<pack>.toml`: the hand-written rules read back from it, plus the generated
+    """Rewrite `rules/<pack>.toml`: the hand-written rules (scripts/rulegen/hand/<pack>.toml), plus the generated
     ones, sorted by id. (The pack is read before it is written, so this is not a shell redirect.)"""
     ids = {r["id"] for r in rules}
     keep = hand_written(pack, ids, aliases, confidence)

@@ -1,7 +1,10 @@
 """Spec of rules/payments.toml: card processors, PSPs, commerce platforms, crypto exchanges.
 
-Run `python3 scripts/rulegen/payments.py` (rewrites rules/payments.toml in place, keeping the
-hand-written rules) and then `leakless rules check rules/payments.toml`. Every pattern below is
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run `python3 scripts/rulegen/regen.py` (hand-written rules are read from scripts/rulegen/hand/payments.toml) and then `leakless rules check rules/payments.toml`. Every pattern below is
 written from the provider's documented token format; example values are random fakes.
 """
 

@@ -1,5 +1,9 @@
 """Spec of rules/social.toml: social networks, media, marketing, CRM, analytics and support desks.
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: tokens of social and marketing platforms leak from the same places as any other
 (dotenv files, notebooks, app configs), but most of them are ambiguous values (hex, base62 of a
 plain length) that are a credential only next to the provider's name. This spec writes each one
@@ -7,7 +11,7 @@ from the provider's documented format -- a distinctive prefix where the provider
 app-only bearer tokens, Meta EAA tokens, Instagram IGQV/IGAA, Pinterest pina_/pinr_, Foursquare
 fsq3, PostHog phc_) and a provider-context rule otherwise.
 
-Run: python3 scripts/rulegen/social.py > rules/social.toml
+Run: python3 scripts/rulegen/regen.py
 """
 
 import os

@@ -1,15 +1,19 @@
 """Spec of rules/vcs.toml: code hosting (GitHub, GitLab, Bitbucket, Atlassian, Gitea, Forgejo,
 Codeberg, Gogs, SourceHut, Phabricator, Gitee) plus the registry and CI rules the pack already held.
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: the pack grew from 44 hand-written rules to whole token families. The
 hand-written rules stay as they are (the spec reads them back from the current pack and keeps
 every rule whose id it does not generate itself, adding only `confidence` and `aliases`); the
 rules below are written from each provider's documented token format, with example values drawn
 from that format by rulegen. Re-running is idempotent:
 
-    python3 scripts/rulegen/vcs.py --write      # rewrites rules/vcs.toml, rules sorted by id
+    python3 scripts/rulegen/regen.py      # rewrites rules/vcs.toml, rules sorted by id
 
-(`--write` rather than a shell redirect: the spec reads the pack it rewrites.)
+(hand-written rules are read from scripts/rulegen/hand/vcs.toml.)
 """
 
 import os
@@ -32,7 +36,7 @@ HEADER = """# leakless built-in rules: code hosting (GitHub, GitLab, Bitbucket, 
 # Codeberg, Gogs, SourceHut, Phabricator, Gitee), CI/CD services and package registries.
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples). Example values are randomly generated fakes in the provider's format; none is a
-# real credential. Regenerate with `python3 scripts/rulegen/vcs.py --write`."""
+# real credential. Regenerate with `python3 scripts/rulegen/regen.py`."""
 
 # ------------------------------------------------------------------ helpers local to this spec
 BASE64URL_CLASS = r"[A-Za-z0-9_\-]"
