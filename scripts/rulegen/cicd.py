@@ -6,8 +6,9 @@ live in another pack.
 
 Run: python3 scripts/rulegen/regen.py
 
-CircleCI (CCIPAT_/CCIPRJ_), Buildkite (bkua_), Travis CI, Terraform Cloud, GitHub Actions and
-GitLab CI tokens live in rules/vcs.toml; Develocity and Nx Cloud in rules/devtools.toml. Every
+The pack also holds the CircleCI, Buildkite, Travis CI, Azure DevOps and Terraform Cloud rules
+that scripts/rulegen/vcs.py writes (regen.py moves them here); GitHub Actions and GitLab CI tokens
+stay with their code hosts in rules/vcs.toml; Develocity and Nx Cloud are in rules/devtools.toml. Every
 pattern here is written from the provider's documented token format; example values are random
 fakes drawn from that format.
 """
@@ -269,7 +270,8 @@ add(ctx_rule(
 
 header = ("# leakless built-in rules: CI/CD, build and deployment services.\n"
           "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, env_var, rotate, examples).\n"
-          "# CircleCI CCIPAT_/CCIPRJ_, Buildkite bkua_, Travis CI and Terraform Cloud tokens are in rules/vcs.toml.")
+          "# Also CircleCI, Buildkite, Travis CI, Azure DevOps and Terraform Cloud (spec: scripts/rulegen/vcs.py).\n"
+          "# Regenerate with scripts/rulegen/regen.py.")
 if __name__ == "__main__":
     emit(rules, header=header)
     print(f"# {len(rules)} rules", file=sys.stderr)

@@ -1,5 +1,7 @@
-"""Spec of rules/devtools.toml: developer platforms and package registries that rules/vcs.toml does
-not already cover -- registries (npm legacy, NuGet legacy, Docker Hub, JFrog, Sonatype, Packagist,
+"""Spec of rules/devtools.toml: developer platforms and package registries (the pack also holds
+the npm, NuGet, PyPI, RubyGems, crates.io, Clojars, JFrog, Docker Hub, Postman, SonarQube, Sourcegraph,
+Snyk and Codecov rules of scripts/rulegen/vcs.py and the Algolia, Mapbox, LaunchDarkly, Linear and
+Contentful rules of scripts/rulegen/monitoring.py: regen.py moves them here) -- registries (npm legacy, NuGet legacy, Docker Hub, JFrog, Sonatype, Packagist,
 Hex, CocoaPods, Gradle, Open VSX, AMO, Chocolatey, Puppet Forge, Ansible Galaxy, Quay, Harbor,
 Cloudsmith, Gemfury, packagecloud, Anaconda, Buf), code quality and testing services (Coveralls,
 Code Climate, Codacy, DeepSource, SonarQube legacy, Semgrep, GitGuardian, Veracode, Socket,

@@ -1,5 +1,6 @@
 """Spec of rules/monitoring.toml: monitoring, observability, logging, alerting and uptime services
-(plus the product-analytics / SaaS rules that already lived in this pack).
+(plus product-analytics / SaaS / dev-platform rules that regen.py moves to rules/social.toml,
+rules/saas.toml and rules/devtools.toml).
 
 Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
 rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
@@ -376,9 +377,9 @@ CONFIDENCE = {
 }
 
 generate("monitoring", "\n".join([
-    "# leakless built-in rules: monitoring, observability, logging, alerting, uptime (and the product",
-    "# analytics / SaaS rules that already lived here). Spec: scripts/rulegen/monitoring.py",
-    "# (hand-written rules are kept, read back).",
+    "# leakless built-in rules: monitoring, observability, logging, alerting, uptime.",
+    "# Spec: scripts/rulegen/monitoring.py (hand-written rules: scripts/rulegen/hand/monitoring.toml;",
+    "# its SaaS / analytics / dev-platform rules are moved to their packs by scripts/rulegen/regen.py).",
     "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,",
     "# rotate, examples, negative_examples).",
 ]), R, aliases=ALIASES, confidence=CONFIDENCE)

@@ -374,7 +374,7 @@ R(ctx_rule(
     key="HOTJAR_CLIENT_SECRET", value=HEX(64), keywords=["hotjar"],
     rotate="https://insights.hotjar.com/settings/api"))
 
-# Amplitude secret keys are the 32-hex "amplitude-api-key" rule of rules/monitoring.toml.
+# Amplitude secret keys are the 32-hex "amplitude-api-key" rule (spec: monitoring.py; pack: social.toml).
 
 # --------------------------------------------------------------------- marketing automation
 R(rule(

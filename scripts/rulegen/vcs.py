@@ -1,5 +1,6 @@
 """Spec of rules/vcs.toml: code hosting (GitHub, GitLab, Bitbucket, Atlassian, Gitea, Forgejo,
-Codeberg, Gogs, SourceHut, Phabricator, Gitee) plus the registry and CI rules the pack already held.
+Codeberg, Gogs, SourceHut, Phabricator, Gitee) plus registry and CI rules that regen.py moves to
+rules/devtools.toml and rules/cicd.toml.
 
 Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
 rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
@@ -33,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PACK = os.path.join(HERE, "..", "..", "rules", "vcs.toml")
 
 HEADER = """# leakless built-in rules: code hosting (GitHub, GitLab, Bitbucket, Atlassian, Gitea, Forgejo,
-# Codeberg, Gogs, SourceHut, Phabricator, Gitee), CI/CD services and package registries.
+# Codeberg, Gogs, SourceHut, Phabricator, Gitee) and their CI tokens (GitHub Actions, GitLab CI).
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples). Example values are randomly generated fakes in the provider's format; none is a
 # real credential. Regenerate with `python3 scripts/rulegen/regen.py`."""
