@@ -420,7 +420,7 @@ def logic_url():
 
 add(rule(
     "azure-logic-apps-trigger-url", "azure",
-    "Azure Logic Apps HTTP trigger URL with its SAS signature (…logic.azure.com/workflows/…&sig=)",
+    "Azure Logic Apps HTTP trigger URL with its SAS signature (…logic.azure.com/workflows/…&sig=; also Teams Workflows and Power Automate flows hosted there)",
     regex=r"\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/triggers/[^\s\"'<>]{1,400}?[?&]sig=([A-Za-z0-9_\-]{43})" + URL_END,
     keywords=[".logic.azure.com"],
     examples=[f"LOGIC_APP_URL={logic_url()}", f"webhook_url: \"{logic_url()}\""],

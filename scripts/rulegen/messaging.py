@@ -70,6 +70,8 @@ KEYWORDS_OVERRIDE = {
 
 
 # Bounded quantifiers in place of the hand-written rules' `+`/`*` (every repetition bounded).
+# Teams workflow URLs on *.logic.azure.com are Logic Apps trigger URLs like any other and are reported
+# by azure-logic-apps-trigger-url (rules/cloud.toml); this rule keeps the Power Platform host only.
 REGEX_OVERRIDE = {
     "microsoft-teams-incoming-webhook-url": (
         r"(https://(?:[a-z0-9\-]{1,63}\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)"
@@ -77,7 +79,7 @@ REGEX_OVERRIDE = {
         r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         r"(?:/[A-Za-z0-9_\-]{20,80})?)(?:[^A-Za-z0-9_\-]|$)"),
     "microsoft-teams-workflow-webhook-url": (
-        r"(https://[a-z0-9.\-]{1,120}\.(?:logic\.azure\.com|api\.powerplatform\.com)(?::443)?"
+        r"(https://[a-z0-9.\-]{1,120}\.api\.powerplatform\.com(?::443)?"
         r"/[A-Za-z0-9/._\-]{0,120}workflows/[0-9a-f]{32}/triggers/[A-Za-z0-9_\-]{1,80}/paths/invoke/?"
         r"\?[^\s\"'<>]{0,300}?sig=[A-Za-z0-9_%\-]{43,86})"),
 }
