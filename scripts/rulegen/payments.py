@@ -479,13 +479,13 @@ R += [
     prefix_rule(
         "easypost-production-api-key", "easypost", "EasyPost production API key (EZAK)",
         regex=r"\b(EZAK[A-Za-z0-9]{54})\b", keywords=["ezak"],
-        sample=lambda: "EZAK" + b62(54), env_var="EASYPOST_API_KEY", entropy=4.0,
+        sample=lambda: "EZAK" + b62(54), env_var="EASYPOST_API_KEY", entropy=3.3,
         rotate="https://www.easypost.com/account/api-keys", aliases=["easypost-api-token"],
         negatives=pnegs("EASYPOST_API_KEY", "EZAK", lambda: "EZAK" + b62(54))),
     prefix_rule(
         "easypost-test-api-key", "easypost", "EasyPost test API key (EZTK)",
         regex=r"\b(EZTK[A-Za-z0-9]{54})\b", keywords=["eztk"],
-        sample=lambda: "EZTK" + b62(54), env_var="EASYPOST_TEST_API_KEY", entropy=4.0,
+        sample=lambda: "EZTK" + b62(54), env_var="EASYPOST_TEST_API_KEY", entropy=3.3,
         severity="low", rotate="https://www.easypost.com/account/api-keys",
         aliases=["easypost-test-api-token"],
         negatives=pnegs("EASYPOST_TEST_API_KEY", "EZTK", lambda: "EZTK" + b62(54))),

@@ -168,13 +168,15 @@ def PREFIXED(prefix, fmt):
 # `=`, `:=`, `::=`, `?=`, `+=`, `||=` (dotenv, shell, Makefile, Ruby), `=>` (PHP, Ruby), `:` (YAML,
 # JSON, headers), `,` (PHP define, constructor pairs), `(` (constructor argument), `>` (XML
 # element), `value=` (.NET appSettings `key="X" value="…"`), a Terraform `variable "x" {` block's
-# `default =` (after at most three `description`/`type`/`sensitive` lines), or whitespace alone
+# `default =` (after at most three `description`/`type`/`sensitive` lines), the next line's `value:`
+# of a Kubernetes `env:` entry (`- name: X` / `  value: "…"`), or whitespace alone
 # (Dockerfile `ENV K V`, CLI `--flag V`) -- then opening quotes.
 KEY_TAIL = r"[\w.\-]{0,25}"
 SEP = (
     r"""[\\"'`\]]{0,3}(?:\s{0,2}:\s{0,2}&?(?:'static\s)?[A-Za-z_][\w<>\[\]]{0,15})?\s{0,3}"""
     r"""(?:[:+?|]{0,2}=>?|:{1,2}|,|\(|>|\s(?:value|val)\s{0,2}=|"""
-    r"""\{\s{1,8}(?:(?:description|type|sensitive)\s{0,12}=\s{0,3}[^\n]{0,80}\n\s{1,8}){0,3}default\s{0,12}=|\s)"""
+    r"""\{\s{1,8}(?:(?:description|type|sensitive)\s{0,12}=\s{0,3}[^\n]{0,80}\n\s{1,8}){0,3}default\s{0,12}=|"""
+    r"""\r?\n\s{1,12}value:|\s)"""
     r"""\s{0,3}(?:[\\"'`]{0,3}|&quot;)"""
 )
 END = r"(?:[^0-9A-Za-z_\-]|$)"
@@ -365,6 +367,7 @@ RESKELETON_SYNTAXES = [
     ("ruby", lambda k, v: f"ENV['{k['SCREAM']}'] ||= '{v}'"),
     ("jupyter", lambda k, v: f"\"    os.environ[\\\"{k['SCREAM']}\\\"] = \\\"{v}\\\"\\n\","),
     ("terraform", lambda k, v: f"variable \"{k['snake']}\" {{\n  default = \"{v}\"\n}}"),
+    ("k8s-env", lambda k, v: f"        - name: {k['SCREAM']}\n          value: \"{v}\""),
 ]
 
 
@@ -394,12 +397,25 @@ def _entropy(s):
     return -sum(c / n * math.log2(c / n) for c in Counter(s).values()) if n else 0.0
 
 
+# Earlier versions of SEP, as rules read back from scripts/rulegen/hand/ may still spell them out:
+# reskeleton upgrades them to the current SEP so every context rule shares one skeleton.
+PREVIOUS_SEPS = [
+    SEP.replace(r"""\r?\n\s{1,12}value:|""", ""),  # before Kubernetes env entries
+    SEP.replace(r"""\r?\n\s{1,12}value:|""", "").replace(
+        r"""\{\s{1,8}(?:(?:description|type|sensitive)\s{0,12}=\s{0,3}[^\n]{0,80}\n\s{1,8}){0,3}default\s{0,12}=|""",
+        ""),  # before Terraform variable blocks
+]
+
+
 def reskeleton(r):
     """Move a hand-written provider-context rule onto SEP (in place; a no-op for a rule that does
     not end its key with one of OLD_SEPS, so re-running a spec is idempotent). The new examples'
     values are drawn from the first example's value with a generator seeded by the rule id, so the
     output is stable and the shared generator's stream is untouched."""
     rx = r.get("regex") or ""
+    for prev in PREVIOUS_SEPS:
+        if prev in rx and SEP not in rx:
+            r["regex"] = rx = rx.replace(prev, SEP)
     hits = [s for s in OLD_SEPS if rx.count(s) == 1]
     if len(hits) != 1 or r.get("confidence") == "high" or not r.get("env_var"):
         return r
