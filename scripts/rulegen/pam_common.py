@@ -21,9 +21,11 @@ from rulegen import Rule, emit, hand_path, key_forms, reskeleton  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def hand_written(pack, generated_ids, aliases=None, confidence=None):
+def hand_written(pack, generated_ids, aliases=None, confidence=None, overrides=None):
     """The rules of `rules/<pack>.toml` that the spec does not generate (the hand-written ones),
-    as Rule dicts. `aliases` / `confidence` map rule id -> value for rules that lack them."""
+    as Rule dicts. `aliases` / `confidence` map rule id -> value for rules that lack them;
+    `overrides` maps rule id -> {field: value} the spec sets over the hand-written text."""
+    overrides = overrides or {}
     aliases = aliases or {}
     confidence = confidence or {}
     with open(hand_path(pack), "rb") as f:
@@ -49,6 +51,11 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
             checksum=r.get("checksum"), window=r.get("window"), path=r.get("path"),
             examples=r.get("examples", []), negative_examples=negs,
         )))
+        for field, value in overrides.get(r["id"], {}).items():
+            if field == "negative_examples":
+                out[-1][field] = list(out[-1][field]) + [v for v in value if v not in out[-1][field]]
+            else:
+                out[-1][field] = value
     return out
 
 
@@ -85,11 +92,11 @@ def pnegs(env_var, prefix, sample, *extra):
     ] + list(extra)
 
 
-def generate(pack, header, rules, aliases=None, confidence=None):
+def generate(pack, header, rules, aliases=None, confidence=None, overrides=None):
     """Rewrite `rules/<pack>.toml`: the hand-written rules (scripts/rulegen/hand/<pack>.toml), plus the generated
     ones, sorted by id. (The pack is read before it is written, so this is not a shell redirect.)"""
     ids = {r["id"] for r in rules}
-    keep = hand_written(pack, ids, aliases, confidence)
+    keep = hand_written(pack, ids, aliases, confidence, overrides)
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         emit(keep + rules, header=header)

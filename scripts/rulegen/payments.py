@@ -624,6 +624,23 @@ ALIASES = {
     "gocardless-live-access-token": ["gocardless-api-token"],
 }
 
+def stripe_secret(prefix):
+    """Stripe secret keys are mixed-case base62 (24 characters for old keys, ~100 for new ones). A
+    body of exactly 40 lower-case hex is Paystack's documented format (paystack-*-secret-key): a
+    random 40-character base62 body is all lower-case hex with probability (16/62)^40, so excluding
+    it costs Stripe nothing. Without look-around, "40 characters, not all lower-case hex" is spelled
+    as the position of its first other character."""
+    forty = "|".join(f"[0-9a-f]{{{k}}}[g-zA-Z][0-9A-Za-z]{{{39 - k}}}" for k in range(40))
+    return rf"\b({prefix}(?:[0-9A-Za-z]{{24,39}}|[0-9A-Za-z]{{41,247}}|{forty}))\b"
+
+
+OVERRIDES = {
+    "stripe-live-secret-key": {"regex": stripe_secret("sk_live_"),
+                               "negative_examples": ["PAYSTACK_SECRET_KEY=sk_live_" + hexs(40)]},
+    "stripe-test-secret-key": {"regex": stripe_secret("sk_test_"),
+                               "negative_examples": ["PAYSTACK_SECRET_KEY=sk_test_" + hexs(40)]},
+}
+
 CONFIDENCE = {
     # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
     "mollie-live-api-key": "medium",
@@ -634,4 +651,4 @@ generate("payments", "\n".join([
     "# billing, shipping). Spec: scripts/rulegen/payments.py (hand-written rules are kept, read back).",
     "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,",
     "# rotate, examples, negative_examples).",
-]), R, aliases=ALIASES, confidence=CONFIDENCE)
+]), R, aliases=ALIASES, confidence=CONFIDENCE, overrides=OVERRIDES)
