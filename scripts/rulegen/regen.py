@@ -15,8 +15,8 @@ Usage:
                                                # or a provider is found in two category packs
 
 Hand-written rules are read by each spec from scripts/rulegen/hand/<pack>.toml (cloud's from
-scripts/rulegen/cloud_hand.toml); rules/secrets-managers.toml and rules/generic.toml have no spec
-and are their own source (generic.toml's order is significant and is never sorted).
+scripts/rulegen/cloud_hand.toml); rules/generic.toml has no spec and is its own source (its order
+is significant and is never sorted).
 """
 
 import collections
@@ -38,9 +38,10 @@ SPECS = [
     ("cloud", "stdout", []), ("cicd", "stdout", []), ("credentials", "stdout", []),
     ("databases", "stdout", []), ("devtools", "stdout", []), ("iot", "stdout", []),
     ("keys", "stdout", []), ("saas", "stdout", []), ("social", "stdout", []),
+    ("secrets-managers", "stdout", []),
 ]
 # Packs with no spec: the file is the source. Nothing is ever moved into them.
-SOURCE_PACKS = ["secrets-managers", "generic"]
+SOURCE_PACKS = ["generic"]
 # Packs that hold credentials by *container* (a password in a URL, a config file of a known shape,
 # a private key block) whatever the provider: `.npmrc` tokens sit in credentials beside `.netrc`,
 # while npm's own token formats sit in devtools.
