@@ -1,8 +1,11 @@
 """Spec of rules/ai.toml: AI / ML platforms (LLM APIs, model hubs, inference clouds, vector DBs,
 LLM tooling, speech and search APIs used by agents).
 
-Run `python3 scripts/rulegen/ai.py` (rewrites rules/ai.toml in place, keeping the hand-written
-rules) and then `leakless rules check rules/ai.toml`. Patterns follow each provider's documented
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run `python3 scripts/rulegen/regen.py` (hand-written rules are read from scripts/rulegen/hand/ai.toml) and then `leakless rules check rules/ai.toml`. Patterns follow each provider's documented
 token format; example values are random fakes. Google Gemini / AI Studio keys (AIza…) and Azure
 OpenAI keys belong to cloud.toml.
 """

@@ -1,9 +1,14 @@
 """Spec of rules/cicd.toml: CI/CD, build and deployment services.
 
-Run: python3 scripts/rulegen/cicd.py > rules/cicd.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
 
-CircleCI (CCIPAT_/CCIPRJ_), Buildkite (bkua_), Travis CI, Terraform Cloud, GitHub Actions and
-GitLab CI tokens live in rules/vcs.toml; Develocity and Nx Cloud in rules/devtools.toml. Every
+Run: python3 scripts/rulegen/regen.py
+
+The pack also holds the CircleCI, Buildkite, Travis CI, Azure DevOps and Terraform Cloud rules
+that scripts/rulegen/vcs.py writes (regen.py moves them here); GitHub Actions and GitLab CI tokens
+stay with their code hosts in rules/vcs.toml; Develocity and Nx Cloud are in rules/devtools.toml. Every
 pattern here is written from the provider's documented token format; example values are random
 fakes drawn from that format.
 """
@@ -265,7 +270,8 @@ add(ctx_rule(
 
 header = ("# leakless built-in rules: CI/CD, build and deployment services.\n"
           "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, env_var, rotate, examples).\n"
-          "# CircleCI CCIPAT_/CCIPRJ_, Buildkite bkua_, Travis CI and Terraform Cloud tokens are in rules/vcs.toml.")
+          "# Also CircleCI, Buildkite, Travis CI, Azure DevOps and Terraform Cloud (spec: scripts/rulegen/vcs.py).\n"
+          "# Regenerate with scripts/rulegen/regen.py.")
 if __name__ == "__main__":
     emit(rules, header=header)
     print(f"# {len(rules)} rules", file=sys.stderr)

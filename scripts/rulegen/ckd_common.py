@@ -106,8 +106,8 @@ def with_allow(r, *allowlists):
 
 
 def existing_rules(pack):
-    """The rules of `rules/<pack>.toml` as Rule dicts (for re-emitting hand-written rules)."""
-    data = tomllib.loads((ROOT / "rules" / f"{pack}.toml").read_text())
+    """The hand-written rules of a pack (`scripts/rulegen/hand/<pack>.toml`) as Rule dicts."""
+    data = tomllib.loads(Path(rulegen.hand_path(pack)).read_text())
     out = []
     for spec in data.get("rules", []):
         r = rulegen.Rule(
@@ -119,7 +119,7 @@ def existing_rules(pack):
             checksum=spec.get("checksum"), window=spec.get("window"), path=spec.get("path"),
             examples=spec.get("examples", []), negative_examples=spec.get("negative_examples", []),
             allowlists=spec.get("allowlists", []))
-        out.append(r)
+        out.append(rulegen.reskeleton(r))
     return out
 
 

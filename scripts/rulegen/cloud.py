@@ -1,6 +1,10 @@
 """Spec of rules/cloud.toml: cloud providers, hosting platforms, CDNs and Kubernetes.
 
-Run: python3 scripts/rulegen/cloud.py > rules/cloud.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run: python3 scripts/rulegen/regen.py
 
 The pack keeps its hand-written rules (read back from `scripts/rulegen/cloud_hand.toml`, the
 pack as it was before the generator) and adds the generated ones below; `emit` sorts them all by
@@ -93,12 +97,15 @@ def bedrock_long():
 
 add(prefix_rule(
     "aws-bedrock-api-key-long-term", "aws",
-    "Amazon Bedrock long-term API key (ABSK + base64 of the IAM service-specific credential)",
-    regex=B64_START + r"(ABSK[A-Za-z0-9+/]{109,269}={0,2})" + B64_END,
-    keywords=["absk"], sample=bedrock_long, env_var="AWS_BEARER_TOKEN_BEDROCK", entropy=4.0,
+    "Amazon Bedrock long-term API key (ABSK + base64 of `BedrockAPIKey-<id>-at-<account>:<secret>`)",
+    # "QmVkcm9ja0FQSUtleS" is "BedrockAPIKey-" in base64: fixed for every key, so the secret's
+    # length (not documented) need not be guessed.
+    regex=B64_START + r"(ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{50,300}={0,2})" + B64_END,
+    keywords=["abskqmvkcm9ja0fqsutles"], sample=bedrock_long,
+    contexts=("dotenv", "yaml", "js", "header"), env_var="AWS_BEARER_TOKEN_BEDROCK", entropy=4.0,
     severity="critical", rotate="https://console.aws.amazon.com/bedrock/home#/api-keys",
     negatives=pneg("AWS_BEARER_TOKEN_BEDROCK", "ABSK", bedrock_long()[4:], short=40,
-                   extra=["const ABSKIP_LIMIT = 3;"])))
+                   extra=["const ABSKIP_LIMIT = 3;", "AWS_BEARER_TOKEN_BEDROCK=ABSK" + b64(120)])))
 
 
 def bedrock_short():
@@ -413,7 +420,7 @@ def logic_url():
 
 add(rule(
     "azure-logic-apps-trigger-url", "azure",
-    "Azure Logic Apps HTTP trigger URL with its SAS signature (…logic.azure.com/workflows/…&sig=)",
+    "Azure Logic Apps HTTP trigger URL with its SAS signature (…logic.azure.com/workflows/…&sig=; also Teams Workflows and Power Automate flows hosted there)",
     regex=r"\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/triggers/[^\s\"'<>]{1,400}?[?&]sig=([A-Za-z0-9_\-]{43})" + URL_END,
     keywords=[".logic.azure.com"],
     examples=[f"LOGIC_APP_URL={logic_url()}", f"webhook_url: \"{logic_url()}\""],
@@ -1193,7 +1200,7 @@ def hand_rules():
                  window=r.get("window"), path=r.get("path"), examples=r["examples"],
                  negative_examples=r["negative_examples"])
         x["allowlists"] = r.get("allowlists", [])
-        out.append(x)
+        out.append(reskeleton(x))
     return out
 
 

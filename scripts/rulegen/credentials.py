@@ -6,8 +6,12 @@ rclone.conf, .pgpass, my.cnf), passwords on command lines (curl, wget, sshpass, 
 redis-cli, openssl, keytool), password hashes (low severity) and web-framework secrets (WordPress,
 Rails, Laravel, Django, Flask, Symfony).
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Database URL schemes live in rules/databases.toml. Run:
-    python3 scripts/rulegen/credentials.py > rules/credentials.toml
+    python3 scripts/rulegen/regen.py
 """
 
 from ckd_common import *  # noqa: F401,F403

@@ -1,9 +1,13 @@
 """Spec of rules/databases.toml: database connection URLs with an embedded password, JDBC forms, and the
 tokens of database / data-platform services. The hand-written rules (postgres, mysql, mongodb, redis,
 amqp, mssql, jdbc, oracle thin, snowflake URLs; PlanetScale, Supabase, Neon, Atlas, Databricks,
-ClickHouse, Redis Cloud, Turso tokens) are read back from the pack and re-emitted beside the new ones.
+ClickHouse, Redis Cloud, Turso tokens) are read back from scripts/rulegen/hand/databases.toml and re-emitted beside the new ones.
 
-Run:  python3 scripts/rulegen/databases.py > rules/databases.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run:  python3 scripts/rulegen/regen.py
 """
 
 from ckd_common import *  # noqa: F401,F403
@@ -286,7 +290,7 @@ add(rule("supabase-jwt-secret", "supabase", "Supabase project JWT secret (signs 
 NEW_IDS = {r["id"] for r in NEW}
 OLD = [r for r in existing_rules("databases") if r["id"] not in NEW_IDS]
 CTX = {"mongodb-atlas-api-private-key", "snowflake-password", "redis-cloud-api-key", "turso-auth-token",
-       "supabase-service-role-key", "clickhouse-cloud-api-secret", "neon-api-key"}
+       "supabase-service-role-key", "clickhouse-cloud-api-secret"}
 ALIASES = {"planetscale-service-token": ["planetscale-api-token"], "planetscale-password": ["planetscale-password"],
            "planetscale-oauth-token": ["planetscale-oauth-token"], "databricks-personal-access-token": ["databricks-api-token"],
            "clickhouse-cloud-api-secret": ["clickhouse-cloud-api-secret-key"]}

@@ -1,5 +1,7 @@
-"""Spec of rules/devtools.toml: developer platforms and package registries that rules/vcs.toml does
-not already cover -- registries (npm legacy, NuGet legacy, Docker Hub, JFrog, Sonatype, Packagist,
+"""Spec of rules/devtools.toml: developer platforms and package registries (the pack also holds
+the npm, NuGet, PyPI, RubyGems, crates.io, Clojars, JFrog, Docker Hub, Postman, SonarQube, Sourcegraph,
+Snyk and Codecov rules of scripts/rulegen/vcs.py and the Algolia, Mapbox, LaunchDarkly, Linear and
+Contentful rules of scripts/rulegen/monitoring.py: regen.py moves them here) -- registries (npm legacy, NuGet legacy, Docker Hub, JFrog, Sonatype, Packagist,
 Hex, CocoaPods, Gradle, Open VSX, AMO, Chocolatey, Puppet Forge, Ansible Galaxy, Quay, Harbor,
 Cloudsmith, Gemfury, packagecloud, Anaconda, Buf), code quality and testing services (Coveralls,
 Code Climate, Codacy, DeepSource, SonarQube legacy, Semgrep, GitGuardian, Veracode, Socket,
@@ -10,12 +12,16 @@ Storyblok, Prismic, Mapbox temporary tokens, LaunchDarkly mobile/relay keys, Con
 Flagsmith, Statsig, Optimizely, Unleash, DevCycle, Retool, ngrok, Tailscale, Teleport, Expo,
 Gitpod, Coder, Nx Cloud, BuildBuddy, Develocity).
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: each rule is written from the provider's documented token format (prefix, length,
 alphabet); a value that is ambiguous on its own (hex, UUID, plain base62) is only reported next
 to a key that names the provider (`ctx_rule`, medium confidence). Example values are fakes drawn
 from the format by rulegen. Regenerate with
 
-    python3 scripts/rulegen/devtools.py > rules/devtools.toml
+    python3 scripts/rulegen/regen.py
 """
 
 import math
@@ -33,7 +39,7 @@ HEADER = """# leakless built-in rules: developer platforms, package registries, 
 # services, feature-flag services, tunnels and dev environments.
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples). Example values are randomly generated fakes in the provider's format; none is a
-# real credential. Regenerate with `python3 scripts/rulegen/devtools.py > rules/devtools.toml`."""
+# real credential. Regenerate with `python3 scripts/rulegen/regen.py`."""
 
 
 def fmt(regex, sample):

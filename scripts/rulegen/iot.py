@@ -1,6 +1,10 @@
 """Spec of rules/iot.toml: IoT platforms, device clouds and home automation.
 
-Run: python3 scripts/rulegen/iot.py > rules/iot.toml
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run: python3 scripts/rulegen/regen.py
 
 Azure IoT Hub keys are in rules/cloud.toml; Pushover, Pushbullet and IFTTT webhooks in
 rules/messaging.toml. Every pattern is written from the provider's documented token format;

@@ -1,14 +1,18 @@
 """Spec of rules/keys.toml: private keys in every container. The hand-written PEM/OpenSSH/PGP/PuTTY/
-age/WireGuard/JWT rules are read back from the pack and re-emitted; this spec adds SSH2 (ssh.com) keys,
+age/WireGuard/JWT rules are read back from scripts/rulegen/hand/keys.toml and re-emitted; this spec adds SSH2 (ssh.com) keys,
 the other PEM key types, unarmored DER and base64-wrapped PEM keys, .NET XML RSA keys, JWK private
 and symmetric keys, age plugin identities, WireGuard keys by context, Tor onion service keys,
 minisign / signify / cosign secret keys, OpenVPN static keys, and crypto-wallet secrets (BIP-32
 extended private keys, BIP-39 mnemonics, Ethereum / Bitcoin WIF / Solana / Tezos / Cardano / Stellar
 keys, Nostr nsec).
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 JSON-escaped (`\\n`) and percent-encoded forms need no rules of their own: leakless unescapes such text
 and rescans it. Java keystores and PKCS#12 files are binary (their passwords are in credentials.toml).
-Run:  python3 scripts/rulegen/keys.py > rules/keys.toml
+Run:  python3 scripts/rulegen/regen.py
 """
 
 import base64

@@ -1,13 +1,16 @@
 """Spec of rules/messaging.toml: chat, email, SMS/voice, push and realtime providers.
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: the messaging pack is the place a newcomer looks for Slack, Discord, Telegram,
 Teams, the e-mail APIs, the SMS/voice APIs and the push/realtime services. The first rules of the
-pack were written by hand; this spec keeps them verbatim (read back from the pack by id, given the
+pack were written by hand; this spec keeps them verbatim (read back by id from scripts/rulegen/hand/messaging.toml, given the
 `confidence` and gitleaks `aliases` fields they lacked) and adds the rest of every family from the
 providers' documented token formats.
 
-Run: python3 scripts/rulegen/messaging.py --write   (rewrites rules/messaging.toml in place; a
-shell redirect into the pack would empty it before the hand-written rules are read back)
+Run: python3 scripts/rulegen/regen.py
 """
 
 import contextlib
@@ -43,7 +46,7 @@ HANDWRITTEN = {
     "twilio-sid-auth-token-pair": ("high", []),
     "twilio-api-key-sid": ("medium", ["twilio-api-key"]),
     "sendgrid-api-key": ("high", ["sendgrid-api-token"]),
-    "mailgun-api-key": ("medium", ["mailgun-private-api-token"]),
+    "mailgun-api-key": ("high", ["mailgun-private-api-token"]),
     "mailgun-private-api-key": ("medium", ["mailgun-signing-key"]),
     "mailchimp-api-key": ("high", ["mailchimp-api-key"]),
     "postmark-server-token": ("medium", []),
@@ -67,6 +70,8 @@ KEYWORDS_OVERRIDE = {
 
 
 # Bounded quantifiers in place of the hand-written rules' `+`/`*` (every repetition bounded).
+# Teams workflow URLs on *.logic.azure.com are Logic Apps trigger URLs like any other and are reported
+# by azure-logic-apps-trigger-url (rules/cloud.toml); this rule keeps the Power Platform host only.
 REGEX_OVERRIDE = {
     "microsoft-teams-incoming-webhook-url": (
         r"(https://(?:[a-z0-9\-]{1,63}\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)"
@@ -74,7 +79,7 @@ REGEX_OVERRIDE = {
         r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         r"(?:/[A-Za-z0-9_\-]{20,80})?)(?:[^A-Za-z0-9_\-]|$)"),
     "microsoft-teams-workflow-webhook-url": (
-        r"(https://[a-z0-9.\-]{1,120}\.(?:logic\.azure\.com|api\.powerplatform\.com)(?::443)?"
+        r"(https://[a-z0-9.\-]{1,120}\.api\.powerplatform\.com(?::443)?"
         r"/[A-Za-z0-9/._\-]{0,120}workflows/[0-9a-f]{32}/triggers/[A-Za-z0-9_\-]{1,80}/paths/invoke/?"
         r"\?[^\s\"'<>]{0,300}?sig=[A-Za-z0-9_%\-]{43,86})"),
 }
@@ -99,9 +104,9 @@ NEGATIVES_EXTRA = {
 
 
 def handwritten():
-    with open(PACK, "rb") as f:
+    with open(hand_path("messaging"), "rb") as f:
         pack = tomllib.load(f)
-    assert pack.get("rules"), f"{PACK} holds no rules: restore it (git checkout) and run with --write"
+    assert pack.get("rules"), "scripts/rulegen/hand/messaging.toml holds no rules"
     out = []
     for r in pack["rules"]:
         if r["id"] not in HANDWRITTEN:
@@ -113,11 +118,11 @@ def handwritten():
         for extra in NEGATIVES_EXTRA.get(r["id"], []):
             if extra not in neg and len(neg) < 3:
                 neg.append(extra)
-        out.append(rule(r["id"], r["provider"], r["description"], rx, kw,
+        out.append(reskeleton(rule(r["id"], r["provider"], r["description"], rx, kw,
                         r["examples"], neg, severity=r["severity"],
                         confidence=conf, entropy=r.get("entropy"),
                         secret_group=r.get("secretGroup", 1), env_var=r.get("env_var"),
-                        rotate=r.get("rotate"), aliases=aliases))
+                        rotate=r.get("rotate"), aliases=aliases)))
     missing = set(HANDWRITTEN) - {r["id"] for r in out}
     assert not missing, f"hand-written rules missing from the pack: {sorted(missing)}"
     return out
@@ -599,7 +604,8 @@ R(ctx_rule(
 HEADER = """# leakless built-in rules: messaging (chat, email, SMS/voice, push, realtime, webhooks).
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples, negative_examples). Spec: scripts/rulegen/messaging.py (hand-written rules are
-# read back from this file by id; the rest are generated from the providers' token formats)."""
+# read back from scripts/rulegen/hand/messaging.toml; the rest are generated from the providers'
+# token formats). Regenerate with scripts/rulegen/regen.py."""
 
 all_rules = handwritten() + rules
 if "--write" in sys.argv[1:]:

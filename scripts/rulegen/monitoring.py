@@ -1,8 +1,12 @@
 """Spec of rules/monitoring.toml: monitoring, observability, logging, alerting and uptime services
-(plus the product-analytics / SaaS rules that already lived in this pack).
+(plus product-analytics / SaaS / dev-platform rules that regen.py moves to rules/social.toml,
+rules/saas.toml and rules/devtools.toml).
 
-Run `python3 scripts/rulegen/monitoring.py` (rewrites rules/monitoring.toml in place, keeping the
-hand-written rules) and then `leakless rules check rules/monitoring.toml`. Patterns follow each
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run `python3 scripts/rulegen/regen.py` (hand-written rules are read from scripts/rulegen/hand/monitoring.toml) and then `leakless rules check rules/monitoring.toml`. Patterns follow each
 provider's documented token format; example values are random fakes.
 """
 
@@ -369,14 +373,13 @@ ALIASES = {
 
 CONFIDENCE = {
     # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
-    "notion-legacy-integration-secret": "medium",
     "launchdarkly-key": "medium",
 }
 
 generate("monitoring", "\n".join([
-    "# leakless built-in rules: monitoring, observability, logging, alerting, uptime (and the product",
-    "# analytics / SaaS rules that already lived here). Spec: scripts/rulegen/monitoring.py",
-    "# (hand-written rules are kept, read back).",
+    "# leakless built-in rules: monitoring, observability, logging, alerting, uptime.",
+    "# Spec: scripts/rulegen/monitoring.py (hand-written rules: scripts/rulegen/hand/monitoring.toml;",
+    "# its SaaS / analytics / dev-platform rules are moved to their packs by scripts/rulegen/regen.py).",
     "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,",
     "# rotate, examples, negative_examples).",
 ]), R, aliases=ALIASES, confidence=CONFIDENCE)

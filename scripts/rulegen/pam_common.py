@@ -1,7 +1,7 @@
 """Helpers shared by the payments, ai and monitoring pack specs.
 
 Why this exists: the three specs repeat two chores that `rulegen.py` leaves to each pack --
-keeping the hand-written rules that predate the generator (read back from the pack itself, so
+keeping the hand-written rules that predate the generator (read back from scripts/rulegen/hand/<pack>.toml, so
 regenerating is idempotent), and the three kinds of negative example every prefix rule needs (a
 placeholder, a truncated value, the token's regex quoted in code). Writing them once keeps the
 specs to data.
@@ -16,18 +16,19 @@ import tomllib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from rulegen import Rule, emit, key_forms  # noqa: E402
+from rulegen import Rule, emit, hand_path, key_forms, reskeleton  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def hand_written(pack, generated_ids, aliases=None, confidence=None):
+def hand_written(pack, generated_ids, aliases=None, confidence=None, overrides=None):
     """The rules of `rules/<pack>.toml` that the spec does not generate (the hand-written ones),
-    as Rule dicts. `aliases` / `confidence` map rule id -> value for rules that lack them."""
+    as Rule dicts. `aliases` / `confidence` map rule id -> value for rules that lack them;
+    `overrides` maps rule id -> {field: value} the spec sets over the hand-written text."""
+    overrides = overrides or {}
     aliases = aliases or {}
     confidence = confidence or {}
-    path = os.path.join(ROOT, "rules", f"{pack}.toml")
-    with open(path, "rb") as f:
+    with open(hand_path(pack), "rb") as f:
         doc = tomllib.load(f)
     out = []
     for r in doc.get("rules", []):
@@ -40,7 +41,7 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
         if conf is None:
             # A rule that needs the provider's name beside the value is medium; a shape is high.
             conf = "medium" if "(?i:" in r.get("regex", "") else "high"
-        out.append(Rule(
+        out.append(reskeleton(Rule(
             id=r["id"], description=r["description"], provider=r["provider"],
             severity=r.get("severity", "high"), confidence=conf,
             keywords=r.get("keywords", []), regex=r.get("regex"),
@@ -49,7 +50,12 @@ def hand_written(pack, generated_ids, aliases=None, confidence=None):
             aliases=r.get("aliases") or aliases.get(r["id"], []),
             checksum=r.get("checksum"), window=r.get("window"), path=r.get("path"),
             examples=r.get("examples", []), negative_examples=negs,
-        ))
+        )))
+        for field, value in overrides.get(r["id"], {}).items():
+            if field == "negative_examples":
+                out[-1][field] = list(out[-1][field]) + [v for v in value if v not in out[-1][field]]
+            else:
+                out[-1][field] = value
     return out
 
 
@@ -86,11 +92,11 @@ def pnegs(env_var, prefix, sample, *extra):
     ] + list(extra)
 
 
-def generate(pack, header, rules, aliases=None, confidence=None):
-    """Rewrite `rules/<pack>.toml`: the hand-written rules read back from it, plus the generated
+def generate(pack, header, rules, aliases=None, confidence=None, overrides=None):
+    """Rewrite `rules/<pack>.toml`: the hand-written rules (scripts/rulegen/hand/<pack>.toml), plus the generated
     ones, sorted by id. (The pack is read before it is written, so this is not a shell redirect.)"""
     ids = {r["id"] for r in rules}
-    keep = hand_written(pack, ids, aliases, confidence)
+    keep = hand_written(pack, ids, aliases, confidence, overrides)
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         emit(keep + rules, header=header)

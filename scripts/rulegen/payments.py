@@ -1,7 +1,10 @@
 """Spec of rules/payments.toml: card processors, PSPs, commerce platforms, crypto exchanges.
 
-Run `python3 scripts/rulegen/payments.py` (rewrites rules/payments.toml in place, keeping the
-hand-written rules) and then `leakless rules check rules/payments.toml`. Every pattern below is
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
+Run `python3 scripts/rulegen/regen.py` (hand-written rules are read from scripts/rulegen/hand/payments.toml) and then `leakless rules check rules/payments.toml`. Every pattern below is
 written from the provider's documented token format; example values are random fakes.
 """
 
@@ -476,13 +479,13 @@ R += [
     prefix_rule(
         "easypost-production-api-key", "easypost", "EasyPost production API key (EZAK)",
         regex=r"\b(EZAK[A-Za-z0-9]{54})\b", keywords=["ezak"],
-        sample=lambda: "EZAK" + b62(54), env_var="EASYPOST_API_KEY", entropy=4.0,
+        sample=lambda: "EZAK" + b62(54), env_var="EASYPOST_API_KEY", entropy=3.3,
         rotate="https://www.easypost.com/account/api-keys", aliases=["easypost-api-token"],
         negatives=pnegs("EASYPOST_API_KEY", "EZAK", lambda: "EZAK" + b62(54))),
     prefix_rule(
         "easypost-test-api-key", "easypost", "EasyPost test API key (EZTK)",
         regex=r"\b(EZTK[A-Za-z0-9]{54})\b", keywords=["eztk"],
-        sample=lambda: "EZTK" + b62(54), env_var="EASYPOST_TEST_API_KEY", entropy=4.0,
+        sample=lambda: "EZTK" + b62(54), env_var="EASYPOST_TEST_API_KEY", entropy=3.3,
         severity="low", rotate="https://www.easypost.com/account/api-keys",
         aliases=["easypost-test-api-token"],
         negatives=pnegs("EASYPOST_TEST_API_KEY", "EZTK", lambda: "EZTK" + b62(54))),
@@ -621,10 +624,26 @@ ALIASES = {
     "gocardless-live-access-token": ["gocardless-api-token"],
 }
 
+def stripe_secret(prefix):
+    """Stripe secret keys are mixed-case base62 (24 characters for old keys, ~100 for new ones). A
+    body of exactly 40 lower-case hex is Paystack's documented format (paystack-*-secret-key): a
+    random 40-character base62 body is all lower-case hex with probability (16/62)^40, so excluding
+    it costs Stripe nothing. Without look-around, "40 characters, not all lower-case hex" is spelled
+    as the position of its first other character."""
+    forty = "|".join(f"[0-9a-f]{{{k}}}[g-zA-Z][0-9A-Za-z]{{{39 - k}}}" for k in range(40))
+    return rf"\b({prefix}(?:[0-9A-Za-z]{{24,39}}|[0-9A-Za-z]{{41,247}}|{forty}))\b"
+
+
+OVERRIDES = {
+    "stripe-live-secret-key": {"regex": stripe_secret("sk_live_"),
+                               "negative_examples": ["PAYSTACK_SECRET_KEY=sk_live_" + hexs(40)]},
+    "stripe-test-secret-key": {"regex": stripe_secret("sk_test_"),
+                               "negative_examples": ["PAYSTACK_SECRET_KEY=sk_test_" + hexs(40)]},
+}
+
 CONFIDENCE = {
     # hand-written rules whose value shape is shared by other providers; the provider keyword gates them
     "mollie-live-api-key": "medium",
-    "gocardless-live-access-token": "medium",
 }
 
 generate("payments", "\n".join([
@@ -632,4 +651,4 @@ generate("payments", "\n".join([
     "# billing, shipping). Spec: scripts/rulegen/payments.py (hand-written rules are kept, read back).",
     "# Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,",
     "# rotate, examples, negative_examples).",
-]), R, aliases=ALIASES, confidence=CONFIDENCE)
+]), R, aliases=ALIASES, confidence=CONFIDENCE, overrides=OVERRIDES)

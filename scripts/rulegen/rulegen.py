@@ -25,11 +25,22 @@ Run `python3 scripts/rulegen/<pack>.py > rules/<pack>.toml` and then
 """
 
 import json
+import os
 import random
 import re
 import string
+import sys
 
 _R = random.Random(0x1EA41E55)
+
+
+HAND_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hand")
+
+
+def hand_path(pack):
+    """Where a spec's hand-written rules live (`scripts/rulegen/hand/<pack>.toml`): not the pack
+    itself, because scripts/rulegen/regen.py moves rules between packs by provider."""
+    return os.path.join(HAND_DIR, f"{pack}.toml")
 
 
 def reseed(seed):
@@ -156,12 +167,16 @@ def PREFIXED(prefix, fmt):
 # annotation (`: &str`, `: string`), then one separator of the syntaxes real repos use --
 # `=`, `:=`, `::=`, `?=`, `+=`, `||=` (dotenv, shell, Makefile, Ruby), `=>` (PHP, Ruby), `:` (YAML,
 # JSON, headers), `,` (PHP define, constructor pairs), `(` (constructor argument), `>` (XML
-# element), `value=` (.NET appSettings `key="X" value="…"`), or whitespace alone (Dockerfile
-# `ENV K V`, CLI `--flag V`) -- then opening quotes.
+# element), `value=` (.NET appSettings `key="X" value="…"`), a Terraform `variable "x" {` block's
+# `default =` (after at most three `description`/`type`/`sensitive` lines), the next line's `value:`
+# of a Kubernetes `env:` entry (`- name: X` / `  value: "…"`), or whitespace alone
+# (Dockerfile `ENV K V`, CLI `--flag V`) -- then opening quotes.
 KEY_TAIL = r"[\w.\-]{0,25}"
 SEP = (
     r"""[\\"'`\]]{0,3}(?:\s{0,2}:\s{0,2}&?(?:'static\s)?[A-Za-z_][\w<>\[\]]{0,15})?\s{0,3}"""
-    r"""(?:[:+?|]{0,2}=>?|:{1,2}|,|\(|>|\s(?:value|val)\s{0,2}=|\s)"""
+    r"""(?:[:+?|]{0,2}=>?|:{1,2}|,|\(|>|\s(?:value|val)\s{0,2}=|"""
+    r"""\{\s{1,8}(?:(?:description|type|sensitive)\s{0,12}=\s{0,3}[^\n]{0,80}\n\s{1,8}){0,3}default\s{0,12}=|"""
+    r"""\r?\n\s{1,12}value:|\s)"""
     r"""\s{0,3}(?:[\\"'`]{0,3}|&quot;)"""
 )
 END = r"(?:[^0-9A-Za-z_\-]|$)"
@@ -330,3 +345,117 @@ def emit(rules, header):
     for r in sorted(rules, key=lambda r: r["id"]):
         print()
         print(render(r))
+
+
+# ------------------------------------------- hand-written context rules onto the shared skeleton
+# The provider-context rules written by hand before this module existed end their key part with
+# one of these separators: `=`, `:=`, `=>`, `:` around optional single quotes. They miss the
+# syntaxes SEP handles (.NET appSettings, `: string =` annotations, Jupyter-escaped JSON, Ruby
+# `||=`, Terraform `default =`). `reskeleton` swaps the old separator for SEP, keeping the key
+# part, the value part, the id and the examples, and adds examples in those syntaxes.
+OLD_SEPS = [
+    r"""["']?\s{0,4}(?:=|:=|=>|:)\s{0,4}["']?""",
+    r"""["']?\s{0,4}(?::=|=>|=|:)\s{0,4}["']?""",
+    r"""["'`]?\s{0,3}(?:=|:=|=>|:|\s)\s{0,3}["'`]?""",
+    r"""["'`]?\s{0,3}(?:=|:=|=>|:)\s{0,3}["'`]?""",
+    r"""["'`]?\s{0,3}(?:=|:=|=>|:|\()\s{0,3}["'`]?""",
+]
+
+RESKELETON_SYNTAXES = [
+    ("appsettings", lambda k, v: f"<add key=\"{k['SCREAM']}\" value=\"{v}\" />"),
+    ("ts-annotation", lambda k, v: f"export const {k['camel']}: string = \"{v}\";"),
+    ("ruby", lambda k, v: f"ENV['{k['SCREAM']}'] ||= '{v}'"),
+    ("jupyter", lambda k, v: f"\"    os.environ[\\\"{k['SCREAM']}\\\"] = \\\"{v}\\\"\\n\","),
+    ("terraform", lambda k, v: f"variable \"{k['snake']}\" {{\n  default = \"{v}\"\n}}"),
+    ("k8s-env", lambda k, v: f"        - name: {k['SCREAM']}\n          value: \"{v}\""),
+]
+
+
+def _like(value, rng, own=True):
+    """A fresh fake of the same shape as `value`: each digit, lower- or upper-case letter replaced
+    by a random one of its class -- drawn from the characters of that class the value itself uses
+    when it uses several (so hex stays hex, base32 stays base32) -- everything else kept."""
+    pools = {}
+    for cls in (DIGITS, LOWER, UPPER):
+        seen = sorted({c for c in value if c in cls})
+        pools[cls] = "".join(seen) if own and len(seen) >= 3 else cls
+    out = []
+    for c in value:
+        for cls in (DIGITS, LOWER, UPPER):
+            if c in cls:
+                out.append(rng.choice(pools[cls]))
+                break
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _entropy(s):
+    from collections import Counter
+    import math
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values()) if n else 0.0
+
+
+# Earlier versions of SEP, as rules read back from scripts/rulegen/hand/ may still spell them out:
+# reskeleton upgrades them to the current SEP so every context rule shares one skeleton.
+PREVIOUS_SEPS = [
+    SEP.replace(r"""\r?\n\s{1,12}value:|""", ""),  # before Kubernetes env entries
+    SEP.replace(r"""\r?\n\s{1,12}value:|""", "").replace(
+        r"""\{\s{1,8}(?:(?:description|type|sensitive)\s{0,12}=\s{0,3}[^\n]{0,80}\n\s{1,8}){0,3}default\s{0,12}=|""",
+        ""),  # before Terraform variable blocks
+]
+
+
+def reskeleton(r):
+    """Move a hand-written provider-context rule onto SEP (in place; a no-op for a rule that does
+    not end its key with one of OLD_SEPS, so re-running a spec is idempotent). The new examples'
+    values are drawn from the first example's value with a generator seeded by the rule id, so the
+    output is stable and the shared generator's stream is untouched."""
+    rx = r.get("regex") or ""
+    for prev in PREVIOUS_SEPS:
+        if prev in rx and SEP not in rx:
+            r["regex"] = rx = rx.replace(prev, SEP)
+    hits = [s for s in OLD_SEPS if rx.count(s) == 1]
+    if len(hits) != 1 or r.get("confidence") == "high" or not r.get("env_var"):
+        return r
+    new_rx = rx.replace(hits[0], SEP)
+    g = r.get("secretGroup") or 0
+    value = None
+    for ex in r.get("examples", []):
+        m = re.search(rx, ex)
+        if m and m.group(g):
+            value = m.group(g)
+            break
+    if value is None:
+        return r
+    rng = random.Random(r["id"])
+    k = key_forms(r["env_var"])
+    added = []
+    for name, tpl in RESKELETON_SYNTAXES:
+        # Keep a literal prefix of the value (`sk-`, `EAAA`, `00`) when the rule needs one.
+        # Whole classes first, then the value's own characters (hex, base32); a fake must pass
+        # the rule's entropy floor and hold one of its keywords, as `rules check` requires.
+        found = None
+        for own, keep in [(o, n) for o in (False, True) for n in range(0, 13)]:
+            for _ in range(4):
+                fake = value[:keep] + _like(value[keep:], rng, own)
+                line = tpl(k, fake)
+                m = re.search(new_rx, line)
+                if (m and m.group(g) == fake and _entropy(fake) >= (r.get("entropy") or 0) + 0.1
+                        and any(kw.lower() in line.lower() for kw in r.get("keywords", []))):
+                    found = line
+                    break
+            if found:
+                break
+        if found:
+            added.append(found)
+    if not added:
+        # The key regex does not accept the rule's own env_var spelled in these syntaxes:
+        # leave the rule as it was rather than convert it without examples to show for it.
+        print(f"reskeleton: {r['id']}: left as written (no example in the new syntaxes matches)",
+              file=sys.stderr)
+        return r
+    r["regex"] = new_rx
+    r["examples"] = list(r.get("examples", [])) + [a for a in added if a not in r.get("examples", [])]
+    return r

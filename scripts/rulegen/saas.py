@@ -1,13 +1,17 @@
 """Spec of rules/saas.toml: the long tail of business SaaS (productivity, project management,
 automation, forms, scheduling, e-signature, CRM platforms, shipping, storage, video meetings).
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: these providers' credentials are mostly ambiguous values (hex, base62, UUID,
 JWT) that are secrets only next to the provider's name, plus a few with a distinctive prefix
 or URL (Trello ATTA, ClickUp pk_<user>_, Typeform tfp_, Zoho 1000., Salesforce session ids,
 Harvest .pt., Miro, Zapier/Make/IFTTT/Bitrix24 webhook URLs). Each is written
 from the provider's documented format; context rules use the shared rulegen skeleton.
 
-Run: python3 scripts/rulegen/saas.py > rules/saas.toml
+Run: python3 scripts/rulegen/regen.py
 """
 
 import os

@@ -1,5 +1,9 @@
 """Spec of rules/social.toml: social networks, media, marketing, CRM, analytics and support desks.
 
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
+
 Why this exists: tokens of social and marketing platforms leak from the same places as any other
 (dotenv files, notebooks, app configs), but most of them are ambiguous values (hex, base62 of a
 plain length) that are a credential only next to the provider's name. This spec writes each one
@@ -7,7 +11,7 @@ from the provider's documented format -- a distinctive prefix where the provider
 app-only bearer tokens, Meta EAA tokens, Instagram IGQV/IGAA, Pinterest pina_/pinr_, Foursquare
 fsq3, PostHog phc_) and a provider-context rule otherwise.
 
-Run: python3 scripts/rulegen/social.py > rules/social.toml
+Run: python3 scripts/rulegen/regen.py
 """
 
 import os
@@ -370,19 +374,20 @@ R(ctx_rule(
     key="HOTJAR_CLIENT_SECRET", value=HEX(64), keywords=["hotjar"],
     rotate="https://insights.hotjar.com/settings/api"))
 
-# Amplitude secret keys are the 32-hex "amplitude-api-key" rule of rules/monitoring.toml.
+# Amplitude secret keys are the 32-hex "amplitude-api-key" rule (spec: monitoring.py; pack: social.toml).
 
 # --------------------------------------------------------------------- marketing automation
 R(rule(
-    "klaviyo-private-api-key", "klaviyo", "Klaviyo private API key (pk_ + 34) near a Klaviyo reference",
-    r"\b(pk_[A-Za-z0-9]{34})\b", ["klaviyo"],
+    "klaviyo-private-api-key", "klaviyo", "Klaviyo private API key (pk_ + 34 alphanumerics)",
+    r"(?:^|[^A-Za-z0-9_\-])(pk_[A-Za-z0-9]{34})(?:[^A-Za-z0-9_\-]|$)", ["pk_"],
     [f"KLAVIYO_PRIVATE_API_KEY=pk_{hexs(34)}",
      f"client = KlaviyoAPI('pk_{hexs(34)}', max_delay=60)",
      f"curl -H 'Authorization: Klaviyo-API-Key pk_{hexs(34)}' https://a.klaviyo.com/api/lists/"],
     ["KLAVIYO_PRIVATE_API_KEY=pk_your_private_key",
      f"KLAVIYO_PUBLIC_KEY={b62(6)}  # klaviyo site id",
-     f"klaviyo stripe key pk_live_{b62(24)}"],
-    entropy=3.2, confidence="medium", env_var="KLAVIYO_PRIVATE_API_KEY",
+     f"klaviyo stripe key pk_live_{b62(24)}",
+     f"user_pk_{b62(34)}", f"pk_{b62(33)}"],
+    entropy=3.2, confidence="high", env_var="KLAVIYO_PRIVATE_API_KEY",
     rotate="https://www.klaviyo.com/settings/account/api-keys"))
 
 R(ctx_rule(

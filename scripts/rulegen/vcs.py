@@ -1,5 +1,10 @@
 """Spec of rules/vcs.toml: code hosting (GitHub, GitLab, Bitbucket, Atlassian, Gitea, Forgejo,
-Codeberg, Gogs, SourceHut, Phabricator, Gitee) plus the registry and CI rules the pack already held.
+Codeberg, Gogs, SourceHut, Phabricator, Gitee) plus registry and CI rules that regen.py moves to
+rules/devtools.toml and rules/cicd.toml.
+
+Regenerate every pack with `python3 scripts/rulegen/regen.py`: it runs this spec and moves each
+rule to the pack of its provider's category (`PACK_OF` in regen.py), so some rules written here
+live in another pack.
 
 Why this exists: the pack grew from 44 hand-written rules to whole token families. The
 hand-written rules stay as they are (the spec reads them back from the current pack and keeps
@@ -7,9 +12,9 @@ every rule whose id it does not generate itself, adding only `confidence` and `a
 rules below are written from each provider's documented token format, with example values drawn
 from that format by rulegen. Re-running is idempotent:
 
-    python3 scripts/rulegen/vcs.py --write      # rewrites rules/vcs.toml, rules sorted by id
+    python3 scripts/rulegen/regen.py      # rewrites rules/vcs.toml, rules sorted by id
 
-(`--write` rather than a shell redirect: the spec reads the pack it rewrites.)
+(hand-written rules are read from scripts/rulegen/hand/vcs.toml.)
 """
 
 import os
@@ -29,10 +34,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PACK = os.path.join(HERE, "..", "..", "rules", "vcs.toml")
 
 HEADER = """# leakless built-in rules: code hosting (GitHub, GitLab, Bitbucket, Atlassian, Gitea, Forgejo,
-# Codeberg, Gogs, SourceHut, Phabricator, Gitee), CI/CD services and package registries.
+# Codeberg, Gogs, SourceHut, Phabricator, Gitee) and their CI tokens (GitHub Actions, GitLab CI).
 # Format: gitleaks v8 rules plus leakless fields (provider, severity, confidence, aliases, env_var,
 # rotate, examples). Example values are randomly generated fakes in the provider's format; none is a
-# real credential. Regenerate with `python3 scripts/rulegen/vcs.py --write`."""
+# real credential. Regenerate with `python3 scripts/rulegen/regen.py`."""
 
 # ------------------------------------------------------------------ helpers local to this spec
 BASE64URL_CLASS = r"[A-Za-z0-9_\-]"
@@ -500,7 +505,7 @@ HAND_ALIASES = {
 
 
 def hand_rules():
-    with open(PACK, "rb") as f:
+    with open(hand_path("vcs"), "rb") as f:
         doc = tomllib.load(f)
     out = []
     for t in doc.get("rules", []):
@@ -515,7 +520,7 @@ def hand_rules():
             rotate=t.get("rotate"), aliases=t.get("aliases") or HAND_ALIASES.get(t["id"], []),
             checksum=t.get("checksum"), window=t.get("window"), path=t.get("path"),
             examples=t.get("examples", []), negative_examples=t.get("negative_examples", []))
-        out.append(r)
+        out.append(reskeleton(r))
     return out
 
 
