@@ -16,7 +16,7 @@ use super::{
 use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
 use crate::findings::{self};
 use crate::hooks::{self, HookKind, Installed};
-use crate::matching::{MatchOptions, RawMatch, Scanner};
+use crate::matching::{ArchiveLimits, MatchOptions, RawMatch, Scanner};
 use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
 use crate::rules::{self, LoadOptions, RuleSet};
 use crate::source::git::{self, history::GitOutcome};
@@ -99,6 +99,11 @@ fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result
         MatchOptions {
             inline_allow: !src.no_inline_allow,
             ignore_rule_paths: false,
+            max_decode_depth: src.max_decode_depth,
+            archives: (!src.no_archives).then(|| ArchiveLimits {
+                max_member_size: src.max_file_size,
+                ..ArchiveLimits::default()
+            }),
         },
     );
     let git_outcome = scan_git(src, &scanner)?;
@@ -180,7 +185,11 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
     };
     let out = Mutex::new(out);
     let write_failed = Mutex::new(None::<io::Error>);
+    let min_confidence = a.min_confidence.level();
     let stream = |path: &str, m: &RawMatch| {
+        if rules.rules()[m.rule as usize].confidence() < min_confidence {
+            return;
+        }
         let fp = jsonl::match_fingerprint(&rules, m);
         if suppressor.suppresses(&fp, path) {
             return;
@@ -202,6 +211,9 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
         return Err(e.into());
     }
     report.suppressed = suppressor.apply(&mut report.findings);
+    report
+        .findings
+        .retain(|f| f.rule(&rules).confidence() >= min_confidence);
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -571,6 +583,9 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         MatchOptions {
             inline_allow: true,
             ignore_rule_paths: false,
+            // A secret inside an archive cannot be moved to a store by rewriting the file.
+            archives: None,
+            ..MatchOptions::default()
         },
     );
     // Tracked files, whatever .gitignore says (a tracked .env.dev may already be ignored).

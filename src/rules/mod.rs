@@ -12,7 +12,7 @@ mod compile;
 mod load;
 pub mod syntax;
 
-pub use compile::{AllowQuery, Allowlist, Detector, Rule, RuleSet, Severity};
+pub use compile::{AllowQuery, Allowlist, Confidence, Detector, Rule, RuleSet, Severity};
 pub use load::load_builtin;
 pub(crate) use load::load_file_alone;
 pub use load::{load, LoadOptions};
