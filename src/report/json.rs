@@ -122,6 +122,8 @@ struct JSkipped<'a> {
     path: &'a str,
     reason: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<u64>,
 }
 
@@ -221,7 +223,11 @@ impl Report for Json {
                         SkipReason::Binary => "binary",
                         SkipReason::TooLarge(_) => "too_large",
                         SkipReason::Allowlisted => "allowlisted",
-                        SkipReason::Archive(why) => why.as_str(),
+                        SkipReason::Archive(why) => why.code(),
+                    },
+                    detail: match s.reason {
+                        SkipReason::Archive(why) => Some(why.as_str()),
+                        _ => None,
                     },
                     size: match s.reason {
                         SkipReason::TooLarge(n) => Some(n),

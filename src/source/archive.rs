@@ -43,6 +43,22 @@ pub enum ArchiveSkip {
 }
 
 impl ArchiveSkip {
+    /// Machine-readable reason (JSON `skipped[].reason`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Corrupt => "archive_corrupt",
+            Self::Encrypted => "archive_encrypted",
+            Self::Unsupported => "archive_unsupported",
+            Self::PathTraversal => "archive_path_traversal",
+            Self::Link => "archive_link",
+            Self::Bomb => "archive_ratio_limit",
+            Self::TotalSizeLimit => "archive_total_size_limit",
+            Self::EntryLimit => "archive_entry_limit",
+            Self::TooDeep => "archive_depth_limit",
+            Self::MemberTooLarge => "archive_member_too_large",
+        }
+    }
+
     /// One-line reason, as reports show it.
     pub fn as_str(self) -> &'static str {
         match self {

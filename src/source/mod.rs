@@ -50,8 +50,9 @@ pub enum SkipReason {
 }
 
 /// Scans one blob's content: an archive's members (see [`archive`]), or the text itself.
-/// `Err(Binary)` for binary content that is not an archive (or with `--no-archives`). `Ok` holds
-/// what could not be scanned inside an archive, as `(path, reason)` with `path` = `path!member`.
+/// `Err(Binary)` for binary content that is not an archive (or with `--no-archives`),
+/// `Err(Archive(_))` for an archive that could not be opened at all. `Ok` holds what could not be
+/// scanned inside an archive, with `path!member` paths.
 pub(crate) fn scan_content(
     scanner: &Scanner<'_>,
     input: Input<'_>,
@@ -59,6 +60,11 @@ pub(crate) fn scan_content(
     out: &mut Vec<RawMatch>,
 ) -> Result<Vec<Skipped>, SkipReason> {
     if let Some(a) = archive::scan(scanner, input, scratch, out) {
+        if let [(None, why)] = a.notes[..] {
+            if a.members == 0 {
+                return Err(SkipReason::Archive(why));
+            }
+        }
         let path = input.path.unwrap_or("-");
         return Ok(a
             .notes
