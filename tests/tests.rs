@@ -2,6 +2,7 @@
 
 mod util;
 
+mod archive;
 mod baseline;
 mod cli;
 mod detect;

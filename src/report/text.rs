@@ -128,7 +128,7 @@ impl Report for Text {
                     SkipReason::Binary => "binary".to_string(),
                     SkipReason::TooLarge(n) => format!("too large ({})", human_bytes(n)),
                     SkipReason::Allowlisted => "allowlisted path".to_string(),
-                    SkipReason::Archive(why) => format!("archive member not scanned: {}", why.as_str()),
+                    SkipReason::Archive(why) => why.as_str().to_string(),
                 };
                 writeln!(w, "skipped {}: {why}", s.path)?;
             }
