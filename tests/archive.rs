@@ -89,7 +89,10 @@ scantest!(nested_tar_gz_in_zip_and_jar_whl_kinds, |dir| {
     let inner = gz(&tar_of(&[("x/settings.ini", &env_file())]));
     dir.create("a.zip", zip_of(&[("inner.tar.gz", &inner)]));
     dir.create("lib/app.jar", zip_of(&[("META-INF/app.properties", &env_file())]));
-    dir.create("pkg/x-1.0-py3-none-any.whl", zip_of(&[("x/conf.ini", &env_file())]));
+    dir.create(
+        "pkg/x-1.0-py3-none-any.whl",
+        zip_of(&[("x/conf.ini", &env_file())]),
+    );
     dir.create("logs/app.log.gz", gz(&env_file()));
     let (_, v) = dir.cmd().args(["scan", "."]).json();
     assert_eq!(
@@ -130,64 +133,96 @@ scantest!(zip_bomb_is_a_reported_skip, |dir| {
     // next to the bomb is still found.
     let inner = zip_of(&[("zeros.bin", &vec![0u8; 8 << 20])]);
     let inners: Vec<(String, Vec<u8>)> = (0..40).map(|i| (format!("i{i:02}.zip"), inner.clone())).collect();
-    let middle = zip_of(&inners.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect::<Vec<_>>());
-    let middles: Vec<(String, Vec<u8>)> = (0..32).map(|i| (format!("m{i:02}.zip"), middle.clone())).collect();
+    let middle = zip_of(
+        &inners
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_slice()))
+            .collect::<Vec<_>>(),
+    );
+    let middles: Vec<(String, Vec<u8>)> = (0..32)
+        .map(|i| (format!("m{i:02}.zip"), middle.clone()))
+        .collect();
     let env = env_file();
     let mut members: Vec<(&str, &[u8])> = vec![("settings.ini", &env[..])];
     members.extend(middles.iter().map(|(n, d)| (n.as_str(), d.as_slice())));
     let outer = zip_of(&members);
-    assert!(outer.len() < 16 << 20, "the bomb itself is small: {}", outer.len());
+    assert!(
+        outer.len() < 16 << 20,
+        "the bomb itself is small: {}",
+        outer.len()
+    );
     dir.create("bomb.zip", &outer);
     let (code, v) = dir.cmd().args(["scan", "."]).json();
     assert_eq!(code, 1);
-    assert_eq!(hits(&v), vec![h("github-pat-classic", "bomb.zip!settings.ini", 2)]);
+    assert_eq!(
+        hits(&v),
+        vec![h("github-pat-classic", "bomb.zip!settings.ini", 2)]
+    );
     let s = skipped(&v);
     assert!(
-        s.contains(&("bomb.zip!m00.zip!i00.zip!zeros.bin".into(), "archive_ratio_limit".into())),
+        s.contains(&(
+            "bomb.zip!m00.zip!i00.zip!zeros.bin".into(),
+            "archive_ratio_limit".into()
+        )),
         "{s:?}"
     );
-    assert!(s.contains(&("bomb.zip".into(), "archive_total_size_limit".into())), "{s:?}");
+    assert!(
+        s.contains(&("bomb.zip".into(), "archive_total_size_limit".into())),
+        "{s:?}"
+    );
     assert!(s.len() < 300, "inflation stopped early: {} skips", s.len());
     assert!(v["stats"]["bytes_scanned"].as_u64().expect("bytes") < 1 << 20);
 });
 
-scantest!(truncated_encrypted_traversal_and_symlink_members_are_skipped, |dir| {
-    let good = zip_of(&[("a/settings.ini", &env_file())]);
-    dir.create("truncated.zip", &good[..good.len() / 2]);
-    // Encrypted: set the "encrypted" flag (bit 0) in the local and central headers.
-    let mut enc = zip_of(&[("secret.ini", &env_file())]);
-    for sig in [&b"PK\x03\x04"[..], b"PK\x01\x02"] {
-        let at = enc.windows(4).position(|w| w == sig).expect("header");
-        let flags = at + if sig == b"PK\x03\x04" { 6 } else { 8 };
-        enc[flags] |= 1;
+scantest!(
+    truncated_encrypted_traversal_and_symlink_members_are_skipped,
+    |dir| {
+        let good = zip_of(&[("a/settings.ini", &env_file())]);
+        dir.create("truncated.zip", &good[..good.len() / 2]);
+        // Encrypted: set the "encrypted" flag (bit 0) in the local and central headers.
+        let mut enc = zip_of(&[("secret.ini", &env_file())]);
+        for sig in [&b"PK\x03\x04"[..], b"PK\x01\x02"] {
+            let at = enc.windows(4).position(|w| w == sig).expect("header");
+            let flags = at + if sig == b"PK\x03\x04" { 6 } else { 8 };
+            enc[flags] |= 1;
+        }
+        dir.create("enc.zip", &enc);
+        dir.create(
+            "evil.zip",
+            zip_of(&[
+                ("../../outside.ini", &env_file()),
+                ("ok/settings.ini", &env_file()),
+            ]),
+        );
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.add_symlink("link.ini", "/etc/passwd", SimpleFileOptions::default())
+            .expect("symlink");
+        dir.create("link.zip", w.finish().expect("zip").into_inner());
+        let (_, v) = dir.cmd().args(["scan", "."]).json();
+        assert_eq!(
+            hits(&v),
+            vec![h("github-pat-classic", "evil.zip!ok/settings.ini", 2)]
+        );
+        assert_eq!(
+            skipped(&v),
+            vec![
+                ("enc.zip!secret.ini".into(), "archive_encrypted".into()),
+                (
+                    "evil.zip!../../outside.ini".into(),
+                    "archive_path_traversal".into()
+                ),
+                ("link.zip!link.ini".into(), "archive_link".into()),
+                ("truncated.zip".into(), "archive_corrupt".into()),
+            ]
+        );
+        assert!(!dir.path().join("outside.ini").exists());
+        let (_, text, _) = dir.cmd().args(["scan", ".", "-v", "--color", "never"]).run();
+        assert!(
+            text.contains("skipped truncated.zip: truncated or corrupt archive"),
+            "{text}"
+        );
     }
-    dir.create("enc.zip", &enc);
-    dir.create(
-        "evil.zip",
-        zip_of(&[("../../outside.ini", &env_file()), ("ok/settings.ini", &env_file())]),
-    );
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    w.add_symlink("link.ini", "/etc/passwd", SimpleFileOptions::default())
-        .expect("symlink");
-    dir.create("link.zip", w.finish().expect("zip").into_inner());
-    let (_, v) = dir.cmd().args(["scan", "."]).json();
-    assert_eq!(hits(&v), vec![h("github-pat-classic", "evil.zip!ok/settings.ini", 2)]);
-    assert_eq!(
-        skipped(&v),
-        vec![
-            ("enc.zip!secret.ini".into(), "archive_encrypted".into()),
-            ("evil.zip!../../outside.ini".into(), "archive_path_traversal".into()),
-            ("link.zip!link.ini".into(), "archive_link".into()),
-            ("truncated.zip".into(), "archive_corrupt".into()),
-        ]
-    );
-    assert!(!dir.path().join("outside.ini").exists());
-    let (_, text, _) = dir.cmd().args(["scan", ".", "-v", "--color", "never"]).run();
-    assert!(
-        text.contains("skipped truncated.zip: truncated or corrupt archive"),
-        "{text}"
-    );
-});
+);
 
 scantest!(archive_on_stdin_and_in_history, |dir| {
     let z = zip_of(&[("config/settings.ini", &env_file())]);
@@ -200,10 +235,18 @@ scantest!(archive_on_stdin_and_in_history, |dir| {
         .expect("spawn");
     child.stdin.take().expect("stdin").write_all(&z).expect("write");
     let mut out = String::new();
-    child.stdout.take().expect("stdout").read_to_string(&mut out).expect("read");
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("read");
     child.wait().expect("wait");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(hits(&v), vec![h("github-pat-classic", "up.zip!config/settings.ini", 2)]);
+    assert_eq!(
+        hits(&v),
+        vec![h("github-pat-classic", "up.zip!config/settings.ini", 2)]
+    );
 
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(&repo).expect("mkdir");
@@ -230,6 +273,9 @@ scantest!(archive_on_stdin_and_in_history, |dir| {
     git(&["rm", "-q", "dist.zip"]);
     git(&["commit", "-q", "-m", "remove dist"]);
     let (_, v) = dir.cmd().args(["scan", "--history", "repo"]).json();
-    assert_eq!(hits(&v), vec![h("github-pat-classic", "dist.zip!config/settings.ini", 2)]);
+    assert_eq!(
+        hits(&v),
+        vec![h("github-pat-classic", "dist.zip!config/settings.ini", 2)]
+    );
     assert_eq!(v["findings"][0]["locations"][0]["commit"]["summary"], "add dist");
 });

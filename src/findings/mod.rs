@@ -150,13 +150,7 @@ impl Finding {
 /// How a report names a decoding chain: `base64`, `base64+hex` (outermost first); `None` when the
 /// secret was found as written.
 pub fn decoding_chain(decoded: &[Decoding]) -> Option<String> {
-    (!decoded.is_empty()).then(|| {
-        decoded
-            .iter()
-            .map(|d| d.as_str())
-            .collect::<Vec<_>>()
-            .join("+")
-    })
+    (!decoded.is_empty()).then(|| decoded.iter().map(|d| d.as_str()).collect::<Vec<_>>().join("+"))
 }
 
 impl Location {

@@ -223,23 +223,32 @@ mod tests {
     fn runs(data: &[u8]) -> Vec<(String, Decoding)> {
         let mut out = Vec::new();
         encoded_runs(data, |r| {
-            out.push((String::from_utf8_lossy(&data[r.start..r.end]).into_owned(), r.kind));
+            out.push((
+                String::from_utf8_lossy(&data[r.start..r.end]).into_owned(),
+                r.kind,
+            ));
         });
         out
     }
 
     #[test]
     fn finds_base64_and_hex_runs() {
-        let data = b"x = \"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==\"; y = 736b5f6c6976655f6162636465666768 z";
+        let data =
+            b"x = \"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==\"; y = 736b5f6c6976655f6162636465666768 z";
         assert_eq!(
             runs(data),
             vec![
-                ("c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==".into(), Decoding::Base64),
+                (
+                    "c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==".into(),
+                    Decoding::Base64
+                ),
                 ("736b5f6c6976655f6162636465666768".into(), Decoding::Hex),
             ]
         );
         // Too short, paths mixing both alphabets, odd hex.
-        assert!(runs(b"aGVsbG8= src/matching/assign_mod/x_y/zzzzz 736b5f6c6976655f616263646566676").is_empty());
+        assert!(
+            runs(b"aGVsbG8= src/matching/assign_mod/x_y/zzzzz 736b5f6c6976655f616263646566676").is_empty()
+        );
     }
 
     #[test]
@@ -250,7 +259,10 @@ mod tests {
             end: data.len(),
             kind: Decoding::Base64,
         };
-        assert_eq!(decode_run(data, run).as_deref(), Some(&b"sk_live_abcdefghijklmnopqrst"[..]));
+        assert_eq!(
+            decode_run(data, run).as_deref(),
+            Some(&b"sk_live_abcdefghijklmnopqrst"[..])
+        );
         let id = b"thisIsAVeryLongIdentifierName";
         let run = Run {
             start: 0,
@@ -342,9 +354,15 @@ fn escaped_lines(data: &[u8]) -> Vec<(usize, usize)> {
             continue;
         }
         let lo = i.saturating_sub(256);
-        let ts = data[lo..i].iter().rposition(|&b| boundary(b)).map_or(lo, |p| lo + p + 1);
+        let ts = data[lo..i]
+            .iter()
+            .rposition(|&b| boundary(b))
+            .map_or(lo, |p| lo + p + 1);
         let hi = (i + 256).min(data.len());
-        let te = data[i..hi].iter().position(|&b| boundary(b)).map_or(hi, |p| i + p);
+        let te = data[i..hi]
+            .iter()
+            .position(|&b| boundary(b))
+            .map_or(hi, |p| i + p);
         if te - ts < MIN_ESCAPED_TOKEN {
             continue;
         }
@@ -422,7 +440,10 @@ mod unescape_tests {
         assert!(unescape(c).is_none(), "C format strings are not unescaped");
         let data = b"line one\nurl = \"https:\\/\\/user:pw@host.example.net\\/x\"\nline three\n";
         let u = unescape(data).expect("the URL line");
-        assert_eq!(u.bytes, b"url = \"https://user:pw@host.example.net/x\"\n".to_vec());
+        assert_eq!(
+            u.bytes,
+            b"url = \"https://user:pw@host.example.net/x\"\n".to_vec()
+        );
         assert_eq!(u.map[0], 9); // starts at line two
     }
 }

@@ -502,7 +502,9 @@ impl Rule {
         let confidence = spec
             .confidence
             .as_deref()
-            .map(|c| Confidence::parse(c).ok_or_else(|| format!("unknown confidence '{c}' (high, medium or low)")))
+            .map(|c| {
+                Confidence::parse(c).ok_or_else(|| format!("unknown confidence '{c}' (high, medium or low)"))
+            })
             .transpose()?;
         let path = spec
             .path
@@ -719,5 +721,71 @@ impl RuleSet {
                 _ => None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod confidence_tests {
+    use super::{Confidence, Rule};
+    use crate::rules::syntax::RuleSpec;
+
+    fn rule(regex: &str, keywords: &[&str], checksum: Option<&str>, confidence: Option<&str>) -> Rule {
+        Rule::from_spec(
+            RuleSpec {
+                id: "t".into(),
+                regex: Some(regex.into()),
+                keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
+                checksum: checksum.map(str::to_string),
+                confidence: confidence.map(str::to_string),
+                ..RuleSpec::default()
+            },
+            "test",
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn derived_and_explicit() {
+        // The keyword is the token's own prefix: a provider format.
+        assert_eq!(
+            rule(r"\b(tok_[a-z0-9]{12})\b", &["tok_"], None, None).confidence(),
+            Confidence::High
+        );
+        // The provider's name must come before an ambiguous value: provider context.
+        let ctx = r#"(?i)datadog[\w.-]{0,20}\s*[:=]\s*["']?([a-f0-9]{32})"#;
+        assert_eq!(
+            rule(ctx, &["datadog"], None, None).confidence(),
+            Confidence::Medium
+        );
+        // A checksum makes it high whatever the regex.
+        assert_eq!(
+            rule(
+                r"(?i)npm.{0,9}(npm_[A-Za-z0-9]{36})",
+                &["npm"],
+                Some("crc32-base62"),
+                None
+            )
+            .confidence(),
+            Confidence::High
+        );
+        // No capture group: the whole match is the secret.
+        assert_eq!(
+            rule(r"AKIA[0-9A-Z]{16}", &["akia"], None, None).confidence(),
+            Confidence::High
+        );
+        assert_eq!(
+            rule(ctx, &["datadog"], None, Some("low")).confidence(),
+            Confidence::Low
+        );
+        let bad = Rule::from_spec(
+            RuleSpec {
+                id: "t".into(),
+                regex: Some("x".into()),
+                confidence: Some("sure".into()),
+                ..RuleSpec::default()
+            },
+            "test",
+        );
+        assert!(bad.is_err());
     }
 }

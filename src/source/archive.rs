@@ -97,7 +97,10 @@ pub fn sniff(data: &[u8]) -> Option<Kind> {
         Some(Kind::Zip)
     } else if data.starts_with(&[0x1f, 0x8b, 0x08]) {
         Some(Kind::Gzip)
-    } else if data.len() >= 10 && data.starts_with(b"BZh") && data[4..10] == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] {
+    } else if data.len() >= 10
+        && data.starts_with(b"BZh")
+        && data[4..10] == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]
+    {
         Some(Kind::Bzip2)
     } else if data.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
         Some(Kind::Xz)
@@ -287,7 +290,14 @@ impl Walk<'_, '_, '_> {
 
     /// Opens an archive of `kind` held in `data`. `prefix` is its own member path (`""` at the top),
     /// `name` the name a single compressed file's content gets.
-    fn open(&mut self, kind: Kind, data: &[u8], prefix: &str, name: &str, depth: u8) -> Result<(), ArchiveSkip> {
+    fn open(
+        &mut self,
+        kind: Kind,
+        data: &[u8],
+        prefix: &str,
+        name: &str,
+        depth: u8,
+    ) -> Result<(), ArchiveSkip> {
         if depth > self.limits.max_depth {
             return Err(ArchiveSkip::TooDeep);
         }
@@ -295,9 +305,27 @@ impl Walk<'_, '_, '_> {
         match kind {
             Kind::Zip => self.zip(data, prefix, depth),
             Kind::Tar => self.stream(data, 0, prefix, name, depth),
-            Kind::Gzip => self.stream(flate2::read::MultiGzDecoder::new(data), compressed, prefix, name, depth),
-            Kind::Bzip2 => self.stream(bzip2::read::MultiBzDecoder::new(data), compressed, prefix, name, depth),
-            Kind::Xz => self.stream(liblzma::read::XzDecoder::new_multi_decoder(data), compressed, prefix, name, depth),
+            Kind::Gzip => self.stream(
+                flate2::read::MultiGzDecoder::new(data),
+                compressed,
+                prefix,
+                name,
+                depth,
+            ),
+            Kind::Bzip2 => self.stream(
+                bzip2::read::MultiBzDecoder::new(data),
+                compressed,
+                prefix,
+                name,
+                depth,
+            ),
+            Kind::Xz => self.stream(
+                liblzma::read::XzDecoder::new_multi_decoder(data),
+                compressed,
+                prefix,
+                name,
+                depth,
+            ),
         }
     }
 
@@ -350,7 +378,10 @@ impl Walk<'_, '_, '_> {
             }
             let file = match zip.by_index(i) {
                 Ok(f) => f,
-                Err(zip::result::ZipError::UnsupportedArchive(_) | zip::result::ZipError::CompressionMethodNotSupported(_)) => {
+                Err(
+                    zip::result::ZipError::UnsupportedArchive(_)
+                    | zip::result::ZipError::CompressionMethodNotSupported(_),
+                ) => {
                     self.note(member, ArchiveSkip::Unsupported);
                     continue;
                 }
@@ -384,7 +415,14 @@ impl Walk<'_, '_, '_> {
 
     /// A stream (tar, or a compressed file that may hold a tar): read through a [`Capped`] reader;
     /// a tar inside is walked entry by entry, anything else is one member called `name`.
-    fn stream(&mut self, reader: impl Read, compressed: u64, prefix: &str, name: &str, depth: u8) -> Result<(), ArchiveSkip> {
+    fn stream(
+        &mut self,
+        reader: impl Read,
+        compressed: u64,
+        prefix: &str,
+        name: &str,
+        depth: u8,
+    ) -> Result<(), ArchiveSkip> {
         let mut stop = None;
         let budget = self.budget();
         let mut capped = Capped {
@@ -419,7 +457,9 @@ impl Walk<'_, '_, '_> {
         let member = Self::member_path(prefix, name);
         let mut buf = head;
         let max = self.limits.max_member_size;
-        let res = (&mut capped).take(max.saturating_add(1).saturating_sub(buf.len() as u64)).read_to_end(&mut buf);
+        let res = (&mut capped)
+            .take(max.saturating_add(1).saturating_sub(buf.len() as u64))
+            .read_to_end(&mut buf);
         self.inflated += capped.read;
         match (res, stop_reason(stop)) {
             (_, Some(why)) => Err(why),
@@ -433,7 +473,12 @@ impl Walk<'_, '_, '_> {
     }
 
     /// The entries of a tar stream.
-    fn tar_entries<R: Read>(&mut self, tar: &mut tar::Archive<R>, prefix: &str, depth: u8) -> Result<(), ArchiveSkip> {
+    fn tar_entries<R: Read>(
+        &mut self,
+        tar: &mut tar::Archive<R>,
+        prefix: &str,
+        depth: u8,
+    ) -> Result<(), ArchiveSkip> {
         let entries = tar.entries().map_err(|_| ArchiveSkip::Corrupt)?;
         for entry in entries {
             self.entry()?;
@@ -443,7 +488,12 @@ impl Walk<'_, '_, '_> {
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let member = Self::member_path(prefix, &name);
             let kind = entry.header().entry_type();
-            if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() || kind.is_gnu_longlink() {
+            if kind.is_dir()
+                || kind.is_pax_global_extensions()
+                || kind.is_pax_local_extensions()
+                || kind.is_gnu_longname()
+                || kind.is_gnu_longlink()
+            {
                 continue;
             }
             if kind.is_symlink() || kind.is_hard_link() {
