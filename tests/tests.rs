@@ -5,6 +5,7 @@ mod util;
 mod archive;
 mod baseline;
 mod cli;
+mod decode;
 mod detect;
 mod fixtures;
 mod history;

@@ -191,7 +191,7 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
             return;
         }
         let fp = jsonl::match_fingerprint(&rules, m);
-        if suppressor.suppresses(&fp, path) {
+        if suppressor.suppresses(&fp, &m.display_path(path)) {
             return;
         }
         let mut w = out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -339,6 +339,7 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                         "id": r.id,
                         "description": r.description,
                         "severity": r.severity.as_str(),
+                        "confidence": r.confidence().as_str(),
                         "provider": r.provider,
                         "keywords": r.keywords,
                         "env_var": r.env_var,

@@ -239,6 +239,9 @@ struct Capped<'a, R> {
     stop: &'a mut Option<Stop>,
 }
 
+/// Memory the xz decoder may use (its dictionary); xz files made by `xz -9` need 65 MiB.
+const XZ_MEMLIMIT: u64 = 80 << 20;
+
 /// Ratio checks start past this many inflated bytes (small members compress well legitimately).
 const RATIO_FLOOR: u64 = 1 << 20;
 
@@ -319,13 +322,19 @@ impl Walk<'_, '_, '_> {
                 name,
                 depth,
             ),
-            Kind::Xz => self.stream(
-                liblzma::read::XzDecoder::new_multi_decoder(data),
-                compressed,
-                prefix,
-                name,
-                depth,
-            ),
+            Kind::Xz => {
+                // The header names the dictionary size; cap what a hostile one makes us allocate.
+                let stream =
+                    liblzma::stream::Stream::new_stream_decoder(XZ_MEMLIMIT, liblzma::stream::CONCATENATED)
+                        .map_err(|_| ArchiveSkip::Unsupported)?;
+                self.stream(
+                    liblzma::read::XzDecoder::new_stream(data, stream),
+                    compressed,
+                    prefix,
+                    name,
+                    depth,
+                )
+            }
         }
     }
 
@@ -573,6 +582,47 @@ mod tests {
         assert!(!escapes("a/../b"));
         assert!(!escapes("config/.env"));
         assert_eq!(clean_name("a\x1b[31mb"), "a\u{fffd}[31mb");
+    }
+
+    /// Every truncation and every single-byte corruption of small archives is a skip or a scan,
+    /// never a panic or a hang.
+    #[test]
+    fn truncated_and_corrupted_archives_never_panic() {
+        use crate::matching::MatchOptions;
+        use crate::rules::RuleSet;
+        use std::io::Write;
+        let rules = RuleSet::new(Vec::new(), Vec::new());
+        let scanner = Scanner::new(&rules, MatchOptions::default());
+        let mut zw = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        zw.start_file("a/b.env", opts).expect("start");
+        zw.write_all(b"TOKEN=abc\n".repeat(20).as_slice()).expect("write");
+        let zip = zw.finish().expect("finish").into_inner();
+        let mut tb = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(10);
+        h.set_cksum();
+        tb.append_data(&mut h, "x/.env", &b"TOKEN=abc\n"[..])
+            .expect("append");
+        let tar = tb.into_inner().expect("tar");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).expect("gz");
+        let tgz = gz.finish().expect("gz");
+        for data in [&zip, &tgz] {
+            for k in 0..data.len() {
+                let mut bad = data.clone();
+                bad[k] ^= 0x5a;
+                for d in [&data[..k], &bad[..]] {
+                    let mut out = Vec::new();
+                    let input = Input {
+                        data: d,
+                        path: Some("t"),
+                        commit: None,
+                    };
+                    let _ = scan(&scanner, input, &mut Scratch::default(), &mut out);
+                }
+            }
+        }
     }
 
     #[test]
