@@ -86,7 +86,7 @@ scantest!(
 
 scantest!(confidence_in_every_format_and_min_confidence, |dir| {
     dir.create("ci/env.sh", format!("export GH={GHP}\n"));
-    dir.create("config/app.env", "DB_PASSWORD=Xq8vLm2pRtK4\n");
+    dir.create("config/.env", "DB_PASSWORD=Xq8vLm2pRtK4\n");
     let (_, v) = dir.cmd().args(["scan", "."]).json();
     let conf: Vec<(String, String)> = v["findings"]
         .as_array()
