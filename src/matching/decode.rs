@@ -146,7 +146,7 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
         let len = i - start;
         let hex_only = classes & !8 == 1 && data[start..i].iter().all(u8::is_ascii_hexdigit);
         if hex_only {
-            if len >= MIN_HEX_RUN && len % 2 == 0 && end == i {
+            if len >= MIN_HEX_RUN && len.is_multiple_of(2) && end == i {
                 f(Run {
                     start,
                     end,
