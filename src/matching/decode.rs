@@ -116,9 +116,9 @@ pub struct Run {
     pub kind: Decoding,
 }
 
-/// Base64 and hex runs of `data` long enough to hold a secret, in order. A run is a maximal
-/// sequence of one base64 alphabet (a run mixing `+`/`/` with `-`/`_` is a path or an identifier,
-/// not base64); all-hex runs count as hex only.
+/// Base64 and hex runs of `data` long enough to hold a secret whose first characters decode to
+/// text, in order. A run is a maximal sequence of one base64 alphabet (a run mixing `+`/`/` with
+/// `-`/`_` is a path or an identifier, not base64); all-hex runs count as hex only.
 pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
     let min = MIN_BASE64_RUN.min(MIN_HEX_RUN);
     let member = |b: u8| CLASS[b as usize] != 0;
@@ -126,7 +126,7 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
     // Invariant: `i` is 0 or follows a non-member byte, so no run starts before it unseen. A run
     // of `min` or more starting at or after `i` covers `i + min - 1`: probe that byte, and skip
     // `min` bytes at once when it is not a member (most probes in prose and code). A member
-    // probe is widened both ways to its run. Bytes are read about once per `min / 4`.
+    // probe is widened both ways to its run. Outside long runs about one byte in `min` is read.
     let mut i = 0;
     while i + min <= n {
         let p = i + min - 1;
@@ -134,49 +134,64 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
             i = p + 1;
             continue;
         }
+        // Widen to the run, OR-ing and AND-ing the byte classes on the way (one pass over it).
+        let (mut any, mut all) = (CLASS[data[p] as usize], CLASS[data[p] as usize]);
         let mut start = p;
-        while start > i && member(data[start - 1]) {
+        while start > i {
+            let c = CLASS[data[start - 1] as usize];
+            if c == 0 {
+                break;
+            }
+            (any, all) = (any | c, all & c);
             start -= 1;
         }
         let mut e = p + 1;
-        while e < n && member(data[e]) {
+        while e < n {
+            let c = CLASS[data[e] as usize];
+            if c == 0 {
+                break;
+            }
+            (any, all) = (any | c, all & c);
             e += 1;
         }
         if e - start < min {
             i = e + 1;
             continue;
         }
-        let mut classes = 0u8;
-        for &b in &data[start..e] {
-            classes |= CLASS[b as usize];
-        }
         let mut end = e;
         while end < n && end - e < 2 && data[end] == b'=' {
             end += 1;
         }
         let len = e - start;
-        let hex_only = classes & !8 == 1 && data[start..e].iter().all(u8::is_ascii_hexdigit);
-        if hex_only {
-            if len >= MIN_HEX_RUN && len.is_multiple_of(2) && end == e {
-                f(Run {
-                    start,
-                    end,
-                    kind: Decoding::Hex,
-                });
-            }
-        } else if len >= MIN_BASE64_RUN
-            && classes & 6 != 6
-            && len % 4 != 1
-            && sextet(data[start]).is_some_and(|v| v < 32)
-        {
-            // (A run whose first character encodes a byte >= 0x80 cannot decode to ASCII text.)
-            f(Run {
-                start,
-                end,
-                kind: Decoding::Base64,
-            });
+        let kind = if all & 8 != 0 {
+            (len >= MIN_HEX_RUN && len.is_multiple_of(2) && end == e).then_some(Decoding::Hex)
+        } else {
+            (len >= MIN_BASE64_RUN && any & 6 != 6 && len % 4 != 1).then_some(Decoding::Base64)
+        };
+        if let Some(kind) = kind.filter(|&k| may_be_text(&data[start..e], k)) {
+            f(Run { start, end, kind });
         }
         i = end;
+    }
+}
+
+/// Whether a run can decode to text, from its first 4 characters (3 bytes of base64, 2 of hex):
+/// most runs in code (identifiers, digests, random base64) fail here without being decoded.
+fn may_be_text(run: &[u8], kind: Decoding) -> bool {
+    let text = |b: u32| (0x20..0x7f).contains(&b) || matches!(b, 0x09 | 0x0a | 0x0d);
+    let Some(q) = run.get(..4) else {
+        return false;
+    };
+    match kind {
+        Decoding::Hex => {
+            let h = |c: u8| u32::from(hex(c).unwrap_or(0));
+            text(h(q[0]) << 4 | h(q[1])) && text(h(q[2]) << 4 | h(q[3]))
+        }
+        Decoding::Base64 => {
+            let s = |c: u8| u32::from(sextet(c).unwrap_or(63));
+            let n = s(q[0]) << 18 | s(q[1]) << 12 | s(q[2]) << 6 | s(q[3]);
+            text(n >> 16) && text(n >> 8 & 0xff) && text(n & 0xff)
+        }
     }
 }
 
