@@ -105,6 +105,19 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// [`CLASS`] computed with arithmetic only (vectorizable; `class_of(b) == CLASS[b]`).
+#[inline]
+fn class_of(b: u8) -> u8 {
+    let l = b | 0x20;
+    let alpha = l.wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    let hex = digit | (l.wrapping_sub(b'a') < 6);
+    u8::from(alpha | digit)
+        | u8::from((alpha | digit) & hex) << 3
+        | u8::from((b == b'+') | (b == b'/')) << 1
+        | u8::from((b == b'-') | (b == b'_')) << 2
+}
+
 /// One encoded run found by [`encoded_runs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Run {
@@ -146,6 +159,20 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
             start -= 1;
         }
         let mut e = p + 1;
+        // Long runs (digests, random base64 under keys) are widened 16 bytes at a time: a fixed-size
+        // loop with no early exit, which the compiler turns into vector compares.
+        while let Some(chunk) = data.get(e..e + 16) {
+            let (mut a, mut l, mut m) = (0u8, 0xffu8, true);
+            for &b in chunk {
+                let c = class_of(b);
+                (a, l, m) = (a | c, l & c, m & (c != 0));
+            }
+            if !m {
+                break;
+            }
+            (any, all) = (any | a, all & l);
+            e += 16;
+        }
         while e < n {
             let c = CLASS[data[e] as usize];
             if c == 0 {
@@ -282,6 +309,28 @@ mod tests {
         assert!(
             runs(b"aGVsbG8= src/matching/assign_mod/x_y/zzzzz 736b5f6c6976655f616263646566676").is_empty()
         );
+    }
+
+    #[test]
+    fn class_arithmetic_matches_the_table() {
+        for b in 0..=255u8 {
+            assert_eq!(super::class_of(b), super::CLASS[b as usize], "{b}");
+        }
+    }
+
+    #[test]
+    fn long_runs_widened_in_chunks() {
+        let b64 = "R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFM0NXBnZk8gYW5kIG1vcmUgdGV4dCBhZnRlciBpdA==";
+        let r = runs(format!("k: {b64}!").as_bytes());
+        assert_eq!(r, vec![(b64.to_string(), Decoding::Base64)]);
+        // A long hex digest then a short text run: the digest is one run (rejected: not text).
+        let h = format!("{} {}", "d".repeat(64), "736b5f6c6976655f6162636465666768");
+        assert_eq!(
+            runs(h.as_bytes()),
+            vec![("736b5f6c6976655f6162636465666768".into(), Decoding::Hex)]
+        );
+        let mixed = format!("{}-{}", "A".repeat(40), "b/".repeat(20));
+        assert!(runs(mixed.as_bytes()).is_empty(), "both alphabets in one run");
     }
 
     #[test]
