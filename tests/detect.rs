@@ -116,7 +116,8 @@ scantest!(provider_rule_wins_over_generic, |dir| {
 
 scantest!(kubernetes_secret_base64_password_is_found_at_its_line, |dir| {
     // password: base64("Vq7#kR2m!Lx9pT"); username: base64("billing"). A ConfigMap's `data:` is
-    // not base64, so it is not decoded.
+    // not base64 to the assignment detector (no generic finding for its keys), but a base64 run
+    // holding a provider token is decoded wherever it is (`decoded: ["base64"]`).
     dir.create(
         "k8s/db-secret.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: YmlsbGluZw==\n  password: VnE3I2tSMm0hTHg5cFQ=\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  .env: R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFM0NXBnZk8=\n",
@@ -124,11 +125,20 @@ scantest!(kubernetes_secret_base64_password_is_found_at_its_line, |dir| {
     let (_, v) = dir.cmd().args(["scan", "."]).json();
     assert_eq!(
         hits(&v),
-        vec![h("generic-password-assignment", "k8s/db-secret.yaml", 8)]
+        vec![
+            h("generic-password-assignment", "k8s/db-secret.yaml", 8),
+            h("github-pat-classic", "k8s/db-secret.yaml", 13)
+        ]
     );
     let f = &v["findings"][0];
     assert_eq!(f["key"], "password");
     assert_eq!(f["locations"][0]["column"], 13);
+    assert_eq!(f["locations"][0]["decoded"], serde_json::json!(["base64"]));
+    assert_eq!(f["confidence"], "low");
+    let g = &v["findings"][1];
+    assert_eq!(g["locations"][0]["decoded"], serde_json::json!(["base64"]));
+    assert_eq!(g["locations"][0]["column"], 9, "reported at the encoded run");
+    assert_eq!(g["confidence"], "high");
     let (_, v) = dir.cmd().args(["scan", ".", "--no-redact"]).json();
     assert_eq!(v["findings"][0]["secret"], "Vq7#kR2m!Lx9pT", "the decoded secret");
 });

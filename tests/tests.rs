@@ -2,8 +2,10 @@
 
 mod util;
 
+mod archive;
 mod baseline;
 mod cli;
+mod decode;
 mod detect;
 mod fixtures;
 mod gitleaks;

@@ -4,8 +4,8 @@
 //! Each command is turned into a typed scan request — the same [`SourceArgs`] `leakless scan`
 //! builds — plus gitleaks' output options (`--report-path`, `--report-format json|csv|junit|
 //! sarif|template`, `--exit-code`, `--redact[=N]`); the scan itself is leakless' own. gitleaks
-//! flags without a leakless counterpart are accepted and documented (`--no-banner`,
-//! `--max-decode-depth`), never silently reinterpreted.
+//! flags without a leakless counterpart are accepted and documented (`--no-banner`), never
+//! silently reinterpreted; `--max-decode-depth N` sets leakless' decode depth.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -94,7 +94,7 @@ pub struct GitleaksArgs {
     /// Skip files larger than this many megabytes (0: no limit).
     #[arg(long, value_name = "MB")]
     pub max_target_megabytes: Option<u64>,
-    /// Accepted for compatibility; leakless decodes base64 and escapes to a fixed depth.
+    /// How deep base64, hex and escaped content is decoded and rescanned (0: never; default 2).
     #[arg(long, value_name = "N")]
     pub max_decode_depth: Option<u32>,
     /// Do not honour `gitleaks:allow` (and `leakless:allow`) comments.
@@ -247,6 +247,10 @@ fn request(target: Target, c: &GitleaksArgs) -> SourceArgs {
         threads: c.threads,
         no_inline_allow: c.ignore_gitleaks_allow,
         ignore_file: None,
+        no_archives: false,
+        max_decode_depth: c.max_decode_depth.map_or(crate::matching::MAX_DECODE_DEPTH, |n| {
+            u8::try_from(n).unwrap_or(u8::MAX)
+        }),
         quiet,
     }
 }

@@ -176,6 +176,12 @@ pub struct SourceArgs {
     /// Print nothing but the report (no per-file error lines on stderr).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Do not open archives (zip, jar, war, whl, nupkg, apk, tar, gz, bz2, xz): skip them as binary.
+    #[arg(long)]
+    pub no_archives: bool,
+    /// How deep base64, hex and escaped content is decoded and rescanned (0: never).
+    #[arg(long, value_name = "N", default_value_t = crate::matching::MAX_DECODE_DEPTH)]
+    pub max_decode_depth: u8,
 }
 
 /// `leakless scan`.
@@ -196,6 +202,10 @@ pub struct ScanArgs {
     /// Report only findings that are not in this baseline (`leakless baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Report only findings of at least this confidence (high: provider format or checksum;
+    /// medium: provider name next to the value; low: generic).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = MinConfidence::Low)]
+    pub min_confidence: MinConfidence,
     /// List ignore-file and baseline entries that match nothing any more.
     #[arg(long)]
     pub report_stale: bool,
@@ -208,6 +218,28 @@ pub struct ScanArgs {
     /// Colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `--min-confidence`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinConfidence {
+    /// Everything.
+    Low,
+    /// Provider-context and provider-format findings.
+    Medium,
+    /// Provider-format and checksum findings only.
+    High,
+}
+
+impl MinConfidence {
+    /// The least confidence reported.
+    pub fn level(self) -> crate::rules::Confidence {
+        match self {
+            Self::Low => crate::rules::Confidence::Low,
+            Self::Medium => crate::rules::Confidence::Medium,
+            Self::High => crate::rules::Confidence::High,
+        }
+    }
 }
 
 /// `leakless baseline ...`.

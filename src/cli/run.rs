@@ -16,7 +16,7 @@ use super::{
 use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
 use crate::findings::{self};
 use crate::hooks::{self, HookKind, Installed};
-use crate::matching::{MatchOptions, RawMatch, Scanner};
+use crate::matching::{ArchiveLimits, MatchOptions, RawMatch, Scanner};
 use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
 use crate::rules::{self, LoadOptions, RuleSet};
 use crate::source::git::{self, history::GitOutcome};
@@ -113,6 +113,11 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
         MatchOptions {
             inline_allow: !src.no_inline_allow,
             ignore_rule_paths: false,
+            max_decode_depth: src.max_decode_depth,
+            archives: (!src.no_archives).then(|| ArchiveLimits {
+                max_member_size: src.max_file_size,
+                ..ArchiveLimits::default()
+            }),
         },
     );
     let git_outcome = scan_git(src, &scanner)?;
@@ -190,10 +195,15 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
     };
     let out = Mutex::new(out);
     let write_failed = Mutex::new(None::<io::Error>);
+    let min_confidence = a.min_confidence.level();
     let stream = |path: &str, m: &RawMatch| {
+        if rules.rules()[m.rule as usize].confidence() < min_confidence {
+            return;
+        }
         let fp = jsonl::match_fingerprint(&rules, m);
-        if suppressor.suppresses(&fp, path)
-            || suppressor.suppresses_at(m.rule, &findings::Location::of(path.to_string(), m))
+        let shown = m.display_path(path);
+        if suppressor.suppresses(&fp, &shown)
+            || suppressor.suppresses_at(m.rule, &findings::Location::of(shown.to_string(), m))
         {
             return;
         }
@@ -214,6 +224,9 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
         return Err(e.into());
     }
     report.suppressed = suppressor.apply(&mut report.findings);
+    report
+        .findings
+        .retain(|f| f.rule(&rules).confidence() >= min_confidence);
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -408,6 +421,7 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                         "id": r.id,
                         "description": r.description,
                         "severity": r.severity.as_str(),
+                        "confidence": r.confidence().as_str(),
                         "provider": r.provider,
                         "aliases": r.aliases,
                         "keywords": r.keywords,
@@ -653,6 +667,9 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         MatchOptions {
             inline_allow: true,
             ignore_rule_paths: false,
+            // A secret inside an archive cannot be moved to a store by rewriting the file.
+            archives: None,
+            ..MatchOptions::default()
         },
     );
     // Tracked files, whatever .gitignore says (a tracked .env.dev may already be ignored).

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-use crate::matching::{Paired, RawMatch};
+use crate::matching::{Decoding, Paired, RawMatch};
 use crate::rules::{Rule, RuleSet};
 
 /// A raw secret. Its `Debug` is redacted and it is wiped from memory on drop; it has no
@@ -98,6 +98,8 @@ pub struct Location {
     pub key: Option<String>,
     /// The commit that introduced the content at this path (history, range and staged scans).
     pub commit: Option<Arc<CommitInfo>>,
+    /// The decodings undone to find the secret here, outermost first (empty: as written).
+    pub decoded: Vec<Decoding>,
 }
 
 /// The commit a location was introduced by (git sources only).
@@ -146,11 +148,22 @@ impl Finding {
     }
 }
 
+/// How a report names a decoding chain: `base64`, `base64+hex` (outermost first); `None` when the
+/// secret was found as written.
+pub fn decoding_chain(decoded: &[Decoding]) -> Option<String> {
+    (!decoded.is_empty()).then(|| decoded.iter().map(|d| d.as_str()).collect::<Vec<_>>().join("+"))
+}
+
 impl Location {
-    /// The location of a raw match at `path`, without commit provenance.
+    /// The location of a raw match in the blob at `path` (`path!member` inside an archive),
+    /// without commit provenance.
     pub fn of(path: String, m: &RawMatch) -> Self {
         Self {
-            path,
+            path: match &m.member {
+                Some(member) => format!("{path}!{member}"),
+                None => path,
+            },
+            decoded: m.decoded.clone(),
             line: m.line,
             column: m.column,
             end_line: m.end_line,

@@ -1,6 +1,34 @@
-//! Decoding of encoded values before they are rescanned: base64 (standard and URL-safe, padded or
-//! not). Bounded: callers cap the input size and the recursion depth (see
-//! [`super::MAX_DECODE_DEPTH`]), and only text-like results are returned.
+//! Decoding of encoded content before it is rescanned, so a secret stored base64- or hex-encoded
+//! (a Kubernetes `Secret`, a CI variable, a test fixture) or split by escapes is still found.
+//!
+//! Three decoders, all bounded and all linear:
+//! - [`base64_text`] / [`hex_text`]: one value, only when the result is text;
+//! - [`encoded_runs`]: finds base64 and hex runs anywhere in a blob, long enough to hold a secret
+//!   (one branch-free pass over the bytes; most runs in code are identifiers and fail the text
+//!   check on their first bytes);
+//! - [`unescape`]: percent- and JSON-escapes, undone only on the lines where an escape sits in a
+//!   token long enough to be a secret (not on whole files: C format strings are full of `%02x`).
+//!
+//! The recursion depth is capped by the caller (`--max-decode-depth`).
+
+/// A decoding applied to content before a secret was found in it (reported as the chain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Decoding {
+    /// Base64, standard or URL-safe alphabet.
+    Base64,
+    /// Hexadecimal.
+    Hex,
+}
+
+impl Decoding {
+    /// Lowercase name (`base64`, `hex`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Base64 => "base64",
+            Self::Hex => "hex",
+        }
+    }
+}
 
 /// Values longer than this (encoded) are not decoded.
 pub const MAX_ENCODED_LEN: usize = 256 * 1024;
@@ -50,6 +78,189 @@ pub fn base64_text(encoded: &[u8]) -> Option<Vec<u8>> {
     is_text(&out).then_some(out)
 }
 
+/// Shortest base64 run decoded by [`encoded_runs`] (15 bytes decoded: shorter holds no token).
+pub const MIN_BASE64_RUN: usize = 20;
+
+/// Shortest hex run decoded by [`encoded_runs`] (16 bytes decoded).
+pub const MIN_HEX_RUN: usize = 32;
+
+/// Byte classes for [`encoded_runs`]: 1 = both base64 alphabets (letters, digits), 2 = standard
+/// only (`+`, `/`), 4 = URL-safe only (`-`, `_`), 8 = hex digit.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            1 | if c.is_ascii_hexdigit() { 8 } else { 0 }
+        } else if c == b'+' || c == b'/' {
+            2
+        } else if c == b'-' || c == b'_' {
+            4
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// [`CLASS`] computed with arithmetic only (vectorizable; `class_of(b) == CLASS[b]`).
+#[inline]
+fn class_of(b: u8) -> u8 {
+    let l = b | 0x20;
+    let alpha = l.wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    let hex = digit | (l.wrapping_sub(b'a') < 6);
+    u8::from(alpha | digit)
+        | u8::from((alpha | digit) & hex) << 3
+        | u8::from((b == b'+') | (b == b'/')) << 1
+        | u8::from((b == b'-') | (b == b'_')) << 2
+}
+
+/// One encoded run found by [`encoded_runs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// Start of the run in the blob.
+    pub start: usize,
+    /// End (exclusive), including `=` padding.
+    pub end: usize,
+    /// How it is encoded.
+    pub kind: Decoding,
+}
+
+/// Base64 and hex runs of `data` long enough to hold a secret whose first characters decode to
+/// text, in order. A run is a maximal sequence of one base64 alphabet (a run mixing `+`/`/` with
+/// `-`/`_` is a path or an identifier, not base64); all-hex runs count as hex only.
+pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
+    let min = MIN_BASE64_RUN.min(MIN_HEX_RUN);
+    let member = |b: u8| CLASS[b as usize] != 0;
+    let n = data.len();
+    // Invariant: `i` is 0 or follows a non-member byte, so no run starts before it unseen. A run
+    // of `min` or more starting at or after `i` covers `i + min - 1`: probe that byte, and skip
+    // `min` bytes at once when it is not a member (most probes in prose and code). A member
+    // probe is widened both ways to its run. Outside long runs about one byte in `min` is read.
+    let mut i = 0;
+    while i + min <= n {
+        let p = i + min - 1;
+        if !member(data[p]) {
+            i = p + 1;
+            continue;
+        }
+        // Widen to the run, OR-ing and AND-ing the byte classes on the way (one pass over it).
+        let (mut any, mut all) = (CLASS[data[p] as usize], CLASS[data[p] as usize]);
+        let mut start = p;
+        while start > i {
+            let c = CLASS[data[start - 1] as usize];
+            if c == 0 {
+                break;
+            }
+            (any, all) = (any | c, all & c);
+            start -= 1;
+        }
+        let mut e = p + 1;
+        // Long runs (digests, random base64 under keys) are widened 16 bytes at a time: a fixed-size
+        // loop with no early exit, which the compiler turns into vector compares.
+        while let Some(chunk) = data.get(e..e + 16) {
+            let (mut a, mut l, mut m) = (0u8, 0xffu8, true);
+            for &b in chunk {
+                let c = class_of(b);
+                (a, l, m) = (a | c, l & c, m & (c != 0));
+            }
+            if !m {
+                break;
+            }
+            (any, all) = (any | a, all & l);
+            e += 16;
+        }
+        while e < n {
+            let c = CLASS[data[e] as usize];
+            if c == 0 {
+                break;
+            }
+            (any, all) = (any | c, all & c);
+            e += 1;
+        }
+        if e - start < min {
+            i = e + 1;
+            continue;
+        }
+        let mut end = e;
+        while end < n && end - e < 2 && data[end] == b'=' {
+            end += 1;
+        }
+        let len = e - start;
+        let kind = if all & 8 != 0 {
+            (len >= MIN_HEX_RUN && len.is_multiple_of(2) && end == e).then_some(Decoding::Hex)
+        } else {
+            (len >= MIN_BASE64_RUN && any & 6 != 6 && len % 4 != 1).then_some(Decoding::Base64)
+        };
+        if let Some(kind) = kind.filter(|&k| may_be_text(&data[start..e], k)) {
+            f(Run { start, end, kind });
+        }
+        i = end;
+    }
+}
+
+/// Whether a run can decode to text, from its first 4 characters (3 bytes of base64, 2 of hex):
+/// most runs in code (identifiers, digests, random base64) fail here without being decoded.
+fn may_be_text(run: &[u8], kind: Decoding) -> bool {
+    let text = |b: u32| (0x20..0x7f).contains(&b) || matches!(b, 0x09 | 0x0a | 0x0d);
+    let Some(q) = run.get(..4) else {
+        return false;
+    };
+    match kind {
+        Decoding::Hex => {
+            let h = |c: u8| u32::from(hex(c).unwrap_or(0));
+            text(h(q[0]) << 4 | h(q[1])) && text(h(q[2]) << 4 | h(q[3]))
+        }
+        Decoding::Base64 => {
+            let s = |c: u8| u32::from(sextet(c).unwrap_or(63));
+            let n = s(q[0]) << 18 | s(q[1]) << 12 | s(q[2]) << 6 | s(q[3]);
+            text(n >> 16) && text(n >> 8 & 0xff) && text(n & 0xff)
+        }
+    }
+}
+
+/// Decodes one run found by [`encoded_runs`]: `Some` only when the result is printable ASCII text
+/// (tab, CR and LF allowed) of at least 8 bytes. Stops at the first byte that is not text, so
+/// identifiers and digests cost a few bytes each.
+pub fn decode_run(data: &[u8], run: Run) -> Option<Vec<u8>> {
+    let enc = &data[run.start..run.end];
+    if enc.len() > MAX_ENCODED_LEN {
+        return None;
+    }
+    let text = |b: u8| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r');
+    let mut out = Vec::with_capacity(enc.len());
+    match run.kind {
+        Decoding::Hex => {
+            for pair in enc.chunks_exact(2) {
+                let b = hex(pair[0])? << 4 | hex(pair[1])?;
+                if !text(b) {
+                    return None;
+                }
+                out.push(b);
+            }
+        }
+        Decoding::Base64 => {
+            let (mut acc, mut bits) = (0u32, 0u32);
+            for &c in enc.iter().take_while(|&&c| c != b'=') {
+                acc = (acc << 6) | u32::from(sextet(c)?);
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    let b = u8::try_from((acc >> bits) & 0xff).unwrap_or(0);
+                    if !text(b) {
+                        return None;
+                    }
+                    out.push(b);
+                }
+            }
+        }
+    }
+    (out.len() >= 8 && out.iter().any(|b| !b.is_ascii_whitespace())).then_some(out)
+}
+
 /// Whether bytes look like text: valid UTF-8 with few control characters.
 fn is_text(data: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(data) else {
@@ -64,7 +275,91 @@ fn is_text(data: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::base64_text;
+    use super::{base64_text, decode_run, encoded_runs, Decoding, Run};
+
+    fn runs(data: &[u8]) -> Vec<(String, Decoding)> {
+        let mut out = Vec::new();
+        encoded_runs(data, |r| {
+            out.push((
+                String::from_utf8_lossy(&data[r.start..r.end]).into_owned(),
+                r.kind,
+            ));
+        });
+        out
+    }
+
+    #[test]
+    fn finds_base64_and_hex_runs() {
+        let data =
+            b"x = \"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==\"; y = 736b5f6c6976655f6162636465666768 z";
+        assert_eq!(
+            runs(data),
+            vec![
+                (
+                    "c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==".into(),
+                    Decoding::Base64
+                ),
+                ("736b5f6c6976655f6162636465666768".into(), Decoding::Hex),
+            ]
+        );
+        // Runs at the very start and end, back to back with padding between.
+        let two = b"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA";
+        assert_eq!(runs(two).len(), 2);
+        // Too short, paths mixing both alphabets, odd hex.
+        assert!(
+            runs(b"aGVsbG8= src/matching/assign_mod/x_y/zzzzz 736b5f6c6976655f616263646566676").is_empty()
+        );
+    }
+
+    #[test]
+    fn class_arithmetic_matches_the_table() {
+        for b in 0..=255u8 {
+            assert_eq!(super::class_of(b), super::CLASS[b as usize], "{b}");
+        }
+    }
+
+    #[test]
+    fn long_runs_widened_in_chunks() {
+        let b64 = "R0lUSFVCX1RPS0VOPWdocF9xYjM4SnpmcWZCOG1FZlFTZTh0ZlNnQXZBMnNHVFM0NXBnZk8gYW5kIG1vcmUgdGV4dCBhZnRlciBpdA==";
+        let r = runs(format!("k: {b64}!").as_bytes());
+        assert_eq!(r, vec![(b64.to_string(), Decoding::Base64)]);
+        // A long hex digest then a short text run: the digest is one run (rejected: not text).
+        let h = format!("{} {}", "d".repeat(64), "736b5f6c6976655f6162636465666768");
+        assert_eq!(
+            runs(h.as_bytes()),
+            vec![("736b5f6c6976655f6162636465666768".into(), Decoding::Hex)]
+        );
+        let mixed = format!("{}-{}", "A".repeat(40), "b/".repeat(20));
+        assert!(runs(mixed.as_bytes()).is_empty(), "both alphabets in one run");
+    }
+
+    #[test]
+    fn decodes_runs_to_text_only() {
+        let data = b"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==";
+        let run = Run {
+            start: 0,
+            end: data.len(),
+            kind: Decoding::Base64,
+        };
+        assert_eq!(
+            decode_run(data, run).as_deref(),
+            Some(&b"sk_live_abcdefghijklmnopqrst"[..])
+        );
+        let id = b"thisIsAVeryLongIdentifierName";
+        let run = Run {
+            start: 0,
+            end: id.len(),
+            kind: Decoding::Base64,
+        };
+        assert!(decode_run(id, run).is_none());
+        let sha = b"da39a3ee5e6b4b0d3255bfef95601890afd80709";
+        let run = Run {
+            start: 0,
+            end: sha.len(),
+            kind: Decoding::Hex,
+        };
+        assert!(decode_run(sha, run).is_none());
+    }
 
     #[test]
     fn decodes_std_and_url_safe() {
@@ -102,70 +397,103 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// Whether `data` holds at least one escape [`unescape`] undoes (a cheap scan: most files have
-/// `%` or `\\` somewhere, few have an escape).
-fn has_escape(data: &[u8]) -> bool {
-    memchr::memchr2_iter(b'%', b'\\', data).any(|i| match data[i] {
-        b'%' => i + 2 < data.len() && hex(data[i + 1]).is_some() && hex(data[i + 2]).is_some(),
-        _ => match data.get(i + 1) {
-            Some(b'/') => true,
-            Some(b'u') => i + 5 < data.len() && data[i + 2..i + 6].iter().all(|&c| hex(c).is_some()),
-            _ => false,
+/// The escape at `i` (`%XX`, `\\/`, `\\uXXXX`): the printable, non-blank ASCII byte it stands for
+/// and its length. Escapes of blanks and control characters (`%20`, C's `%02x`) are not undone:
+/// no token contains them.
+fn escape_at(data: &[u8], i: usize) -> Option<(u8, usize)> {
+    let printable = |c: u32| (0x21..0x7f).contains(&c);
+    match data[i] {
+        b'%' if i + 2 < data.len() => {
+            let c = hex(data[i + 1])? << 4 | hex(data[i + 2])?;
+            printable(u32::from(c)).then_some((c, 3))
+        }
+        b'\\' => match data.get(i + 1) {
+            Some(b'/') => Some((b'/', 2)),
+            Some(b'u') if i + 5 < data.len() => {
+                let mut c = 0u32;
+                for &d in &data[i + 2..i + 6] {
+                    c = c << 4 | u32::from(hex(d)?);
+                }
+                printable(c).then(|| (u8::try_from(c).unwrap_or(b'?'), 6))
+            }
+            _ => None,
         },
-    })
+        _ => None,
+    }
+}
+
+/// Shortest token (bytes between blanks and quotes) an escape must sit in for its line to be
+/// unescaped and rescanned: shorter ones cannot hold a secret and its context.
+const MIN_ESCAPED_TOKEN: usize = 16;
+
+/// The lines (as byte ranges, in order) holding an escape inside a token of at least
+/// [`MIN_ESCAPED_TOKEN`] bytes.
+fn escaped_lines(data: &[u8]) -> Vec<(usize, usize)> {
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let boundary = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`');
+    for i in memchr::memchr2_iter(b'%', b'\\', data) {
+        if lines.last().is_some_and(|&(_, e)| i < e) || escape_at(data, i).is_none() {
+            continue;
+        }
+        let lo = i.saturating_sub(256);
+        let ts = data[lo..i]
+            .iter()
+            .rposition(|&b| boundary(b))
+            .map_or(lo, |p| lo + p + 1);
+        let hi = (i + 256).min(data.len());
+        let te = data[i..hi]
+            .iter()
+            .position(|&b| boundary(b))
+            .map_or(hi, |p| i + p);
+        if te - ts < MIN_ESCAPED_TOKEN {
+            continue;
+        }
+        let ls = memchr::memrchr(b'\n', &data[..i]).map_or(0, |p| p + 1);
+        let le = memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |p| i + p);
+        lines.push((ls, le));
+    }
+    lines
 }
 
 /// Undoes percent-encoding (`%2F`) and the JSON escapes that split tokens (`\/`, `\u002F` for
 /// printable ASCII) so that a secret split by escapes can be matched. (`\"` and `\\` are left:
-/// they are common in code and never inside a token, so unescaping them would only cost a rescan.) `None` when nothing was escaped or the
-/// input is over [`MAX_UNESCAPE`]. Line breaks are never introduced, so line numbers mapped back
-/// through [`Unescaped::map`] stay right.
+/// they are common in code and never inside a token, so unescaping them would only cost a
+/// rescan.) Only the lines where an escape sits in a long token are kept (joined by `\n`), so a C
+/// file full of format strings costs a `memchr` pass, not a second scan. `None` when no line
+/// qualifies or the input is over [`MAX_UNESCAPE`]. [`Unescaped::map`] maps every decoded byte
+/// back to the input.
 pub fn unescape(data: &[u8]) -> Option<Unescaped> {
-    if data.len() > MAX_UNESCAPE || !has_escape(data) {
+    if data.len() > MAX_UNESCAPE {
         return None;
     }
-    let mut bytes = Vec::with_capacity(data.len());
-    let mut map = Vec::with_capacity(data.len() + 1);
-    let mut changed = false;
-    let mut i = 0;
-    while i < data.len() {
-        let b = data[i];
-        let decoded = match b {
-            b'%' if i + 2 < data.len() => hex(data[i + 1])
-                .zip(hex(data[i + 2]))
-                .map(|(h, l)| (h << 4 | l, 3))
-                .filter(|(c, _)| *c != b'\n' && *c != b'\r' && *c != 0),
-            b'\\' if i + 1 < data.len() => match data[i + 1] {
-                b'/' => Some((b'/', 2)),
-                b'u' if i + 5 < data.len() => {
-                    let h: Option<Vec<u8>> = data[i + 2..i + 6].iter().map(|&c| hex(c)).collect();
-                    h.map(|d| {
-                        u32::from(d[0]) << 12 | u32::from(d[1]) << 8 | u32::from(d[2]) << 4 | u32::from(d[3])
-                    })
-                    .filter(|&c| (0x20..0x7f).contains(&c))
-                    .and_then(|c| u8::try_from(c).ok())
-                    .map(|c| (c, 6))
+    let lines = escaped_lines(data);
+    if lines.is_empty() {
+        return None;
+    }
+    let total: usize = lines.iter().map(|(s, e)| e - s + 1).sum();
+    let mut bytes = Vec::with_capacity(total);
+    let mut map = Vec::with_capacity(total + 1);
+    for &(ls, le) in &lines {
+        let mut i = ls;
+        while i < le {
+            match escape_at(data, i).filter(|&(_, len)| i + len <= le) {
+                Some((c, len)) => {
+                    bytes.push(c);
+                    map.push(i);
+                    i += len;
                 }
-                _ => None,
-            },
-            _ => None,
-        };
-        match decoded {
-            Some((c, len)) => {
-                bytes.push(c);
-                map.push(i);
-                i += len;
-                changed = true;
-            }
-            None => {
-                bytes.push(b);
-                map.push(i);
-                i += 1;
+                None => {
+                    bytes.push(data[i]);
+                    map.push(i);
+                    i += 1;
+                }
             }
         }
+        bytes.push(b'\n');
+        map.push(le);
     }
     map.push(data.len());
-    changed.then_some(Unescaped { bytes, map })
+    Some(Unescaped { bytes, map })
 }
 
 #[cfg(test)]
@@ -174,16 +502,30 @@ mod unescape_tests {
 
     #[test]
     fn percent_and_json_escapes_with_offsets() {
-        let u = unescape(br#"a%2Fb \/c \u0041 %zz \n"#).expect("changed");
-        assert_eq!(u.bytes, br#"a/b /c A %zz \n"#.to_vec());
+        let text = br#"a%2Fbcdefghijklmnop \/c \u0041 %zz \n"#;
+        let u = unescape(text).expect("changed");
+        assert_eq!(u.bytes, b"a/bcdefghijklmnop /c A %zz \\n\n".to_vec());
+        assert_eq!(u.map[1], 1); // '/' came from "%2F" at 1
+        assert_eq!(u.map[2], 4); // 'b'
+        assert_eq!(*u.map.last().expect("sentinel"), text.len());
         assert!(
             unescape(br#"print(\"hi\\n\")"#).is_none(),
             "quotes and backslashes are not unescaped"
         );
-        assert_eq!(u.map[1], 1); // '/' came from "%2F" at 1
-        assert_eq!(u.map[2], 4); // 'b'
-        assert_eq!(*u.map.last().expect("sentinel"), 23);
         assert!(unescape(b"plain text").is_none());
         assert!(unescape(b"100% sure").is_none());
+    }
+
+    #[test]
+    fn only_lines_with_escapes_in_long_tokens() {
+        let c = b"printf(\"%02x%02x\", a, b);\nsnprintf(buf, n, \"%4d items\");\n";
+        assert!(unescape(c).is_none(), "C format strings are not unescaped");
+        let data = b"line one\nurl = \"https:\\/\\/user:pw@host.example.net\\/x\"\nline three\n";
+        let u = unescape(data).expect("the URL line");
+        assert_eq!(
+            u.bytes,
+            b"url = \"https://user:pw@host.example.net/x\"\n".to_vec()
+        );
+        assert_eq!(u.map[0], 9); // starts at line two
     }
 }

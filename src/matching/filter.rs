@@ -101,6 +101,143 @@ pub enum Noise {
     Url,
     /// A number or a boolean-like literal.
     Literal,
+    /// A package version or range (`^7.0.3`, `~> 2.1`, `workspace:*`).
+    Version,
+    /// Code, not a value: an expression (`request.form["password"]`), a regular expression, a CLI
+    /// flag (`--allow-net`), a shell fragment (`true \\`), a CSS selector, a translation key.
+    Code,
+}
+
+/// Digests of the empty string and of common words (MD5, SHA-1, SHA-256; SHA-512 of ""): test
+/// vectors and defaults, never secrets. Sorted, for a binary search.
+const WELL_KNOWN_DIGESTS: &[&str] = &[
+    "057ba03d6c44104863dc7361fe4578965d1887360f90a0895882e58a6248fc86", // sha256("changeme")
+    "098f6bcd4621d373cade4e832627b4f6", // md5("test")
+    "0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33", // sha1("foo")
+    "21232f297a57a5a743894a0e4a801fc3", // md5("admin")
+    "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b", // sha256("secret")
+    "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", // sha256("foo")
+    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", // sha256("hello")
+    "4cb9c8a8048fd02294477fcb1a41191a", // md5("changeme")
+    "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8", // sha1("password")
+    "5d41402abc4b2a76b9719d911017c592", // md5("hello")
+    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8", // sha256("password")
+    "5ebe2294ecd0e0f08eab7690d2a6ee69", // md5("secret")
+    "5f4dcc3b5aa765d61d8327deb882cf99", // md5("password")
+    "7c4a8d09ca3762af61e59520943dc26494f8941b", // sha1("123456")
+    "8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918", // sha256("admin")
+    "8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92", // sha256("123456")
+    "900150983cd24fb0d6963f7d28e17f72", // md5("abc")
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", // sha256("test")
+    "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", // sha1("test")
+    "a9993e364706816aba3e25717850c26c9cd0d89d", // sha1("abc")
+    "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d", // sha1("hello")
+    "acbd18db4cc2f85cedef654fccc4a4d8", // md5("foo")
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", // sha256("abc")
+    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e", // sha512("")
+    "d033e22ae348aeb5660fc2140aec35850c4da997", // sha1("admin")
+    "d41d8cd98f00b204e9800998ecf8427e", // md5("")
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709", // sha1("")
+    "e10adc3949ba59abbe56e057f20f883e", // md5("123456")
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", // sha256("")
+    "e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4", // sha1("secret")
+    "fa9beb99e4029ad5a6615399e7bbae21356086b3", // sha1("changeme")
+];
+
+fn regex(cell: &'static std::sync::OnceLock<regex::bytes::Regex>, src: &str) -> &'static regex::bytes::Regex {
+    cell.get_or_init(|| regex::bytes::Regex::new(src).expect("built-in pattern"))
+}
+
+/// A package version or version range: `^7.0.3`, `~1.2`, `>=2.0.0 <3`, `v1.4.2-beta.1`, `*`,
+/// `latest`, `workspace:^`, `npm:pkg@1.0.0`.
+fn is_version(v: &[u8]) -> bool {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = regex(
+        &RE,
+        r"^(?:(?:[\^~*]|[<>]=?|=|~>|v)?\s*\d+(?:\.(?:\d+|x|\*)){1,3}(?:[-+][0-9A-Za-z.-]+)?(?:\s*(?:\|\||-|,)?\s*(?:[\^~]|[<>]=?|=)?\s*\d+(?:\.(?:\d+|x|\*)){0,3}(?:[-+][0-9A-Za-z.-]+)?)*|\*|latest|next|workspace:[\^~*]?|(?:npm|file|link|portal|patch):\S+)$",
+    );
+    re.is_match(v)
+}
+
+/// Code rather than a value. Each shape is one a generic key (`password`, `token`, `pass`) holds
+/// in real code: expressions and calls, regular expressions, CLI flags, shell fragments, CSS
+/// selectors, translation keys.
+fn is_code(v: &[u8], lower: &[u8]) -> bool {
+    static EXPR: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    static SELECTOR: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    static I18N: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    static FLAG: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    // An identifier path with a call, an index or a property chain: `request.form["password"]`,
+    // `this.config.get('token')`, `getPassword()`, `new Secret(x)`, `cfg?.token ?? ''`.
+    let expr = regex(
+        &EXPR,
+        r#"^(?:new\s+|await\s+|!|&)?[A-Za-z_$][\w$]*(?:(?:\?\.|\.|::|->)[A-Za-z_$][\w$]*)*(?:\s*(?:\([^)]*\)?|\[[^\]]*\]?))+(?:(?:\?\.|\.|->)[\w$]+(?:\([^)]*\)|\[[^\]]*\])?)*\s*[;,]?$|^[A-Za-z_$][\w$]*(?:(?:\?\.|\.|::|->)[A-Za-z_$][\w$]*){2,}\s*[;,]?$|\s(?:\|\||&&|\?\?|==|!=)\s"#,
+    );
+    if expr.is_match(v) && !v.starts_with(b"eyJ") {
+        return true;
+    }
+    // Regular expressions: escapes, classes, anchors, groups, quantifiers.
+    let has = |m: &[u8]| crate::matching::contains(v, m);
+    if [
+        &b"\\d"[..],
+        b"\\w",
+        b"\\s",
+        b"\\b",
+        b"\\.",
+        b".*",
+        b".+",
+        b"[^",
+        b"(?:",
+        b"(?=",
+        b"(?!",
+        b"[a-z",
+        b"[A-Z",
+        b"[0-9",
+        b"{1,",
+        b"{0,",
+    ]
+    .iter()
+    .any(|m| has(m))
+        || (v.starts_with(b"^") && v.ends_with(b"$") && v.len() > 2)
+    {
+        return true;
+    }
+    // CLI flags: `--allow-net`, `-p`, `--password-stdin`.
+    let flag = regex(&FLAG, r"^(?:--[A-Za-z][\w-]*|-[A-Za-z])(?:[= ]\S*)?$");
+    if flag.is_match(v) {
+        return true;
+    }
+    // Shell fragments: a line continuation, pipes, command lists, tests.
+    if v.ends_with(b"\\")
+        || [&b" && "[..], b" || ", b" | ", b"; then", b"; do", b"`"]
+            .iter()
+            .any(|m| has(m))
+        || lower.starts_with(b"[ ")
+        || lower.starts_with(b"[[ ")
+    {
+        return true;
+    }
+    // CSS selectors: `.btn-primary`, `#password-field`, `input[type=password]`, `.a > .b:hover`.
+    let selector = regex(
+        &SELECTOR,
+        r"^(?:[.#][A-Za-z_-][\w-]*|[a-z][a-z0-9]*\[[\w-]+(?:[~|^$*]?=[^\]]*)?\])(?:(?:\s*[>+~]\s*|\s+|:{1,2}|[.#])[\w-]+(?:\[[^\]]*\])?(?:\([^)]*\))?)*$",
+    );
+    if selector.is_match(v) {
+        return true;
+    }
+    // Translation keys: `auth.password.tooShort`, `errors.password_required`.
+    let i18n = regex(
+        &I18N,
+        r"^[a-z][a-z0-9_]*(?:[A-Z][a-z0-9_]+)*(?:\.[a-z][a-z0-9_]*(?:[A-Z][a-z0-9_]+)*)+$",
+    );
+    i18n.is_match(v) && v.len() <= 80
+}
+
+/// HTML/XML entities (`&lt;YOUR_PASSWORD&gt;`): documentation and templates.
+fn has_entity(lower: &[u8]) -> bool {
+    ["&lt;", "&gt;", "&quot;", "&amp;", "&apos;", "&#"]
+        .iter()
+        .any(|e| crate::matching::contains(lower, e.as_bytes()))
 }
 
 /// Words that make up dummy values (`test-password`, `admin123`, `changeme`).
@@ -229,8 +366,18 @@ pub fn noise(value: &[u8], context: &[u8]) -> Option<Noise> {
         "na",
         "-",
     ];
-    if is_placeholder(v) || is_dummy(&lower) || LITERALS.iter().any(|l| lower == l.as_bytes()) {
+    if is_placeholder(v)
+        || is_dummy(&lower)
+        || LITERALS.iter().any(|l| lower == l.as_bytes())
+        || has_entity(&lower)
+    {
         return Some(Noise::Placeholder);
+    }
+    if std::str::from_utf8(&lower).is_ok_and(|s| WELL_KNOWN_DIGESTS.binary_search(&s).is_ok()) {
+        return Some(Noise::Hash);
+    }
+    if is_version(v) {
+        return Some(Noise::Version);
     }
     if is_uuid(v) {
         return Some(Noise::Uuid);
@@ -264,6 +411,9 @@ pub fn noise(value: &[u8], context: &[u8]) -> Option<Noise> {
     }
     if is_path(v) {
         return Some(Noise::Path);
+    }
+    if is_code(v, &lower) {
+        return Some(Noise::Code);
     }
     None
 }
@@ -328,7 +478,14 @@ fn is_path(v: &[u8]) -> bool {
     ]
     .iter()
     .any(|e| v.to_ascii_lowercase().ends_with(e.as_bytes()));
-    (rooted && (slashes >= 2 || ext)) || (slashes >= 1 && ext)
+    // `assets/img/logo`, `config/keys/prod`: lowercase segments (a base64 token has mixed case).
+    let relative = slashes >= 2
+        && v.split(|&b| b == b'/').all(|s| {
+            !s.is_empty()
+                && s.iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(b))
+        });
+    (rooted && (slashes >= 2 || ext)) || (slashes >= 1 && ext) || relative
 }
 
 /// The password inside a URL's userinfo (`scheme://user:PASSWORD@host`), as a range of `v`.
@@ -404,6 +561,61 @@ mod tests {
         ] {
             assert_eq!(noise(v.as_bytes(), b"api_key"), None, "{v}");
         }
+    }
+
+    #[test]
+    fn real_code_shapes_are_noise() {
+        let cases: &[(&str, Noise)] = &[
+            ("request.form[\"password\"]", Noise::Code),
+            ("self.config.get('db_password')", Noise::Code),
+            ("getPassword()", Noise::Code),
+            ("cfg.db.password", Noise::Code),
+            ("a.token || b.token", Noise::Code),
+            ("^(?=.*[A-Z])(?=.*\\d).{8,}$", Noise::Code),
+            ("[A-Za-z0-9_]{12,64}", Noise::Code),
+            ("--allow-net", Noise::Code),
+            ("--password-stdin", Noise::Code),
+            ("true \\", Noise::Code),
+            ("kubectl get secret x | base64 -d", Noise::Code),
+            ("#password-field", Noise::Code),
+            (".form-control:focus", Noise::Code),
+            ("input[type=password]", Noise::Code),
+            ("auth.password.tooShort", Noise::Code),
+            ("errors.password_required", Noise::Code),
+            ("&lt;YOURPASSWORD&gt;", Noise::Placeholder),
+            ("^7.0.3", Noise::Version),
+            ("~1.2.3", Noise::Version),
+            ("v1.4.2-beta.1", Noise::Version),
+            ("workspace:*", Noise::Version),
+            ("d41d8cd98f00b204e9800998ecf8427e", Noise::Hash),
+            ("DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", Noise::Hash),
+            (
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                Noise::Hash,
+            ),
+            ("config/secrets/db/prod", Noise::Path),
+        ];
+        for (v, want) in cases {
+            assert_eq!(noise(v.as_bytes(), b"password"), Some(*want), "{v}");
+        }
+        // Credentials that share a character or two with those shapes stay secrets.
+        for v in [
+            "Xq8vLm2pRtK4",
+            "n7Rk2#qLw9",
+            "-Xk9mQ2vLp",
+            "Tr0ub4dor&3-horse",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEYqq",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+            "q7Vd93LmXk2PzR8tWb4N",
+            "9f8e2c1ab47d03e6f5a9b2c8d1e4f7a0",
+        ] {
+            assert_eq!(noise(v.as_bytes(), b"password"), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn digests_are_sorted_for_binary_search() {
+        assert!(super::WELL_KNOWN_DIGESTS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -23,9 +23,11 @@ use crate::rules::{AllowQuery, RuleSet};
 /// Markers that, anywhere on a line, suppress matches on that line.
 pub const INLINE_ALLOW_MARKERS: &[&str] = &["leakless:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
-/// How deep decoded values are decoded again (base64 in base64: a docker `auth` inside a
-/// Kubernetes `.dockerconfigjson`).
+/// Default of `--max-decode-depth`: how deep decoded content is decoded again (base64 in base64:
+/// a docker `auth` inside a Kubernetes `.dockerconfigjson`).
 pub const MAX_DECODE_DEPTH: u8 = 2;
+
+pub use decode::Decoding;
 
 /// Lines longer than this are not widened further when a window is extended to line boundaries.
 const MAX_LINE_EXTEND: usize = 4096;
@@ -42,6 +44,12 @@ pub struct MatchOptions {
     pub inline_allow: bool,
     /// Run path-restricted rules on content whatever its path (for `rules check`).
     pub ignore_rule_paths: bool,
+    /// How deep encoded content (base64, hex, escapes) is decoded and rescanned; 0: never.
+    pub max_decode_depth: u8,
+    /// Archive members are opened and scanned within these limits (`None`: `--no-archives`).
+    /// The sources read it (see `source::archive`); it travels with the matcher so that every
+    /// source sees the same settings.
+    pub archives: Option<ArchiveLimits>,
 }
 
 impl Default for MatchOptions {
@@ -49,6 +57,36 @@ impl Default for MatchOptions {
         Self {
             inline_allow: true,
             ignore_rule_paths: false,
+            max_decode_depth: MAX_DECODE_DEPTH,
+            archives: Some(ArchiveLimits::default()),
+        }
+    }
+}
+
+/// Limits on opening archives, so that a zip bomb is a reported skip and never exhausts memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// Archives inside archives are opened this deep (1: only the outer archive's members).
+    pub max_depth: u8,
+    /// Bytes inflated from one top-level archive, all members and nesting levels together.
+    pub max_total_bytes: u64,
+    /// Entries read from one top-level archive, all nesting levels together.
+    pub max_entries: u64,
+    /// A member inflating to more than this many times its compressed size (once past 1 MiB) is
+    /// a bomb.
+    pub max_ratio: u64,
+    /// Largest member scanned (bytes); bigger ones are skipped.
+    pub max_member_size: u64,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 4,
+            max_total_bytes: 256 * 1024 * 1024,
+            max_entries: 100_000,
+            max_ratio: 250,
+            max_member_size: 10 * 1024 * 1024,
         }
     }
 }
@@ -87,6 +125,11 @@ pub struct RawMatch {
     pub key: Option<String>,
     /// The id this secret is paired with (`*_CLIENT_ID` for a `*_CLIENT_SECRET`).
     pub paired_with: Option<Paired>,
+    /// Inside an archive: the member's path (nested archives joined by `!`), shown after the
+    /// blob's path as `dist/app.zip!config/.env`.
+    pub member: Option<String>,
+    /// The decodings undone to find the secret, outermost first (empty: found as written).
+    pub decoded: Vec<Decoding>,
 }
 
 /// The non-secret half of an id/secret pair.
@@ -112,6 +155,16 @@ impl RawMatch {
             end_column: 0,
             key: None,
             paired_with: None,
+            member: None,
+            decoded: Vec::new(),
+        }
+    }
+
+    /// The path shown for this match found in the blob at `path`: `path!member` inside archives.
+    pub fn display_path<'p>(&self, path: &'p str) -> std::borrow::Cow<'p, str> {
+        match &self.member {
+            Some(m) => format!("{path}!{m}").into(),
+            None => path.into(),
         }
     }
 }
@@ -124,6 +177,8 @@ impl std::fmt::Debug for RawMatch {
             .field("line", &self.line)
             .field("column", &self.column)
             .field("key", &self.key)
+            .field("member", &self.member)
+            .field("decoded", &self.decoded)
             .finish()
     }
 }
@@ -155,6 +210,11 @@ impl<'r> Scanner<'r> {
     /// The rules.
     pub fn rules(&self) -> &'r RuleSet {
         self.rules
+    }
+
+    /// The options.
+    pub fn options(&self) -> &MatchOptions {
+        &self.opts
     }
 
     /// Scans one blob, appending surviving matches to `out`.
@@ -226,10 +286,56 @@ impl<'r> Scanner<'r> {
         scratch.windows = windows;
         scratch.windows.clear();
         assign::detect(self, input, depth, hint, &scratch.detector_hits, out, first_new);
-        if depth < MAX_DECODE_DEPTH {
+        if depth < self.opts.max_decode_depth {
             self.rescan_unescaped(input, depth, hint, out, first_new);
+            self.rescan_encoded(input, depth, out, first_new);
         }
         locate(data, &mut out[first_new..]);
+    }
+
+    /// Base64 and hex runs anywhere in the input are decoded (when the result is text) and
+    /// rescanned; a secret found inside is reported at the encoded run, with the decoding named.
+    /// A run where a match of the same rule was already reported (a Kubernetes `Secret` value the
+    /// assignment detector decoded) is not reported twice.
+    fn rescan_encoded(&self, input: Input<'_>, depth: u8, out: &mut Vec<RawMatch>, first_new: usize) {
+        let mut runs = Vec::new();
+        decode::encoded_runs(input.data, |r| runs.push(r));
+        let mut scratch = Scratch::default();
+        let mut inner = Vec::new();
+        for run in runs {
+            let Some(decoded) = decode::decode_run(input.data, run) else {
+                continue;
+            };
+            inner.clear();
+            self.scan_depth(
+                Input {
+                    data: &decoded,
+                    path: input.path,
+                    commit: input.commit,
+                },
+                &mut scratch,
+                &mut inner,
+                depth + 1,
+                Some(assign::parse::Format::Unknown),
+            );
+            for m in inner.drain(..) {
+                if m.end <= m.start {
+                    continue; // path-only rules: already reported by the plain scan
+                }
+                let (s, e) = (run.start, run.end);
+                let covered = out[first_new..]
+                    .iter()
+                    .any(|p| p.rule == m.rule && p.start < e && s < p.end);
+                if covered || !self.keep_secret(m.rule, input, &m.secret, s, e) {
+                    continue;
+                }
+                let mut outer = RawMatch::new(m.rule, m.secret, s, e);
+                outer.key = m.key;
+                outer.paired_with = m.paired_with;
+                outer.decoded = std::iter::once(run.kind).chain(m.decoded).collect();
+                out.push(outer);
+            }
+        }
     }
 
     /// Percent-encoded and JSON-escaped text is unescaped and rescanned; a secret found across an
@@ -275,6 +381,7 @@ impl<'r> Scanner<'r> {
             let mut outer = RawMatch::new(m.rule, m.secret, s, e);
             outer.key = m.key;
             outer.paired_with = m.paired_with;
+            outer.decoded = m.decoded;
             out.push(outer);
         }
     }

@@ -40,8 +40,11 @@ impl Report for Github {
                     l.end_column,
                     prop(&format!("leakless {}", rule.id)),
                     data(&format!(
-                        "{} ({secret}), fingerprint {}. Fix: {}",
+                        "{} ({secret}{}), confidence {}, fingerprint {}. Fix: {}",
                         rule.description,
+                        crate::findings::decoding_chain(&l.decoded)
+                            .map_or_else(String::new, |c| format!(", {c}-decoded")),
+                        rule.confidence().as_str(),
                         f.fingerprint,
                         super::hint(rule.rotate.as_deref())
                     ))

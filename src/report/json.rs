@@ -45,6 +45,7 @@ struct JFinding<'a> {
     rule_id: &'a str,
     description: &'a str,
     severity: &'static str,
+    confidence: &'static str,
     provider: Option<&'a str>,
     env_var: Option<&'a str>,
     rotate: Option<&'a str>,
@@ -85,6 +86,8 @@ struct JLocation<'a> {
     key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<JCommit<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decoded: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +121,8 @@ struct JError<'a> {
 struct JSkipped<'a> {
     path: &'a str,
     reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<u64>,
 }
@@ -162,6 +167,7 @@ impl Report for Json {
                     rule_id: &rule.id,
                     description: &rule.description,
                     severity: rule.severity.as_str(),
+                    confidence: rule.confidence().as_str(),
                     provider: rule.provider.as_deref(),
                     env_var: rule.env_var.as_deref(),
                     rotate: rule.rotate.as_deref(),
@@ -187,6 +193,7 @@ impl Report for Json {
                             end_column: l.end_column,
                             key: l.key.as_deref(),
                             commit: l.commit.as_deref().map(JCommit::from),
+                            decoded: l.decoded.iter().map(|d| d.as_str()).collect(),
                         })
                         .collect(),
                 }
@@ -216,6 +223,11 @@ impl Report for Json {
                         SkipReason::Binary => "binary",
                         SkipReason::TooLarge(_) => "too_large",
                         SkipReason::Allowlisted => "allowlisted",
+                        SkipReason::Archive(why) => why.code(),
+                    },
+                    detail: match s.reason {
+                        SkipReason::Archive(why) => Some(why.as_str()),
+                        _ => None,
                     },
                     size: match s.reason {
                         SkipReason::TooLarge(n) => Some(n),

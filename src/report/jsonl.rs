@@ -15,6 +15,7 @@ struct Line<'a> {
     rule_id: &'a str,
     description: &'a str,
     severity: &'static str,
+    confidence: &'static str,
     provider: Option<&'a str>,
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,6 +34,8 @@ struct Line<'a> {
     commit: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decoded: Vec<&'static str>,
 }
 
 /// Writes one match as a JSONL line.
@@ -46,23 +49,26 @@ pub fn write_match(
 ) -> io::Result<()> {
     let rule = &rules.rules()[m.rule as usize];
     let secret = Secret::new(m.secret.clone());
+    let path = m.display_path(path);
     let line = Line {
         rule_id: &rule.id,
         description: &rule.description,
         severity: rule.severity.as_str(),
+        confidence: rule.confidence().as_str(),
         provider: rule.provider.as_deref(),
         fingerprint,
         key: m.key.as_deref(),
         paired_with_key: m.paired_with.as_ref().map(|p| p.key.as_str()),
         secret_preview: secret.preview(),
         secret: secret.unredacted(redact),
-        path,
+        path: &path,
         line: m.line,
         column: m.column,
         end_line: m.end_line,
         end_column: m.end_column,
         commit: None,
         in_head: None,
+        decoded: m.decoded.iter().map(|d| d.as_str()).collect(),
     };
     serde_json::to_writer(&mut *w, &line)?;
     writeln!(w)
@@ -82,6 +88,7 @@ pub fn write_finding(w: &mut dyn Write, rules: &RuleSet, f: &Finding, redact: bo
             rule_id: &rule.id,
             description: &rule.description,
             severity: rule.severity.as_str(),
+            confidence: rule.confidence().as_str(),
             provider: rule.provider.as_deref(),
             fingerprint: &f.fingerprint,
             key: l.key.as_deref().or(f.key.as_deref()),
@@ -95,6 +102,7 @@ pub fn write_finding(w: &mut dyn Write, rules: &RuleSet, f: &Finding, redact: bo
             end_column: l.end_column,
             commit: l.commit.as_deref().map(|c| c.id.as_str()),
             in_head: f.in_head,
+            decoded: l.decoded.iter().map(|d| d.as_str()).collect(),
         };
         serde_json::to_writer(&mut *w, &line)?;
         writeln!(w)?;

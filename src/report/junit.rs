@@ -58,10 +58,13 @@ impl Report for Junit {
                 )?;
                 writeln!(
                     w,
-                    r#"      <failure type="{}" message="{} ({})">fingerprint {}&#10;{}</failure>"#,
+                    r#"      <failure type="{}" message="{} ({}{})">confidence {}&#10;fingerprint {}&#10;{}</failure>"#,
                     rule.severity.as_str(),
                     esc(&rule.description),
                     esc(&secret),
+                    crate::findings::decoding_chain(&l.decoded)
+                        .map_or_else(String::new, |c| format!(", {c}-decoded")),
+                    rule.confidence().as_str(),
                     f.fingerprint,
                     esc(&super::hint(rule.rotate.as_deref()))
                 )?;

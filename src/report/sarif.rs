@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{fix_steps, Report, ReportOptions, ScanReport};
 use crate::findings::{Finding, Location};
-use crate::rules::{Rule, RuleSet, Severity};
+use crate::rules::{Confidence, Rule, RuleSet, Severity};
 
 /// GitHub shows at most this many results per run; more are rejected.
 pub const MAX_RESULTS: usize = 25_000;
@@ -125,12 +125,17 @@ struct SResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SLocation>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    /// SARIF `rank` (0-100): the finding's confidence (high 90, medium 60, low 30).
+    rank: f64,
     properties: ResultProps<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResultProps<'a> {
+    confidence: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<String>,
     secret_preview: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
@@ -180,6 +185,15 @@ struct Region {
     end_line: usize,
     end_column: usize,
     snippet: Text,
+}
+
+/// SARIF `rank` for a confidence.
+fn rank(c: Confidence) -> f64 {
+    match c {
+        Confidence::High => 90.0,
+        Confidence::Medium => 60.0,
+        Confidence::Low => 30.0,
+    }
 }
 
 /// SARIF level for a severity.
@@ -272,7 +286,7 @@ fn rule_entry(rule: &Rule) -> SRule<'_> {
         },
         properties: RuleProps {
             security_severity: security_severity(rule.severity),
-            precision: "high",
+            precision: rule.confidence().as_str(),
             tags,
         },
     }
@@ -349,7 +363,10 @@ impl Sarif {
                         .map(|(i, l)| location(l, &preview, Some(i + 1)))
                         .collect(),
                     partial_fingerprints: BTreeMap::from([("leakless/v1", f.fingerprint.as_str())]),
+                    rank: rank(rule.confidence()),
                     properties: ResultProps {
+                        confidence: rule.confidence().as_str(),
+                        decoded: crate::findings::decoding_chain(&f.locations[0].decoded),
                         secret_preview: preview.clone(),
                         secret: f.secret.unredacted(self.0.redact),
                         location_count: n,

@@ -141,7 +141,14 @@ impl Report for Text {
                 Some(false) => "  (history only)",
                 None => "",
             };
-            writeln!(w, "    secret: {secret}  fingerprint: {}{live}", f.fingerprint)?;
+            let decoded = crate::findings::decoding_chain(&first.decoded)
+                .map_or_else(String::new, |c| format!(" ({c}-decoded)"));
+            writeln!(
+                w,
+                "    secret: {secret}{decoded}  confidence: {}  fingerprint: {}{live}",
+                rule.confidence().as_str(),
+                f.fingerprint
+            )?;
             if let Some(key) = &f.key {
                 match &f.paired_with {
                     Some(p) => writeln!(w, "    key: {key}  paired with: {} = {}", p.key, p.preview)?,
@@ -151,10 +158,12 @@ impl Report for Text {
             for l in f.locations.iter().skip(1).take(MAX_LOCATIONS_SHOWN) {
                 writeln!(
                     w,
-                    "    also at {}:{}:{}{}",
+                    "    also at {}:{}:{}{}{}",
                     l.path,
                     l.line,
                     l.column,
+                    crate::findings::decoding_chain(&l.decoded)
+                        .map_or_else(String::new, |c| format!(" ({c}-decoded)")),
                     provenance(l)
                 )?;
             }
@@ -174,6 +183,7 @@ impl Report for Text {
                     SkipReason::Binary => "binary".to_string(),
                     SkipReason::TooLarge(n) => format!("too large ({})", human_bytes(n)),
                     SkipReason::Allowlisted => "allowlisted path".to_string(),
+                    SkipReason::Archive(why) => why.as_str().to_string(),
                 };
                 writeln!(w, "skipped {}: {why}", s.path)?;
             }
@@ -266,6 +276,7 @@ impl Report for Text {
                 SkipReason::Binary => (b + 1, l, a),
                 SkipReason::TooLarge(_) => (b, l + 1, a),
                 SkipReason::Allowlisted => (b, l, a + 1),
+                SkipReason::Archive(_) => (b + 1, l, a),
             });
         write!(
             w,

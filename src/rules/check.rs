@@ -33,6 +33,8 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
         MatchOptions {
             inline_allow: false,
             ignore_rule_paths: true,
+            archives: None,
+            ..MatchOptions::default()
         },
     );
     let mut scratch = Scratch::default();

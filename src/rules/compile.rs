@@ -59,6 +59,39 @@ impl Severity {
     }
 }
 
+/// How sure a finding is a real credential (see README, "Confidence").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Generic: a value found by the key it is assigned to.
+    Low,
+    /// Provider context: an ambiguous value next to the provider's name.
+    Medium,
+    /// A provider-verified format or checksum.
+    High,
+}
+
+impl Confidence {
+    /// Parses `high|medium|low` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "high" => Some(Self::High),
+            "medium" => Some(Self::Medium),
+            "low" => Some(Self::Low),
+            _ => None,
+        }
+    }
+
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
 /// A built-in detector that finds a rule's secrets instead of a regex (`detector = "..."`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detector {
@@ -339,6 +372,45 @@ fn find_named_group(ast: &regex_syntax::ast::Ast, name: &str) -> Option<usize> {
     }
 }
 
+/// Whether one of `keywords` occurs (as a literal, case-insensitively) in the part of the pattern
+/// before the secret's capture group, and not inside the group: the regex needs the provider's
+/// name as context, the value alone is ambiguous.
+fn keyword_before_secret(src: &str, group: Option<usize>, keywords: &[String]) -> bool {
+    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(src) else {
+        return false;
+    };
+    let Some((gs, ge)) = group_span(&ast, group.unwrap_or(1)) else {
+        return false;
+    };
+    let lower = src.to_ascii_lowercase();
+    let (before, inside) = (&lower[..gs], &lower[gs..ge]);
+    keywords
+        .iter()
+        .any(|k| before.contains(k.as_str()) && !inside.contains(k.as_str()))
+}
+
+/// Byte span of capture group `index` in the pattern.
+fn group_span(ast: &regex_syntax::ast::Ast, index: usize) -> Option<(usize, usize)> {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(g) => {
+            let i = match &g.kind {
+                GroupKind::CaptureIndex(i) => Some(*i as usize),
+                GroupKind::CaptureName { name, .. } => Some(name.index as usize),
+                GroupKind::NonCapturing(_) => None,
+            };
+            if i == Some(index) {
+                return Some((g.span.start.offset, g.span.end.offset));
+            }
+            group_span(&g.ast, index)
+        }
+        Ast::Concat(c) => c.asts.iter().find_map(|a| group_span(a, index)),
+        Ast::Alternation(a) => a.asts.iter().find_map(|a| group_span(a, index)),
+        Ast::Repetition(r) => group_span(&r.ast, index),
+        _ => None,
+    }
+}
+
 fn one_line_regex_error(e: &regex::Error) -> String {
     match e {
         regex::Error::Syntax(s) => {
@@ -359,6 +431,9 @@ pub struct Rule {
     pub description: String,
     /// Severity.
     pub severity: Severity,
+    /// Confidence as written (`None`: derived on first use, see [`Rule::confidence`]).
+    confidence: Option<Confidence>,
+    confidence_derived: OnceLock<Confidence>,
     /// Provider slug.
     pub provider: Option<String>,
     /// gitleaks/betterleaks rule ids this rule covers.
@@ -459,6 +534,13 @@ impl Rule {
             None => Severity::High,
             Some(s) => Severity::parse(s).ok_or_else(|| format!("unknown severity '{s}'"))?,
         };
+        let confidence = spec
+            .confidence
+            .as_deref()
+            .map(|c| {
+                Confidence::parse(c).ok_or_else(|| format!("unknown confidence '{c}' (high, medium or low)"))
+            })
+            .transpose()?;
         let path = spec
             .path
             .as_deref()
@@ -489,6 +571,8 @@ impl Rule {
             description: spec.description.clone().unwrap_or_else(|| spec.id.clone()),
             id: spec.id,
             severity,
+            confidence,
+            confidence_derived: OnceLock::new(),
             provider: spec.provider,
             aliases: spec.aliases,
             env_var: spec.env_var,
@@ -524,6 +608,31 @@ impl Rule {
                 .as_ref()
                 .map_err(String::as_str),
         )
+    }
+
+    /// How sure a finding of this rule is: the `confidence` field, else derived: `low` for detector
+    /// and path-only rules, `high` with a `checksum`, `medium` when the regex needs one of the
+    /// rule's keywords before the secret's capture group (a provider name next to an ambiguous
+    /// value), else `high`. Derived once, on first use (it parses the regex).
+    pub fn confidence(&self) -> Confidence {
+        if let Some(c) = self.confidence {
+            return c;
+        }
+        *self.confidence_derived.get_or_init(|| {
+            if self.detector.is_some() || self.regex_src.is_none() {
+                Confidence::Low
+            } else if self.checksum.is_some() {
+                Confidence::High
+            } else if self
+                .regex_src
+                .as_deref()
+                .is_some_and(|src| keyword_before_secret(src, self.secret_group, &self.keywords))
+            {
+                Confidence::Medium
+            } else {
+                Confidence::High
+            }
+        })
     }
 
     /// Whether the regex has been compiled (for tests and stats).
@@ -708,5 +817,71 @@ impl RuleSet {
                 _ => None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod confidence_tests {
+    use super::{Confidence, Rule};
+    use crate::rules::syntax::RuleSpec;
+
+    fn rule(regex: &str, keywords: &[&str], checksum: Option<&str>, confidence: Option<&str>) -> Rule {
+        Rule::from_spec(
+            RuleSpec {
+                id: "t".into(),
+                regex: Some(regex.into()),
+                keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
+                checksum: checksum.map(str::to_string),
+                confidence: confidence.map(str::to_string),
+                ..RuleSpec::default()
+            },
+            "test",
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn derived_and_explicit() {
+        // The keyword is the token's own prefix: a provider format.
+        assert_eq!(
+            rule(r"\b(tok_[a-z0-9]{12})\b", &["tok_"], None, None).confidence(),
+            Confidence::High
+        );
+        // The provider's name must come before an ambiguous value: provider context.
+        let ctx = r#"(?i)datadog[\w.-]{0,20}\s*[:=]\s*["']?([a-f0-9]{32})"#;
+        assert_eq!(
+            rule(ctx, &["datadog"], None, None).confidence(),
+            Confidence::Medium
+        );
+        // A checksum makes it high whatever the regex.
+        assert_eq!(
+            rule(
+                r"(?i)npm.{0,9}(npm_[A-Za-z0-9]{36})",
+                &["npm"],
+                Some("crc32-base62"),
+                None
+            )
+            .confidence(),
+            Confidence::High
+        );
+        // No capture group: the whole match is the secret.
+        assert_eq!(
+            rule(r"AKIA[0-9A-Z]{16}", &["akia"], None, None).confidence(),
+            Confidence::High
+        );
+        assert_eq!(
+            rule(ctx, &["datadog"], None, Some("low")).confidence(),
+            Confidence::Low
+        );
+        let bad = Rule::from_spec(
+            RuleSpec {
+                id: "t".into(),
+                regex: Some("x".into()),
+                confidence: Some("sure".into()),
+                ..RuleSpec::default()
+            },
+            "test",
+        );
+        assert!(bad.is_err());
     }
 }

@@ -66,6 +66,11 @@ pub struct RuleSpec {
     // ---- leakless extensions ----
     /// `critical`, `high`, `medium`, `low` or `info` (default `high`).
     pub severity: Option<String>,
+    /// How sure a finding of this rule is a real credential: `high` (a provider-verified format
+    /// or checksum), `medium` (an ambiguous value next to the provider's name) or `low` (generic).
+    /// Default: `low` for detector rules, `high` for rules with a `checksum`, else `medium` when
+    /// the regex needs one of the rule's keywords before the secret, else `high`.
+    pub confidence: Option<String>,
     /// Provider slug (`aws`, `github`, ...).
     pub provider: Option<String>,
     /// gitleaks/betterleaks rule ids this rule covers (the same kind of token): they select it in

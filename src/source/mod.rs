@@ -4,13 +4,14 @@
 //! on the same outcome types) and runs the [`crate::matching::Scanner`] on it. One unreadable,
 //! binary or oversized file never stops a scan: it is recorded in [`Outcome`] and the scan goes on.
 
+pub mod archive;
 pub mod git;
 pub mod stdin;
 pub mod worktree;
 
 use std::time::Duration;
 
-use crate::matching::RawMatch;
+use crate::matching::{Input, RawMatch, Scanner, Scratch};
 
 /// Default cap on the size of one file or blob (bytes); bigger ones are skipped and reported.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -44,6 +45,41 @@ pub enum SkipReason {
     TooLarge(u64),
     /// A global path allowlist excludes it.
     Allowlisted,
+    /// An archive, or a member of one, that was not opened (the path says which).
+    Archive(archive::ArchiveSkip),
+}
+
+/// Scans one blob's content: an archive's members (see [`archive`]), or the text itself.
+/// `Err(Binary)` for binary content that is not an archive (or with `--no-archives`),
+/// `Err(Archive(_))` for an archive that could not be opened at all. `Ok` holds what could not be
+/// scanned inside an archive, with `path!member` paths.
+pub(crate) fn scan_content(
+    scanner: &Scanner<'_>,
+    input: Input<'_>,
+    scratch: &mut Scratch,
+    out: &mut Vec<RawMatch>,
+) -> Result<Vec<Skipped>, SkipReason> {
+    if let Some(a) = archive::scan(scanner, input, scratch, out) {
+        if let [(None, why)] = a.notes[..] {
+            if a.members == 0 {
+                return Err(SkipReason::Archive(why));
+            }
+        }
+        let path = input.path.unwrap_or("-");
+        return Ok(a
+            .notes
+            .into_iter()
+            .map(|(member, why)| Skipped {
+                path: member.map_or_else(|| path.to_string(), |m| format!("{path}!{m}")),
+                reason: SkipReason::Archive(why),
+            })
+            .collect());
+    }
+    if is_binary(input.data) {
+        return Err(SkipReason::Binary);
+    }
+    scanner.scan(input, scratch, out);
+    Ok(Vec::new())
 }
 
 /// A file that was skipped.

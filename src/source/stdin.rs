@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::time::Instant;
 
-use super::{is_binary, Outcome, ScanError, SkipReason, Skipped};
+use super::{scan_content, Outcome, ScanError, SkipReason, Skipped};
 use crate::matching::{Input, Scanner, Scratch};
 
 /// Reads at most `max_size` bytes from `reader` and scans them as the file `name`.
@@ -26,21 +26,24 @@ pub fn scan_reader(
             path: name.to_string(),
             reason: SkipReason::TooLarge(n as u64),
         }),
-        Ok(_) if is_binary(&data) => out.skipped.push(Skipped {
-            path: name.to_string(),
-            reason: SkipReason::Binary,
-        }),
         Ok(n) => {
             let mut matches = Vec::new();
-            scanner.scan(
-                Input {
-                    data: &data,
-                    path: Some(name),
-                    commit: None,
-                },
-                &mut Scratch::default(),
-                &mut matches,
-            );
+            let input = Input {
+                data: &data,
+                path: Some(name),
+                commit: None,
+            };
+            match scan_content(scanner, input, &mut Scratch::default(), &mut matches) {
+                Err(reason) => {
+                    out.skipped.push(Skipped {
+                        path: name.to_string(),
+                        reason,
+                    });
+                    out.stats.elapsed = start.elapsed();
+                    return out;
+                }
+                Ok(notes) => out.skipped.extend(notes),
+            }
             if let Some(sink) = sink {
                 for m in &matches {
                     sink(name, m);

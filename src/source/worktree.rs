@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{is_binary, Outcome, ScanError, SkipReason, Skipped};
+use super::{scan_content, Outcome, ScanError, SkipReason, Skipped};
 use crate::matching::{Input, RawMatch, Scanner, Scratch};
 
 /// How to walk a tree.
@@ -237,25 +237,29 @@ fn scan_file(
                 reason: SkipReason::TooLarge(size),
             },
         ),
-        Ok(None) if is_binary(w.buf) => push(
-            &shared.skipped,
-            Skipped {
-                path: rel,
-                reason: SkipReason::Binary,
-            },
-        ),
         Ok(None) => {
+            let input = Input {
+                data: w.buf,
+                path: Some(&rel),
+                commit: None,
+            };
+            match scan_content(scanner, input, w.scratch, w.found) {
+                Err(reason) => {
+                    push(&shared.skipped, Skipped { path: rel, reason });
+                    return;
+                }
+                Ok(notes) => {
+                    if !notes.is_empty() {
+                        shared
+                            .skipped
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .extend(notes);
+                    }
+                }
+            }
             shared.files.fetch_add(1, Ordering::Relaxed);
             shared.bytes.fetch_add(w.buf.len() as u64, Ordering::Relaxed);
-            scanner.scan(
-                Input {
-                    data: w.buf,
-                    path: Some(&rel),
-                    commit: None,
-                },
-                w.scratch,
-                w.found,
-            );
             if let Some(sink) = sink {
                 for m in w.found.iter() {
                     sink(&rel, m);

@@ -20,7 +20,7 @@ pub mod parse;
 use self::parse::{format_for, Assign, Encoding, Format};
 use super::entropy::{chars_per_token, shannon};
 use super::filter::{is_dummy, noise, url_password};
-use super::{decode, Input, RawMatch, Scanner, Scratch, MAX_DECODE_DEPTH};
+use super::{decode, Decoding, Input, RawMatch, Scanner, Scratch};
 use crate::rules::{Detector, RuleSet};
 
 /// Values at least this many characters per token (see [`chars_per_token`]) read like words or
@@ -124,7 +124,7 @@ pub(super) fn detect(
     let provider_end = out.len();
     for a in &assigns {
         let (vs, ve) = a.value;
-        if a.encoding == Encoding::Base64 && depth < MAX_DECODE_DEPTH {
+        if a.encoding == Encoding::Base64 && depth < sc.options().max_decode_depth {
             if let Some(decoded) = decode::base64_text(&data[vs..ve]) {
                 decoded_matches(sc, input, depth, a, &decoded, out);
                 continue;
@@ -240,6 +240,7 @@ fn decoded_matches(
         let mut outer = RawMatch::new(m.rule, m.secret, vs, ve);
         outer.key = m.key.or_else(|| Some(a.key.clone()));
         outer.paired_with = m.paired_with;
+        outer.decoded = std::iter::once(Decoding::Base64).chain(m.decoded).collect();
         out.push(outer);
     }
     if any {
@@ -250,6 +251,7 @@ fn decoded_matches(
         if sc.keep_secret(rule, input, &decoded[s..e], a.key_start, ve) {
             let mut m = RawMatch::new(rule, decoded[s..e].to_vec(), vs, ve);
             m.key = Some(a.key.clone());
+            m.decoded = vec![Decoding::Base64];
             out.push(m);
         }
     }

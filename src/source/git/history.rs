@@ -267,7 +267,10 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     let result = bs.scan(&repo, &id, &path);
                     shared.processed.fetch_add(1, Ordering::Relaxed);
                     match result {
-                        BlobScan::Scanned(n, found) => {
+                        BlobScan::Scanned(n, found, notes) => {
+                            for note in notes {
+                                push(&shared.skipped, note);
+                            }
                             shared.scanned.fetch_add(1, Ordering::Relaxed);
                             shared.bytes.fetch_add(n, Ordering::Relaxed);
                             if !found.is_empty() {

@@ -28,7 +28,7 @@ use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{Find, FindHeader};
 use gix::ObjectId;
 
-use super::{is_binary, SkipReason};
+use super::{scan_content, SkipReason, Skipped};
 use crate::findings::CommitInfo;
 use crate::matching::{Input, RawMatch, Scanner, Scratch};
 
@@ -193,8 +193,9 @@ pub fn is_lfs_pointer(data: &[u8]) -> bool {
 /// What reading and scanning one blob gave.
 #[derive(Debug)]
 pub(crate) enum BlobScan {
-    /// Scanned; its size and matches (maybe none).
-    Scanned(u64, Vec<RawMatch>),
+    /// Scanned; its size, matches (maybe none), and the archive members not scanned (their
+    /// paths are the blob's path at the first place it was met, `path!member`).
+    Scanned(u64, Vec<RawMatch>, Vec<Skipped>),
     /// Not scanned (binary or too large).
     Skipped(SkipReason),
     /// An LFS pointer (not scanned).
@@ -235,23 +236,19 @@ impl<'s, 'r> BlobScanner<'s, 'r> {
             Ok(None) => return BlobScan::Error("object is missing".into()),
             Err(e) => return BlobScan::Error(one_line(&e)),
         };
-        if is_binary(data) {
-            return BlobScan::Skipped(SkipReason::Binary);
-        }
         if is_lfs_pointer(data) {
             return BlobScan::LfsPointer;
         }
         let mut found = Vec::new();
-        self.scanner.scan(
-            Input {
-                data,
-                path: Some(path),
-                commit: None,
-            },
-            &mut self.scratch,
-            &mut found,
-        );
-        BlobScan::Scanned(data.len() as u64, found)
+        let input = Input {
+            data,
+            path: Some(path),
+            commit: None,
+        };
+        match scan_content(self.scanner, input, &mut self.scratch, &mut found) {
+            Ok(notes) => BlobScan::Scanned(data.len() as u64, found, notes),
+            Err(reason) => BlobScan::Skipped(reason),
+        }
     }
 }
 
@@ -294,8 +291,12 @@ pub fn added_lines(old: &[u8], new: &[u8]) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Whether a match touches an added line.
+/// Whether a match touches an added line. A match inside an archive member counts as added when
+/// the archive changed (a line diff of archives means nothing).
 pub(crate) fn on_added_line(m: &RawMatch, added: &[Range<usize>]) -> bool {
+    if m.member.is_some() {
+        return true;
+    }
     let (a, b) = (m.line, m.end_line.max(m.line));
     added.iter().any(|r| r.start <= b && a < r.end)
 }

@@ -261,7 +261,8 @@ pub(crate) fn scan_changes(
         let ch = &changes[first[blob]];
         let path = show_path(ch.path.as_ref());
         match r {
-            BlobScan::Scanned(n, _) => {
+            BlobScan::Scanned(n, _, notes) => {
+                out.skipped.extend(notes.iter().cloned());
                 stats.blobs_scanned += 1;
                 out.bytes += n;
             }
@@ -277,7 +278,7 @@ pub(crate) fn scan_changes(
         }
     }
     for ((ch, commit), listed) in changes.iter().zip(commits).zip(listed) {
-        let Some(BlobScan::Scanned(_, found)) = results.get(&ch.blob).filter(|_| listed) else {
+        let Some(BlobScan::Scanned(_, found, _)) = results.get(&ch.blob).filter(|_| listed) else {
             continue;
         };
         if found.is_empty() {
