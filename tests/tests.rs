@@ -5,6 +5,7 @@ mod util;
 mod baseline;
 mod cli;
 mod detect;
+mod dotenv_python;
 mod fixtures;
 mod history;
 mod hooks;
