@@ -10,6 +10,7 @@ mod fixtures;
 mod history;
 mod hooks;
 mod migrate;
+mod migrate_exact;
 mod migrate_stores;
 mod migrate_vault;
 mod quality;
