@@ -7,6 +7,7 @@ mod cli;
 mod detect;
 mod dotenv_python;
 mod fixtures;
+mod fuzz;
 mod history;
 mod hooks;
 mod migrate;
