@@ -59,11 +59,13 @@ pub fn rules_load(data: &[u8]) {
     }
     drop(f);
     let opts = LoadOptions {
-        config: Some(path),
+        config: Some(path.clone()),
         extra: Vec::new(),
         no_builtin: true,
     };
-    if let Ok(set) = rules::load(&opts) {
+    let loaded = rules::load(&opts);
+    let _ = std::fs::remove_file(&path);
+    if let Ok(set) = loaded {
         // A loaded set must also scan.
         let sc = Scanner::new(&set, MatchOptions::default());
         let mut out = Vec::new();
