@@ -31,6 +31,7 @@
 
 pub mod cli;
 pub mod findings;
+pub mod fuzz;
 pub mod hooks;
 pub mod matching;
 pub mod migrate;

@@ -16,9 +16,10 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::dotenv;
 use super::store::{StoreKind, Target};
+use super::{dotenv, unescape};
 use crate::findings::{Finding, Secret};
+use crate::matching::assign::is_secret_key;
 use crate::rules::RuleSet;
 
 /// What the planner needs besides the findings.
@@ -603,6 +604,14 @@ pub fn build(
                         None => line_of(&line_starts, e.line.start) == loc.line,
                     });
                     match entry {
+                        Some(e) if !e.exact => manual(
+                            fi,
+                            f,
+                            rules,
+                            &path,
+                            loc.line,
+                            "the value interpolates a variable the file does not set (${...}): move it by hand",
+                        ),
                         Some(e) => Candidate {
                             finding: fi,
                             path: path.clone(),
@@ -639,27 +648,50 @@ pub fn build(
                         "multi-line secret (a key file or certificate): move it by hand",
                     )
                 }
-                (FileKind::Config, Some(span)) if has_escape_before(text, &span) => manual(
-                    fi,
-                    f,
-                    rules,
-                    &path,
-                    loc.line,
-                    "the value is written with escapes in this file: replace it by hand",
-                ),
+                (FileKind::Config, Some(span))
+                    if unescape::Syntax::for_path(&path).is_none() && has_escape_before(text, &span) =>
+                {
+                    manual(
+                        fi,
+                        f,
+                        rules,
+                        &path,
+                        loc.line,
+                        "the value is written with escapes in this file: replace it by hand",
+                    )
+                }
                 (FileKind::Config, Some(span)) => {
                     let (span, key) = widen_url(text, span, rule.env_var.as_deref(), key_hint);
                     let key = key.map_or_else(fallback_key, |k| env_key(&k));
-                    Candidate {
-                        finding: fi,
-                        path: path.clone(),
-                        line: loc.line,
-                        value: text.as_bytes()[span.clone()].to_vec(),
-                        action: Action::Replace {
-                            range: span,
-                            render: Render::Template(opts.ref_template.clone()),
+                    // The stored value is what the file's parser reads: escapes undone.
+                    let value = match unescape::Syntax::for_path(&path) {
+                        Some(syntax) => unescape::value_at(text, &span, syntax),
+                        None => Ok(text[span.clone()].to_string()),
+                    };
+                    match value {
+                        Ok(value) => Candidate {
+                            finding: fi,
+                            path: path.clone(),
+                            line: loc.line,
+                            value: value.into_bytes(),
+                            action: Action::Replace {
+                                range: span,
+                                render: Render::Template(opts.ref_template.clone()),
+                            },
+                            key,
                         },
-                        key,
+                        Err(why) => {
+                            let mut c = manual(
+                                fi,
+                                f,
+                                rules,
+                                &path,
+                                loc.line,
+                                &format!("the value cannot be read exactly ({why}): replace it by hand"),
+                            );
+                            c.key = key;
+                            c
+                        }
                     }
                 }
                 (FileKind::Code(lang), Some(span)) => {
@@ -910,7 +942,7 @@ pub fn build(
                 .map(|it| it.value.expose())
                 .collect();
             let text = texts.get(&file.path).map_or("", String::as_str);
-            u.example_text = example_text(text, &secret_keys, &secret_values, findings);
+            u.example_text = example_text(text, &secret_keys, &secret_values, findings, rules);
         }
     }
     // Rewrites before untracking: a dotenv file's example may be a config file rewritten here.
@@ -1128,12 +1160,15 @@ fn in_go_const_block(before: &str) -> bool {
 }
 
 /// The example file for a dotenv file: comments and non-secret assignments kept, secret keys
-/// with empty values, any other line that holds a secret dropped.
+/// with empty values, any other line that holds a secret dropped. A key the assignment detector
+/// calls a secret name (`*_PASSWORD`, `*_TOKEN`, ...) is blanked even when no rule flagged its
+/// value (a weak password, a value a rule's allowlist let through).
 fn example_text(
     text: &str,
     secret_keys: &BTreeSet<&str>,
     secret_values: &[&[u8]],
     findings: &[Finding],
+    rules: &RuleSet,
 ) -> String {
     let entries = dotenv::parse(text);
     let mut out = String::new();
@@ -1164,7 +1199,11 @@ fn example_text(
         let line = &text[e.line.clone()];
         if holds_secret(&e.key) {
             // A secret in the key itself: the line is left out.
-        } else if secret_keys.contains(e.key.as_str()) || holds_secret(line) || holds_secret(&e.value) {
+        } else if secret_keys.contains(e.key.as_str())
+            || is_secret_key(rules, &e.key)
+            || holds_secret(line)
+            || holds_secret(&e.value)
+        {
             out.push_str(&format!("{}=", e.key));
         } else {
             out.push_str(line);

@@ -257,6 +257,27 @@ fn decoded_matches(
     }
 }
 
+/// Whether `key` names a secret: the `key_regex` of a detector rule that judges by name
+/// (`assignment`, `assignment-password`, `assignment-basic-auth`; not `assignment-url`, which
+/// matches any key and judges the URL) matches it, as in [`classify`]; `public`/`publishable`
+/// keys never do. The value is not looked at.
+pub fn is_secret_key(rules: &RuleSet, key: &str) -> bool {
+    let lkey = key.to_ascii_lowercase();
+    if lkey.contains("public") || lkey.contains("publishable") {
+        return false;
+    }
+    rules.detector_rules().iter().any(|&r| {
+        let rule = &rules.rules()[r as usize];
+        matches!(
+            rule.detector,
+            Some(Detector::Assignment | Detector::Password | Detector::BasicAuth)
+        ) && rule
+            .key_regex
+            .as_ref()
+            .is_some_and(|k| k.is_match(lkey.as_bytes()))
+    })
+}
+
 /// Which detector rule, if any, reports `value` assigned to `key`, and the secret's range in
 /// `value`. Rules are tried in load order; the first whose `key_regex` matches and whose detector
 /// accepts the value wins.

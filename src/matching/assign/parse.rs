@@ -290,14 +290,16 @@ fn skip_blank(data: &[u8], mut i: usize, end: usize) -> usize {
 /// Multiline quoted values are followed at most this far.
 const MAX_QUOTED: usize = 64 * 1024;
 
-/// Finds the closing `q` from `i` (just after the opening quote); double quotes honour `\`.
-fn closing_quote(data: &[u8], i: usize, q: u8, multiline: bool) -> Option<usize> {
+/// Finds the closing `q` from `i` (just after the opening quote); double quotes honour `\`;
+/// with `doubled` (YAML single quotes) `''` is a quote inside the value.
+fn closing_quote(data: &[u8], i: usize, q: u8, multiline: bool, doubled: bool) -> Option<usize> {
     let limit = (i + MAX_QUOTED).min(data.len());
     let mut j = i;
     while j < limit {
         match data[j] {
             b'\\' if q == b'"' => j += 2,
             b'\n' if !multiline => return None,
+            b if b == q && doubled && data.get(j + 1) == Some(&q) => j += 2,
             b if b == q => return Some(j),
             _ => j += 1,
         }
@@ -384,7 +386,7 @@ fn lines(data: &[u8], yaml: bool, out: &mut Vec<Assign>) {
         let mut lo = i;
         let mut hi = eol;
         if list_item && i < eol && matches!(data[i], b'"' | b'\'') {
-            if let Some(c) = closing_quote(data, i + 1, data[i], false) {
+            if let Some(c) = closing_quote(data, i + 1, data[i], false, false) {
                 if memchr::memchr(b'=', &data[i + 1..c]).is_some() {
                     lo = i + 1;
                     hi = c;
@@ -394,7 +396,7 @@ fn lines(data: &[u8], yaml: bool, out: &mut Vec<Assign>) {
         i = lo;
         // The key.
         let (key_start, key_end, after_key) = if i < hi && matches!(data[i], b'"' | b'\'') {
-            match closing_quote(data, i + 1, data[i], false) {
+            match closing_quote(data, i + 1, data[i], false, false) {
                 Some(c) if c < hi => (i + 1, c, c + 1),
                 _ => {
                     pos = next;
@@ -431,7 +433,7 @@ fn lines(data: &[u8], yaml: bool, out: &mut Vec<Assign>) {
         // The value.
         let (vs, ve) = if j < hi && matches!(data[j], b'"' | b'\'' | b'`') {
             let q = data[j];
-            match closing_quote(data, j + 1, q, hi == eol) {
+            match closing_quote(data, j + 1, q, hi == eol, yaml && q == b'\'') {
                 Some(c) if c <= hi || hi == eol => {
                     if c > eol {
                         next = memchr::memchr(b'\n', &data[c..]).map_or(data.len(), |n| c + n) + 1;
@@ -546,6 +548,8 @@ mod tests {
                 p("X_SECRET", "q1")
             ]
         );
+        // YAML single quotes: `''` is a quote inside the value.
+        assert_eq!(pairs("pw: 'it''s-v'\n", Format::Yaml), vec![p("pw", "it''s-v")]);
         let k = "env:\n  - name: DB_PASSWORD\n    value: \"s3cr3tValue\"\n";
         assert_eq!(
             pairs(k, Format::Yaml),

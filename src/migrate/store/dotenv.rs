@@ -47,7 +47,46 @@ impl DotenvStore {
         }
     }
 
+    /// The file to read and write for `file`: itself, or the target of a symbolic link when that
+    /// target is a regular file inside the repository (written through, the link stays). A link
+    /// (or a linked directory) leading outside the repository is refused: migrate never writes a
+    /// secret outside the checkout, and never replaces a link by a copy.
+    fn resolve(&self, file: &Path) -> Result<PathBuf, StoreError> {
+        let err = |why: &str| StoreError::Other(format!("{}: {why}", file.display()));
+        let root = fs::canonicalize(&self.root).map_err(|e| err(&e.to_string()))?;
+        let inside = |p: &Path| p.starts_with(&root);
+        match fs::symlink_metadata(file) {
+            Ok(_) => {
+                let real = fs::canonicalize(file)
+                    .map_err(|_| err("is a symbolic link to a missing file: fix or remove it"))?;
+                if !inside(&real) {
+                    return Err(err(
+                        "leads outside the repository (a symbolic link): refusing to use it",
+                    ));
+                }
+                if !fs::metadata(&real).is_ok_and(|m| m.is_file()) {
+                    return Err(err("is not a regular file"));
+                }
+                Ok(real)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
+                    return Err(err("has no directory"));
+                };
+                match fs::canonicalize(dir) {
+                    Ok(d) if !inside(&d) => Err(err(
+                        "its directory leads outside the repository: refusing to write",
+                    )),
+                    Ok(d) => Ok(d.join(name)),
+                    Err(_) => Ok(file.to_path_buf()),
+                }
+            }
+            Err(e) => Err(err(&e.to_string())),
+        }
+    }
+
     fn read(&self, file: &Path) -> Result<String, StoreError> {
+        let file = &self.resolve(file)?;
         match fs::read(file) {
             Ok(b) => String::from_utf8(b)
                 .map_err(|_| StoreError::Other(format!("{}: not valid UTF-8", file.display()))),
@@ -84,7 +123,7 @@ impl SecretStore for DotenvStore {
         let entries = dotenv::parse(&text);
         let line = dotenv::render(&target.key, value);
         let new_text = match entries.iter().rev().find(|e| e.key == target.key) {
-            Some(e) if e.value == value => return Ok(Put::Unchanged),
+            Some(e) if e.exact && e.value == value => return Ok(Put::Unchanged),
             Some(_) if !overwrite => {
                 return Err(StoreError::Conflict {
                     location: self.describe(target),
@@ -106,7 +145,8 @@ impl SecretStore for DotenvStore {
         if let Some(dir) = file.parent() {
             fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         }
-        fsutil::write_atomic(&file, new_text.as_bytes(), fsutil::Perm::Exactly(0o600))
+        let real = self.resolve(&file)?;
+        fsutil::write_atomic(&real, new_text.as_bytes(), fsutil::Perm::Exactly(0o600))
             .map_err(|e| StoreError::Other(format!("{}: {e}", file.display())))?;
         Ok(if entries.iter().any(|e| e.key == target.key) {
             Put::Overwritten

@@ -17,7 +17,7 @@
 pub mod history;
 pub mod range;
 pub mod staged;
-mod tree;
+pub(crate) mod tree;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -263,8 +263,12 @@ pub(crate) fn read_commit(
         Ok(None) => return Err("object is missing".into()),
         Err(e) => return Err(one_line(&e)),
     };
-    let c = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash())
-        .map_err(|e| format!("corrupt: {}", one_line(&e)))?;
+    parse_commit(data.data, repo.object_hash())
+}
+
+/// A commit object's tree and parents, from its bytes.
+pub(crate) fn parse_commit(data: &[u8], hash: gix::hash::Kind) -> Result<(ObjectId, Vec<ObjectId>), String> {
+    let c = gix::objs::CommitRef::from_bytes(data, hash).map_err(|e| format!("corrupt: {}", one_line(&e)))?;
     Ok((c.tree(), c.parents().collect()))
 }
 
@@ -315,18 +319,23 @@ impl CommitCache {
 }
 
 fn commit_info(repo: &gix::Repository, id: ObjectId) -> CommitInfo {
+    let mut buf = Vec::new();
+    match repo.objects.try_find(&id, &mut buf) {
+        Ok(Some(data)) => parse_commit_info(id.to_string(), data.data, repo.object_hash()),
+        _ => parse_commit_info(id.to_string(), b"", repo.object_hash()),
+    }
+}
+
+/// A commit's metadata from its bytes (empty fields where the object does not parse).
+pub(crate) fn parse_commit_info(id: String, data: &[u8], hash: gix::hash::Kind) -> CommitInfo {
     let mut info = CommitInfo {
-        id: id.to_string(),
+        id,
         author_name: String::new(),
         author_email: String::new(),
         date: String::new(),
         summary: String::new(),
     };
-    let mut buf = Vec::new();
-    let Ok(Some(data)) = repo.objects.try_find(&id, &mut buf) else {
-        return info;
-    };
-    let Ok(c) = gix::objs::CommitRef::from_bytes(data.data, repo.object_hash()) else {
+    let Ok(c) = gix::objs::CommitRef::from_bytes(data, hash) else {
         return info;
     };
     if let Ok(a) = c.author() {
@@ -343,7 +352,8 @@ fn commit_info(repo: &gix::Repository, id: ObjectId) -> CommitInfo {
 
 /// `seconds` since the epoch shown at UTC offset `offset` (seconds) as ISO 8601.
 pub fn iso8601(seconds: i64, offset: i32) -> String {
-    let local = seconds + i64::from(offset);
+    // A commit may claim any time (fuzzing found `i64::MIN`): saturate, never overflow.
+    let local = seconds.saturating_add(i64::from(offset));
     let days = local.div_euclid(86_400);
     let secs = local.rem_euclid(86_400);
     // Howard Hinnant's civil_from_days.
@@ -390,6 +400,22 @@ mod tests {
             "2023-11-14T16:43:20-05:30"
         );
         assert_eq!(iso8601(951_782_400, 0), "2000-02-29T00:00:00+00:00");
+    }
+
+    #[test]
+    fn extreme_commit_times_do_not_overflow() {
+        // Found by the git_objects fuzz target: an author time of i64::MIN with a negative offset.
+        for (s, o) in [
+            (i64::MIN, -3600),
+            (i64::MAX, 50_400),
+            (i64::MIN, i32::MIN),
+            (i64::MAX, i32::MAX),
+        ] {
+            assert!(!iso8601(s, o).is_empty());
+        }
+        let c = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> -9223372036854775808 -0100\ncommitter C <c@d> 0 +0000\n\nx\n";
+        let info = parse_commit_info(String::new(), c, gix::hash::Kind::Sha1);
+        assert_eq!(info.summary, "x");
     }
 
     #[test]

@@ -43,9 +43,14 @@ pub(crate) fn load(repo: &gix::Repository, id: &ObjectId, buf: &mut Vec<u8>) -> 
     if data.kind != gix::objs::Kind::Tree {
         return Err(format!("tree {id}: is a {}", data.kind));
     }
+    parse(data.data, repo.object_hash()).map_err(|e| format!("tree {id}: {e}"))
+}
+
+/// A tree object's entries, from its bytes.
+pub(crate) fn parse(data: &[u8], hash: gix::hash::Kind) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
-    for e in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
-        let e = e.map_err(|e| format!("tree {id}: corrupt: {}", one_line(&e)))?;
+    for e in gix::objs::TreeRefIter::from_bytes(data, hash) {
+        let e = e.map_err(|e| format!("corrupt: {}", one_line(&e)))?;
         out.push(Entry {
             name: e.filename.to_owned(),
             mode: e.mode,
@@ -56,7 +61,7 @@ pub(crate) fn load(repo: &gix::Repository, id: &ObjectId, buf: &mut Vec<u8>) -> 
 }
 
 /// Git's tree order: names compared bytewise, a tree's name followed by an implicit `/`.
-fn key_cmp(a: &Entry, b: &Entry) -> Ordering {
+pub(crate) fn key_cmp(a: &Entry, b: &Entry) -> Ordering {
     let (an, bn): (&[u8], &[u8]) = (a.name.as_ref(), b.name.as_ref());
     let common = an.len().min(bn.len());
     match an[..common].cmp(&bn[..common]) {
