@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::builtin::PACKS;
 use super::compile::{Allowlist, Rule, RuleSet};
 use super::syntax::{AllowlistSpec, ConfigFile, RuleSpec};
 use super::RuleError;
+use crate::safefs::{self, ConfigReader, WorktreeFiles};
 
 /// gitleaks allows `[extend] path` chains two deep; so do we.
 const MAX_EXTEND_DEPTH: usize = 2;
@@ -22,6 +24,24 @@ pub struct LoadOptions {
     pub extra: Vec<PathBuf>,
     /// Leave the built-in rules out (unless a config extends them).
     pub no_builtin: bool,
+    /// `config` was found by its default name, not given on the command line: it (and its
+    /// `[extend] path`) must be a regular file inside the repository.
+    pub config_discovered: bool,
+    /// Where config files are read (default: the working tree, any regular file).
+    pub reader: Option<Arc<dyn ConfigReader>>,
+}
+
+/// Rule-file keys that other parts of leakless read, or that gitleaks configs carry and are
+/// known to be harmless: not reported as unknown.
+const KNOWN_EXTRA_KEYS: &[&str] = &["aliases", "confidence"];
+
+/// A key in a config file that leakless does not know (a typo, or a feature it lacks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The file.
+    pub file: String,
+    /// The key's path (`rules.3.skipReport`).
+    pub key: String,
 }
 
 /// Rule specs plus where each came from, before compilation.
@@ -32,7 +52,18 @@ struct Collected {
 }
 
 impl Collected {
-    fn add_file(&mut self, file: ConfigFile, source: &str) {
+    fn add_file(&mut self, file: ConfigFile, source: &str) -> Result<(), RuleError> {
+        // Two rules with one id in one file: the second would silently replace the first.
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in file.rules.iter().enumerate() {
+            if let Some(prev) = ids.insert(r.id.as_str(), i) {
+                return Err(RuleError::Duplicate {
+                    path: source.to_string(),
+                    id: r.id.clone(),
+                    first: format!("the same file: [[rules]] #{} and #{}", prev + 1, i + 1),
+                });
+            }
+        }
         for spec in file.rules {
             // Same id as a rule of the base: the extending config overrides it.
             self.rules.retain(|(r, _)| r.id != spec.id);
@@ -41,13 +72,30 @@ impl Collected {
         for a in file.allowlist.into_iter().chain(file.allowlists) {
             self.allowlists.push((a, source.to_string()));
         }
+        Ok(())
     }
 }
 
 fn parse(text: &str, path: &str) -> Result<ConfigFile, RuleError> {
-    toml::from_str(text).map_err(|e| RuleError::Parse {
+    parse_reporting(text, path, &mut Vec::new())
+}
+
+/// Parses a config, collecting keys it does not know. Error messages never quote the file.
+fn parse_reporting(text: &str, path: &str, unknown: &mut Vec<UnknownKey>) -> Result<ConfigFile, RuleError> {
+    let de = toml::Deserializer::new(text);
+    serde_ignored::deserialize(de, |key| {
+        let key = key.to_string();
+        let last = key.rsplit('.').next().unwrap_or(&key);
+        if !KNOWN_EXTRA_KEYS.contains(&last) {
+            unknown.push(UnknownKey {
+                file: path.to_string(),
+                key,
+            });
+        }
+    })
+    .map_err(|e: toml::de::Error| RuleError::Parse {
         path: path.to_string(),
-        message: e.message().to_string()
+        message: safefs::scrub(e.message())
             + &e.span()
                 .map(|s| {
                     let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
@@ -57,13 +105,18 @@ fn parse(text: &str, path: &str) -> Result<ConfigFile, RuleError> {
     })
 }
 
-fn read(path: &Path) -> Result<(ConfigFile, String), RuleError> {
+/// Reads and parses a config file through `reader`.
+fn read(
+    path: &Path,
+    named: bool,
+    reader: &dyn ConfigReader,
+    unknown: &mut Vec<UnknownKey>,
+) -> Result<(ConfigFile, String), RuleError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| RuleError::Read {
-        path: name.clone(),
-        source,
-    })?;
-    Ok((parse(&text, &name)?, name))
+    let text = reader
+        .read(path, named)
+        .map_err(|e| RuleError::Unsafe(Box::new(e)))?;
+    Ok((parse_reporting(&text, &name, unknown)?, name))
 }
 
 /// Removes the `examples = [...]` and `negative_examples = [...]` arrays from a built-in pack:
@@ -151,14 +204,27 @@ fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
                 });
             }
         }
-        out.add_file(file, name);
+        out.add_file(file, name)?;
     }
     Ok(out)
 }
 
-/// Resolves one config file with its `[extend]` chain.
-fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, RuleError> {
-    let (mut file, name) = read(path)?;
+/// How config files are read during one load.
+struct Ctx<'a> {
+    reader: &'a dyn ConfigReader,
+    unknown: Vec<UnknownKey>,
+}
+
+/// Resolves one config file with its `[extend]` chain; `named`: given on the command line (a
+/// file it extends is trusted as much as it is).
+fn resolve(
+    path: &Path,
+    depth: usize,
+    no_builtin: bool,
+    named: bool,
+    ctx: &mut Ctx<'_>,
+) -> Result<Collected, RuleError> {
+    let (mut file, name) = read(path, named, ctx.reader, &mut ctx.unknown)?;
     let extend = file.extend.take();
     let mut base = match &extend {
         Some(ext) if ext.path.is_some() => {
@@ -166,11 +232,11 @@ fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, Rul
             if depth >= MAX_EXTEND_DEPTH {
                 return Err(RuleError::Parse {
                     path: name,
-                    message: format!("[extend] chain deeper than {MAX_EXTEND_DEPTH} at '{rel}'"),
+                    message: format!("[extend] chain deeper than {MAX_EXTEND_DEPTH}"),
                 });
             }
             let dir = path.parent().unwrap_or(Path::new("."));
-            let mut b = resolve(&dir.join(rel), depth + 1, true)?;
+            let mut b = resolve(&dir.join(rel), depth + 1, true, named, ctx)?;
             if ext.use_default {
                 let mut d = builtin_specs()?;
                 d.rules.append(&mut b.rules);
@@ -188,14 +254,24 @@ fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, Rul
     if let Some(ext) = &extend {
         base.rules.retain(|(r, _)| !ext.disabled_rules.contains(&r.id));
     }
-    base.add_file(file, &name);
+    base.add_file(file, &name)?;
     Ok(base)
 }
 
 /// Loads and validates every rule of a scan. Errors name the file and rule.
 pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
+    load_reporting(opts).map(|(rules, _)| rules)
+}
+
+/// [`load`], also returning the keys of the config files that leakless does not know.
+pub fn load_reporting(opts: &LoadOptions) -> Result<(RuleSet, Vec<UnknownKey>), RuleError> {
+    let worktree = WorktreeFiles::default();
+    let mut ctx = Ctx {
+        reader: opts.reader.as_deref().unwrap_or(&worktree),
+        unknown: Vec::new(),
+    };
     let mut collected = match &opts.config {
-        Some(path) => resolve(path, 0, opts.no_builtin)?,
+        Some(path) => resolve(path, 0, opts.no_builtin, !opts.config_discovered, &mut ctx)?,
         None if opts.no_builtin => Collected::default(),
         None => builtin_specs()?,
     };
@@ -205,7 +281,7 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
         .map(|(r, s)| (r.id.clone(), s.clone()))
         .collect();
     for path in &opts.extra {
-        let (file, name) = read(path)?;
+        let (file, name) = read(path, true, ctx.reader, &mut ctx.unknown)?;
         for r in &file.rules {
             if let Some(first) = seen.insert(r.id.clone(), name.clone()) {
                 return Err(RuleError::Duplicate {
@@ -215,14 +291,18 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
                 });
             }
         }
-        collected.add_file(file, &name);
+        collected.add_file(file, &name)?;
     }
-    compile(collected)
+    Ok((compile(collected)?, ctx.unknown))
 }
 
 /// Loads one rule file on its own (no built-ins, `[extend]` honoured) — for `rules check FILE`.
 pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
-    compile(resolve(path, 0, true)?)
+    let mut ctx = Ctx {
+        reader: &WorktreeFiles::default(),
+        unknown: Vec::new(),
+    };
+    compile(resolve(path, 0, true, true, &mut ctx)?)
 }
 
 /// The built-in rules alone, with their examples (for `rules check` and the quality harness;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::{dotenv, fsutil};
+use crate::migrate::dotenv;
+use crate::safefs;
 
 /// The file name values are written to.
 pub const LOCAL_FILE: &str = ".env.local";
@@ -106,7 +107,7 @@ impl SecretStore for DotenvStore {
         if let Some(dir) = file.parent() {
             fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         }
-        fsutil::write_atomic(&file, new_text.as_bytes(), fsutil::Perm::Exactly(0o600))
+        safefs::write_atomic(&file, new_text.as_bytes(), safefs::Perm::Exactly(0o600))
             .map_err(|e| StoreError::Other(format!("{}: {e}", file.display())))?;
         Ok(if entries.iter().any(|e| e.key == target.key) {
             Put::Overwritten

@@ -16,6 +16,7 @@
 
 pub mod history;
 pub mod range;
+pub mod revfiles;
 pub mod staged;
 mod tree;
 
