@@ -17,4 +17,5 @@ mod rules;
 mod store_aws;
 mod store_infisical;
 mod store_vault;
+mod untrusted;
 mod worktree;

@@ -141,10 +141,21 @@ pub(super) fn load_scan(src: &SourceArgs, baseline: Option<&Path>, strict: bool)
             }
         },
     };
-    let rules = load_rules_with(&src.rules, root, reader.clone(), strict, src.quiet)?;
+    // In a range scan, a file the command line names that the base does not have yet (the
+    // change adds it) is absent: it takes effect once merged, and the notice below says so.
+    let at_base = |p: &PathBuf| match &rev {
+        Some(r) => r.repo_path(p).is_none() || reader.exists(p),
+        None => true,
+    };
+    let mut rule_args = src.rules.clone();
+    if rule_args.config.as_ref().is_some_and(|p| !at_base(p)) {
+        rule_args.config = None;
+    }
+    let rules = load_rules_with(&rule_args, root, reader.clone(), strict, src.quiet)?;
     let ignore_path = src
         .ignore_file
         .clone()
+        .filter(at_base)
         .map(|p| (p, true))
         .or_else(|| Some((root?.join(IGNORE_FILE), false)).filter(|(p, _)| reader.exists(p)));
     let ignore = ignore_path
@@ -154,7 +165,9 @@ pub(super) fn load_scan(src: &SourceArgs, baseline: Option<&Path>, strict: bool)
             Ok::<_, anyhow::Error>(IgnoreFile::parse(&text, &p.display().to_string())?)
         })
         .transpose()?;
+    let baseline_arg = baseline.map(Path::to_path_buf);
     let baseline = baseline
+        .filter(|p| at_base(&p.to_path_buf()))
         .map(|p| {
             let name = p.display().to_string();
             let text = reader.read(p, true)?;
@@ -169,7 +182,7 @@ pub(super) fn load_scan(src: &SourceArgs, baseline: Option<&Path>, strict: bool)
             .collect();
         watched.extend(src.rules.config.clone());
         watched.extend(src.ignore_file.clone());
-        watched.extend(baseline_path_of(baseline.as_ref()));
+        watched.extend(baseline_arg);
         let rels: Vec<String> = watched.iter().filter_map(|p| rev.repo_path(p)).collect();
         let base = rev.base().to_hex_with_len(12).to_string();
         for (file, change) in rev.changes(&rels) {
@@ -188,10 +201,6 @@ pub(super) fn load_scan(src: &SourceArgs, baseline: Option<&Path>, strict: bool)
         baseline,
         notices,
     })
-}
-
-fn baseline_path_of(b: Option<&(String, Baseline)>) -> Option<PathBuf> {
-    b.map(|(p, _)| PathBuf::from(p))
 }
 
 /// Reads a baseline given on the command line from the working tree (`baseline update`).

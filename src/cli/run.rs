@@ -60,6 +60,12 @@ fn check_source(src: &SourceArgs) -> Result<()> {
     Ok(())
 }
 
+/// Whether `path` (links followed) is something to read as a stream: not a directory, not a
+/// regular file (a FIFO, a character or block device, a socket: opening the last fails).
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir() && !m.is_file())
+}
+
 /// Runs the source scan; findings are grouped but not yet suppressed.
 fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result<ScanReport> {
     check_source(src)?;
@@ -82,6 +88,13 @@ fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result
                 &scanner,
                 sink,
             )
+        } else if is_stream(&src.path) {
+            // A FIFO, `<(…)`, /dev/stdin, a device: read as a stream up to the size cap (a walk
+            // would see "not a file" and scan nothing).
+            let name = src.path.display().to_string();
+            let file =
+                std::fs::File::open(&src.path).with_context(|| format!("{}: cannot open", escape(&name)))?;
+            stdin::scan_reader(file, &name, src.max_file_size, &scanner, sink)
         } else {
             let opts = worktree::WalkOptions {
                 no_ignore: src.no_ignore,
@@ -409,6 +422,15 @@ fn is_zero_oid(oid: &str) -> bool {
     !oid.is_empty() && oid.bytes().all(|b| b == b'0')
 }
 
+/// Whether `oid` names a commit in the repository of the current directory.
+fn commit_exists(oid: &str) -> bool {
+    std::process::Command::new("git")
+        .args(["cat-file", "-e", &format!("{oid}^{{commit}}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// The scans a pre-push hook runs: one `--range` per pushed ref.
 fn pre_push_scans(remote: Option<&str>) -> Result<Vec<Vec<String>>> {
     let from = std::env::var("PRE_COMMIT_FROM_REF").unwrap_or_default();
@@ -428,9 +450,19 @@ fn pre_push_scans(remote: Option<&str>) -> Result<Vec<Vec<String>>> {
         if is_zero_oid(local) {
             continue; // a deletion pushes no content
         }
-        if !is_zero_oid(remote_oid) {
+        if !is_zero_oid(remote_oid) && commit_exists(remote_oid) {
             scans.push(vec!["--range".into(), format!("{remote_oid}..{local}")]);
             continue;
+        }
+        if !is_zero_oid(remote_oid) {
+            // The remote has a commit we never fetched: scan what is local and not on any
+            // remote-tracking branch, and say so.
+            let mut err = io::stderr().lock();
+            writeln!(
+                err,
+                "leakless: note: the remote's commit {} is not in this repository (git fetch narrows the scan); scanning the local commits that no remote-tracking branch has",
+                escape(remote_oid)
+            )?;
         }
         // A new branch: every commit not already on the remote.
         let mut scan = vec!["--range".to_string(), local.to_string()];
@@ -542,8 +574,11 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
     let tracked = mgit::tracked(&root)?;
     let files: Vec<String> = tracked.iter().cloned().collect();
     let outcome = worktree::scan_files(&root, &files, &worktree::WalkOptions::default(), &scanner);
-    for e in &outcome.errors {
-        eprintln!("leakless: {}: {}", escape(&e.path), escape(&e.message));
+    {
+        let mut err = io::stderr().lock();
+        for e in &outcome.errors {
+            writeln!(err, "leakless: {}: {}", escape(&e.path), escape(&e.message))?;
+        }
     }
     let mut found = findings::group(outcome.matches, &rules);
     let ignore_path = root.join(IGNORE_FILE);

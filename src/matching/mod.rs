@@ -20,7 +20,7 @@ use memchr::memchr_iter;
 
 use crate::rules::{AllowQuery, RuleSet};
 
-/// Markers that, anywhere on a line, suppress matches on that line.
+/// Markers that suppress a match when they stand in a comment after it (see [`inline_allowed`]).
 pub const INLINE_ALLOW_MARKERS: &[&str] = &["leakless:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
 /// How deep decoded values are decoded again (base64 in base64: a docker `auth` inside a
@@ -395,8 +395,12 @@ impl<'r> Scanner<'r> {
             return false;
         }
         let line = &data[line_start_unbounded(data, fs)..line_end_unbounded(data, fe)];
-        if self.opts.inline_allow && INLINE_ALLOW_MARKERS.iter().any(|m| contains(line, m.as_bytes())) {
-            return false;
+        if self.opts.inline_allow {
+            let last_line_start = line_start_unbounded(data, fe);
+            let last = &data[last_line_start..line_end_unbounded(data, fe)];
+            if inline_allowed(last, fe - last_line_start) {
+                return false;
+            }
         }
         let q = AllowQuery {
             path: input.path,
@@ -415,6 +419,92 @@ impl<'r> Scanner<'r> {
             .filter(|a| a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == &rule.id))
             .any(|a| a.allows(&q))
     }
+}
+
+/// Comment leaders an allow marker may follow: `#` (shell, Python, YAML, TOML, dotenv), `//`
+/// and `/*` (C family, JS, Go, Rust), `--` (SQL, Lua, Haskell), `;` (INI, Lisp, assembly),
+/// `<!--` (HTML, XML), `%` (TeX, Erlang), `'` is not one (it opens strings).
+const COMMENT_LEADERS: &[&[u8]] = &[b"#", b"//", b"/*", b"--", b";", b"<!--", b"%"];
+
+/// Whether an inline allow marker on `line` suppresses a match ending at byte `end` of it: the
+/// marker must stand in a comment **after** the match — past the end of the string holding the
+/// secret (if it is in one), behind a comment leader that is separated from the secret's token by
+/// whitespace or a closing quote/bracket. A marker inside the string, glued to the token, before
+/// the secret, or on an earlier line of a multi-line match (a PEM `BEGIN` line) does not count,
+/// so a change cannot hide a secret by writing the marker into the secret's own value.
+pub(crate) fn inline_allowed(line: &[u8], end: usize) -> bool {
+    let end = end.min(line.len());
+    if !INLINE_ALLOW_MARKERS
+        .iter()
+        .any(|m| contains(&line[end..], m.as_bytes()))
+    {
+        return false;
+    }
+    // Is the match's end inside a quoted string? Quotes open only at a token boundary (so the
+    // apostrophe of "don't" is not one) and honour backslash escapes.
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < end {
+        let b = line[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'' | b'`') && (i == 0 || !line[i - 1].is_ascii_alphanumeric()) => {
+                quote = Some(b);
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    // Skip the rest of the secret's token: to the string's closing quote, or to whitespace.
+    let mut j = end;
+    if let Some(q) = quote {
+        loop {
+            match line.get(j) {
+                None => return false, // the string does not close on this line
+                Some(b'\\') => j += 2,
+                Some(&b) if b == q => {
+                    j += 1;
+                    break;
+                }
+                Some(_) => j += 1,
+            }
+        }
+    }
+    // Find the first comment leader outside strings that is separated from what precedes it
+    // (whitespace, or the end of a string or call: `"tok" # ...`, `f("tok"); // ...`). A
+    // leader glued to the token (`tok#leakless:allow`) is part of the token.
+    let mut quote: Option<u8> = None;
+    let mut k = j;
+    while k < line.len() {
+        let b = line[k];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                k += 1;
+            } else if b == q {
+                quote = None;
+            }
+            k += 1;
+            continue;
+        }
+        let separated = k > 0
+            && (line[k - 1].is_ascii_whitespace()
+                || matches!(line[k - 1], b'"' | b'\'' | b'`' | b')' | b']' | b'}' | b','));
+        if separated {
+            if let Some(leader) = COMMENT_LEADERS.iter().find(|l| line[k..].starts_with(l)) {
+                let comment = &line[k + leader.len()..];
+                return INLINE_ALLOW_MARKERS
+                    .iter()
+                    .any(|m| contains(comment, m.as_bytes()));
+            }
+        }
+        if matches!(b, b'"' | b'\'' | b'`') && (k == 0 || !line[k - 1].is_ascii_alphanumeric()) {
+            quote = Some(b);
+        }
+        k += 1;
+    }
+    false
 }
 
 fn line_start(data: &[u8], pos: usize) -> usize {
@@ -523,6 +613,71 @@ mod tests {
         let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
         assert!(scan(&rs, "x = tok_k3j9x8q2m7w1 # leakless:allow").is_empty());
         assert!(scan(&rs, "x = tok_xxxxk3j9x8q2").is_empty());
+    }
+
+    /// Issue 12: a marker counts only in a comment after the secret.
+    #[test]
+    fn inline_allow_cannot_be_smuggled() {
+        use super::inline_allowed;
+        let allowed = |line: &str| {
+            let end = line.find("SECRET").expect("test line holds SECRET") + "SECRET".len();
+            inline_allowed(line.as_bytes(), end)
+        };
+        for ok in [
+            "x = SECRET # leakless:allow",
+            "x = 'SECRET'  # gitleaks:allow",
+            "let t = \"token = 'SECRET'\";  // leakless:allow",
+            "KEY=\"SECRET\" # pragma: allowlist secret",
+            "f(\"SECRET\"); // not real: leakless:allow",
+            "x = \"SECRET\"# leakless:allow",
+            "select 'SECRET' -- gitleaks:allow",
+            "password = SECRET ; leakless:allow",
+            "<v>SECRET</v> <!-- leakless:allow -->",
+            "# don't worry: SECRET # leakless:allow",
+        ] {
+            assert!(allowed(ok), "{ok}");
+        }
+        for bad in [
+            "x = \"SECRET leakless:allow\"",
+            "x = \"SECRET # leakless:allow\"",
+            "x = 'SECRET\\' # leakless:allow'",
+            "KEY=SECRET leakless:allow",
+            "KEY=SECRETleakless:allow",
+            "KEY=SECRET#leakless:allow",
+            "# leakless:allow\nKEY=SECRET",
+            "leakless:allow KEY=SECRET",
+            "x = \"SECRET",
+            "url=https://h/SECRET%23leakless:allow",
+        ] {
+            let line = bad.rsplit('\n').next().unwrap_or(bad);
+            assert!(!allowed(line), "{bad}");
+        }
+    }
+
+    #[test]
+    fn marker_on_a_pem_begin_line_does_not_hide_the_key() {
+        let rs = set(
+            r"-----BEGIN KEY-----\n([A-Za-z0-9]{16})\n-----END KEY-----",
+            &["BEGIN KEY"],
+        );
+        let pem = "-----BEGIN KEY----- # leakless:allow\nk3j9x8q2m7w1Zq4W\n-----END KEY-----\n";
+        assert_eq!(
+            scan(&rs, pem).len(),
+            0,
+            "the regex needs the header alone on its line"
+        );
+        let pem = "-----BEGIN KEY-----\nk3j9x8q2m7w1Zq4W\n-----END KEY----- # leakless:allow\n";
+        assert!(scan(&rs, pem).is_empty(), "a marker after the END line counts");
+        let rs = set(
+            r"-----BEGIN KEY-----[^\n]*\n([A-Za-z0-9]{16})\n-----END KEY-----",
+            &["BEGIN KEY"],
+        );
+        let pem = "-----BEGIN KEY----- # leakless:allow\nk3j9x8q2m7w1Zq4W\n-----END KEY-----\n";
+        assert_eq!(
+            scan(&rs, pem).len(),
+            1,
+            "a marker on the BEGIN line does not hide the body"
+        );
     }
 
     #[test]

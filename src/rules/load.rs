@@ -113,9 +113,10 @@ fn read(
     unknown: &mut Vec<UnknownKey>,
 ) -> Result<(ConfigFile, String), RuleError> {
     let name = path.display().to_string();
-    let text = reader
-        .read(path, named)
-        .map_err(|e| RuleError::Unsafe(Box::new(e)))?;
+    let text = reader.read(path, named).map_err(|e| match e {
+        safefs::ReadError::Io { path, source } => RuleError::Read { path, source },
+        other => RuleError::Unsafe(Box::new(other)),
+    })?;
     Ok((parse_reporting(&text, &name, unknown)?, name))
 }
 

@@ -1,7 +1,8 @@
 //! Scanning a directory tree in parallel with `ignore::WalkParallel` (the walker behind ripgrep).
 //!
 //! `.gitignore`, `.ignore` and git's exclude files are honoured by default (even outside a git
-//! repository); hidden files are scanned (that is where `.env` files live); `.git` directories are
+//! repository) for untracked files only: a file git tracks is scanned even when an ignore rule
+//! matches it (ignore rules do not untrack a committed `.env`); hidden files are scanned (that is where `.env` files live); `.git` directories are
 //! not descended into; symlinks are not followed unless asked. Each walker thread owns its read
 //! buffer and matcher scratch space; only files with matches, errors or skips touch shared state.
 
@@ -52,6 +53,8 @@ struct Shared {
     skipped: Mutex<Vec<Skipped>>,
     files: AtomicU64,
     bytes: AtomicU64,
+    /// Files the walk reached (recorded only when tracked files must be checked after it).
+    visited: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -156,6 +159,12 @@ pub fn scan(
         });
     let shared = Shared::default();
     let max = opts.max_file_size;
+    let tracked = if opts.no_ignore || !root_is_dir {
+        Vec::new()
+    } else {
+        tracked_under(root)
+    };
+    let record = !tracked.is_empty();
     builder.build_parallel().run(|| {
         let shared = &shared;
         let mut buf: Vec<u8> = Vec::new();
@@ -183,6 +192,9 @@ pub fn scan(
                 return WalkState::Continue;
             }
             let rel = display_path(root, root_is_dir, entry.path());
+            if record {
+                push(&shared.visited, rel.clone());
+            }
             let mut w = Worker {
                 buf: &mut buf,
                 scratch: &mut scratch,
@@ -192,7 +204,75 @@ pub fn scan(
             WalkState::Continue
         })
     });
+    if record {
+        // Tracked files the ignore rules hid from the walk: scanned all the same.
+        let visited: std::collections::HashSet<String> = std::mem::take(
+            &mut *shared
+                .visited
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_iter()
+        .collect();
+        let hidden: Vec<String> = tracked.into_iter().filter(|t| !visited.contains(t)).collect();
+        if !hidden.is_empty() {
+            let extra = scan_files(root, &hidden, opts, scanner);
+            let mut out = shared.into_outcome(start);
+            out.matches.extend(extra.matches);
+            out.errors.extend(extra.errors);
+            out.skipped.extend(extra.skipped);
+            out.stats.files_scanned += extra.stats.files_scanned;
+            out.stats.bytes_scanned += extra.stats.bytes_scanned;
+            out.stats.elapsed = start.elapsed();
+            if let Some(sink) = sink {
+                for (path, m) in &out.matches {
+                    if hidden.contains(path) {
+                        sink(path, m);
+                    }
+                }
+            }
+            out.finish();
+            return out;
+        }
+    }
     shared.into_outcome(start)
+}
+
+/// The regular files git tracks under `root` (relative to it, `/`-separated), from the index;
+/// empty outside a repository.
+fn tracked_under(root: &Path) -> Vec<String> {
+    let Ok(repo) = crate::source::git::open(root) else {
+        return Vec::new();
+    };
+    let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index_or_empty()) else {
+        return Vec::new();
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let (Some(workdir), Some(root)) = (canon(workdir), canon(root)) else {
+        return Vec::new();
+    };
+    let Ok(prefix) = root.strip_prefix(&workdir) else {
+        return Vec::new();
+    };
+    let prefix = prefix.to_string_lossy().replace('\\', "/");
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    index
+        .entries()
+        .iter()
+        .filter(|e| {
+            use gix::index::entry::Mode;
+            e.mode == Mode::FILE || e.mode == Mode::FILE_EXECUTABLE
+        })
+        .filter_map(|e| {
+            let path = e.path(&index).to_string();
+            path.strip_prefix(&prefix).map(str::to_string)
+        })
+        .filter(|p| !p.split('/').any(|seg| VCS_DIRS.contains(&seg)))
+        .collect()
 }
 
 /// One worker's reusable buffers.

@@ -53,7 +53,7 @@ pub struct RevisionFiles {
 
 fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
     repo.find_commit(commit)
-        .and_then(|c| c.tree_id().map_err(Into::into))
+        .and_then(|c| c.tree_id())
         .map(gix::Id::detach)
         .map_err(|e| GitError::Repo {
             repo: repo_name(repo),
