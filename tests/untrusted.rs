@@ -1,38 +1,14 @@
 //! Issue 12: leakless on untrusted input. Each test plays one attack from SECURITY.md and
 //! checks the safe behaviour.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::scantest;
-use crate::util::TestDir;
+use crate::util::{git, TestDir};
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/test-rules.toml");
 const TOKEN: &str = "tok_k3j9x8q2m7w1p5v4";
 const TOKEN2: &str = "tok_r8x2m5q9w3k7j4vz";
-
-/// Runs git in `dir` with fixed dates and no user config; returns trimmed stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .env("GIT_AUTHOR_DATE", "@1700000000 +0000")
-        .env("GIT_COMMITTER_DATE", "@1700000000 +0000")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn init(dir: &TestDir) {
     git(dir.path(), &["init", "-q", "-b", "main"]);

@@ -116,6 +116,18 @@ struct Notification {
     message: Text,
 }
 
+impl Notification {
+    /// A warning about `what` (a path or file).
+    fn warning(what: &str, message: &str) -> Self {
+        Self {
+            level: "warning",
+            message: Text {
+                text: format!("{what}: {message}"),
+            },
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SResult<'a> {
@@ -391,12 +403,7 @@ impl Sarif {
         let mut notes: Vec<Notification> = report
             .errors
             .iter()
-            .map(|e| Notification {
-                level: "warning",
-                message: Text {
-                    text: format!("{}: {}", e.path, e.message),
-                },
-            })
+            .map(|e| Notification::warning(&e.path, &e.message))
             .collect();
         if order.len() > limit {
             notes.push(Notification {
@@ -430,12 +437,7 @@ impl Sarif {
                     tool_configuration_notifications: report
                         .notices
                         .iter()
-                        .map(|n| Notification {
-                            level: "warning",
-                            message: Text {
-                                text: format!("{}: {}", n.file, n.message),
-                            },
-                        })
+                        .map(|n| Notification::warning(&n.file, &n.message))
                         .collect(),
                 }],
                 column_kind: "unicodeCodePoints",
