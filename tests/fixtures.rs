@@ -95,7 +95,10 @@ scantest!(finds_every_planted_secret_and_no_look_alike, |dir| {
 });
 
 scantest!(no_ignore_finds_the_git_ignored_file, |dir| {
-    let (_, v) = dir.cmd().args(["scan", planted(&dir).as_str(), "--no-ignore"]).json();
+    let (_, v) = dir
+        .cmd()
+        .args(["scan", planted(&dir).as_str(), "--no-ignore"])
+        .json();
     let paths: Vec<&str> = v["findings"]
         .as_array()
         .expect("findings")

@@ -365,6 +365,10 @@ scantest!(fifos_are_read_as_streams, |dir| {
     writer.join().expect("writer");
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("scanned 1 file"), "{out}");
+    // Inside a tree, a FIFO is reported (a walk must not block on it), not silently skipped.
+    let (code, out, err) = dir.cmd().args(["scan", ".", "--config", RULES, "--strict"]).run();
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("pipe: not a regular file"), "{err}");
 
     let script = format!(
         "{} scan <(printf '{TOKEN}\\n') --config {RULES}; echo \"exit $?\"",

@@ -40,6 +40,28 @@ pub fn is_binary(data: &[u8]) -> bool {
     control >= 2 && control * 100 > probe.len()
 }
 
+/// Runs `work` on up to `n` scoped threads, each pulling items until none are left. When the OS
+/// refuses a thread (a process or container thread limit), the work runs on the threads that did
+/// start, or on the caller's thread when none did, instead of panicking.
+pub(crate) fn run_workers(n: usize, work: &(dyn Fn() + Sync)) {
+    std::thread::scope(|s| {
+        let started = (0..n.max(1))
+            .filter(|_| std::thread::Builder::new().spawn_scoped(s, work).is_ok())
+            .count();
+        if started == 0 {
+            work();
+        }
+    });
+}
+
+/// Whether one more thread can be started now (a probe before handing work to a pool that
+/// would panic if it could not start its threads).
+pub(crate) fn can_spawn_thread() -> bool {
+    std::thread::Builder::new()
+        .spawn(|| ())
+        .is_ok_and(|h| h.join().is_ok())
+}
+
 /// A callback that sees each match as it is found: `(path, match)`. Called from worker threads.
 pub type Sink<'a> = dyn Fn(&str, &RawMatch) + Sync + 'a;
 

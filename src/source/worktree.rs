@@ -165,12 +165,12 @@ pub fn scan(
         tracked_under(root)
     };
     let record = !tracked.is_empty();
-    builder.build_parallel().run(|| {
+    let make_visitor = || {
         let shared = &shared;
         let mut buf: Vec<u8> = Vec::new();
         let mut scratch = Scratch::default();
         let mut found: Vec<RawMatch> = Vec::new();
-        Box::new(move |entry| {
+        Box::new(move |entry: Result<ignore::DirEntry, ignore::Error>| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
@@ -189,6 +189,17 @@ pub fn scan(
                 }
             };
             if !entry.file_type().is_some_and(|t| t.is_file()) {
+                // A FIFO, socket or device inside the tree is not read (a FIFO without a
+                // writer would block the walk forever) but is reported, never skipped silently.
+                if entry.file_type().is_some_and(|t| !t.is_dir() && !t.is_symlink()) {
+                    push(
+                        &shared.errors,
+                        ScanError {
+                            path: display_path(root, root_is_dir, entry.path()),
+                            message: "not a regular file (a FIFO, socket or device): not read; name it on the command line to read it as a stream".into(),
+                        },
+                    );
+                }
                 return WalkState::Continue;
             }
             let rel = display_path(root, root_is_dir, entry.path());
@@ -202,8 +213,19 @@ pub fn scan(
             };
             scan_file(shared, scanner, sink, max, rel, entry.path(), &mut w);
             WalkState::Continue
-        })
-    });
+        }) as Box<dyn FnMut(Result<ignore::DirEntry, ignore::Error>) -> WalkState + Send>
+    };
+    // The parallel walker panics if it cannot start its threads: walk on this thread then.
+    if threads > 1 && super::can_spawn_thread() {
+        builder.build_parallel().run(make_visitor);
+    } else {
+        let mut visit = make_visitor();
+        for entry in builder.build() {
+            if matches!(visit(entry), WalkState::Quit) {
+                break;
+            }
+        }
+    }
     if record {
         // Tracked files the ignore rules hid from the walk: scanned all the same.
         let visited: std::collections::HashSet<String> = std::mem::take(
@@ -363,34 +385,30 @@ pub fn scan_files(root: &Path, files: &[String], opts: &WalkOptions, scanner: &S
     };
     let shared = Shared::default();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(files.len()).max(1) {
-            s.spawn(|| {
-                let (mut buf, mut scratch, mut found) = (Vec::new(), Scratch::default(), Vec::new());
-                let mut w = Worker {
-                    buf: &mut buf,
-                    scratch: &mut scratch,
-                    found: &mut found,
-                };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(rel) = files.get(i) else { break };
-                    let path = root.join(rel);
-                    // A tracked symbolic link is git's link, not the file it points to (which
-                    // may be outside the repository): not scanned, never rewritten.
-                    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
-                        scan_file(
-                            &shared,
-                            scanner,
-                            None,
-                            opts.max_file_size,
-                            rel.clone(),
-                            &path,
-                            &mut w,
-                        );
-                    }
-                }
-            });
+    super::run_workers(threads.min(files.len()), &|| {
+        let (mut buf, mut scratch, mut found) = (Vec::new(), Scratch::default(), Vec::new());
+        let mut w = Worker {
+            buf: &mut buf,
+            scratch: &mut scratch,
+            found: &mut found,
+        };
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(rel) = files.get(i) else { break };
+            let path = root.join(rel);
+            // A tracked symbolic link is git's link, not the file it points to (which
+            // may be outside the repository): not scanned, never rewritten.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
+                scan_file(
+                    &shared,
+                    scanner,
+                    None,
+                    opts.max_file_size,
+                    rel.clone(),
+                    &path,
+                    &mut w,
+                );
+            }
         }
     });
     shared.into_outcome(start)

@@ -277,12 +277,14 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     let mut blobs: HashMap<ObjectId, Intros> = HashMap::new();
     let mut paths = Paths::default();
     let mut differ = Differ::default();
+    let mut workers = 0;
     std::thread::scope(|s| {
         for _ in 0..threads(opts.threads) {
             let rx = rx.clone();
             let sync = &sync;
             let shared = &shared;
-            s.spawn(move || {
+            // A thread the OS refuses is one worker fewer, not a panic.
+            let started = std::thread::Builder::new().spawn_scoped(s, move || {
                 let repo = sync.to_thread_local();
                 let mut bs = BlobScanner::new(scanner, opts.max_file_size);
                 for (id, path) in rx {
@@ -316,11 +318,13 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     }
                 }
             });
+            workers += usize::from(started.is_ok());
         }
         drop(rx);
         if opts.progress {
             let shared = &shared;
-            s.spawn(move || progress(shared, start));
+            // Progress is optional: no thread, no progress line.
+            let _ = std::thread::Builder::new().spawn_scoped(s, move || progress(shared, start));
         }
 
         // Blobs and trees that refs point at directly: introduced by no commit.
@@ -445,6 +449,12 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
         drop(tx);
         shared.done.store(true, Ordering::Relaxed);
     });
+    if workers == 0 {
+        return Err(GitError::Repo {
+            repo: repo_name(&repo),
+            message: "cannot start any scanning thread (the system refused to create threads)".into(),
+        });
+    }
     stats.commits = commit_ids.len() as u64;
     stats.unique_blobs = blobs.len() as u64;
     stats.submodules = differ.submodules;

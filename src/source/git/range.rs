@@ -279,22 +279,18 @@ pub(crate) fn scan_changes(
     let next = AtomicUsize::new(0);
     let n = threads(nthreads).min(unique.len()).max(1);
     let sync = repo.clone().into_sync();
-    std::thread::scope(|s| {
-        for _ in 0..n {
-            s.spawn(|| {
-                let repo = sync.to_thread_local();
-                let mut bs = BlobScanner::new(scanner, max_size);
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&i) = unique.get(k) else { break };
-                    let ch = &changes[i];
-                    let r = bs.scan(&repo, &ch.blob, &show_path(ch.path.as_ref()));
-                    results
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(ch.blob, r);
-                }
-            });
+    crate::source::run_workers(n, &|| {
+        let repo = sync.to_thread_local();
+        let mut bs = BlobScanner::new(scanner, max_size);
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = unique.get(k) else { break };
+            let ch = &changes[i];
+            let r = bs.scan(&repo, &ch.blob, &show_path(ch.path.as_ref()));
+            results
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(ch.blob, r);
         }
     });
     let results = results
