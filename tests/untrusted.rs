@@ -488,3 +488,47 @@ scantest!(broken_pipes_exit_zero, |dir| {
         );
     }
 });
+
+// The pre-push hook when the remote has a commit this clone never fetched: it scans what is
+// local and not on a remote-tracking branch (it used to fail resolving the range).
+scantest!(pre_push_with_a_remote_commit_that_is_not_local, |dir| {
+    let remote = dir.path().join("remote.git");
+    git(dir.path(), &["init", "-q", "--bare", "remote.git"]);
+    init(&dir);
+    dir.create(".leakless.toml", rules_text());
+    dir.create("a.txt", "clean\n");
+    commit(&dir, "clean");
+    git(
+        dir.path(),
+        &["remote", "add", "origin", remote.to_str().expect("utf-8")],
+    );
+    git(dir.path(), &["push", "-q", "origin", "main"]);
+    dir.create("b.txt", "still clean\n");
+    let local = commit(&dir, "more");
+    let unknown = "1234567890abcdef1234567890abcdef12345678";
+    let hook = |local: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_leakless"))
+            .args(["hook", "pre-push", "origin", "url"])
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let line = format!("refs/heads/main {local} refs/heads/main {unknown}\n");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), line.as_bytes()).expect("write");
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, out) = hook(&local);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("is not in this repository"), "{out}");
+    dir.create("c.txt", format!("{TOKEN}\n"));
+    let leaky = commit(&dir, "leak");
+    let (code, out) = hook(&leaky);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("c.txt:1"), "{out}");
+});

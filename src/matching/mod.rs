@@ -396,9 +396,13 @@ impl<'r> Scanner<'r> {
         }
         let line = &data[line_start_unbounded(data, fs)..line_end_unbounded(data, fe)];
         if self.opts.inline_allow {
-            let last_line_start = line_start_unbounded(data, fe);
-            let last = &data[last_line_start..line_end_unbounded(data, fe)];
-            if inline_allowed(last, fe - last_line_start) {
+            // Bounded, so no match rescans a long line: the marker must be within
+            // MAX_LINE_EXTEND bytes after the match, and the string state is read from the
+            // line's start, so a line starting further back than that carries no marker (a
+            // minified line cannot hide its secrets).
+            let (ls, le) = (line_start(data, fe), line_end(data, fe));
+            let whole_line_start = ls == 0 || data[ls - 1] == b'\n';
+            if whole_line_start && inline_allowed(&data[ls..le], fe - ls) {
                 return false;
             }
         }
@@ -652,6 +656,16 @@ mod tests {
             let line = bad.rsplit('\n').next().unwrap_or(bad);
             assert!(!allowed(line), "{bad}");
         }
+    }
+
+    #[test]
+    fn markers_on_very_long_lines_are_not_honoured() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        let short = "x = 'tok_k3j9x8q2m7w1' # leakless:allow";
+        assert!(scan(&rs, short).is_empty());
+        // The string state cannot be known without reading the whole line: fail safe.
+        let long = format!("s = \"{}\"; {short}", "a".repeat(5000));
+        assert_eq!(scan(&rs, &long).len(), 1);
     }
 
     #[test]
