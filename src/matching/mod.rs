@@ -394,7 +394,10 @@ impl<'r> Scanner<'r> {
         if rule.checksum.is_some_and(|c| !c.verify(secret)) {
             return false;
         }
-        let line = &data[line_start_unbounded(data, fs)..line_end_unbounded(data, fe)];
+        // The line(s) of the match for `regexTarget = "line"` allowlists, at most
+        // MAX_LINE_EXTEND bytes either side: reading a whole long line again for every match
+        // on it would make a minified file quadratic.
+        let line = &data[line_start(data, fs)..line_end(data, fe)];
         if self.opts.inline_allow {
             // Bounded, so no match rescans a long line: the marker must be within
             // MAX_LINE_EXTEND bytes after the match, and the string state is read from the
@@ -454,7 +457,7 @@ pub(crate) fn inline_allowed(line: &[u8], end: usize) -> bool {
             Some(_) if b == b'\\' => i += 1,
             Some(q) if b == q => quote = None,
             Some(_) => {}
-            None if matches!(b, b'"' | b'\'' | b'`') && (i == 0 || !line[i - 1].is_ascii_alphanumeric()) => {
+            None if matches!(b, b'"' | b'\'' | b'`') && opens_string(line, i) => {
                 quote = Some(b);
             }
             None => {}
@@ -503,12 +506,21 @@ pub(crate) fn inline_allowed(line: &[u8], end: usize) -> bool {
                     .any(|m| contains(comment, m.as_bytes()));
             }
         }
-        if matches!(b, b'"' | b'\'' | b'`') && (k == 0 || !line[k - 1].is_ascii_alphanumeric()) {
+        if matches!(b, b'"' | b'\'' | b'`') && opens_string(line, k) {
             quote = Some(b);
         }
         k += 1;
     }
     false
+}
+
+/// Whether the quote at `i` opens a string: at a token boundary (so the apostrophe of "don't"
+/// does not), or after a string prefix at one (`b"…"`, `r'…'`, `f"…"`, `rb"…"`).
+fn opens_string(line: &[u8], i: usize) -> bool {
+    let boundary = |k: usize| k == 0 || !line[k - 1].is_ascii_alphanumeric() && line[k - 1] != b'_';
+    let prefix =
+        |k: usize| k > 0 && matches!(line[k - 1], b'b' | b'B' | b'r' | b'R' | b'f' | b'F' | b'u' | b'U');
+    boundary(i) || (prefix(i) && (boundary(i - 1) || (prefix(i - 1) && boundary(i - 2))))
 }
 
 fn line_start(data: &[u8], pos: usize) -> usize {
@@ -519,14 +531,6 @@ fn line_start(data: &[u8], pos: usize) -> usize {
 fn line_end(data: &[u8], pos: usize) -> usize {
     let hi = (pos + MAX_LINE_EXTEND).min(data.len());
     memchr::memchr(b'\n', &data[pos..hi]).map_or(hi, |i| pos + i)
-}
-
-fn line_start_unbounded(data: &[u8], pos: usize) -> usize {
-    memchr::memrchr(b'\n', &data[..pos]).map_or(0, |i| i + 1)
-}
-
-fn line_end_unbounded(data: &[u8], pos: usize) -> usize {
-    memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i)
 }
 
 /// Fills in line/column for matches (any order), walking the blob once.
@@ -544,13 +548,21 @@ fn locate(data: &[u8], matches: &mut [RawMatch]) {
     }
     points.sort_unstable();
     let (mut pos, mut line, mut line_begin) = (0usize, 1usize, 0usize);
+    // Characters counted from the line's start up to `counted_to`: each point counts only the
+    // bytes since the previous one, so many matches on one long line stay linear.
+    let (mut counted_to, mut chars) = (0usize, 0usize);
     for (p, i, is_end) in points {
         for nl in memchr_iter(b'\n', &data[pos..p]) {
             line += 1;
             line_begin = pos + nl + 1;
         }
         pos = p;
-        let col = 1 + data[line_begin..p].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        if counted_to < line_begin {
+            (counted_to, chars) = (line_begin, 0);
+        }
+        chars += data[counted_to..p].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        counted_to = p;
+        let col = 1 + chars;
         let m = &mut matches[i];
         if is_end {
             m.end_line = line;
@@ -638,6 +650,8 @@ mod tests {
             "password = SECRET ; leakless:allow",
             "<v>SECRET</v> <!-- leakless:allow -->",
             "# don't worry: SECRET # leakless:allow",
+            "//! let t = b\"token = 'SECRET'\";  // leakless:allow",
+            "x = rb'SECRET'  # leakless:allow",
         ] {
             assert!(allowed(ok), "{ok}");
         }
@@ -655,6 +669,25 @@ mod tests {
         ] {
             let line = bad.rsplit('\n').next().unwrap_or(bad);
             assert!(!allowed(line), "{bad}");
+        }
+    }
+
+    #[test]
+    fn columns_on_one_long_line_count_characters() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        let text = "é tok_k3j9x8q2m7w1 ü tok_k3j9x8q2m7w2\nab tok_k3j9x8q2m7w3 ".repeat(3);
+        let found = scan(&rs, &text);
+        assert_eq!(found.len(), 9);
+        // Against the obvious (quadratic) count from each line's start.
+        let naive = |pos: usize| {
+            let before = &text[..pos];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |n| n + 1);
+            (line, text[start..pos].chars().count() + 1)
+        };
+        for m in &found {
+            assert_eq!((m.line, m.column), naive(m.start));
+            assert_eq!((m.end_line, m.end_column), naive(m.end));
         }
     }
 

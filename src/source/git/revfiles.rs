@@ -30,7 +30,7 @@ pub enum FileChange {
 }
 
 impl FileChange {
-    /// Past participle for messages.
+    /// The verb for messages ("the change adds this file").
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Added => "adds",
