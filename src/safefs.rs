@@ -47,8 +47,36 @@ fn symlink_refused(path: &Path) -> io::Error {
     )
 }
 
-/// Refuses a target that is a symbolic link (dangling or not). A missing file is fine.
+/// Whether `path` is a stream to write into rather than a file to replace: the process' own
+/// standard streams named on the command line (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
+/// `/proc/self/fd/N`), or an existing FIFO or device that is not a link (`/dev/null`, a FIFO the
+/// user made; git cannot commit those, so no checkout plants one). Replacing `/dev/null` with a
+/// renamed temporary would be a disaster; writing into it is what the user meant.
+pub fn is_stream(path: &Path) -> bool {
+    let s = path.to_string_lossy();
+    let named = matches!(s.as_ref(), "/dev/stdout" | "/dev/stderr")
+        || ["/dev/fd/", "/proc/self/fd/"].iter().any(|p| {
+            s.strip_prefix(p)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+    named
+        || fs::symlink_metadata(path).is_ok_and(|m| {
+            let t = m.file_type();
+            !t.is_file() && !t.is_dir() && !t.is_symlink()
+        })
+}
+
+/// Opens a stream target (see [`is_stream`]) for writing, without creating or truncating.
+pub fn open_stream(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).open(path)
+}
+
+/// Refuses a target that is a symbolic link (dangling or not) or a directory. A missing file or
+/// a stream ([`is_stream`]) is fine.
 pub fn check_target(path: &Path) -> io::Result<()> {
+    if is_stream(path) {
+        return Ok(());
+    }
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(symlink_refused(path)),
         Ok(m) if m.is_dir() => Err(io::Error::new(
@@ -187,6 +215,9 @@ impl Drop for AtomicFile {
 /// permissions per `perm`; refuses a `path` that is a symbolic link. A failed write (disk full)
 /// leaves the old file untouched and removes the temporary.
 pub fn write_atomic(path: &Path, bytes: &[u8], perm: Perm) -> io::Result<()> {
+    if is_stream(path) {
+        return open_stream(path)?.write_all(bytes);
+    }
     let mut f = AtomicFile::create(path, perm)?;
     f.write_all(bytes)?;
     f.commit()
@@ -490,6 +521,22 @@ mod tests {
             .expect("meta")
             .file_type()
             .is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn streams_are_written_into_not_replaced() {
+        assert!(is_stream(Path::new("/dev/null")));
+        assert!(is_stream(Path::new("/dev/stdout")));
+        assert!(is_stream(Path::new("/proc/self/fd/1")));
+        assert!(!is_stream(Path::new("/dev/fd/x")));
+        write_atomic(Path::new("/dev/null"), b"report", Perm::Umask).expect("write");
+        assert!(
+            fs::symlink_metadata("/dev/null").is_ok_and(|m| !m.is_file()),
+            "still a device"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(!is_stream(&dir.path().join("report.json")));
     }
 
     #[cfg(unix)]

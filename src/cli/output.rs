@@ -41,6 +41,8 @@ pub(super) enum Output {
     Stdout(BufWriter<io::Stdout>),
     /// A file, replaced when [`Output::finish`] succeeds.
     File(BufWriter<AtomicFile>),
+    /// A stream named as the output (`/dev/stdout`, `/dev/null`, a FIFO): written into.
+    Stream(BufWriter<std::fs::File>),
     /// A buffer.
     Buf(SharedBuf),
 }
@@ -52,6 +54,9 @@ impl Output {
     pub(super) fn open(path: Option<&Path>, holds_secrets: bool) -> Result<Self> {
         Ok(match path {
             None => Self::Stdout(BufWriter::new(io::stdout())),
+            Some(p) if safefs::is_stream(p) => Self::Stream(BufWriter::new(
+                safefs::open_stream(p).with_context(|| format!("Failed to open output {}", p.display()))?,
+            )),
             Some(p) => {
                 let perm = if holds_secrets {
                     Perm::Exactly(0o600)
@@ -77,6 +82,7 @@ impl Output {
     pub(super) fn finish(self) -> Result<()> {
         match self {
             Self::Stdout(mut w) => w.flush()?,
+            Self::Stream(mut w) => w.flush()?,
             Self::File(w) => {
                 let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
                 let target = f.target().display().to_string();
@@ -93,6 +99,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Self::Stdout(w) => w.write(buf),
+            Self::Stream(w) => w.write(buf),
             Self::File(w) => w.write(buf),
             Self::Buf(w) => w.write(buf),
         }
@@ -101,6 +108,7 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Self::Stdout(w) => w.flush(),
+            Self::Stream(w) => w.flush(),
             Self::File(w) => w.flush(),
             Self::Buf(w) => w.flush(),
         }
