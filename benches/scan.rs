@@ -42,7 +42,7 @@ fn corpus() -> Vec<u8> {
     text(&lines, 50_000, false)
 }
 
-/// ~10 MB of code-like text with a token every 20 lines (~60,000 matches), as lines and as one
+/// ~10 MB of code-like text with a token every 20 lines (~6,000 matches), as lines and as one
 /// line of the same bytes: a minified file must not cost more than a few times the same content
 /// split into lines (issue 12: linear time on any input).
 fn dense(one_line: bool) -> Vec<u8> {
@@ -96,7 +96,7 @@ fn bench(c: &mut Criterion) {
                     &mut scratch,
                     &mut out,
                 );
-                assert!(out.len() > 50_000, "every token is found: {}", out.len());
+                assert!(out.len() > 5_000, "every token is found: {}", out.len());
                 out.len()
             });
         });
