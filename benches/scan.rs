@@ -54,52 +54,41 @@ fn dense(one_line: bool) -> Vec<u8> {
     text(&lines, 20, one_line)
 }
 
-fn bench(c: &mut Criterion) {
-    let rules = leakless::rules::load(&Default::default()).expect("built-in rules");
-    let data = corpus();
-    let mut g = c.benchmark_group("matcher");
+/// Benchmarks one scan of `data` as the file `path`; at least `min_matches` must be found.
+fn scan_bench(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rules: &leakless::rules::RuleSet,
+    (name, path, data, min_matches): (&str, &str, &[u8], usize),
+) {
     g.throughput(Throughput::Bytes(data.len() as u64));
-    g.sample_size(10);
-    g.bench_function(BenchmarkId::new("scan", "10MB code-like"), |b| {
-        let scanner = Scanner::new(&rules, MatchOptions::default());
+    g.bench_function(BenchmarkId::new("scan", name), |b| {
+        let scanner = Scanner::new(rules, MatchOptions::default());
         let mut scratch = Scratch::default();
         let mut out = Vec::new();
         b.iter(|| {
             out.clear();
             scanner.scan(
                 Input {
-                    data: &data,
-                    path: Some("src/app.py"),
+                    data,
+                    path: Some(path),
                     commit: None,
                 },
                 &mut scratch,
                 &mut out,
             );
+            assert!(out.len() >= min_matches, "every token is found: {}", out.len());
             out.len()
         });
     });
+}
+
+fn bench(c: &mut Criterion) {
+    let rules = leakless::rules::load(&Default::default()).expect("built-in rules");
+    let mut g = c.benchmark_group("matcher");
+    g.sample_size(10);
+    scan_bench(&mut g, &rules, ("10MB code-like", "src/app.py", &corpus(), 1));
     for (name, one_line) in [("10MB dense, lines", false), ("10MB dense, one line", true)] {
-        let data = dense(one_line);
-        g.throughput(Throughput::Bytes(data.len() as u64));
-        g.bench_function(BenchmarkId::new("scan", name), |b| {
-            let scanner = Scanner::new(&rules, MatchOptions::default());
-            let mut scratch = Scratch::default();
-            let mut out = Vec::new();
-            b.iter(|| {
-                out.clear();
-                scanner.scan(
-                    Input {
-                        data: &data,
-                        path: Some("dist/app.min.js"),
-                        commit: None,
-                    },
-                    &mut scratch,
-                    &mut out,
-                );
-                assert!(out.len() > 5_000, "every token is found: {}", out.len());
-                out.len()
-            });
-        });
+        scan_bench(&mut g, &rules, (name, "dist/app.min.js", &dense(one_line), 5_000));
     }
     g.finish();
 
