@@ -130,17 +130,6 @@ fn is_ours(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.contains(MARKER))
 }
 
-#[cfg(unix)]
-fn make_executable(path: &Path) -> Result<(), HookError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(io(path))
-}
-
-#[cfg(not(unix))]
-fn make_executable(_: &Path) -> Result<(), HookError> {
-    Ok(())
-}
-
 /// Installs the hook into `hooks`, chaining an existing foreign hook.
 pub fn install(hooks: &Path, kind: HookKind, binary: &Path, force: bool) -> Result<Installed, HookError> {
     std::fs::create_dir_all(hooks).map_err(io(hooks))?;
@@ -148,10 +137,7 @@ pub fn install(hooks: &Path, kind: HookKind, binary: &Path, force: bool) -> Resu
     let chained = hooks.join(format!("{}{CHAINED_SUFFIX}", kind.file_name()));
     let text = script(kind, binary);
     let write = |p: &Path| -> Result<(), HookError> {
-        let tmp = p.with_extension("leakless-tmp");
-        std::fs::write(&tmp, &text).map_err(io(&tmp))?;
-        make_executable(&tmp)?;
-        std::fs::rename(&tmp, p).map_err(io(p))
+        crate::safefs::write_atomic(p, text.as_bytes(), crate::safefs::Perm::Exactly(0o755)).map_err(io(p))
     };
     if path.exists() || path.is_symlink() {
         if is_ours(&path) {

@@ -37,4 +37,5 @@ pub mod matching;
 pub mod migrate;
 pub mod report;
 pub mod rules;
+pub mod safefs;
 pub mod source;

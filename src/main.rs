@@ -16,8 +16,18 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let msg: Vec<String> = err.chain().map(ToString::to_string).collect();
-            eprintln!("leakless: error: {}", msg.join(": "));
+            // Each cause once (an error that prints its source is not followed by it again),
+            // control characters escaped (paths and names may come from scanned content).
+            let mut msg = String::new();
+            for cause in err.chain().map(ToString::to_string) {
+                if !msg.contains(&cause) {
+                    if !msg.is_empty() {
+                        msg.push_str(": ");
+                    }
+                    msg.push_str(&cause);
+                }
+            }
+            eprintln!("leakless: error: {}", leakless::report::escape(&msg));
             ExitCode::from(leakless::cli::EXIT_ERROR)
         }
     }

@@ -6,6 +6,29 @@ use crate::scantest;
 
 pub const PLANTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/worktree/planted");
 
+/// A copy of the planted tree in `dir`, outside any git repository: there `local/.env` is an
+/// untracked, git-ignored file as on a developer's machine (in leakless' own checkout it is
+/// tracked, and tracked files are scanned whatever `.gitignore` says).
+pub fn planted(dir: &crate::util::TestDir) -> String {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read fixture") {
+            let e = e.expect("entry");
+            let dest = to.join(e.file_name());
+            if e.file_type().expect("type").is_dir() {
+                copy(&e.path(), &dest);
+            } else {
+                std::fs::copy(e.path(), dest).expect("copy");
+            }
+        }
+    }
+    let to = dir.path().join("planted");
+    if !to.exists() {
+        copy(std::path::Path::new(PLANTED), &to);
+    }
+    to.display().to_string()
+}
+
 /// `(rule, path, line, column)` of every planted secret.
 ///
 /// `.env.dev` is itself a finding (`committed-dotenv-file`); its Infisical client id is paired with
@@ -28,9 +51,10 @@ pub const EXPECTED: &[(&str, &str, u64, u64)] = &[
 /// The raw planted secrets, read back from the fixture files by position (for redaction tests).
 /// Path-only findings (`committed-dotenv-file`: the "secret" is the path) are left out.
 pub fn planted_secrets() -> Vec<String> {
-    let (_, v) = crate::util::TestDir::new()
+    let dir = crate::util::TestDir::new();
+    let (_, v) = dir
         .cmd()
-        .args(["scan", PLANTED, "--no-redact"])
+        .args(["scan", planted(&dir).as_str(), "--no-redact"])
         .json();
     v["findings"]
         .as_array()
@@ -42,7 +66,7 @@ pub fn planted_secrets() -> Vec<String> {
 }
 
 scantest!(finds_every_planted_secret_and_no_look_alike, |dir| {
-    let (code, v) = dir.cmd().args(["scan", PLANTED, "-j2"]).json();
+    let (code, v) = dir.cmd().args(["scan", planted(&dir).as_str(), "-j2"]).json();
     assert_eq!(code, 1);
     let mut got: Vec<(String, String, u64, u64)> = Vec::new();
     for f in v["findings"].as_array().expect("findings") {
@@ -71,7 +95,10 @@ scantest!(finds_every_planted_secret_and_no_look_alike, |dir| {
 });
 
 scantest!(no_ignore_finds_the_git_ignored_file, |dir| {
-    let (_, v) = dir.cmd().args(["scan", PLANTED, "--no-ignore"]).json();
+    let (_, v) = dir
+        .cmd()
+        .args(["scan", planted(&dir).as_str(), "--no-ignore"])
+        .json();
     let paths: Vec<&str> = v["findings"]
         .as_array()
         .expect("findings")

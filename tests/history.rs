@@ -8,7 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::scantest;
-use crate::util::TestDir;
+use crate::util::{git, TestDir};
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/test-rules.toml");
 const MAKE_HISTORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/repos/make_history.sh");
@@ -22,25 +22,6 @@ const T_MERGE: &str = "tok_z6p3j8v2h9c5n7sa";
 const T_STASH: &str = "tok_w2x7n4h9b5k8m3pc";
 const T_UNTRACKED: &str = "tok_u4n8k2r7c3x9m6jd";
 const T_NON_UTF8: &str = "tok_d7j3w9q2n6v8x4kb";
-
-/// Runs git in `dir` with no user or system config; returns trimmed stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_DATE", "@1700000000 +0000")
-        .env("GIT_COMMITTER_DATE", "@1700000000 +0000")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// Builds the history fixture in `dir/repo` and returns its path.
 pub fn make_history(dir: &TestDir) -> std::path::PathBuf {

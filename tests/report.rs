@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::fixtures::{planted_secrets, EXPECTED, PLANTED};
+use crate::fixtures::{planted, planted_secrets, EXPECTED};
 use crate::scantest;
 use crate::util::external_tool;
 
@@ -69,7 +69,7 @@ scantest!(sarif_of_fixture_scan_is_valid_for_github, |dir| {
     let sarif = dir.path().join("out.sarif");
     let (code, _, err) = dir
         .cmd()
-        .args(["scan", PLANTED, "-f", "sarif", "-o"])
+        .args(["scan", planted(&dir).as_str(), "-f", "sarif", "-o"])
         .arg_path(&sarif)
         .run();
     assert_eq!(code, 1, "{err}");
@@ -155,7 +155,7 @@ scantest!(no_format_leaks_a_secret_unless_asked, |dir| {
     for format in ["text", "json", "jsonl", "sarif", "junit", "github"] {
         let (code, out, err) = dir
             .cmd()
-            .args(["scan", PLANTED, "--color", "never", "-f", format])
+            .args(["scan", planted(&dir).as_str(), "--color", "never", "-f", format])
             .run();
         assert_eq!(code, 1, "{format}");
         for s in &secrets {
@@ -170,7 +170,15 @@ scantest!(no_format_leaks_a_secret_unless_asked, |dir| {
         }
         let (_, out, _) = dir
             .cmd()
-            .args(["scan", PLANTED, "--color", "never", "--no-redact", "-f", format])
+            .args([
+                "scan",
+                planted(&dir).as_str(),
+                "--color",
+                "never",
+                "--no-redact",
+                "-f",
+                format,
+            ])
             .run();
         // (Multi-line secrets are escaped in JSON-based formats; compare the single-line ones.)
         let single: Vec<&String> = secrets.iter().filter(|s| !s.contains('\n')).collect();
@@ -180,7 +188,10 @@ scantest!(no_format_leaks_a_secret_unless_asked, |dir| {
 });
 
 scantest!(jsonl_streams_one_location_per_line, |dir| {
-    let (code, out, _) = dir.cmd().args(["scan", PLANTED, "-f", "jsonl"]).run();
+    let (code, out, _) = dir
+        .cmd()
+        .args(["scan", planted(&dir).as_str(), "-f", "jsonl"])
+        .run();
     assert_eq!(code, 1);
     let mut got: Vec<(String, String, u64, u64)> = out
         .lines()
@@ -276,7 +287,15 @@ scantest!(snapshots_of_text_json_sarif, |dir| {
     ] {
         let (_, out, _) = dir
             .cmd()
-            .args(["scan", PLANTED, "-j1", "--color", "never", "-f", format])
+            .args([
+                "scan",
+                planted(&dir).as_str(),
+                "-j1",
+                "--color",
+                "never",
+                "-f",
+                format,
+            ])
             .run();
         let out = out.replace(env!("CARGO_PKG_VERSION"), "<version>");
         insta::assert_snapshot!(name, stable(&out));

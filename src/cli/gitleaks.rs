@@ -15,11 +15,10 @@ use anyhow::{Context, Result};
 
 use super::run;
 use super::{RuleArgs, SourceArgs};
-use crate::findings::gitleaks::{self as gl, BaselineFile, LocationSet, GITLEAKS_IGNORE_FILE};
+use crate::findings::gitleaks::{BaselineFile, LocationSet};
 use crate::findings::suppress::{IgnoreFile, Suppressor};
 use crate::report::gitleaks::{GitleaksCsv, GitleaksJson, GitleaksTemplate, Redaction};
 use crate::report::{self, Format, Report, ReportOptions};
-use crate::rules::RuleSet;
 
 /// `--report-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -248,6 +247,7 @@ fn request(target: Target, c: &GitleaksArgs) -> SourceArgs {
         no_inline_allow: c.ignore_gitleaks_allow,
         ignore_file: None,
         no_archives: false,
+        config_source: None,
         max_decode_depth: c.max_decode_depth.map_or(crate::matching::MAX_DECODE_DEPTH, |n| {
             u8::try_from(n).unwrap_or(u8::MAX)
         }),
@@ -369,58 +369,35 @@ pub(super) fn log_commits(repo: &Path, args: &str) -> Result<Vec<String>> {
 
 /// The ignore file, baseline (leakless or gitleaks) and `.gitleaksignore` of a scan.
 pub(super) fn suppressor(
-    src: &SourceArgs,
+    quiet: bool,
     ignore: Option<IgnoreFile>,
-    baseline: Option<&Path>,
-    gitleaks_ignore: Option<&Path>,
-    rules: &RuleSet,
-) -> Result<Suppressor> {
+    baseline: Option<(String, BaselineFile)>,
+    gitleaks_ignore: Option<(String, LocationSet)>,
+) -> Suppressor {
     let mut located = Vec::new();
     let hashed = match baseline {
         None => None,
-        Some(p) => match gl::read_baseline(p, rules)? {
-            BaselineFile::Leakless(b) => Some((p.display().to_string(), b)),
-            BaselineFile::Gitleaks(c) => {
-                if !c.unknown_rules.is_empty() && !src.quiet {
-                    eprintln!(
-                        "leakless: warning: {}: no rule covers gitleaks rule id(s) {} (those entries are ignored)",
-                        p.display(),
-                        printable(&c.unknown_rules.join(", "))
-                    );
-                }
-                if !c.located.entries.is_empty() {
-                    located.push(c.located);
-                }
-                Some((p.display().to_string(), c.hashed))
+        Some((name, BaselineFile::Leakless(b))) => Some((name, b)),
+        Some((name, BaselineFile::Gitleaks(c))) => {
+            if !c.unknown_rules.is_empty() && !quiet {
+                eprintln!(
+                    "leakless: warning: {}: no rule covers gitleaks rule id(s) {} (those entries are ignored)",
+                    printable(&name),
+                    printable(&c.unknown_rules.join(", "))
+                );
             }
-        },
-    };
-    let ignore_path = gitleaks_ignore.map(Path::to_path_buf).or_else(|| {
-        (!src.stdin && src.path.is_dir())
-            .then(|| src.path.join(GITLEAKS_IGNORE_FILE))
-            .filter(|p| p.is_file())
-    });
-    if let Some(p) = ignore_path {
-        let mut set = LocationSet::read_ignore(&p)?;
-        if !set.invalid.is_empty() && !src.quiet {
-            eprintln!(
-                "leakless: warning: {}: line(s) {} are not gitleaks fingerprints (ignored)",
-                p.display(),
-                set.invalid
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            if !c.located.entries.is_empty() {
+                located.push(c.located);
+            }
+            Some((name, c.hashed))
         }
-        set.resolve(rules);
-        located.push(set);
-    }
+    };
+    located.extend(gitleaks_ignore.map(|(_, set)| set));
     let mut s = Suppressor::new(ignore, hashed);
     for set in located {
         s = s.with_locations(set);
     }
-    Ok(s)
+    s
 }
 
 /// The format a report path implies.
@@ -483,25 +460,24 @@ fn scan(target: Target, c: &GitleaksArgs) -> Result<ExitCode> {
             ))
         }
     };
-    let rules = run::load_rules(&src.rules, run::scan_root(&src))?;
-    let suppressor = suppressor(
+    let config = super::config::load_scan(
         &src,
-        run::load_ignore(&src)?,
         c.baseline_path.as_deref(),
         c.gitleaks_ignore_path.as_deref(),
-        &rules,
+        false,
     )?;
+    let rules = config.rules;
+    let suppressor = suppressor(src.quiet, config.ignore, config.baseline, config.gitleaks_ignore);
+    run::check_source(&src)?;
     let mut report = run::collect(&src, &rules, None)?;
+    report.notices = config.notices;
     report.suppressed = suppressor.apply(&mut report.findings);
     let to_stdout = c.report_path.as_deref() == Some(Path::new("-"));
     if let (Some(path), Some(reporter)) = (&c.report_path, &reporter) {
-        let mut out = if to_stdout {
-            run::open_output(None)?
-        } else {
-            run::open_output(Some(path))?
-        };
+        let target = (!to_stdout).then_some(path.as_path());
+        let mut out = super::output::Output::open(target, redaction == Redaction::Off)?;
         reporter.write(&report, &rules, &mut out)?;
-        out.flush()?;
+        out.finish()?;
     }
     // The text report goes to the terminal (stderr when the report itself is on stdout).
     if !src.quiet || !report.findings.is_empty() {

@@ -2,7 +2,9 @@
 //!
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
+mod config;
 mod gitleaks;
+mod output;
 mod run;
 
 use std::path::PathBuf;
@@ -98,6 +100,16 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Where a scan reads its config, ignore file and baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigSource {
+    /// The working tree (default for local scans: the user is the author).
+    Worktree,
+    /// The base revision of the range (default for `--range`/`--since-commit`: the scanned
+    /// change cannot configure its own scan).
+    Base,
+}
+
 /// Where rules come from (shared by `scan` and `rules list`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct RuleArgs {
@@ -173,6 +185,11 @@ pub struct SourceArgs {
     /// Fingerprint ignore file (default: `.leaklessignore` in the scanned directory, if present).
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
+    /// Where the config, ignore file and baseline are read: `base` (the range's base revision;
+    /// the default with --range/--since-commit, so a change cannot configure its own scan) or
+    /// `worktree` (the default otherwise).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub config_source: Option<ConfigSource>,
     /// Print nothing but the report (no per-file error lines on stderr).
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -1,7 +1,6 @@
 //! Running the commands. This is the only place (with `main`) that uses `anyhow`.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -9,6 +8,8 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use super::config::{load_rules, load_scan, read_baseline};
+use super::output::{Output, SharedBuf};
 use super::{
     Args, BaselineArgs, BaselineCommand, ColorChoice, Command, HookCommand, MigrateArgs, MigrateFormat,
     RuleArgs, RulesCommand, ScanArgs, SourceArgs,
@@ -17,8 +18,9 @@ use crate::findings::suppress::{Baseline, IgnoreFile, Suppressor, IGNORE_FILE};
 use crate::findings::{self};
 use crate::hooks::{self, HookKind, Installed};
 use crate::matching::{ArchiveLimits, MatchOptions, RawMatch, Scanner};
+use crate::report::escape;
 use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
-use crate::rules::{self, LoadOptions, RuleSet};
+use crate::rules::{self, RuleSet};
 use crate::source::git::{self, history::GitOutcome};
 use crate::source::{stdin, worktree, ScanError, Sink};
 
@@ -28,9 +30,6 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: error.
 pub const EXIT_ERROR: u8 = 2;
-
-/// Config files looked for in the scanned directory, in order.
-const CONFIG_NAMES: &[&str] = &[".leakless.toml", ".gitleaks.toml"];
 
 /// Runs parsed arguments.
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -56,58 +55,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-pub(super) fn load_rules(args: &RuleArgs, scan_root: Option<&Path>) -> Result<RuleSet> {
-    let config = args.config.clone().or_else(|| {
-        let dir = scan_root.filter(|p| p.is_dir())?;
-        CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
-    });
-    let opts = LoadOptions {
-        config,
-        extra: args.rules.clone(),
-        no_builtin: args.no_builtin_rules,
-        enable: args.enable_rule.clone(),
-    };
-    let set = rules::load(&opts)?;
-    if !set.warnings.is_empty() {
-        let mut err = io::stderr().lock();
-        for w in &set.warnings {
-            writeln!(err, "leakless: warning: {}", super::gitleaks::printable(w))?;
-        }
+/// Fails when there is nothing at the scanned path.
+pub(super) fn check_source(src: &SourceArgs) -> Result<()> {
+    if !src.stdin && std::fs::symlink_metadata(&src.path).is_err() {
+        anyhow::bail!(
+            "{}: no such file or directory",
+            escape(&src.path.display().to_string())
+        );
     }
-    Ok(set)
+    Ok(())
 }
 
-pub(super) fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write + Send>> {
-    Ok(match path {
-        Some(p) => {
-            Box::new(BufWriter::new(File::create(p).with_context(|| {
-                format!("Failed to create output file {}", p.display())
-            })?))
-        }
-        None => Box::new(BufWriter::new(io::stdout())),
-    })
-}
-
-/// The scan root (for config and ignore-file discovery), if scanning a directory.
-pub(super) fn scan_root(src: &SourceArgs) -> Option<&Path> {
-    (!src.stdin && src.path.is_dir()).then_some(src.path.as_path())
-}
-
-/// The ignore file: `--ignore-file`, else `.leaklessignore` in the scanned directory.
-pub(super) fn load_ignore(src: &SourceArgs) -> Result<Option<IgnoreFile>> {
-    let path = src.ignore_file.clone().or_else(|| {
-        scan_root(src)
-            .map(|d| d.join(IGNORE_FILE))
-            .filter(|p| p.is_file())
-    });
-    Ok(path.map(|p| IgnoreFile::read(&p)).transpose()?)
+/// Whether `path` (links followed) is something to read as a stream: not a directory, not a
+/// regular file (a FIFO, a character or block device, a socket: opening the last fails).
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir() && !m.is_file())
 }
 
 /// Runs the source scan; findings are grouped but not yet suppressed.
 pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>) -> Result<ScanReport> {
-    if !src.stdin && !src.path.exists() {
-        anyhow::bail!("{}: no such file or directory", src.path.display());
-    }
+    check_source(src)?;
     let scanner = Scanner::new(
         rules,
         MatchOptions {
@@ -132,6 +99,13 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
                 &scanner,
                 sink,
             )
+        } else if is_stream(&src.path) {
+            // A FIFO, `<(…)`, /dev/stdin, a device: read as a stream up to the size cap (a walk
+            // would see "not a file" and scan nothing).
+            let name = src.path.display().to_string();
+            let file =
+                std::fs::File::open(&src.path).with_context(|| format!("{}: cannot open", escape(&name)))?;
+            stdin::scan_reader(file, &name, src.max_file_size, &scanner, sink)
         } else {
             let opts = worktree::WalkOptions {
                 no_ignore: src.no_ignore,
@@ -157,7 +131,7 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
     if !src.quiet {
         let mut err = io::stderr().lock();
         for e in &errors {
-            writeln!(err, "leakless: {}: {}", e.path, e.message)?;
+            writeln!(err, "leakless: {}: {}", escape(&e.path), escape(&e.message))?;
         }
     }
     Ok(ScanReport {
@@ -166,20 +140,33 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
         skipped,
         stats,
         suppressed: Default::default(),
+        notices: Vec::new(),
     })
 }
 
 fn scan(a: &ScanArgs) -> Result<ExitCode> {
-    let code = scan_into(a, open_output(a.output.as_ref())?)?;
+    Output::check(a.output.as_deref())?;
+    let code = scan_into(a, || Output::open(a.output.as_deref(), a.no_redact))?;
     Ok(ExitCode::from(code))
 }
 
-/// Runs a scan, writing the report to `out`; returns the exit code.
-fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
+/// Runs a scan, writing the report to the output `open` gives once the config and inputs have
+/// loaded; returns the exit code.
+fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> {
     let src = &a.source;
-    let rules = load_rules(&src.rules, scan_root(src))?;
+    let config = load_scan(src, a.baseline.as_deref(), None, a.strict)?;
+    let rules = config.rules;
+    let notices = config.notices;
+    if !src.quiet {
+        let mut err = io::stderr().lock();
+        for n in &notices {
+            writeln!(err, "leakless: note: {}: {}", escape(&n.file), escape(&n.message))?;
+        }
+    }
     let suppressor =
-        super::gitleaks::suppressor(src, load_ignore(src)?, a.baseline.as_deref(), None, &rules)?;
+        super::gitleaks::suppressor(src.quiet, config.ignore, config.baseline, config.gitleaks_ignore);
+    check_source(src)?;
+    let out = open()?;
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -227,6 +214,7 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
     report
         .findings
         .retain(|f| f.rule(&rules).confidence() >= min_confidence);
+    report.notices = notices;
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -237,7 +225,7 @@ fn scan_into(a: &ScanArgs, out: Box<dyn Write + Send>) -> Result<u8> {
         }
     }
     report::reporter(a.format, opts).write(&report, &rules, &mut out)?;
-    out.flush()?;
+    out.finish()?;
     Ok(if a.strict && !report.errors.is_empty() {
         EXIT_ERROR
     } else if report.findings.is_empty() {
@@ -254,18 +242,21 @@ fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
             a.output.display()
         );
     }
+    crate::safefs::check_target(&a.output).context("Refusing the baseline file")?;
     let src = &a.source;
-    let rules = load_rules(&src.rules, scan_root(src))?;
+    let config = load_scan(src, None, None, false)?;
+    let rules = config.rules;
+    check_source(src)?;
     let mut report = collect(src, &rules, None)?;
-    super::gitleaks::suppressor(src, load_ignore(src)?, None, None, &rules)?.apply(&mut report.findings);
+    super::gitleaks::suppressor(src.quiet, config.ignore, None, config.gitleaks_ignore)
+        .apply(&mut report.findings);
     let new = Baseline::from_findings(&report.findings, &rules);
     let old = (!create && a.output.exists())
-        .then(|| Baseline::read(&a.output))
+        .then(|| read_baseline(&a.output))
         .transpose()?;
     let json = new.to_json();
-    let tmp = a.output.with_extension("json.tmp");
-    std::fs::write(&tmp, &json).with_context(|| format!("Failed to write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &a.output).with_context(|| format!("Failed to write {}", a.output.display()))?;
+    crate::safefs::write_atomic(&a.output, json.as_bytes(), crate::safefs::Perm::Umask)
+        .with_context(|| format!("Failed to write {}", a.output.display()))?;
     let mut err = io::stderr().lock();
     match old {
         Some(old) => {
@@ -275,16 +266,16 @@ fn baseline(a: &BaselineArgs, create: bool) -> Result<ExitCode> {
             writeln!(
                 err,
                 "leakless: updated {}: {} findings ({added} added, {removed} no longer found)",
-                a.output.display(),
+                escape(&a.output.display().to_string()),
                 new.findings.len()
             )?;
         }
         None => writeln!(
             err,
             "leakless: wrote {} with {} findings; scan with `leakless scan --baseline {}`",
-            a.output.display(),
+            escape(&a.output.display().to_string()),
             new.findings.len(),
-            a.output.display()
+            escape(&a.output.display().to_string())
         )?,
     }
     Ok(ExitCode::from(EXIT_CLEAN))
@@ -300,7 +291,7 @@ fn baseline_import(a: &super::ImportArgs) -> Result<ExitCode> {
         );
     }
     let src = &a.source;
-    let rules = load_rules(&src.rules, scan_root(src))?;
+    let rules = load_rules(&src.rules, super::config::scan_root(src), false, src.quiet)?;
     let name = a.report.display().to_string();
     let text = std::fs::read_to_string(&a.report).with_context(|| format!("{name}: cannot read"))?;
     let converted = convert_report(&text, &name, &rules)?;
@@ -370,15 +361,9 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
             ..Default::default()
         };
         git::history::scan(&a.path, &opts, scanner)?
-    } else if let Some(spec) = &a.range {
-        let (from, to) = git::range::parse_range(spec);
-        let hide: Vec<&str> = from
-            .into_iter()
-            .chain(a.exclude.iter().map(String::as_str))
-            .collect();
-        git::range::scan(&a.path, &hide, to, &range_opts, scanner)?
-    } else if let Some(from) = &a.since_commit {
-        git::range::scan(&a.path, &[from.as_str()], "HEAD", &range_opts, scanner)?
+    } else if let Some(spec) = super::config::range_spec(a) {
+        let exclude: Vec<&str> = a.exclude.iter().map(String::as_str).collect();
+        git::range::scan(&a.path, spec, &exclude, &range_opts, scanner)?
     } else if a.staged {
         git::staged::scan(&a.path, &range_opts, scanner)?
     } else if let Some(opts) = &a.log_opts {
@@ -391,8 +376,8 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
 }
 
 fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
-    let rules = load_rules(args, Some(Path::new(".")))?;
-    let mut out = open_output(None)?;
+    let rules = load_rules(args, Some(Path::new(".")), false, false)?;
+    let mut out = Output::open(None, false)?;
     match format {
         Format::Text => {
             for r in rules.rules() {
@@ -435,7 +420,7 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
             writeln!(out)?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::from(EXIT_CLEAN))
 }
 
@@ -448,7 +433,7 @@ fn rules_check(files: &[PathBuf]) -> Result<ExitCode> {
             .map(|f| Ok((f.display().to_string(), rules::load_file_alone(f)?)))
             .collect::<Result<_>>()?
     };
-    let mut out = open_output(None)?;
+    let mut out = Output::open(None, false)?;
     let mut failed = 0;
     for (name, set) in &sets {
         let problems = rules::check::check(set);
@@ -470,7 +455,7 @@ fn rules_check(files: &[PathBuf]) -> Result<ExitCode> {
             if fatal == 1 { "" } else { "s" }
         )?;
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::from(if failed == 0 {
         EXIT_CLEAN
     } else {
@@ -526,27 +511,18 @@ fn uninstall_hook(pre_push: bool) -> Result<ExitCode> {
     Ok(ExitCode::from(EXIT_CLEAN))
 }
 
-/// A writer into a shared buffer (the hook prints the report only when it blocks).
-#[derive(Clone, Default)]
-struct SharedBuf(std::sync::Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The all-zero object id git uses for "no commit" (SHA-1 or SHA-256 repositories).
 fn is_zero_oid(oid: &str) -> bool {
     !oid.is_empty() && oid.bytes().all(|b| b == b'0')
+}
+
+/// Whether `oid` names a commit in the repository of the current directory.
+fn commit_exists(oid: &str) -> bool {
+    std::process::Command::new("git")
+        .args(["cat-file", "-e", &format!("{oid}^{{commit}}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// The scans a pre-push hook runs: one `--range` per pushed ref.
@@ -568,9 +544,19 @@ fn pre_push_scans(remote: Option<&str>) -> Result<Vec<Vec<String>>> {
         if is_zero_oid(local) {
             continue; // a deletion pushes no content
         }
-        if !is_zero_oid(remote_oid) {
+        if !is_zero_oid(remote_oid) && commit_exists(remote_oid) {
             scans.push(vec!["--range".into(), format!("{remote_oid}..{local}")]);
             continue;
+        }
+        if !is_zero_oid(remote_oid) {
+            // The remote has a commit we never fetched: scan what is local and not on any
+            // remote-tracking branch, and say so.
+            let mut err = io::stderr().lock();
+            writeln!(
+                err,
+                "leakless: note: the remote's commit {} is not in this repository (git fetch narrows the scan); scanning the local commits that no remote-tracking branch has",
+                escape(remote_oid)
+            )?;
         }
         // A new branch: every commit not already on the remote.
         let mut scan = vec!["--range".to_string(), local.to_string()];
@@ -595,10 +581,19 @@ fn hook(kind: HookKind, scans: Vec<Vec<String>>) -> Result<ExitCode> {
     let mut worst = EXIT_CLEAN;
     let buf = SharedBuf::default();
     for extra in scans {
-        let mut argv: Vec<String> = ["leakless", "scan", ".", "--format", "text"]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        // The hooks are local: the user is the author, so the working tree's config counts.
+        let mut argv: Vec<String> = [
+            "leakless",
+            "scan",
+            ".",
+            "--format",
+            "text",
+            "--config-source",
+            "worktree",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
         argv.extend(extra);
         let Args {
             command: Command::Scan(a),
@@ -606,13 +601,13 @@ fn hook(kind: HookKind, scans: Vec<Vec<String>>) -> Result<ExitCode> {
         else {
             unreachable!("the arguments above are a scan");
         };
-        let code = scan_into(&a, Box::new(buf.clone()))?;
+        let code = scan_into(&a, || Ok(Output::Buf(buf.clone())))?;
         worst = worst.max(code);
     }
     if worst == EXIT_CLEAN {
         return Ok(ExitCode::from(EXIT_CLEAN));
     }
-    let report = std::mem::take(&mut *buf.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let report = buf.take();
     let mut out = io::stdout().lock();
     out.write_all(&report)?;
     if worst == EXIT_FINDINGS {
@@ -661,7 +656,7 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
     use crate::migrate::{apply, git as mgit, plan, store};
     let root = mgit::toplevel(&a.path)?;
     let git_dir = mgit::git_dir(&root)?;
-    let rules = load_rules(&a.rules, Some(&root))?;
+    let rules = load_rules(&a.rules, Some(&root), false, false)?;
     let scanner = Scanner::new(
         &rules,
         MatchOptions {
@@ -676,13 +671,20 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
     let tracked = mgit::tracked(&root)?;
     let files: Vec<String> = tracked.iter().cloned().collect();
     let outcome = worktree::scan_files(&root, &files, &worktree::WalkOptions::default(), &scanner);
-    for e in &outcome.errors {
-        eprintln!("leakless: {}: {}", e.path, e.message);
+    {
+        let mut err = io::stderr().lock();
+        for e in &outcome.errors {
+            writeln!(err, "leakless: {}: {}", escape(&e.path), escape(&e.message))?;
+        }
     }
     let mut found = findings::group(outcome.matches, &rules);
-    let ignore = Some(root.join(IGNORE_FILE))
-        .filter(|p| p.is_file())
-        .map(|p| IgnoreFile::read(&p))
+    let ignore_path = root.join(IGNORE_FILE);
+    let ignore = std::fs::symlink_metadata(&ignore_path)
+        .is_ok()
+        .then(|| {
+            let text = crate::safefs::read_config(&ignore_path, crate::safefs::Origin::Inside(&root))?;
+            Ok::<_, anyhow::Error>(IgnoreFile::parse(&text, &ignore_path.display().to_string())?)
+        })
         .transpose()?;
     Suppressor::new(ignore, None).apply(&mut found);
     let mut not_found = Vec::new();
@@ -751,7 +753,8 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
     if let Some(path) = &a.report {
         let mut buf = Vec::new();
         report.write_json(&mut buf)?;
-        std::fs::write(path, buf).with_context(|| format!("Failed to write {}", path.display()))?;
+        crate::safefs::write_atomic(path, &buf, crate::safefs::Perm::Umask)
+            .with_context(|| format!("Failed to write {}", path.display()))?;
     }
     let left = report.secrets.iter().any(|s| !s.status.verified()) || !report.manual_steps.is_empty();
     Ok(ExitCode::from(if !report.errors.is_empty() {
@@ -765,7 +768,7 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
 
 /// The findings of a JSON scan report: fingerprint → (rule id, first path).
 fn report_fingerprints(path: &Path) -> Result<std::collections::BTreeMap<String, (String, String)>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = crate::safefs::read_config(path, crate::safefs::Origin::CommandLine)?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not a JSON report", path.display()))?;
     let list = doc.get("findings").and_then(|f| f.as_array()).with_context(|| {

@@ -253,10 +253,15 @@ pub fn read_baseline(path: &Path, rules: &RuleSet) -> Result<BaselineFile, Suppr
         path: name.clone(),
         source,
     })?;
+    parse_baseline(&text, &name, rules)
+}
+
+/// [`read_baseline`] on text already read (from the working tree or a base revision).
+pub fn parse_baseline(text: &str, name: &str, rules: &RuleSet) -> Result<BaselineFile, SuppressError> {
     if text.trim_start().starts_with('[') {
-        return Ok(BaselineFile::Gitleaks(convert_report(&text, &name, rules)?));
+        return Ok(BaselineFile::Gitleaks(convert_report(text, name, rules)?));
     }
-    Ok(BaselineFile::Leakless(Baseline::read(path)?))
+    Ok(BaselineFile::Leakless(Baseline::parse(text, name)?))
 }
 
 /// The findings a location set covers: each finding with a location an entry matches, with the

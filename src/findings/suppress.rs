@@ -46,14 +46,26 @@ pub enum SuppressError {
     },
 }
 
-/// A suppression file's text and its display name.
+/// A suppression file's text and its display name (a regular file of bounded size; see
+/// [`crate::safefs::read_config`]).
 fn read_text(path: &Path) -> Result<(String, String), SuppressError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| SuppressError::Read {
-        path: name.clone(),
-        source,
+    let text = crate::safefs::read_config(path, crate::safefs::Origin::CommandLine).map_err(|e| {
+        SuppressError::Read {
+            path: name.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, unprefixed(&e.to_string(), &name)),
+        }
     })?;
     Ok((text, name))
+}
+
+/// `message` without a leading `path: `.
+fn unprefixed(message: &str, path: &str) -> String {
+    message
+        .strip_prefix(path)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(message)
+        .to_string()
 }
 
 /// One `.leaklessignore` entry: `fingerprint` or `fingerprint:path-glob`.
@@ -109,14 +121,23 @@ impl IgnoreFile {
                 message,
             };
             if !is_fingerprint(&fp) {
-                return Err(err(format!("not a leakless fingerprint (32 hex digits): '{fp}'")));
+                // The line is not quoted: the file may be anything (a link to /proc/self/environ).
+                return Err(err(
+                    "not a leakless fingerprint (expected 32 hex digits, optionally followed by :path-glob)"
+                        .to_string(),
+                ));
             }
             let glob = match glob {
                 None | Some("") => None,
                 Some(g) => Some((
                     g.to_string(),
                     Glob::new(g)
-                        .map_err(|e| err(format!("invalid path glob '{g}': {}", e.kind())))?
+                        .map_err(|e| {
+                            err(format!(
+                                "invalid path glob: {}",
+                                crate::safefs::scrub(&e.kind().to_string())
+                            ))
+                        })?
                         .compile_matcher(),
                 )),
             };
@@ -196,10 +217,19 @@ impl Baseline {
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Self, SuppressError> {
         let (text, name) = read_text(path)?;
-        let b: Self = serde_json::from_str(&text).map_err(|e| SuppressError::Parse {
+        Self::parse(&text, &name)
+    }
+
+    /// Parses baseline text (`name` for messages, which never quote the text).
+    pub fn parse(text: &str, name: &str) -> Result<Self, SuppressError> {
+        let name = name.to_string();
+        let b: Self = serde_json::from_str(text).map_err(|e| SuppressError::Parse {
             path: name.clone(),
             line: e.line(),
-            message: format!("not a leakless baseline: {e}"),
+            message: format!(
+                "not a leakless baseline: {}",
+                crate::safefs::scrub(&e.to_string())
+            ),
         })?;
         if b.version != BASELINE_VERSION || b.fingerprint_version != super::FINGERPRINT_VERSION {
             return Err(SuppressError::Parse {
@@ -415,7 +445,7 @@ mod tests {
         let err = IgnoreFile::parse("nothex\n", "x").expect_err("rejects");
         assert_eq!(
             err.to_string(),
-            "x:1: not a leakless fingerprint (32 hex digits): 'nothex'"
+            "x:1: not a leakless fingerprint (expected 32 hex digits, optionally followed by :path-glob)"
         );
     }
 }

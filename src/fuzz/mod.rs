@@ -62,6 +62,7 @@ pub fn rules_load(data: &[u8]) {
         config: Some(path.clone()),
         extra: Vec::new(),
         no_builtin: true,
+        ..LoadOptions::default()
     };
     let loaded = rules::load(&opts);
     let _ = std::fs::remove_file(&path);
@@ -236,6 +237,7 @@ pub fn sarif_writer(data: &[u8]) {
             end_column: num(5),
             key,
             commit,
+            decoded: Vec::new(),
         };
         let paired = (num(6) % 3 == 0).then(|| Paired {
             key: "CLIENT_ID".into(),

@@ -20,7 +20,7 @@ use memchr::memchr_iter;
 
 use crate::rules::{AllowQuery, RuleSet};
 
-/// Markers that, anywhere on a line, suppress matches on that line.
+/// Markers that suppress a match when they stand in a comment after it (see [`inline_allowed`]).
 pub const INLINE_ALLOW_MARKERS: &[&str] = &["leakless:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
 /// Default of `--max-decode-depth`: how deep decoded content is decoded again (base64 in base64:
@@ -502,9 +502,20 @@ impl<'r> Scanner<'r> {
         if rule.checksum.is_some_and(|c| !c.verify(secret)) {
             return false;
         }
-        let line = &data[line_start_unbounded(data, fs)..line_end_unbounded(data, fe)];
-        if self.opts.inline_allow && INLINE_ALLOW_MARKERS.iter().any(|m| contains(line, m.as_bytes())) {
-            return false;
+        // The line(s) of the match for `regexTarget = "line"` allowlists, at most
+        // MAX_LINE_EXTEND bytes either side: reading a whole long line again for every match
+        // on it would make a minified file quadratic.
+        let line = &data[line_start(data, fs)..line_end(data, fe)];
+        if self.opts.inline_allow {
+            // Bounded, so no match rescans a long line: the marker must be within
+            // MAX_LINE_EXTEND bytes after the match, and the string state is read from the
+            // line's start, so a line starting further back than that carries no marker (a
+            // minified line cannot hide its secrets).
+            let (ls, le) = (line_start(data, fe), line_end(data, fe));
+            let whole_line_start = ls == 0 || data[ls - 1] == b'\n';
+            if whole_line_start && inline_allowed(&data[ls..le], fe - ls) {
+                return false;
+            }
         }
         let q = AllowQuery {
             path: input.path,
@@ -528,6 +539,101 @@ impl<'r> Scanner<'r> {
     }
 }
 
+/// Comment leaders an allow marker may follow: `#` (shell, Python, YAML, TOML, dotenv), `//`
+/// and `/*` (C family, JS, Go, Rust), `--` (SQL, Lua, Haskell), `;` (INI, Lisp, assembly),
+/// `<!--` (HTML, XML), `%` (TeX, Erlang), `'` is not one (it opens strings).
+const COMMENT_LEADERS: &[&[u8]] = &[b"#", b"//", b"/*", b"--", b";", b"<!--", b"%"];
+
+/// Whether an inline allow marker on `line` suppresses a match ending at byte `end` of it: the
+/// marker must stand in a comment **after** the match — past the end of the string holding the
+/// secret (if it is in one), behind a comment leader that is separated from the secret's token by
+/// whitespace or a closing quote/bracket. A marker inside the string, glued to the token, before
+/// the secret, or on an earlier line of a multi-line match (a PEM `BEGIN` line) does not count,
+/// so a change cannot hide a secret by writing the marker into the secret's own value.
+pub(crate) fn inline_allowed(line: &[u8], end: usize) -> bool {
+    let end = end.min(line.len());
+    if !INLINE_ALLOW_MARKERS
+        .iter()
+        .any(|m| contains(&line[end..], m.as_bytes()))
+    {
+        return false;
+    }
+    // Is the match's end inside a quoted string? Quotes open only at a token boundary (so the
+    // apostrophe of "don't" is not one) and honour backslash escapes.
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < end {
+        let b = line[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'' | b'`') && opens_string(line, i) => {
+                quote = Some(b);
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    // Skip the rest of the secret's token: to the string's closing quote, or to whitespace.
+    let mut j = end;
+    if let Some(q) = quote {
+        loop {
+            match line.get(j) {
+                None => return false, // the string does not close on this line
+                Some(b'\\') => j += 2,
+                Some(&b) if b == q => {
+                    j += 1;
+                    break;
+                }
+                Some(_) => j += 1,
+            }
+        }
+    }
+    // Find the first comment leader outside strings that is separated from what precedes it
+    // (whitespace, or the end of a string or call: `"tok" # ...`, `f("tok"); // ...`). A
+    // leader glued to the token (`tok#leakless:allow`) is part of the token.
+    let mut quote: Option<u8> = None;
+    let mut k = j;
+    while k < line.len() {
+        let b = line[k];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                k += 1;
+            } else if b == q {
+                quote = None;
+            }
+            k += 1;
+            continue;
+        }
+        let separated = k > 0
+            && (line[k - 1].is_ascii_whitespace()
+                || matches!(line[k - 1], b'"' | b'\'' | b'`' | b')' | b']' | b'}' | b','));
+        if separated {
+            if let Some(leader) = COMMENT_LEADERS.iter().find(|l| line[k..].starts_with(l)) {
+                let comment = &line[k + leader.len()..];
+                return INLINE_ALLOW_MARKERS
+                    .iter()
+                    .any(|m| contains(comment, m.as_bytes()));
+            }
+        }
+        if matches!(b, b'"' | b'\'' | b'`') && opens_string(line, k) {
+            quote = Some(b);
+        }
+        k += 1;
+    }
+    false
+}
+
+/// Whether the quote at `i` opens a string: at a token boundary (so the apostrophe of "don't"
+/// does not), or after a string prefix at one (`b"…"`, `r'…'`, `f"…"`, `rb"…"`).
+fn opens_string(line: &[u8], i: usize) -> bool {
+    let boundary = |k: usize| k == 0 || !line[k - 1].is_ascii_alphanumeric() && line[k - 1] != b'_';
+    let prefix =
+        |k: usize| k > 0 && matches!(line[k - 1], b'b' | b'B' | b'r' | b'R' | b'f' | b'F' | b'u' | b'U');
+    boundary(i) || (prefix(i) && (boundary(i - 1) || (prefix(i - 1) && boundary(i - 2))))
+}
+
 fn line_start(data: &[u8], pos: usize) -> usize {
     let lo = pos.saturating_sub(MAX_LINE_EXTEND);
     memchr::memrchr(b'\n', &data[lo..pos]).map_or(lo, |i| lo + i + 1)
@@ -536,14 +642,6 @@ fn line_start(data: &[u8], pos: usize) -> usize {
 fn line_end(data: &[u8], pos: usize) -> usize {
     let hi = (pos + MAX_LINE_EXTEND).min(data.len());
     memchr::memchr(b'\n', &data[pos..hi]).map_or(hi, |i| pos + i)
-}
-
-fn line_start_unbounded(data: &[u8], pos: usize) -> usize {
-    memchr::memrchr(b'\n', &data[..pos]).map_or(0, |i| i + 1)
-}
-
-fn line_end_unbounded(data: &[u8], pos: usize) -> usize {
-    memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i)
 }
 
 /// Fills in line/column for matches (any order), walking the blob once.
@@ -561,13 +659,21 @@ fn locate(data: &[u8], matches: &mut [RawMatch]) {
     }
     points.sort_unstable();
     let (mut pos, mut line, mut line_begin) = (0usize, 1usize, 0usize);
+    // Characters counted from the line's start up to `counted_to`: each point counts only the
+    // bytes since the previous one, so many matches on one long line stay linear.
+    let (mut counted_to, mut chars) = (0usize, 0usize);
     for (p, i, is_end) in points {
         for nl in memchr_iter(b'\n', &data[pos..p]) {
             line += 1;
             line_begin = pos + nl + 1;
         }
         pos = p;
-        let col = 1 + data[line_begin..p].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        if counted_to < line_begin {
+            (counted_to, chars) = (line_begin, 0);
+        }
+        chars += data[counted_to..p].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        counted_to = p;
+        let col = 1 + chars;
         let m = &mut matches[i];
         if is_end {
             m.end_line = line;
@@ -634,6 +740,102 @@ mod tests {
         let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
         assert!(scan(&rs, "x = tok_k3j9x8q2m7w1 # leakless:allow").is_empty());
         assert!(scan(&rs, "x = tok_xxxxk3j9x8q2").is_empty());
+    }
+
+    /// Issue 12: a marker counts only in a comment after the secret.
+    #[test]
+    fn inline_allow_cannot_be_smuggled() {
+        use super::inline_allowed;
+        let allowed = |line: &str| {
+            let end = line.find("SECRET").expect("test line holds SECRET") + "SECRET".len();
+            inline_allowed(line.as_bytes(), end)
+        };
+        for ok in [
+            "x = SECRET # leakless:allow",
+            "x = 'SECRET'  # gitleaks:allow",
+            "let t = \"token = 'SECRET'\";  // leakless:allow",
+            "KEY=\"SECRET\" # pragma: allowlist secret",
+            "f(\"SECRET\"); // not real: leakless:allow",
+            "x = \"SECRET\"# leakless:allow",
+            "select 'SECRET' -- gitleaks:allow",
+            "password = SECRET ; leakless:allow",
+            "<v>SECRET</v> <!-- leakless:allow -->",
+            "# don't worry: SECRET # leakless:allow",
+            "//! let t = b\"token = 'SECRET'\";  // leakless:allow",
+            "x = rb'SECRET'  # leakless:allow",
+        ] {
+            assert!(allowed(ok), "{ok}");
+        }
+        for bad in [
+            "x = \"SECRET leakless:allow\"",
+            "x = \"SECRET # leakless:allow\"",
+            "x = 'SECRET\\' # leakless:allow'",
+            "KEY=SECRET leakless:allow",
+            "KEY=SECRETleakless:allow",
+            "KEY=SECRET#leakless:allow",
+            "# leakless:allow\nKEY=SECRET",
+            "leakless:allow KEY=SECRET",
+            "x = \"SECRET",
+            "url=https://h/SECRET%23leakless:allow",
+        ] {
+            let line = bad.rsplit('\n').next().unwrap_or(bad);
+            assert!(!allowed(line), "{bad}");
+        }
+    }
+
+    #[test]
+    fn columns_on_one_long_line_count_characters() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        let text = "é tok_k3j9x8q2m7w1 ü tok_k3j9x8q2m7w2\nab tok_k3j9x8q2m7w3 ".repeat(3);
+        let found = scan(&rs, &text);
+        assert_eq!(found.len(), 9);
+        // Against the obvious (quadratic) count from each line's start.
+        let naive = |pos: usize| {
+            let before = &text[..pos];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |n| n + 1);
+            (line, text[start..pos].chars().count() + 1)
+        };
+        for m in &found {
+            assert_eq!((m.line, m.column), naive(m.start));
+            assert_eq!((m.end_line, m.end_column), naive(m.end));
+        }
+    }
+
+    #[test]
+    fn markers_on_very_long_lines_are_not_honoured() {
+        let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
+        let short = "x = 'tok_k3j9x8q2m7w1' # leakless:allow";
+        assert!(scan(&rs, short).is_empty());
+        // The string state cannot be known without reading the whole line: fail safe.
+        let long = format!("s = \"{}\"; {short}", "a".repeat(5000));
+        assert_eq!(scan(&rs, &long).len(), 1);
+    }
+
+    #[test]
+    fn marker_on_a_pem_begin_line_does_not_hide_the_key() {
+        let rs = set(
+            r"-----BEGIN KEY-----\n([A-Za-z0-9]{16})\n-----END KEY-----",
+            &["BEGIN KEY"],
+        );
+        let pem = "-----BEGIN KEY----- # leakless:allow\nk3j9x8q2m7w1Zq4W\n-----END KEY-----\n";
+        assert_eq!(
+            scan(&rs, pem).len(),
+            0,
+            "the regex needs the header alone on its line"
+        );
+        let pem = "-----BEGIN KEY-----\nk3j9x8q2m7w1Zq4W\n-----END KEY----- # leakless:allow\n";
+        assert!(scan(&rs, pem).is_empty(), "a marker after the END line counts");
+        let rs = set(
+            r"-----BEGIN KEY-----[^\n]*\n([A-Za-z0-9]{16})\n-----END KEY-----",
+            &["BEGIN KEY"],
+        );
+        let pem = "-----BEGIN KEY----- # leakless:allow\nk3j9x8q2m7w1Zq4W\n-----END KEY-----\n";
+        assert_eq!(
+            scan(&rs, pem).len(),
+            1,
+            "a marker on the BEGIN line does not hide the body"
+        );
     }
 
     #[test]

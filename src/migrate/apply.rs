@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::fsutil::{self, Perm};
 use super::git;
 use super::plan::{Action, FilePlan, Item, Plan};
 use super::report::{
@@ -29,6 +28,7 @@ use super::report::{
 use super::store::dotenv::{DotenvStore, LOCAL_FILE};
 use super::store::{Put, SecretStore, StoreError, StoreKind, Target};
 use crate::findings::Secret;
+use crate::safefs::{self, Perm};
 
 /// Options of an apply.
 #[derive(Clone, Debug)]
@@ -777,7 +777,7 @@ fn append_purge(path: &Path, item: &Item) -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             create_private_dir(dir)?;
         }
-        fsutil::write_atomic(path, &text, Perm::Exactly(0o600))?;
+        safefs::write_atomic(path, &text, Perm::Exactly(0o600))?;
     }
     Ok(())
 }
@@ -864,7 +864,7 @@ fn rewrite(
             )));
         }
     }
-    fsutil::write_atomic(&path, &out, Perm::Keep(0o644))
+    safefs::write_atomic(&path, &out, Perm::Keep(0o644))
         .map_err(|e| Left::Error(format!("cannot write: {e} (the file is unchanged)")))?;
     Ok(stager.wrote(&file.path))
 }
@@ -937,7 +937,7 @@ fn untrack(
         let existing = fs::read_to_string(&ex_path).unwrap_or_default();
         let merged = merge_example(&existing, generated);
         if merged != existing {
-            fsutil::write_atomic(&ex_path, merged.as_bytes(), Perm::Keep(0o644))
+            safefs::write_atomic(&ex_path, merged.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!("{example}: cannot write: {e}"))?;
             stager.wrote(example);
             changed = true;
@@ -1017,9 +1017,9 @@ fn ensure_ignored(
         }
         // Temporaries of a killed run may hold secrets: remove them, and keep future ones out.
         for d in &dirs {
-            fsutil::remove_stale_temps(&root.join(d));
+            safefs::remove_stale_temps(&root.join(d));
         }
-        must.insert(format!("x{}1", fsutil::TEMP_MARKER));
+        must.insert(format!("x{}1", safefs::TEMP_MARKER));
     }
     let check = |p: &str| git::is_ignored(root, p).map_err(|e| e.to_string());
     let mut missing = Vec::new();
@@ -1031,8 +1031,8 @@ fn ensure_ignored(
     let mut lines: Vec<String> = Vec::new();
     for p in &missing {
         let name = p.rsplit('/').next().unwrap_or(p);
-        let pattern = if name.contains(fsutil::TEMP_MARKER) {
-            format!("*{}*", fsutil::TEMP_MARKER)
+        let pattern = if name.contains(safefs::TEMP_MARKER) {
+            format!("*{}*", safefs::TEMP_MARKER)
         } else if name == ".env" || name.starts_with(".env.") {
             if name == LOCAL_FILE {
                 LOCAL_FILE.to_string()
@@ -1079,7 +1079,7 @@ fn ensure_ignored(
                 text.push_str(l);
                 text.push('\n');
             }
-            fsutil::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
+            safefs::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!(".gitignore: cannot write: {e}"))?;
             stager.wrote(".gitignore");
             changed = true;

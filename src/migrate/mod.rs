@@ -12,7 +12,6 @@
 
 pub mod apply;
 pub mod dotenv;
-pub mod fsutil;
 pub mod git;
 pub mod http;
 pub mod plan;

@@ -9,9 +9,11 @@ use crate::rules::{RuleSet, Severity};
 /// The GitHub annotations reporter.
 pub struct Github(pub ReportOptions);
 
-/// Escapes a workflow-command message.
+/// Escapes a workflow-command message (and any other control character, which the runner's log
+/// would pass to a terminal).
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    super::escape(&s).into_owned()
 }
 
 /// Escapes a workflow-command property value.
@@ -70,5 +72,6 @@ mod tests {
     fn escapes() {
         assert_eq!(data("50%\nnext"), "50%25%0Anext");
         assert_eq!(prop("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(data("x\x1b[2Jy"), "x\\x1b[2Jy");
     }
 }

@@ -23,7 +23,15 @@ struct Doc<'a> {
     errors: Vec<JError<'a>>,
     skipped: Vec<JSkipped<'a>>,
     stale: Vec<JStale<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notices: Vec<JNotice<'a>>,
     stats: JStats,
+}
+
+#[derive(Serialize)]
+struct JNotice<'a> {
+    file: &'a str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -244,6 +252,14 @@ impl Report for Json {
                     file: &s.file,
                     fingerprint: &s.fingerprint,
                     detail: &s.detail,
+                })
+                .collect(),
+            notices: report
+                .notices
+                .iter()
+                .map(|n| JNotice {
+                    file: &n.file,
+                    message: &n.message,
                 })
                 .collect(),
             stats: JStats {

@@ -68,6 +68,43 @@ pub struct ScanReport {
     pub stats: Stats,
     /// What the ignore file and baseline suppressed, and their stale entries.
     pub suppressed: SuppressStats,
+    /// Things about the scan's configuration the reader must know (a change that edits the
+    /// config, ignore file or baseline that this scan did not use).
+    pub notices: Vec<Notice>,
+}
+
+/// A note about the scan's configuration (SARIF `toolConfigurationNotifications`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Notice {
+    /// The file it is about (repository-relative).
+    pub file: String,
+    /// One line for people.
+    pub message: String,
+}
+
+/// `s` safe to print on a terminal: control characters (C0, DEL, C1) and the Unicode
+/// bidirectional overrides that reorder what is shown are written as `\xNN` / `\u{NNNN}`
+/// escapes. Paths, keys, previews, commit authors and summaries come from scanned content and
+/// may carry escape sequences that would rewrite the screen.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    fn bad(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+    }
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !bad(c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// One output format.
@@ -123,4 +160,16 @@ pub fn hint(rotate: Option<&str>) -> String {
     format!(
         "{rotate}; move the value to a secrets store (`leakless migrate`); if it is not a secret, add `leakless:allow` to the line"
     )
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            super::escape("a\x1b[31mb\n\u{202e}c"),
+            "a\\x1b[31mb\\x0a\\u{202e}c"
+        );
+        assert_eq!(super::escape("plain/path.rs"), "plain/path.rs");
+    }
 }

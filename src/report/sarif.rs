@@ -106,12 +106,26 @@ struct RuleProps {
 struct Invocation {
     execution_successful: bool,
     tool_execution_notifications: Vec<Notification>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
 struct Notification {
     level: &'static str,
     message: Text,
+}
+
+impl Notification {
+    /// A warning about `what` (a path or file).
+    fn warning(what: &str, message: &str) -> Self {
+        Self {
+            level: "warning",
+            message: Text {
+                text: format!("{what}: {message}"),
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -229,15 +243,35 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-/// A relative URI for a repository path: `/`-separated, percent-encoded where needed.
+/// A relative URI for a repository path: `/`-separated, percent-encoded where needed, never
+/// with a scheme (`:` is encoded), a leading `/` or a `.`/`..` segment (dropped: a path from
+/// scanned content must not point outside `%SRCROOT%`).
 fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.trim_start_matches("./").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+    let mut segments: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
         }
+    }
+    let mut out = String::with_capacity(path.len());
+    for (i, seg) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        for b in seg.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("%2E");
     }
     out
 }
@@ -386,12 +420,7 @@ impl Sarif {
         let mut notes: Vec<Notification> = report
             .errors
             .iter()
-            .map(|e| Notification {
-                level: "warning",
-                message: Text {
-                    text: format!("{}: {}", e.path, e.message),
-                },
-            })
+            .map(|e| Notification::warning(&e.path, &e.message))
             .collect();
         if order.len() > limit {
             notes.push(Notification {
@@ -422,6 +451,11 @@ impl Sarif {
                 invocations: vec![Invocation {
                     execution_successful: true,
                     tool_execution_notifications: notes,
+                    tool_configuration_notifications: report
+                        .notices
+                        .iter()
+                        .map(|n| Notification::warning(&n.file, &n.message))
+                        .collect(),
                 }],
                 column_kind: "unicodeCodePoints",
                 results,
@@ -460,5 +494,10 @@ mod tests {
         assert_eq!(pascal("github-pat-classic"), "GithubPatClassic");
         assert_eq!(uri("src/my file.py"), "src/my%20file.py");
         assert_eq!(uri("./a/b"), "a/b");
+        assert_eq!(uri("../../etc/passwd"), "etc/passwd");
+        assert_eq!(uri("/abs/x"), "abs/x");
+        assert_eq!(uri("https://evil.example/x"), "https%3A/evil.example/x");
+        assert_eq!(uri("C:\\a\\b"), "C%3A%5Ca%5Cb");
+        assert_eq!(uri("a/%2e%2e/b?q#f"), "a/%252e%252e/b%3Fq%23f");
     }
 }

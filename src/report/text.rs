@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{hint, Report, ReportOptions, ScanReport};
+use super::{escape as e, hint, Report, ReportOptions, ScanReport};
 use crate::findings::Location;
 use crate::rules::{RuleSet, Severity};
 use crate::source::SkipReason;
@@ -108,11 +108,11 @@ fn provenance(l: &Location) -> String {
     l.commit.as_ref().map_or_else(String::new, |c| {
         format!(
             " in commit {} ({}, {} <{}>): {}",
-            c.id.get(..12).unwrap_or(&c.id),
-            c.date,
-            c.author_name,
-            c.author_email,
-            c.summary
+            e(c.id.get(..12).unwrap_or(&c.id)),
+            e(&c.date),
+            e(&c.author_name),
+            e(&c.author_email),
+            e(&c.summary)
         )
     })
 }
@@ -127,10 +127,13 @@ impl Report for Text {
             writeln!(
                 w,
                 "{}: {} {}: {}",
-                self.paint("1", &format!("{}:{}:{}", first.path, first.line, first.column)),
+                self.paint(
+                    "1",
+                    &format!("{}:{}:{}", e(&first.path), first.line, first.column)
+                ),
                 self.severity(rule.severity),
-                self.paint("1", &rule.id),
-                rule.description
+                self.paint("1", &e(&rule.id)),
+                e(&rule.description)
             )?;
             if first.commit.is_some() {
                 writeln!(w, "   {}", provenance(first))?;
@@ -145,13 +148,20 @@ impl Report for Text {
                 .map_or_else(String::new, |c| format!(" ({c}-decoded)"));
             writeln!(
                 w,
-                "    secret: {secret}{decoded}  confidence: {}  fingerprint: {}{live}",
+                "    secret: {}{decoded}  confidence: {}  fingerprint: {}{live}",
+                e(&secret),
                 rule.confidence().as_str(),
                 f.fingerprint
             )?;
             if let Some(key) = &f.key {
+                let key = e(key);
                 match &f.paired_with {
-                    Some(p) => writeln!(w, "    key: {key}  paired with: {} = {}", p.key, p.preview)?,
+                    Some(p) => writeln!(
+                        w,
+                        "    key: {key}  paired with: {} = {}",
+                        e(&p.key),
+                        e(&p.preview)
+                    )?,
                     None => writeln!(w, "    key: {key}")?,
                 }
             }
@@ -159,7 +169,7 @@ impl Report for Text {
                 writeln!(
                     w,
                     "    also at {}:{}:{}{}{}",
-                    l.path,
+                    e(&l.path),
                     l.line,
                     l.column,
                     crate::findings::decoding_chain(&l.decoded)
@@ -185,7 +195,7 @@ impl Report for Text {
                     SkipReason::Allowlisted => "allowlisted path".to_string(),
                     SkipReason::Archive(why) => why.as_str().to_string(),
                 };
-                writeln!(w, "skipped {}: {why}", s.path)?;
+                writeln!(w, "skipped {}: {why}", e(&s.path))?;
             }
         }
         if let Some(g) = &report.stats.git {
@@ -331,10 +341,22 @@ impl Report for Text {
                 };
                 writeln!(
                     w,
-                    "stale {} entry {}: {}{detail} matches nothing",
-                    s.kind, s.file, s.fingerprint
+                    "stale {} entry {}: {}{} matches nothing",
+                    s.kind,
+                    e(&s.file),
+                    s.fingerprint,
+                    e(&detail)
                 )?;
             }
+        }
+        for n in &report.notices {
+            writeln!(
+                w,
+                "{} {}: {}",
+                self.paint("1;33", "note:"),
+                e(&n.file),
+                e(&n.message)
+            )?;
         }
         Ok(())
     }

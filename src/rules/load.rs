@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::builtin::PACKS;
 use super::compile::{Allowlist, Rule, RuleSet};
 use super::syntax::{AllowlistSpec, ConfigFile, RuleSpec};
 use super::RuleError;
+use crate::safefs::{self, ConfigReader, WorktreeFiles};
 
 /// gitleaks allows `[extend] path` chains two deep; so do we.
 const MAX_EXTEND_DEPTH: usize = 2;
@@ -24,6 +26,24 @@ pub struct LoadOptions {
     pub no_builtin: bool,
     /// Keep only these rules (ids or gitleaks/betterleaks aliases), like gitleaks' `--enable-rule`.
     pub enable: Vec<String>,
+    /// `config` was found by its default name, not given on the command line: it (and its
+    /// `[extend] path`) must be a regular file inside the repository.
+    pub config_discovered: bool,
+    /// Where config files are read (default: the working tree, any regular file).
+    pub reader: Option<Arc<dyn ConfigReader>>,
+}
+
+/// Rule-file keys that other parts of leakless read, or that gitleaks configs carry and are
+/// known to be harmless: not reported as unknown.
+const KNOWN_EXTRA_KEYS: &[&str] = &["aliases", "confidence"];
+
+/// A key in a config file that leakless does not know (a typo, or a feature it lacks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The file.
+    pub file: String,
+    /// The key's path (`rules.3.skipReport`).
+    pub key: String,
 }
 
 /// Rule specs plus where each came from, before compilation.
@@ -44,7 +64,18 @@ impl Collected {
     /// Adds a file's rules and allowlists. A rule with the id of a base rule is merged into it
     /// (gitleaks >= 8.25); a rule with only an id also extends the base rules that list that id
     /// as an alias (a gitleaks or betterleaks id).
-    fn add_file(&mut self, file: ConfigFile, source: &str) {
+    fn add_file(&mut self, file: ConfigFile, source: &str) -> Result<(), RuleError> {
+        // Two rules with one id in one file: the second would silently replace the first.
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in file.rules.iter().enumerate() {
+            if let Some(prev) = ids.insert(r.id.as_str(), i) {
+                return Err(RuleError::Duplicate {
+                    path: source.to_string(),
+                    id: r.id.clone(),
+                    first: format!("the same file: [[rules]] #{} and #{}", prev + 1, i + 1),
+                });
+            }
+        }
         for spec in file.rules {
             let mut targets: Vec<usize> = (0..self.rules.len())
                 .filter(|&i| self.rules[i].0.id == spec.id)
@@ -70,6 +101,7 @@ impl Collected {
         for a in file.allowlist.into_iter().chain(file.allowlists) {
             self.allowlists.push((a, source.to_string()));
         }
+        Ok(())
     }
 
     /// Drops the rules answering to `ids` (ids or aliases); an id that matches nothing is a
@@ -87,9 +119,25 @@ impl Collected {
 }
 
 fn parse(text: &str, path: &str) -> Result<ConfigFile, RuleError> {
-    toml::from_str(text).map_err(|e| RuleError::Parse {
+    parse_reporting(text, path, &mut Vec::new())
+}
+
+/// Parses a config, collecting keys it does not know. Error messages never quote the file.
+fn parse_reporting(text: &str, path: &str, unknown: &mut Vec<UnknownKey>) -> Result<ConfigFile, RuleError> {
+    let de = toml::Deserializer::new(text);
+    serde_ignored::deserialize(de, |key| {
+        let key = key.to_string();
+        let last = key.rsplit('.').next().unwrap_or(&key);
+        if !KNOWN_EXTRA_KEYS.contains(&last) {
+            unknown.push(UnknownKey {
+                file: path.to_string(),
+                key,
+            });
+        }
+    })
+    .map_err(|e: toml::de::Error| RuleError::Parse {
         path: path.to_string(),
-        message: e.message().to_string()
+        message: safefs::scrub(e.message())
             + &e.span()
                 .map(|s| {
                     let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
@@ -99,13 +147,19 @@ fn parse(text: &str, path: &str) -> Result<ConfigFile, RuleError> {
     })
 }
 
-fn read(path: &Path) -> Result<(ConfigFile, String), RuleError> {
+/// Reads and parses a config file through `reader`.
+fn read(
+    path: &Path,
+    named: bool,
+    reader: &dyn ConfigReader,
+    unknown: &mut Vec<UnknownKey>,
+) -> Result<(ConfigFile, String), RuleError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| RuleError::Read {
-        path: name.clone(),
-        source,
+    let text = reader.read(path, named).map_err(|e| match e {
+        safefs::ReadError::Io { path, source } => RuleError::Read { path, source },
+        other => RuleError::Unsafe(Box::new(other)),
     })?;
-    Ok((parse(&text, &name)?, name))
+    Ok((parse_reporting(&text, &name, unknown)?, name))
 }
 
 /// Removes the `examples = [...]` and `negative_examples = [...]` arrays from a built-in pack:
@@ -197,14 +251,27 @@ fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
                 });
             }
         }
-        out.add_file(file, name);
+        out.add_file(file, name)?;
     }
     Ok(out)
 }
 
-/// Resolves one config file with its `[extend]` chain.
-fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, RuleError> {
-    let (mut file, name) = read(path)?;
+/// How config files are read during one load.
+struct Ctx<'a> {
+    reader: &'a dyn ConfigReader,
+    unknown: Vec<UnknownKey>,
+}
+
+/// Resolves one config file with its `[extend]` chain; `named`: given on the command line (a
+/// file it extends is trusted as much as it is).
+fn resolve(
+    path: &Path,
+    depth: usize,
+    no_builtin: bool,
+    named: bool,
+    ctx: &mut Ctx<'_>,
+) -> Result<Collected, RuleError> {
+    let (mut file, name) = read(path, named, ctx.reader, &mut ctx.unknown)?;
     let extend = file.extend.take();
     let mut base = match &extend {
         Some(ext) if ext.path.is_some() => {
@@ -212,11 +279,11 @@ fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, Rul
             if depth >= MAX_EXTEND_DEPTH {
                 return Err(RuleError::Parse {
                     path: name,
-                    message: format!("[extend] chain deeper than {MAX_EXTEND_DEPTH} at '{rel}'"),
+                    message: format!("[extend] chain deeper than {MAX_EXTEND_DEPTH}"),
                 });
             }
             let dir = path.parent().unwrap_or(Path::new("."));
-            let mut b = resolve(&dir.join(rel), depth + 1, true)?;
+            let mut b = resolve(&dir.join(rel), depth + 1, true, named, ctx)?;
             if ext.use_default {
                 let mut d = builtin_specs()?;
                 d.rules.append(&mut b.rules);
@@ -235,14 +302,24 @@ fn resolve(path: &Path, depth: usize, no_builtin: bool) -> Result<Collected, Rul
         base.disable(&ext.disabled_rules, &format!("{name}: [extend] disabledRules"));
     }
     base.files.push(name.clone());
-    base.add_file(file, &name);
+    base.add_file(file, &name)?;
     Ok(base)
 }
 
 /// Loads and validates every rule of a scan. Errors name the file and rule.
 pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
+    load_reporting(opts).map(|(rules, _)| rules)
+}
+
+/// [`load`], also returning the keys of the config files that leakless does not know.
+pub fn load_reporting(opts: &LoadOptions) -> Result<(RuleSet, Vec<UnknownKey>), RuleError> {
+    let worktree = WorktreeFiles::default();
+    let mut ctx = Ctx {
+        reader: opts.reader.as_deref().unwrap_or(&worktree),
+        unknown: Vec::new(),
+    };
     let mut collected = match &opts.config {
-        Some(path) => resolve(path, 0, opts.no_builtin)?,
+        Some(path) => resolve(path, 0, opts.no_builtin, !opts.config_discovered, &mut ctx)?,
         None if opts.no_builtin => Collected::default(),
         None => builtin_specs()?,
     };
@@ -252,7 +329,7 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
         .map(|(r, s)| (r.id.clone(), s.clone()))
         .collect();
     for path in &opts.extra {
-        let (file, name) = read(path)?;
+        let (file, name) = read(path, true, ctx.reader, &mut ctx.unknown)?;
         for r in file.rules.iter().filter(|r| !r.is_extension()) {
             if let Some(first) = seen.insert(r.id.clone(), name.clone()) {
                 return Err(RuleError::Duplicate {
@@ -263,7 +340,7 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
             }
         }
         collected.files.push(name.clone());
-        collected.add_file(file, &name);
+        collected.add_file(file, &name)?;
     }
     // A rule with only an id in a config that stands alone: it extends the built-in rule(s) of
     // that id or alias, which come in with it.
@@ -304,12 +381,16 @@ pub fn load(opts: &LoadOptions) -> Result<RuleSet, RuleError> {
                 .push(format!("--enable-rule: no rule '{e}' (ignored)"));
         }
     }
-    compile(collected)
+    Ok((compile(collected)?, ctx.unknown))
 }
 
 /// Loads one rule file on its own (no built-ins, `[extend]` honoured) — for `rules check FILE`.
 pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
-    compile(resolve(path, 0, true)?)
+    let mut ctx = Ctx {
+        reader: &WorktreeFiles::default(),
+        unknown: Vec::new(),
+    };
+    compile(resolve(path, 0, true, true, &mut ctx)?)
 }
 
 /// The built-in rules alone, with their examples (for `rules check` and the quality harness;

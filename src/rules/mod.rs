@@ -15,7 +15,7 @@ pub mod syntax;
 
 pub use compile::{AllowQuery, Allowlist, Confidence, Detector, Rule, RuleSet, Severity};
 pub(crate) use load::load_file_alone;
-pub use load::{load, LoadOptions};
+pub use load::{load, load_reporting, LoadOptions, UnknownKey};
 pub use load::{load_builtin, BUILTIN_NAME};
 
 use thiserror::Error;
@@ -49,6 +49,9 @@ pub enum RuleError {
         /// One-line description.
         message: String,
     },
+    /// The file may not be read (a link, a FIFO, outside the repository, too large).
+    #[error(transparent)]
+    Unsafe(Box<crate::safefs::ReadError>),
     /// Two rules share an id.
     #[error("{path}: duplicate rule id '{id}' (already defined in {first})")]
     Duplicate {

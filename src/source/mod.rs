@@ -19,9 +19,48 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 /// Bytes inspected for a NUL to decide a file is binary (git's heuristic).
 const BINARY_PROBE: usize = 8000;
 
-/// Whether content looks binary: a NUL byte in its first 8000 bytes, as git decides.
+/// Whether content looks binary. Git's test (a NUL in the first 8000 bytes) alone would let one
+/// stray NUL hide a whole text file from the scan, so a probe with a NUL is binary only when
+/// NULs or other control bytes are more than rare: over 8 NULs, or at least two control bytes
+/// (other than tab, newlines, form feed and escape; the NUL counts) making up over 1% of it. Images, archives, executables and
+/// UTF-16 text are far above both.
 pub fn is_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+    let probe = &data[..data.len().min(BINARY_PROBE)];
+    let nuls = memchr::memchr_iter(0, probe).count();
+    if nuls == 0 {
+        return false;
+    }
+    if nuls > 8 {
+        return true;
+    }
+    let control = probe
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) || b == 0x7f)
+        .count();
+    // One stray NUL alone (a truncated write, a test fixture) leaves text text.
+    control >= 2 && control * 100 > probe.len()
+}
+
+/// Runs `work` on up to `n` scoped threads, each pulling items until none are left. When the OS
+/// refuses a thread (a process or container thread limit), the work runs on the threads that did
+/// start, or on the caller's thread when none did, instead of panicking.
+pub(crate) fn run_workers(n: usize, work: &(dyn Fn() + Sync)) {
+    std::thread::scope(|s| {
+        let started = (0..n.max(1))
+            .filter(|_| std::thread::Builder::new().spawn_scoped(s, work).is_ok())
+            .count();
+        if started == 0 {
+            work();
+        }
+    });
+}
+
+/// Whether one more thread can be started now (a probe before handing work to a pool that
+/// would panic if it could not start its threads).
+pub(crate) fn can_spawn_thread() -> bool {
+    std::thread::Builder::new()
+        .spawn(|| ())
+        .is_ok_and(|h| h.join().is_ok())
 }
 
 /// A callback that sees each match as it is found: `(path, match)`. Called from worker threads.
@@ -122,5 +161,19 @@ impl Outcome {
     pub(crate) fn finish(&mut self) {
         self.errors.sort();
         self.skipped.sort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stray_nul_does_not_make_text_binary() {
+        let mut text = b"password = hunter2-but-longer\n".repeat(20);
+        text.insert(40, 0);
+        assert!(!super::is_binary(&text));
+        assert!(super::is_binary(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0"));
+        assert!(super::is_binary(&b"a\0b\0c\0d\0e\0f\0g\0h\0i\0".repeat(3)));
+        assert!(super::is_binary(b"\x7fELF\x02\x01\x01\0"));
+        assert!(!super::is_binary(b"plain text"));
     }
 }

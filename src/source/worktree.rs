@@ -1,7 +1,8 @@
 //! Scanning a directory tree in parallel with `ignore::WalkParallel` (the walker behind ripgrep).
 //!
 //! `.gitignore`, `.ignore` and git's exclude files are honoured by default (even outside a git
-//! repository); hidden files are scanned (that is where `.env` files live); `.git` directories are
+//! repository) for untracked files only: a file git tracks is scanned even when an ignore rule
+//! matches it (ignore rules do not untrack a committed `.env`); hidden files are scanned (that is where `.env` files live); `.git` directories are
 //! not descended into; symlinks are not followed unless asked. Each walker thread owns its read
 //! buffer and matcher scratch space; only files with matches, errors or skips touch shared state.
 
@@ -52,6 +53,8 @@ struct Shared {
     skipped: Mutex<Vec<Skipped>>,
     files: AtomicU64,
     bytes: AtomicU64,
+    /// Files the walk reached (recorded only when tracked files must be checked after it).
+    visited: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -156,12 +159,18 @@ pub fn scan(
         });
     let shared = Shared::default();
     let max = opts.max_file_size;
-    builder.build_parallel().run(|| {
+    let tracked = if opts.no_ignore || !root_is_dir {
+        Vec::new()
+    } else {
+        tracked_under(root)
+    };
+    let record = !tracked.is_empty();
+    let make_visitor = || {
         let shared = &shared;
         let mut buf: Vec<u8> = Vec::new();
         let mut scratch = Scratch::default();
         let mut found: Vec<RawMatch> = Vec::new();
-        Box::new(move |entry| {
+        Box::new(move |entry: Result<ignore::DirEntry, ignore::Error>| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
@@ -180,9 +189,23 @@ pub fn scan(
                 }
             };
             if !entry.file_type().is_some_and(|t| t.is_file()) {
+                // A FIFO, socket or device inside the tree is not read (a FIFO without a
+                // writer would block the walk forever) but is reported, never skipped silently.
+                if entry.file_type().is_some_and(|t| !t.is_dir() && !t.is_symlink()) {
+                    push(
+                        &shared.errors,
+                        ScanError {
+                            path: display_path(root, root_is_dir, entry.path()),
+                            message: "not a regular file (a FIFO, socket or device): not read; name it on the command line to read it as a stream".into(),
+                        },
+                    );
+                }
                 return WalkState::Continue;
             }
             let rel = display_path(root, root_is_dir, entry.path());
+            if record {
+                push(&shared.visited, rel.clone());
+            }
             let mut w = Worker {
                 buf: &mut buf,
                 scratch: &mut scratch,
@@ -190,9 +213,88 @@ pub fn scan(
             };
             scan_file(shared, scanner, sink, max, rel, entry.path(), &mut w);
             WalkState::Continue
-        })
-    });
+        }) as Box<dyn FnMut(Result<ignore::DirEntry, ignore::Error>) -> WalkState + Send>
+    };
+    // The parallel walker panics if it cannot start its threads: walk on this thread then.
+    if threads > 1 && super::can_spawn_thread() {
+        builder.build_parallel().run(make_visitor);
+    } else {
+        let mut visit = make_visitor();
+        for entry in builder.build() {
+            if matches!(visit(entry), WalkState::Quit) {
+                break;
+            }
+        }
+    }
+    if record {
+        // Tracked files the ignore rules hid from the walk: scanned all the same.
+        let visited: std::collections::HashSet<String> = std::mem::take(
+            &mut *shared
+                .visited
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_iter()
+        .collect();
+        let hidden: Vec<String> = tracked.into_iter().filter(|t| !visited.contains(t)).collect();
+        if !hidden.is_empty() {
+            let extra = scan_files(root, &hidden, opts, scanner);
+            let mut out = shared.into_outcome(start);
+            out.matches.extend(extra.matches);
+            out.errors.extend(extra.errors);
+            out.skipped.extend(extra.skipped);
+            out.stats.files_scanned += extra.stats.files_scanned;
+            out.stats.bytes_scanned += extra.stats.bytes_scanned;
+            out.stats.elapsed = start.elapsed();
+            if let Some(sink) = sink {
+                for (path, m) in &out.matches {
+                    if hidden.contains(path) {
+                        sink(path, m);
+                    }
+                }
+            }
+            out.finish();
+            return out;
+        }
+    }
     shared.into_outcome(start)
+}
+
+/// The regular files git tracks under `root` (relative to it, `/`-separated), from the index;
+/// empty outside a repository.
+fn tracked_under(root: &Path) -> Vec<String> {
+    let Ok(repo) = crate::source::git::open(root) else {
+        return Vec::new();
+    };
+    let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index_or_empty()) else {
+        return Vec::new();
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let (Some(workdir), Some(root)) = (canon(workdir), canon(root)) else {
+        return Vec::new();
+    };
+    let Ok(prefix) = root.strip_prefix(&workdir) else {
+        return Vec::new();
+    };
+    let prefix = prefix.to_string_lossy().replace('\\', "/");
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    index
+        .entries()
+        .iter()
+        .filter(|e| {
+            use gix::index::entry::Mode;
+            e.mode == Mode::FILE || e.mode == Mode::FILE_EXECUTABLE
+        })
+        .filter_map(|e| {
+            let path = e.path(&index).to_string();
+            path.strip_prefix(&prefix).map(str::to_string)
+        })
+        .filter(|p| !p.split('/').any(|seg| VCS_DIRS.contains(&seg)))
+        .collect()
 }
 
 /// One worker's reusable buffers.
@@ -287,34 +389,30 @@ pub fn scan_files(root: &Path, files: &[String], opts: &WalkOptions, scanner: &S
     };
     let shared = Shared::default();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(files.len()).max(1) {
-            s.spawn(|| {
-                let (mut buf, mut scratch, mut found) = (Vec::new(), Scratch::default(), Vec::new());
-                let mut w = Worker {
-                    buf: &mut buf,
-                    scratch: &mut scratch,
-                    found: &mut found,
-                };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(rel) = files.get(i) else { break };
-                    let path = root.join(rel);
-                    // A tracked symbolic link is git's link, not the file it points to (which
-                    // may be outside the repository): not scanned, never rewritten.
-                    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
-                        scan_file(
-                            &shared,
-                            scanner,
-                            None,
-                            opts.max_file_size,
-                            rel.clone(),
-                            &path,
-                            &mut w,
-                        );
-                    }
-                }
-            });
+    super::run_workers(threads.min(files.len()), &|| {
+        let (mut buf, mut scratch, mut found) = (Vec::new(), Scratch::default(), Vec::new());
+        let mut w = Worker {
+            buf: &mut buf,
+            scratch: &mut scratch,
+            found: &mut found,
+        };
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(rel) = files.get(i) else { break };
+            let path = root.join(rel);
+            // A tracked symbolic link is git's link, not the file it points to (which
+            // may be outside the repository): not scanned, never rewritten.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
+                scan_file(
+                    &shared,
+                    scanner,
+                    None,
+                    opts.max_file_size,
+                    rel.clone(),
+                    &path,
+                    &mut w,
+                );
+            }
         }
     });
     shared.into_outcome(start)

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::{dotenv, fsutil};
+use crate::migrate::dotenv;
+use crate::safefs;
 
 /// The file name values are written to.
 pub const LOCAL_FILE: &str = ".env.local";
@@ -146,7 +147,7 @@ impl SecretStore for DotenvStore {
             fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         }
         let real = self.resolve(&file)?;
-        fsutil::write_atomic(&real, new_text.as_bytes(), fsutil::Perm::Exactly(0o600))
+        safefs::write_atomic(&real, new_text.as_bytes(), safefs::Perm::Exactly(0o600))
             .map_err(|e| StoreError::Other(format!("{}: {e}", file.display())))?;
         Ok(if entries.iter().any(|e| e.key == target.key) {
             Put::Overwritten

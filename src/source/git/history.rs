@@ -2,7 +2,8 @@
 //!
 //! One enumerator thread (the caller's) walks the commit graph from every ref — local and remote
 //! branches, tags (annotated ones peeled), `refs/stash` and its reflog (each stash commit's index
-//! and untracked-files parents are ordinary parents), notes, and `HEAD` even when detached — and
+//! and untracked-files parents are ordinary parents), notes, `HEAD` even when detached, and blobs
+//! and trees that a ref or tag points at directly (no commit introduces those) — and
 //! compares each commit's tree with its parents' trees ([`super::tree::Differ`]). Each blob id
 //! seen for the first time is sent into a bounded channel; worker threads (one `gix` handle and
 //! one matcher scratch space each) read and scan it. Memory stays bounded: blobs in flight are
@@ -128,14 +129,33 @@ fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {
     m.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Commit ids every ref points at (tags peeled), sorted, and how many refs there were.
-fn tips(repo: &gix::Repository, errors: &mut Vec<ScanError>) -> Result<(Vec<ObjectId>, u64), GitError> {
+/// What a ref points at once annotated tags are peeled.
+#[derive(Debug, Clone, Copy)]
+enum Peeled {
+    Commit(ObjectId),
+    /// A tree or blob tagged or referenced directly (`git tag t $(git hash-object -w f)`): not
+    /// in any commit's history, but pushed and fetched like one, so it is scanned too.
+    Tree(ObjectId),
+    Blob(ObjectId),
+}
+
+/// The commit index of introductions that belong to no commit (blobs and trees refs point at).
+const NO_COMMIT: u32 = u32::MAX;
+
+/// Commit ids every ref points at (tags peeled), sorted, how many refs there were, and the
+/// refs that point at trees or blobs.
+#[allow(clippy::type_complexity)]
+fn tips(
+    repo: &gix::Repository,
+    errors: &mut Vec<ScanError>,
+) -> Result<(Vec<ObjectId>, u64, Vec<(String, Peeled)>), GitError> {
     let name = repo_name(repo);
     let fail = |e: &dyn std::error::Error| GitError::Repo {
         repo: name.clone(),
         message: format!("cannot list refs: {}", one_line(e)),
     };
     let mut out = BTreeSet::new();
+    let mut others = Vec::new();
     let mut refs = 0;
     let platform = repo.references().map_err(|e| fail(&e))?;
     let mut buf = Vec::new();
@@ -153,11 +173,13 @@ fn tips(repo: &gix::Repository, errors: &mut Vec<ScanError>) -> Result<(Vec<Obje
         refs += 1;
         let rname = r.name().as_bstr().to_string();
         match r.peel_to_id() {
-            Ok(id) => {
-                if let Some(c) = peel_to_commit(repo, id.detach(), &mut buf, &rname, errors) {
+            Ok(id) => match peel(repo, id.detach(), &mut buf, &rname, errors) {
+                Some(Peeled::Commit(c)) => {
                     out.insert(c);
                 }
-            }
+                Some(other) => others.push((rname.clone(), other)),
+                None => {}
+            },
             Err(e) => errors.push(ScanError {
                 path: rname.clone(),
                 message: format!("cannot resolve ref: {}", one_line(&e)),
@@ -169,7 +191,7 @@ fn tips(repo: &gix::Repository, errors: &mut Vec<ScanError>) -> Result<(Vec<Obje
             if let Ok(Some(lines)) = log.all() {
                 for line in lines.flatten() {
                     if let Ok(id) = ObjectId::from_hex(line.new_oid) {
-                        if let Some(c) = peel_to_commit(repo, id, &mut buf, &rname, errors) {
+                        if let Some(Peeled::Commit(c)) = peel(repo, id, &mut buf, &rname, errors) {
                             out.insert(c);
                         }
                     }
@@ -180,21 +202,21 @@ fn tips(repo: &gix::Repository, errors: &mut Vec<ScanError>) -> Result<(Vec<Obje
     // HEAD, even when detached.
     if let Ok(id) = repo.head_id() {
         refs += 1;
-        if let Some(c) = peel_to_commit(repo, id.detach(), &mut buf, "HEAD", errors) {
+        if let Some(Peeled::Commit(c)) = peel(repo, id.detach(), &mut buf, "HEAD", errors) {
             out.insert(c);
         }
     }
-    Ok((out.into_iter().collect(), refs))
+    Ok((out.into_iter().collect(), refs, others))
 }
 
-/// Peels annotated tags down to a commit; refs to trees or blobs are noted and skipped.
-fn peel_to_commit(
+/// Peels annotated tags down to a commit, tree or blob.
+fn peel(
     repo: &gix::Repository,
     mut id: ObjectId,
     buf: &mut Vec<u8>,
     rname: &str,
     errors: &mut Vec<ScanError>,
-) -> Option<ObjectId> {
+) -> Option<Peeled> {
     for _ in 0..16 {
         let data = match repo.objects.try_find(&id, buf) {
             Ok(Some(d)) => d,
@@ -214,7 +236,7 @@ fn peel_to_commit(
             }
         };
         match data.kind {
-            gix::objs::Kind::Commit => return Some(id),
+            gix::objs::Kind::Commit => return Some(Peeled::Commit(id)),
             gix::objs::Kind::Tag => match gix::objs::TagRef::from_bytes(data.data, repo.object_hash()) {
                 Ok(t) => id = t.target(),
                 Err(e) => {
@@ -225,8 +247,8 @@ fn peel_to_commit(
                     return None;
                 }
             },
-            // A ref to a tree or blob: rare; not part of any commit's history.
-            _ => return None,
+            gix::objs::Kind::Tree => return Some(Peeled::Tree(id)),
+            gix::objs::Kind::Blob => return Some(Peeled::Blob(id)),
         }
     }
     None
@@ -245,7 +267,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
         .flatten()
         .map(|c| c.iter().copied().collect())
         .unwrap_or_default();
-    let (tips, refs) = tips(&repo, &mut errors)?;
+    let (tips, refs, other_refs) = tips(&repo, &mut errors)?;
     stats.refs = refs;
 
     let shared = Shared::default();
@@ -255,12 +277,14 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     let mut blobs: HashMap<ObjectId, Intros> = HashMap::new();
     let mut paths = Paths::default();
     let mut differ = Differ::default();
+    let mut workers = 0;
     std::thread::scope(|s| {
         for _ in 0..threads(opts.threads) {
             let rx = rx.clone();
             let sync = &sync;
             let shared = &shared;
-            s.spawn(move || {
+            // A thread the OS refuses is one worker fewer, not a panic.
+            let started = std::thread::Builder::new().spawn_scoped(s, move || {
                 let repo = sync.to_thread_local();
                 let mut bs = BlobScanner::new(scanner, opts.max_file_size);
                 for (id, path) in rx {
@@ -297,11 +321,52 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     }
                 }
             });
+            workers += usize::from(started.is_ok());
         }
         drop(rx);
         if opts.progress {
             let shared = &shared;
-            s.spawn(move || progress(shared, start));
+            // Progress is optional: no thread, no progress line.
+            let _ = std::thread::Builder::new().spawn_scoped(s, move || progress(shared, start));
+        }
+
+        // Blobs and trees that refs point at directly: introduced by no commit.
+        for (rname, target) in &other_refs {
+            let found: Vec<(BString, ObjectId)> = match *target {
+                Peeled::Blob(id) => vec![(BString::from(rname.as_str()), id)],
+                Peeled::Tree(tree) => {
+                    differ.introduced(&repo, tree, &[]);
+                    let mut v = Vec::new();
+                    for ch in differ.changes.drain(..) {
+                        let mut p = BString::from(format!("{rname}:"));
+                        p.extend_from_slice(&ch.path);
+                        v.push((p, ch.blob));
+                    }
+                    for e in differ.errors.drain(..) {
+                        errors.push(ScanError {
+                            path: rname.clone(),
+                            message: e,
+                        });
+                    }
+                    v
+                }
+                Peeled::Commit(_) => Vec::new(),
+            };
+            for (path, blob) in found {
+                let intros = blobs.entry(blob).or_default();
+                if intros.list.len() < opts.max_introductions {
+                    intros.list.push((NO_COMMIT, paths.intern(&path)));
+                } else {
+                    intros.more += 1;
+                }
+                if !intros.sent {
+                    intros.sent = true;
+                    shared.sent.fetch_add(1, Ordering::Relaxed);
+                    if tx.send((blob, show_path(path.as_ref()))).is_err() {
+                        break;
+                    }
+                }
+            }
         }
 
         // The enumerator: depth-first from every tip.
@@ -387,6 +452,12 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
         drop(tx);
         shared.done.store(true, Ordering::Relaxed);
     });
+    if workers == 0 {
+        return Err(GitError::Repo {
+            repo: repo_name(&repo),
+            message: "cannot start any scanning thread (the system refused to create threads)".into(),
+        });
+    }
     stats.commits = commit_ids.len() as u64;
     stats.unique_blobs = blobs.len() as u64;
     stats.submodules = differ.submodules;
@@ -430,7 +501,9 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     continue;
                 }
                 let mut loc = Location::of(path, &m);
-                loc.commit = Some(commits.get(&repo, commit_ids[c as usize]));
+                if c != NO_COMMIT {
+                    loc.commit = Some(commits.get(&repo, commit_ids[c as usize]));
+                }
                 items.push((m.rule, m.secret.clone(), loc, m.paired_with.clone()));
             }
         }

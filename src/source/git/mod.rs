@@ -16,6 +16,7 @@
 
 pub mod history;
 pub mod range;
+pub mod revfiles;
 pub mod staged;
 pub(crate) mod tree;
 
@@ -131,10 +132,19 @@ const DELTA_BASE_CACHE: &str = "16m";
 /// Opens the repository containing `path` (a worktree, a linked worktree, a bare repository or a
 /// `.git` directory).
 pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
-    let mut repo = gix::discover(path).map_err(|e| GitError::Open {
-        path: path.display().to_string(),
-        message: one_line(&e),
-    })?;
+    // Replacement objects (`refs/replace/`) are not followed: what is pushed is what is
+    // scanned, and a replace ref must not be able to show the scanner a different commit than
+    // the one in the history (the replacement itself is a ref, so `--history` scans it too).
+    let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+    for opts in [&mut trust.full, &mut trust.reduced] {
+        *opts = opts.clone().config_overrides(["core.useReplaceRefs=false"]);
+    }
+    let mut repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust)
+        .map(gix::Repository::from)
+        .map_err(|e| GitError::Open {
+            path: path.display().to_string(),
+            message: one_line(&e),
+        })?;
     // Trees are read again as the parents of the next commit: keep recently decoded objects.
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
     // Blobs are read roughly newest first, following deltas: a delta-base cache per thread

@@ -48,24 +48,117 @@ fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
     Ok(commit.id)
 }
 
-/// Splits `A..B` into `(Some(A), B)`, and `B` alone into `(None, B)` (all of `B`'s history);
-/// an empty side means `HEAD`.
-pub fn parse_range(spec: &str) -> (Option<&str>, &str) {
-    match spec.split_once("..") {
-        Some((a, b)) => (
-            Some(if a.is_empty() { "HEAD" } else { a }),
-            if b.is_empty() { "HEAD" } else { b },
-        ),
-        None => (None, spec),
-    }
+/// A revision range as git reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeSpec<'a> {
+    /// `A..B`: reachable from `B`, not from `A` (an empty side is `HEAD`).
+    Between(&'a str, &'a str),
+    /// `A...B`: reachable from either, not from both (not from their merge bases).
+    Symmetric(&'a str, &'a str),
+    /// `REV^!`: `REV` alone (none of its parents).
+    Only(&'a str),
+    /// `B`: all of `B`'s history (narrowed by `--exclude`).
+    Tip(&'a str),
 }
 
-/// Scans the lines added by the commits reachable from `to` but from none of `hide` (`hide..to`,
-/// as in `git log ^hide… to`) in the repository containing `path`.
+/// Parses `A..B`, `A...B`, `REV^!` and `B` as `git log` does.
+pub fn parse_range(spec: &str) -> RangeSpec<'_> {
+    fn head(v: &str) -> &str {
+        if v.is_empty() {
+            "HEAD"
+        } else {
+            v
+        }
+    }
+    if let Some((a, b)) = spec.split_once("...") {
+        return RangeSpec::Symmetric(head(a), head(b));
+    }
+    if let Some((a, b)) = spec.split_once("..") {
+        return RangeSpec::Between(head(a), head(b));
+    }
+    if let Some(rev) = spec.strip_suffix("^!") {
+        return RangeSpec::Only(rev);
+    }
+    RangeSpec::Tip(spec)
+}
+
+/// The tips to walk from and the commits to hide for `spec` (plus `exclude`, as `--not`).
+fn resolve_spec(
+    repo: &gix::Repository,
+    spec: RangeSpec<'_>,
+    exclude: &[&str],
+) -> Result<(Vec<ObjectId>, Vec<ObjectId>), GitError> {
+    let mut hidden = exclude
+        .iter()
+        .map(|f| resolve(repo, f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tips = match spec {
+        RangeSpec::Between(a, b) => {
+            hidden.push(resolve(repo, a)?);
+            vec![resolve(repo, b)?]
+        }
+        RangeSpec::Symmetric(a, b) => {
+            let (a, b) = (resolve(repo, a)?, resolve(repo, b)?);
+            hidden.extend(merge_bases(repo, a, b)?);
+            vec![a, b]
+        }
+        RangeSpec::Only(rev) => {
+            let id = resolve(repo, rev)?;
+            hidden.extend(parents(repo, id)?);
+            vec![id]
+        }
+        RangeSpec::Tip(b) => vec![resolve(repo, b)?],
+    };
+    Ok((tips, hidden))
+}
+
+fn merge_bases(repo: &gix::Repository, a: ObjectId, b: ObjectId) -> Result<Vec<ObjectId>, GitError> {
+    Ok(repo
+        .merge_bases_many(a, &[b])
+        .map_err(|e| GitError::Repo {
+            repo: repo_name(repo),
+            message: format!("cannot find the merge base of {a} and {b}: {}", one_line(&e)),
+        })?
+        .into_iter()
+        .map(gix::Id::detach)
+        .collect())
+}
+
+fn parents(repo: &gix::Repository, id: ObjectId) -> Result<Vec<ObjectId>, GitError> {
+    let commit = repo.find_commit(id).map_err(|e| GitError::Repo {
+        repo: repo_name(repo),
+        message: format!("commit {id}: {}", one_line(&e)),
+    })?;
+    Ok(commit.parent_ids().map(gix::Id::detach).collect())
+}
+
+/// The trusted base and the scanned tip of a range, for reading config as it was before the
+/// change: `A..B` → (A, B); `A...B` → (merge base, B); `REV^!` → (first parent, REV). `None`
+/// when the range has no single base (`B` alone, a root commit, unrelated histories).
+pub fn base_and_tip(
+    repo: &gix::Repository,
+    spec: RangeSpec<'_>,
+) -> Result<Option<(ObjectId, ObjectId)>, GitError> {
+    Ok(match spec {
+        RangeSpec::Between(a, b) => Some((resolve(repo, a)?, resolve(repo, b)?)),
+        RangeSpec::Symmetric(a, b) => {
+            let (a, b) = (resolve(repo, a)?, resolve(repo, b)?);
+            merge_bases(repo, a, b)?.first().map(|base| (*base, b))
+        }
+        RangeSpec::Only(rev) => {
+            let id = resolve(repo, rev)?;
+            parents(repo, id)?.first().map(|p| (*p, id))
+        }
+        RangeSpec::Tip(_) => None,
+    })
+}
+
+/// Scans the lines added by the commits of `spec` that are reachable from none of `exclude`
+/// (as in `git log SPEC --not EXCLUDE…`) in the repository containing `path`.
 pub fn scan(
     path: &Path,
-    hide: &[&str],
-    to: &str,
+    spec: RangeSpec<'_>,
+    exclude: &[&str],
     opts: &RangeOptions,
     scanner: &Scanner<'_>,
 ) -> Result<GitOutcome, GitError> {
@@ -73,18 +166,14 @@ pub fn scan(
     let repo = open(path)?;
     let mut stats = GitStats::new(GitMode::Range);
     stats.shallow = repo.is_shallow().unwrap_or(false);
-    let to_id = resolve(&repo, to)?;
-    let hidden = hide
-        .iter()
-        .map(|f| resolve(&repo, f))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (tips, hidden) = resolve_spec(&repo, spec, exclude)?;
     let walk = repo
-        .rev_walk([to_id])
+        .rev_walk(tips)
         .with_hidden(hidden)
         .all()
         .map_err(|e| GitError::Repo {
             repo: repo_name(&repo),
-            message: format!("cannot walk {}: {}", to, one_line(&e)),
+            message: format!("cannot walk {spec:?}: {}", one_line(&e)),
         })?;
     let mut errors = Vec::new();
     let mut commits = Vec::new();
@@ -230,22 +319,18 @@ pub(crate) fn scan_changes(
     let next = AtomicUsize::new(0);
     let n = threads(nthreads).min(unique.len()).max(1);
     let sync = repo.clone().into_sync();
-    std::thread::scope(|s| {
-        for _ in 0..n {
-            s.spawn(|| {
-                let repo = sync.to_thread_local();
-                let mut bs = BlobScanner::new(scanner, max_size);
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&i) = unique.get(k) else { break };
-                    let ch = &changes[i];
-                    let r = bs.scan(&repo, &ch.blob, &show_path(ch.path.as_ref()));
-                    results
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(ch.blob, r);
-                }
-            });
+    crate::source::run_workers(n, &|| {
+        let repo = sync.to_thread_local();
+        let mut bs = BlobScanner::new(scanner, max_size);
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = unique.get(k) else { break };
+            let ch = &changes[i];
+            let r = bs.scan(&repo, &ch.blob, &show_path(ch.path.as_ref()));
+            results
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(ch.blob, r);
         }
     });
     let results = results
