@@ -29,6 +29,7 @@ fn scan_corpus(set: &RuleSet, corpus: &[String]) -> BTreeSet<(String, usize, Vec
         MatchOptions {
             inline_allow: false,
             ignore_rule_paths: true,
+            ..MatchOptions::default()
         },
     );
     let mut scratch = Scratch::default();
