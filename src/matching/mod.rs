@@ -132,6 +132,48 @@ pub struct RawMatch {
     pub decoded: Vec<Decoding>,
 }
 
+/// One token, one finding: when two rules report the same secret at overlapping places (a Home
+/// Assistant token the generic `jwt` rule also matches, a key two container rules both see), the
+/// more specific rule keeps it — a provider's own rule over a provider-less one (`generic`,
+/// `jwt`), then the higher confidence, then the earlier rule. Spans are compared after sorting by
+/// start, so a file with many findings costs `O(n log n)`, not `O(n²)`.
+fn drop_double_reports(rules: &[crate::rules::Rule], out: &mut Vec<RawMatch>, first: usize) {
+    let new = &out[first..];
+    if new.len() < 2 {
+        return;
+    }
+    let rank = |m: &RawMatch| {
+        let r = &rules[m.rule as usize];
+        let specific = !matches!(r.provider.as_deref(), None | Some("generic" | "jwt"));
+        (specific, r.confidence(), std::cmp::Reverse(m.rule))
+    };
+    let mut order: Vec<usize> = (0..new.len()).filter(|&i| new[i].end > new[i].start).collect();
+    order.sort_by_key(|&i| (new[i].start, new[i].end));
+    let mut drop = vec![false; new.len()];
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            let (a, b) = (&new[i], &new[j]);
+            if b.start >= a.end {
+                break;
+            }
+            if drop[i] || drop[j] || a.rule == b.rule || a.member != b.member || a.secret != b.secret {
+                continue;
+            }
+            if rank(b) > rank(a) {
+                drop[i] = true;
+            } else {
+                drop[j] = true;
+            }
+        }
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        let keep = k < first || !drop[k - first];
+        k += 1;
+        keep
+    });
+}
+
 /// The non-secret half of an id/secret pair.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Paired {
@@ -290,6 +332,7 @@ impl<'r> Scanner<'r> {
             self.rescan_unescaped(input, depth, hint, out, first_new);
             self.rescan_encoded(input, depth, out, first_new);
         }
+        drop_double_reports(rules, out, first_new);
         locate(data, &mut out[first_new..]);
     }
 
