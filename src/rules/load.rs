@@ -228,10 +228,16 @@ pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
 /// The built-in rules alone, with their examples (for `rules check` and the quality harness;
 /// [`load`] leaves examples out).
 pub fn load_builtin() -> Result<RuleSet, RuleError> {
-    compile(builtin_specs_with(true)?)
+    compile_checked(builtin_specs_with(true)?, true)
 }
 
 fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
+    compile_checked(collected, false)
+}
+
+/// `check_builtin`: validate built-in rules' regexes fully, as user rules always are (a scan
+/// skips that for speed; `rules check` and the tests do it).
+fn compile_checked(collected: Collected, check_builtin: bool) -> Result<RuleSet, RuleError> {
     let mut rules = Vec::with_capacity(collected.rules.len());
     let mut seen: HashMap<String, String> = HashMap::new();
     for (spec, source) in collected.rules {
@@ -244,7 +250,7 @@ fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
         }
         let id = spec.id.clone();
         let builtin = PACKS.iter().any(|(name, _)| *name == source);
-        let rule = Rule::from_spec_with(spec, &source, !builtin).map_err(|message| RuleError::Rule {
+        let rule = Rule::from_spec_with(spec, &source, check_builtin || !builtin).map_err(|message| RuleError::Rule {
             path: source.clone(),
             id,
             message,
@@ -264,6 +270,18 @@ fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A scan skips parsing built-in regexes; it must resolve the same secret groups as full
+    /// validation (which also checks every regex and allowlist regex parses).
+    #[test]
+    fn fast_builtin_load_matches_full_validation() {
+        let fast = compile(builtin_specs().expect("packs parse")).expect("fast load");
+        let full = compile_checked(builtin_specs().expect("packs parse"), true).expect("full validation");
+        assert_eq!(fast.rules().len(), full.rules().len());
+        for (a, b) in fast.rules().iter().zip(full.rules()) {
+            assert_eq!((&a.id, a.secret_group), (&b.id, b.secret_group));
+        }
+    }
 
     #[test]
     fn stripping_examples_keeps_everything_else() {
