@@ -34,9 +34,34 @@ const LINE_WINDOW: usize = 64;
 
 /// Words that occur in most code bases: as a rule keyword each occurrence costs a regex search.
 const COMMON_WORDS: &[&str] = &[
-    "access", "account", "api", "auth", "_auth", "authorization", "bearer", "client", "config",
-    "credential", "credentials", "curl", "http", "https", "key", "login", "machine", "pass",
-    "passwd", "password", "private", "pwd", "secret", "seed", "token", "user", "username", "wallet",
+    "access",
+    "account",
+    "api",
+    "auth",
+    "_auth",
+    "authorization",
+    "bearer",
+    "client",
+    "config",
+    "credential",
+    "credentials",
+    "curl",
+    "http",
+    "https",
+    "key",
+    "login",
+    "machine",
+    "pass",
+    "passwd",
+    "password",
+    "private",
+    "pwd",
+    "secret",
+    "seed",
+    "token",
+    "user",
+    "username",
+    "wallet",
 ];
 
 /// The first keyword of a regex rule that will be hit too often to be a useful prefilter: a
@@ -169,7 +194,10 @@ mod tests {
         assert_eq!(costly_keyword(&rule(&["Password"], None, None)), Some("password"));
         assert_eq!(costly_keyword(&rule(&["acme_", "ibm"], None, None)), Some("ibm"));
         assert_eq!(costly_keyword(&rule(&["acme_api_key", "hf_"], None, None)), None);
-        assert_eq!(costly_keyword(&rule(&["token"], Some("(?:^|/)\\.npmrc$"), None)), None);
+        assert_eq!(
+            costly_keyword(&rule(&["token"], Some("(?:^|/)\\.npmrc$"), None)),
+            None
+        );
         assert_eq!(costly_keyword(&rule(&["token"], None, Some(64))), None);
         assert_eq!(costly_keyword(&rule(&["token"], None, Some(65))), Some("token"));
     }

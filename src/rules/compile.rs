@@ -530,14 +530,15 @@ impl RuleSet {
         let mut path_only = Vec::new();
         let mut detectors = Vec::new();
         let mut detector_keyword: Vec<bool> = Vec::new();
-        let mut pattern_of = |kw: &String, keyword_rules: &mut Vec<Vec<u32>>, detector_keyword: &mut Vec<bool>| {
-            *index.entry(kw.clone()).or_insert_with(|| {
-                patterns.push(kw.clone());
-                keyword_rules.push(Vec::new());
-                detector_keyword.push(false);
-                patterns.len() - 1
-            })
-        };
+        let mut pattern_of =
+            |kw: &String, keyword_rules: &mut Vec<Vec<u32>>, detector_keyword: &mut Vec<bool>| {
+                *index.entry(kw.clone()).or_insert_with(|| {
+                    patterns.push(kw.clone());
+                    keyword_rules.push(Vec::new());
+                    detector_keyword.push(false);
+                    patterns.len() - 1
+                })
+            };
         for (i, rule) in rules.iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than 2^32 rules");
             if rule.detector.is_some() {

@@ -250,10 +250,12 @@ fn compile_checked(collected: Collected, check_builtin: bool) -> Result<RuleSet,
         }
         let id = spec.id.clone();
         let builtin = PACKS.iter().any(|(name, _)| *name == source);
-        let rule = Rule::from_spec_with(spec, &source, check_builtin || !builtin).map_err(|message| RuleError::Rule {
-            path: source.clone(),
-            id,
-            message,
+        let rule = Rule::from_spec_with(spec, &source, check_builtin || !builtin).map_err(|message| {
+            RuleError::Rule {
+                path: source.clone(),
+                id,
+                message,
+            }
         })?;
         rules.push(rule);
     }
