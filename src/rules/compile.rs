@@ -562,7 +562,6 @@ impl RuleSet {
                 keyword_rules[p].push(i);
             }
         }
-        drop(pattern_of);
         let keywords = (!patterns.is_empty()).then(|| KeywordDfa::new(&patterns));
         Self {
             rules,
