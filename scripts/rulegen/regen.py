@@ -20,6 +20,7 @@ is significant and is never sorted).
 """
 
 import collections
+import json
 import os
 import subprocess
 import sys
@@ -103,6 +104,34 @@ def provider_of(block):
     return tomllib.loads(block)["rules"][0]["provider"]
 
 
+TUNING = tomllib.load(open(os.path.join(HERE, "tuning.toml"), "rb"))
+
+
+def tune(rid, body):
+    """Apply scripts/rulegen/tuning.toml to one rule block (keywords, window, regex lines)."""
+    t = TUNING.get(rid)
+    if not t:
+        return body
+    lines = body.split("\n")
+    for key, value in t.items():
+        if key == "keywords":
+            new = "keywords = [" + ", ".join(json.dumps(k) for k in value) + "]"
+        elif key == "window":
+            new = f"window = {int(value)}"
+        elif key == "regex":
+            assert "'''" not in value
+            new = f"regex = '''{value}'''"
+        else:
+            raise SystemExit(f"tuning.toml: {rid}: unknown key {key}")
+        at = [i for i, l in enumerate(lines) if l.startswith(key + " =")]
+        if at:
+            lines[at[0]] = new
+        else:  # a window after the regex's secretGroup (or the regex)
+            anchor = [i for i, l in enumerate(lines) if l.startswith(("secretGroup =", "regex ="))]
+            lines.insert(anchor[-1] + 1, new)
+    return "\n".join(lines)
+
+
 def route(texts):
     """Move every rule block to its pack; return {pack: text}."""
     headers, blocks = {}, collections.defaultdict(list)
@@ -115,7 +144,7 @@ def route(texts):
                 dest = PACK_OF.get(provider_of(body))
             dest = dest or pack
             assert dest in texts and dest not in SOURCE_PACKS or dest == pack, (rid, dest)
-            blocks[dest].append((rid, body))
+            blocks[dest].append((rid, tune(rid, body)))
     ids = [rid for bl in blocks.values() for rid, _ in bl]
     dup = {i for i in ids if ids.count(i) > 1}
     assert not dup, f"rule ids in two packs: {sorted(dup)}"

@@ -234,6 +234,9 @@ pub struct Scratch {
     windows: Vec<(u32, usize, usize)>,
     last: Vec<u32>,
     touched: Vec<u32>,
+    /// Per rule, for the current blob: 0 = path not yet checked, 1 = path allowed, 2 = not.
+    path_state: Vec<u8>,
+    path_touched: Vec<u32>,
 }
 
 /// Runs a [`RuleSet`] over blobs. Cheap to share between threads (`&Scanner` is `Sync`).
@@ -282,7 +285,7 @@ impl<'r> Scanner<'r> {
         }
         let first_new = out.len();
         self.path_only(input, out);
-        self.collect_windows(data, scratch);
+        self.collect_windows(data, input.path, scratch);
         let rules = self.rules.rules();
         let windows = std::mem::take(&mut scratch.windows);
         let mut i = 0;
@@ -453,12 +456,19 @@ impl<'r> Scanner<'r> {
     }
 
     /// Fills `scratch.windows` with merged, line-widened `(rule, start, end)` windows, sorted.
-    fn collect_windows(&self, data: &[u8], scratch: &mut Scratch) {
+    /// A path-restricted rule whose path does not match collects no windows: its keywords are
+    /// often common words (`password` for `.netrc`), and hundreds of thousands of windows that
+    /// are then dropped cost more than the scan.
+    fn collect_windows(&self, data: &[u8], path: Option<&str>, scratch: &mut Scratch) {
         let rules = self.rules.rules();
         scratch.windows.clear();
         if scratch.last.len() < rules.len() {
             scratch.last.resize(rules.len(), 0);
         }
+        if scratch.path_state.len() < rules.len() {
+            scratch.path_state.resize(rules.len(), 0);
+        }
+        let check_paths = !self.opts.ignore_rule_paths;
         if let Some(dfa) = self.rules.keyword_automaton() {
             let Scratch {
                 hits,
@@ -466,6 +476,8 @@ impl<'r> Scanner<'r> {
                 windows,
                 last,
                 touched,
+                path_state,
+                path_touched,
             } = scratch;
             detector_hits.clear();
             dfa.for_each(data, hits, |pattern, start, end| {
@@ -473,6 +485,17 @@ impl<'r> Scanner<'r> {
                     detector_hits.push((start, end));
                 }
                 for &r in self.rules.rules_for_keyword(pattern) {
+                    if let (Some(re), true) = (&rules[r as usize].path, check_paths) {
+                        let state = &mut path_state[r as usize];
+                        if *state == 0 {
+                            let ok = path.is_some_and(|p| re.is_match(p.as_bytes()));
+                            *state = if ok { 1 } else { 2 };
+                            path_touched.push(r);
+                        }
+                        if *state == 2 {
+                            continue;
+                        }
+                    }
                     let w = rules[r as usize].window;
                     let (s, e) = (start.saturating_sub(w), (end + w).min(data.len()));
                     let prev = last[r as usize];
@@ -493,6 +516,9 @@ impl<'r> Scanner<'r> {
         }
         for r in scratch.touched.drain(..) {
             scratch.last[r as usize] = 0;
+        }
+        for r in scratch.path_touched.drain(..) {
+            scratch.path_state[r as usize] = 0;
         }
         for &r in self.rules.always_rules() {
             scratch.windows.push((r, 0, data.len()));

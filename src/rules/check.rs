@@ -26,6 +26,60 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// Keywords shorter than this (and made only of letters and digits) are too frequent in code.
+const MIN_KEYWORD_LEN: usize = 4;
+
+/// A window this small (widened to whole lines) keeps a frequent keyword cheap.
+const LINE_WINDOW: usize = 64;
+
+/// Words that occur in most code bases: as a rule keyword each occurrence costs a regex search.
+const COMMON_WORDS: &[&str] = &[
+    "access",
+    "account",
+    "api",
+    "auth",
+    "_auth",
+    "authorization",
+    "bearer",
+    "client",
+    "config",
+    "credential",
+    "credentials",
+    "curl",
+    "http",
+    "https",
+    "key",
+    "login",
+    "machine",
+    "pass",
+    "passwd",
+    "password",
+    "private",
+    "pwd",
+    "secret",
+    "seed",
+    "token",
+    "user",
+    "username",
+    "wallet",
+];
+
+/// The first keyword of a regex rule that will be hit too often to be a useful prefilter: a
+/// common word, or a short all-alphanumeric one. Rules restricted by `path` or searched only on
+/// the keyword's line (`window <= LINE_WINDOW`) are exempt: for them a frequent keyword is cheap.
+fn costly_keyword(rule: &crate::rules::Rule) -> Option<&str> {
+    if rule.regex_src.is_none() || rule.path.is_some() || rule.window <= LINE_WINDOW {
+        return None;
+    }
+    rule.keywords
+        .iter()
+        .find(|k| {
+            COMMON_WORDS.contains(&k.as_str())
+                || (k.len() < MIN_KEYWORD_LEN && k.bytes().all(|b| b.is_ascii_alphanumeric()))
+        })
+        .map(String::as_str)
+}
+
 /// Checks every rule of `set`. A rule without examples or negative examples is a warning.
 pub fn check(set: &RuleSet) -> Vec<Problem> {
     let scanner = Scanner::new(
@@ -51,6 +105,17 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
         if let Some(Err(e)) = rule.regex() {
             problem(e.to_string(), true);
             continue;
+        }
+        if let Some(kw) = costly_keyword(rule) {
+            problem(
+                format!(
+                    "keyword '{kw}' is a common word or shorter than {MIN_KEYWORD_LEN} characters: every \
+                     occurrence runs the regex on a {}-byte window; use a longer, distinctive keyword, \
+                     a `path`, or `window = {LINE_WINDOW}` or less for a regex that matches within one line",
+                    rule.window
+                ),
+                false,
+            );
         }
         if rule.examples.is_empty() {
             problem("has no examples".into(), false);
@@ -106,4 +171,36 @@ pub fn check(set: &RuleSet) -> Vec<Problem> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::syntax::RuleSpec;
+    use crate::rules::Rule;
+
+    fn rule(keywords: &[&str], path: Option<&str>, window: Option<usize>) -> Rule {
+        let spec = RuleSpec {
+            id: "r".into(),
+            regex: Some("x([a-z]{8})".into()),
+            keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
+            path: path.map(str::to_string),
+            window,
+            ..RuleSpec::default()
+        };
+        Rule::from_spec(spec, "t.toml").expect("valid")
+    }
+
+    #[test]
+    fn common_or_short_keywords_are_flagged_unless_cheap() {
+        assert_eq!(costly_keyword(&rule(&["Password"], None, None)), Some("password"));
+        assert_eq!(costly_keyword(&rule(&["acme_", "ibm"], None, None)), Some("ibm"));
+        assert_eq!(costly_keyword(&rule(&["acme_api_key", "hf_"], None, None)), None);
+        assert_eq!(
+            costly_keyword(&rule(&["token"], Some("(?:^|/)\\.npmrc$"), None)),
+            None
+        );
+        assert_eq!(costly_keyword(&rule(&["token"], None, Some(64))), None);
+        assert_eq!(costly_keyword(&rule(&["token"], None, Some(65))), Some("token"));
+    }
 }

@@ -161,11 +161,13 @@ pub struct LazyRegexes {
 }
 
 impl LazyRegexes {
-    fn new(sources: &[String], what: &str) -> Result<Self, String> {
+    fn new(sources: &[String], what: &str, check: bool) -> Result<Self, String> {
         let mut translated = Vec::with_capacity(sources.len());
         for r in sources {
             let t = to_rust(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
-            parse_regex(&t).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            if check {
+                parse_regex(&t).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            }
             translated.push(t);
         }
         Ok(Self {
@@ -204,6 +206,12 @@ pub struct AllowQuery<'a> {
 
 impl Allowlist {
     pub(crate) fn compile(spec: &AllowlistSpec) -> Result<Self, String> {
+        Self::compile_with(spec, true)
+    }
+
+    /// [`Allowlist::compile`]; `check: false` skips parsing the regexes at load (built-in rules,
+    /// whose allowlists `rules check` and a unit test compile).
+    pub(crate) fn compile_with(spec: &AllowlistSpec, check: bool) -> Result<Self, String> {
         let and = match spec.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
             None | Some("") | Some("OR") => false,
             Some("AND") => true,
@@ -224,9 +232,9 @@ impl Allowlist {
             hits: std::sync::atomic::AtomicU64::new(0),
             and,
             commits: spec.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
-            paths: LazyRegexes::new(&spec.paths, "path ")?,
+            paths: LazyRegexes::new(&spec.paths, "path ", check)?,
             regex_target,
-            regexes: LazyRegexes::new(&spec.regexes, "")?,
+            regexes: LazyRegexes::new(&spec.regexes, "", check)?,
             stopwords: spec
                 .stopwords
                 .iter()
@@ -508,9 +516,12 @@ impl Rule {
         };
         let mut secret_group = spec.secret_group.filter(|&g| g > 0);
         let regex_src = spec.regex.as_deref().map(to_rust).transpose()?;
+        // Built-in regexes are not parsed at load (their syntax and groups are checked by
+        // `rules check` and a unit test): only a named `secret` group must be resolved, and a
+        // pattern without the text `<secret>` has none.
         if let Some(src) = regex_src
             .as_ref()
-            .filter(|_| check_regex || secret_group.is_none())
+            .filter(|r| check_regex || (secret_group.is_none() && r.contains("<secret>")))
         {
             let (groups, named) = parse_regex(src)?;
             if let Some(g) = secret_group {
@@ -552,7 +563,7 @@ impl Rule {
             .transpose()?;
         let mut allowlists = Vec::new();
         for a in spec.allowlist.iter().chain(spec.allowlists.iter()) {
-            allowlists.push(Allowlist::compile(a)?);
+            allowlists.push(Allowlist::compile_with(a, check_regex)?);
         }
         if let Some(e) = spec.entropy {
             if !(0.0..=8.0).contains(&e) {
@@ -670,22 +681,31 @@ impl RuleSet {
     /// Builds the set: one ASCII-case-insensitive Aho-Corasick automaton over all keywords
     /// ([`KeywordDfa`]).
     pub fn new(rules: Vec<Rule>, global: Vec<Allowlist>) -> Self {
+        // Keyword → pattern index through a map: a linear search per keyword was quadratic in
+        // the number of keywords (~3,000 with the full catalog).
         let mut patterns: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut always = Vec::new();
         let mut path_only = Vec::new();
         let mut detectors = Vec::new();
-        let mut detector_patterns: Vec<String> = Vec::new();
+        let mut detector_keyword: Vec<bool> = Vec::new();
+        let mut pattern_of =
+            |kw: &String, keyword_rules: &mut Vec<Vec<u32>>, detector_keyword: &mut Vec<bool>| {
+                *index.entry(kw.clone()).or_insert_with(|| {
+                    patterns.push(kw.clone());
+                    keyword_rules.push(Vec::new());
+                    detector_keyword.push(false);
+                    patterns.len() - 1
+                })
+            };
         for (i, rule) in rules.iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than 2^32 rules");
             if rule.detector.is_some() {
                 detectors.push(i);
                 for kw in &rule.keywords {
-                    if !patterns.contains(kw) {
-                        patterns.push(kw.clone());
-                        keyword_rules.push(Vec::new());
-                    }
-                    detector_patterns.push(kw.clone());
+                    let p = pattern_of(kw, &mut keyword_rules, &mut detector_keyword);
+                    detector_keyword[p] = true;
                 }
                 continue;
             }
@@ -698,17 +718,11 @@ impl RuleSet {
                 continue;
             }
             for kw in &rule.keywords {
-                match patterns.iter().position(|p| p == kw) {
-                    Some(p) => keyword_rules[p].push(i),
-                    None => {
-                        patterns.push(kw.clone());
-                        keyword_rules.push(vec![i]);
-                    }
-                }
+                let p = pattern_of(kw, &mut keyword_rules, &mut detector_keyword);
+                keyword_rules[p].push(i);
             }
         }
         let keywords = (!patterns.is_empty()).then(|| KeywordDfa::new(&patterns));
-        let detector_keyword = patterns.iter().map(|p| detector_patterns.contains(p)).collect();
         Self {
             rules,
             global,

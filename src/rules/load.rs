@@ -124,18 +124,19 @@ fn parse(text: &str, path: &str) -> Result<ConfigFile, RuleError> {
 
 /// Parses a config, collecting keys it does not know. Error messages never quote the file.
 fn parse_reporting(text: &str, path: &str, unknown: &mut Vec<UnknownKey>) -> Result<ConfigFile, RuleError> {
-    let de = toml::Deserializer::new(text);
-    serde_ignored::deserialize(de, |key| {
-        let key = key.to_string();
-        let last = key.rsplit('.').next().unwrap_or(&key);
-        if !KNOWN_EXTRA_KEYS.contains(&last) {
-            unknown.push(UnknownKey {
-                file: path.to_string(),
-                key,
-            });
-        }
-    })
-    .map_err(|e: toml::de::Error| RuleError::Parse {
+    let parsed = toml::Deserializer::parse(text).and_then(|de| {
+        serde_ignored::deserialize(de, |key| {
+            let key = key.to_string();
+            let last = key.rsplit('.').next().unwrap_or(&key);
+            if !KNOWN_EXTRA_KEYS.contains(&last) {
+                unknown.push(UnknownKey {
+                    file: path.to_string(),
+                    key,
+                });
+            }
+        })
+    });
+    parsed.map_err(|e: toml::de::Error| RuleError::Parse {
         path: path.to_string(),
         message: safefs::scrub(e.message())
             + &e.span()
@@ -396,10 +397,16 @@ pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
 /// The built-in rules alone, with their examples (for `rules check` and the quality harness;
 /// [`load`] leaves examples out).
 pub fn load_builtin() -> Result<RuleSet, RuleError> {
-    compile(builtin_specs_with(true)?)
+    compile_checked(builtin_specs_with(true)?, true)
 }
 
-fn compile(mut collected: Collected) -> Result<RuleSet, RuleError> {
+fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
+    compile_checked(collected, false)
+}
+
+/// `check_builtin`: validate built-in rules' regexes fully, as user rules always are (a scan
+/// skips that for speed; `rules check` and the tests do it).
+fn compile_checked(mut collected: Collected, check_builtin: bool) -> Result<RuleSet, RuleError> {
     for (spec, source) in &collected.orphans {
         collected.warnings.push(format!(
             "{source}: rule '{}' has no regex, path or detector and extends no rule of that id or alias (ignored)",
@@ -425,10 +432,12 @@ fn compile(mut collected: Collected) -> Result<RuleSet, RuleError> {
     for (spec, source) in collected.rules {
         let id = spec.id.clone();
         let builtin = PACKS.iter().any(|(name, _)| *name == source);
-        let rule = Rule::from_spec_with(spec, &source, !builtin).map_err(|message| RuleError::Rule {
-            path: source.clone(),
-            id,
-            message,
+        let rule = Rule::from_spec_with(spec, &source, check_builtin || !builtin).map_err(|message| {
+            RuleError::Rule {
+                path: source.clone(),
+                id,
+                message,
+            }
         })?;
         rules.push(rule);
     }
@@ -475,6 +484,18 @@ fn compile(mut collected: Collected) -> Result<RuleSet, RuleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A scan skips parsing built-in regexes; it must resolve the same secret groups as full
+    /// validation (which also checks every regex and allowlist regex parses).
+    #[test]
+    fn fast_builtin_load_matches_full_validation() {
+        let fast = compile(builtin_specs().expect("packs parse")).expect("fast load");
+        let full = compile_checked(builtin_specs().expect("packs parse"), true).expect("full validation");
+        assert_eq!(fast.rules().len(), full.rules().len());
+        for (a, b) in fast.rules().iter().zip(full.rules()) {
+            assert_eq!((&a.id, a.secret_group), (&b.id, b.secret_group));
+        }
+    }
 
     #[test]
     fn stripping_examples_keeps_everything_else() {
