@@ -184,8 +184,9 @@ fn published_config_fires(config: &str, narrower: &[(&str, &str)]) {
     let mut n = 0;
     for r in builtin.rules() {
         for alias in r.aliases.iter().filter(|a| published_ids.contains(*a)) {
-            // gitleaks matches within a line or a short context; one example per file.
-            for ex in r.examples.iter().take(2) {
+            // gitleaks matches within a line or a short context; one example per file. Every
+            // example: ours are written in many syntaxes, gitleaks' patterns know fewer of them.
+            for ex in &r.examples {
                 n += 1;
                 let file = format!("alias/{n}-{alias}.txt");
                 dir.create(&file, format!("{ex}\n"));
@@ -283,8 +284,53 @@ fn gitleaks_default_config_fires_the_expected_rules() {
                 "needs the word datadog, not the DD_ prefix",
             ),
             (
-                "sonar-api-token",
-                "40 characters exactly: predates squ_/sqp_/sqa_ (betterleaks' has them)",
+                "bitbucket-client-id",
+                "32 lowercase characters; Bitbucket OAuth consumer keys are 18 mixed-case",
+            ),
+            (
+                "bitbucket-client-secret",
+                "32 lowercase characters; consumer secrets are 32 mixed-case",
+            ),
+            (
+                "codecov-access-token",
+                "32 characters; Codecov upload tokens are UUIDs",
+            ),
+            (
+                "coinbase-access-token",
+                "64 characters; the examples are 32-character legacy API secrets",
+            ),
+            (
+                "droneci-access-token",
+                "needs the word droneci; examples use DRONE_TOKEN",
+            ),
+            (
+                "facebook-page-access-token",
+                "EAAM/EAAC only; the examples carry other EAA app letters",
+            ),
+            (
+                "flutterwave-encryption-key",
+                "FLWSECK_TEST- only; live encryption keys have no such prefix",
+            ),
+            (
+                "nuget-config-password",
+                "needs whitespace-free attribute order as gitleaks writes it",
+            ),
+            (
+                "sidekiq-sensitive-url",
+                "only contribsys.com hosts; the alias rule covers any http URL password",
+            ),
+            (
+                "twitter-bearer-token",
+                "22 leading A's; app-only bearer tokens have 21",
+            ),
+            (
+                "yandex-access-token",
+                "needs the word yandex; examples use YC_ keys",
+            ),
+            ("yandex-api-key", "needs the word yandex; examples use YC_ keys"),
+            (
+                "yandex-aws-access-token",
+                "needs the word yandex; examples use YC_ keys",
             ),
         ],
     );
@@ -315,6 +361,55 @@ fn betterleaks_default_config_fires_the_expected_rules() {
             (
                 "datadog-access-token",
                 "needs the word datadog, not the DD_ prefix",
+            ),
+            (
+                "bitbucket-client-id",
+                "32 lowercase characters; Bitbucket OAuth consumer keys are 18 mixed-case",
+            ),
+            (
+                "bitbucket-client-secret",
+                "32 lowercase characters; consumer secrets are 32 mixed-case",
+            ),
+            (
+                "codecov-access-token",
+                "32 characters; Codecov upload tokens are UUIDs",
+            ),
+            (
+                "coinbase-access-token",
+                "64 characters; the examples are 32-character legacy API secrets",
+            ),
+            (
+                "droneci-access-token",
+                "needs the word droneci; examples use DRONE_TOKEN",
+            ),
+            (
+                "facebook-page-access-token",
+                "EAAM/EAAC only; the examples carry other EAA app letters",
+            ),
+            (
+                "flutterwave-encryption-key",
+                "FLWSECK_TEST- only; live encryption keys have no such prefix",
+            ),
+            (
+                "nuget-config-password",
+                "needs whitespace-free attribute order as gitleaks writes it",
+            ),
+            (
+                "sidekiq-sensitive-url",
+                "only contribsys.com hosts; the alias rule covers any http URL password",
+            ),
+            (
+                "twitter-bearer-token",
+                "22 leading A's; app-only bearer tokens have 21",
+            ),
+            (
+                "yandex-access-token",
+                "needs the word yandex; examples use YC_ keys",
+            ),
+            ("yandex-api-key", "needs the word yandex; examples use YC_ keys"),
+            (
+                "yandex-aws-access-token",
+                "needs the word yandex; examples use YC_ keys",
             ),
         ],
     );

@@ -189,7 +189,14 @@ pub(super) fn load_scan(
             Ok::<_, anyhow::Error>((name.clone(), gl::parse_baseline(&text, &name, &rules)?))
         })
         .transpose()?;
-    let gitleaks_ignore_arg = gitleaks_ignore.map(Path::to_path_buf);
+    // `--gitleaks-ignore-path` takes the file or the directory holding it, as in gitleaks.
+    let gitleaks_ignore_arg = gitleaks_ignore.map(|p| {
+        if p.is_dir() {
+            p.join(GITLEAKS_IGNORE_FILE)
+        } else {
+            p.to_path_buf()
+        }
+    });
     let gitleaks_ignore = gitleaks_ignore_arg
         .clone()
         .filter(at_base)

@@ -132,20 +132,23 @@ pub struct RawMatch {
     pub decoded: Vec<Decoding>,
 }
 
-/// One token, one finding: when two rules report the same secret at overlapping places (a Home
-/// Assistant token the generic `jwt` rule also matches, a key two container rules both see), the
-/// more specific rule keeps it — a provider's own rule over a provider-less one (`generic`,
-/// `jwt`), then the higher confidence, then the earlier rule. Spans are compared after sorting by
+/// One token, one finding: when a provider's own rule and a provider-less one (`generic*`, `jwt`)
+/// report the same secret at overlapping places (a Home Assistant token the generic `jwt` rule
+/// also matches), only the provider's rule keeps it. Two rules of the same kind both stay (that
+/// is a catalog overlap to fix in the rules, not to hide). Spans are compared after sorting by
 /// start, so a file with many findings costs `O(n log n)`, not `O(n²)`.
 fn drop_double_reports(rules: &[crate::rules::Rule], out: &mut Vec<RawMatch>, first: usize) {
     let new = &out[first..];
     if new.len() < 2 {
         return;
     }
-    let rank = |m: &RawMatch| {
+    let specific = |m: &RawMatch| {
         let r = &rules[m.rule as usize];
-        let specific = !matches!(r.provider.as_deref(), None | Some("generic" | "jwt"));
-        (specific, r.confidence(), std::cmp::Reverse(m.rule))
+        match r.provider.as_deref() {
+            Some("generic" | "jwt") => false,
+            Some(_) => true,
+            None => !(r.id.starts_with("generic") || r.id == "jwt"),
+        }
     };
     let mut order: Vec<usize> = (0..new.len()).filter(|&i| new[i].end > new[i].start).collect();
     order.sort_by_key(|&i| (new[i].start, new[i].end));
@@ -159,10 +162,10 @@ fn drop_double_reports(rules: &[crate::rules::Rule], out: &mut Vec<RawMatch>, fi
             if drop[i] || drop[j] || a.rule == b.rule || a.member != b.member || a.secret != b.secret {
                 continue;
             }
-            if rank(b) > rank(a) {
-                drop[i] = true;
-            } else {
-                drop[j] = true;
+            match (specific(a), specific(b)) {
+                (false, true) => drop[i] = true,
+                (true, false) => drop[j] = true,
+                _ => {}
             }
         }
     }
