@@ -235,8 +235,8 @@ scantest!(one_token_two_rules_is_one_finding_of_the_provider_rule, |dir| {
     // A Home Assistant long-lived token is a JWT: the generic `jwt` rule matches it too. The
     // provider's own rule keeps it; the generic one is not reported a second time.
     let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJhOTJmNzg0ZTBiZDI0ZmM3YTI3ZjYwMWVhN2FmY2M4YSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoyMDE1MzYwMDAwfQ.Zk3mQ8vT1pXr7LwN2yBc5HdJ0sGfA9eKuI4oVtR6qWx";
-    dir.create("config/hass.yaml", &format!("hass_token: {jwt}\n"));
-    dir.create("config/other.yaml", &format!("session: {jwt}\n"));
+    dir.create("config/hass.yaml", format!("hass_token: {jwt}\n"));
+    dir.create("config/other.yaml", format!("session: {jwt}\n"));
     let (code, v) = dir.cmd().args(["scan", "."]).json();
     assert_eq!(code, 1);
     assert_eq!(
