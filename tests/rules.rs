@@ -17,7 +17,7 @@ scantest!(builtin_rules_check_passes, |dir| {
     let (_, list, _) = dir.cmd().args(["rules", "list", "--format", "json"]).run();
     let list: serde_json::Value = serde_json::from_str(&list).expect("json");
     let rules = list.as_array().expect("array");
-    assert!(rules.len() >= 100, "only {} built-in rules", rules.len());
+    assert!(rules.len() >= 700, "only {} built-in rules", rules.len());
     for r in rules {
         assert!(r["provider"].is_string(), "rule without provider: {r}");
         assert!(
@@ -169,4 +169,29 @@ negative_examples = ["zz_plmoknijbu"]
         "{out}"
     );
     assert!(out.contains("1 rules, 4 examples checked, 3 failures"), "{out}");
+});
+
+scantest!(rules_list_filters_by_provider_and_category, |dir| {
+    let list = |args: &[&str]| -> Vec<serde_json::Value> {
+        let (code, out, err) = dir.cmd().args(["rules", "list", "-f", "json"]).args(args).run();
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v.as_array().expect("array").clone()
+    };
+    let all = list(&[]);
+    let slack = list(&["--provider", "slack"]);
+    assert!(slack.len() >= 10, "every Slack token kind: {}", slack.len());
+    assert!(slack.iter().all(|r| r["provider"] == "slack"));
+    assert_eq!(
+        slack.len(),
+        all.iter().filter(|r| r["provider"] == "slack").count()
+    );
+    // One provider, one pack: a provider's rules all sit in the pack of its category.
+    assert!(slack.iter().all(|r| r["category"] == "messaging"), "{slack:?}");
+    let cicd = list(&["--category", "cicd"]);
+    assert!(!cicd.is_empty());
+    assert!(cicd.iter().all(|r| r["source"] == "rules/cicd.toml"));
+    let both = list(&["--category", "cicd", "--provider", "circleci"]);
+    assert!(!both.is_empty() && both.len() < cicd.len());
+    assert!(list(&["--provider", "no-such-provider"]).is_empty());
 });

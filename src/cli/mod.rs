@@ -323,6 +323,13 @@ pub enum RulesCommand {
         /// Output format.
         #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Only rules of these providers (`aws`, `slack`, ...; repeatable).
+        #[arg(long, value_name = "PROVIDER")]
+        provider: Vec<String>,
+        /// Only rules of these categories: the pack a rule comes from (`cloud`, `cicd`, `ai`,
+        /// `credentials`, ...; a user file's name without `.toml`; repeatable).
+        #[arg(long, value_name = "CATEGORY")]
+        category: Vec<String>,
     },
     /// Check rules: every example must match its rule and no negative example may.
     Check {

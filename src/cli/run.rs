@@ -35,7 +35,12 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         Command::Scan(a) => scan(&a),
-        Command::Rules(RulesCommand::List { rules, format }) => rules_list(&rules, format),
+        Command::Rules(RulesCommand::List {
+            rules,
+            format,
+            provider,
+            category,
+        }) => rules_list(&rules, format, &provider, &category),
         Command::Rules(RulesCommand::Check { files }) => rules_check(&files),
         Command::Baseline(BaselineCommand::Create(a)) => baseline(&a, true),
         Command::Baseline(BaselineCommand::Update(a)) => baseline(&a, false),
@@ -375,12 +380,23 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
     Ok(Some(out))
 }
 
-fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
+/// A rule's category: the name of the pack it comes from (`rules/cloud.toml` → `cloud`).
+fn category(r: &rules::Rule) -> &str {
+    let name = r.source.rsplit(['/', '\\']).next().unwrap_or(&r.source);
+    name.strip_suffix(".toml").unwrap_or(name)
+}
+
+fn rules_list(args: &RuleArgs, format: Format, provider: &[String], cat: &[String]) -> Result<ExitCode> {
     let rules = load_rules(args, Some(Path::new(".")), false, false)?;
+    let wanted = |r: &&rules::Rule| {
+        (provider.is_empty() || provider.iter().any(|p| r.provider.as_deref() == Some(p.as_str())))
+            && (cat.is_empty() || cat.iter().any(|c| c == category(r)))
+    };
+    let listed: Vec<&rules::Rule> = rules.rules().iter().filter(wanted).collect();
     let mut out = Output::open(None, false)?;
     match format {
         Format::Text => {
-            for r in rules.rules() {
+            for r in &listed {
                 let aliases = if r.aliases.is_empty() {
                     String::new()
                 } else {
@@ -395,11 +411,10 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                     super::gitleaks::printable(&r.description)
                 )?;
             }
-            writeln!(out, "{} rules", rules.rules().len())?;
+            writeln!(out, "{} rules", listed.len())?;
         }
         _ => {
-            let list: Vec<serde_json::Value> = rules
-                .rules()
+            let list: Vec<serde_json::Value> = listed
                 .iter()
                 .map(|r| {
                     serde_json::json!({
@@ -408,6 +423,7 @@ fn rules_list(args: &RuleArgs, format: Format) -> Result<ExitCode> {
                         "severity": r.severity.as_str(),
                         "confidence": r.confidence().as_str(),
                         "provider": r.provider,
+                        "category": category(r),
                         "aliases": r.aliases,
                         "keywords": r.keywords,
                         "env_var": r.env_var,
