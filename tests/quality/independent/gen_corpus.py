@@ -20,6 +20,7 @@ import json
 import os
 import random
 import sys
+import urllib.parse
 
 SEED = 20261206
 R = random.Random(SEED)
@@ -84,6 +85,11 @@ def jwt(claims):
 
 def pw(n=16):
     return r(AN + "!#%^*-_", n - 2) + r(D, 1) + r(UP, 1)
+
+
+def url_pw(n=16):
+    """A password as it appears inside a URL: reserved characters percent-encoded (RFC 3986)."""
+    return urllib.parse.quote(pw(n), safe="-_.~!*")
 
 
 # ---------------------------------------------------------------- token formats, by family
@@ -325,12 +331,12 @@ def containers():
                          ("nats", 4222), ("clickhouse", 8123)]:
         hp = host() + (f":{port}" if port else "")
         out.append(("credentials", "url", f"url-{scheme}", "compose.yml",
-                    lambda scheme=scheme, hp=hp: (f"services:\n  api:\n    environment:\n      BACKEND: \"{scheme}://{user()}:{pw()}@{hp}/main\"\n", 4)))
+                    lambda scheme=scheme, hp=hp: (f"services:\n  api:\n    environment:\n      BACKEND: \"{scheme}://{user()}:{url_pw()}@{hp}/main\"\n", 4)))
         out.append(("credentials", "url", f"url-{scheme}-prose", "README.md",
-                    lambda scheme=scheme, hp=hp: (f"Connect with\n\n    {scheme}://{user()}:{pw()}@{hp}/main\n", 3)))
+                    lambda scheme=scheme, hp=hp: (f"Connect with\n\n    {scheme}://{user()}:{url_pw()}@{hp}/main\n", 3)))
     out += [
         ("credentials", "jdbc", "jdbc-password-param", "src/main/resources/db.properties",
-         lambda: (f"db.url=jdbc:postgresql://db.internal:5432/shop?user=shop&password={pw()}\n", 1)),
+         lambda: (f"db.url=jdbc:postgresql://db.internal:5432/shop?user=shop&password={url_pw()}\n", 1)),
         ("credentials", "jdbc", "jdbc-sqlserver", "conf/datasource.xml",
          lambda: (f"<datasource>\n  <url>jdbc:sqlserver://sql01:1433;databaseName=crm;user=sa;password={pw()};</url>\n</datasource>\n", 2)),
         ("credentials", "adonet", "adonet-connection-string", "appsettings.json",
@@ -350,7 +356,7 @@ def containers():
         ("credentials", "maven", "maven-settings", ".m2/settings.xml",
          lambda: (f"<settings>\n  <servers>\n    <server>\n      <id>nexus</id>\n      <username>ci</username>\n      <password>{pw()}</password>\n    </server>\n  </servers>\n</settings>\n", 6)),
         ("credentials", "git-credentials", "git-credentials", ".git-credentials",
-         lambda: (f"https://deploy:{pw(20)}@git.corp.example\n", 1)),
+         lambda: (f"https://deploy:{url_pw(20)}@git.corp.example\n", 1)),
         ("credentials", "docker", "docker-config-auth", ".docker/config.json",
          lambda: ("{\n  \"auths\": {\n    \"registry.corp.example\": {\n      \"auth\": \"" + b64s(("ci:" + pw()).encode()) + "\"\n    }\n  }\n}\n", 4)),
         ("credentials", "kubeconfig", "kubeconfig-token", "kubeconfig",
