@@ -412,10 +412,30 @@ pub fn noise(value: &[u8], context: &[u8]) -> Option<Noise> {
     if is_path(v) {
         return Some(Noise::Path);
     }
-    if is_code(v, &lower) {
+    if is_code(v, &lower) || is_identifier(v) || is_byte_literal(v) {
         return Some(Noise::Code);
     }
     None
+}
+
+/// A program identifier, not a value: `NOT_LOGGING_PASSWORD` (upper-case letters joined by `_`),
+/// `_csrftoken`, `__prerender_bypass` (lower-case letters and `_`, starting with `_`).
+fn is_identifier(v: &[u8]) -> bool {
+    let screaming = v.contains(&b'_')
+        && v.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')
+        && v.iter().any(u8::is_ascii_uppercase);
+    let private = v.first() == Some(&b'_')
+        && v.iter().all(|b| b.is_ascii_lowercase() || *b == b'_')
+        && v.iter().any(u8::is_ascii_lowercase);
+    screaming || private
+}
+
+/// Escaped bytes in source code (`\x9b\xa4…`, a byte-string test vector): the text of a literal.
+fn is_byte_literal(v: &[u8]) -> bool {
+    v.windows(4)
+        .filter(|w| w[0] == b'\\' && w[1] == b'x' && w[2].is_ascii_hexdigit() && w[3].is_ascii_hexdigit())
+        .count()
+        >= 2
 }
 
 /// Whether `lower` is made only of dummy words, digits and separators (`test-password-123`).

@@ -263,7 +263,7 @@ fn decoded_matches(
 /// keys never do. The value is not looked at.
 pub fn is_secret_key(rules: &RuleSet, key: &str) -> bool {
     let lkey = key.to_ascii_lowercase();
-    if lkey.contains("public") || lkey.contains("publishable") {
+    if names_no_secret(&lkey) {
         return false;
     }
     rules.detector_rules().iter().any(|&r| {
@@ -278,6 +278,32 @@ pub fn is_secret_key(rules: &RuleSet, key: &str) -> bool {
     })
 }
 
+/// Key names that end like a secret's but name something else: public keys, pagination and
+/// sync state (`nextToken`, `NextContinuationToken`, `pageToken`, `cursor` — API paging state,
+/// found by the thousand in SDK examples), anti-forgery tokens, and `…bypass` (not a password).
+fn names_no_secret(lkey: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "public",
+        "publishable",
+        "nexttoken",
+        "next_token",
+        "next-token",
+        "continuationtoken",
+        "continuation_token",
+        "pagetoken",
+        "page_token",
+        "paginationtoken",
+        "pagination_token",
+        "synctoken",
+        "sync_token",
+        "purchasetoken",
+        "cursor",
+        "csrf",
+        "xsrf",
+    ];
+    WORDS.iter().any(|w| lkey.contains(w)) || lkey.ends_with("bypass")
+}
+
 /// Which detector rule, if any, reports `value` assigned to `key`, and the secret's range in
 /// `value`. Rules are tried in load order; the first whose `key_regex` matches and whose detector
 /// accepts the value wins.
@@ -289,7 +315,7 @@ pub fn classify(
     ctx: &[u8],
 ) -> Option<(u32, usize, usize)> {
     let lkey = key.to_ascii_lowercase();
-    if lkey.contains("public") || lkey.contains("publishable") {
+    if names_no_secret(&lkey) {
         return None;
     }
     for &r in rules.detector_rules() {
@@ -369,6 +395,8 @@ fn is_structured(value: &[u8]) -> bool {
 pub fn accept_token(value: &[u8], ctx: &[u8], min_entropy: f64) -> bool {
     value.len() >= MIN_TOKEN_LEN
         && value.is_ascii()
+        // An array, object or bracketed special token (`["Win32_Security"]`, `[IMG_BREAK]`).
+        && !matches!(value.first(), Some(b'[' | b'{' | b'('))
         && !value.iter().any(u8::is_ascii_whitespace)
         && !is_word_chain(value, 3)
         && !is_sha1_shaped(value)
