@@ -164,7 +164,11 @@ impl LazyRegexes {
     fn new(sources: &[String], what: &str, check: bool) -> Result<Self, String> {
         let mut translated = Vec::with_capacity(sources.len());
         for r in sources {
-            let t = to_rust(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
+            let t = if check {
+                to_rust(r).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?
+            } else {
+                r.clone()
+            };
             if check {
                 parse_regex(&t).map_err(|e| format!("invalid allowlist {what}regex '{r}': {e}"))?;
             }
@@ -515,7 +519,19 @@ impl Rule {
             (None, None) => None,
         };
         let mut secret_group = spec.secret_group.filter(|&g| g > 0);
-        let regex_src = spec.regex.as_deref().map(to_rust).transpose()?;
+        // Built-in patterns are written in Rust syntax (checked by `rules check`): only user
+        // patterns need the RE2 translation.
+        let regex_src = spec
+            .regex
+            .as_deref()
+            .map(|r| {
+                if check_regex {
+                    to_rust(r)
+                } else {
+                    Ok(r.to_string())
+                }
+            })
+            .transpose()?;
         // Built-in regexes are not parsed at load (their syntax and groups are checked by
         // `rules check` and a unit test): only a named `secret` group must be resolved, and a
         // pattern without the text `<secret>` has none.
