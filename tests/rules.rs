@@ -195,3 +195,37 @@ scantest!(rules_list_filters_by_provider_and_category, |dir| {
     assert!(!both.is_empty() && both.len() < cicd.len());
     assert!(list(&["--provider", "no-such-provider"]).is_empty());
 });
+
+// issue 12, part 5: a hostile config's pathological pattern fails at load, naming its rule, before
+// any file is read — not when a file first triggers it.
+scantest!(pathological_user_regexes_fail_at_load_naming_the_rule, |dir| {
+    dir.create("f.txt", "aaaa\n");
+    dir.create(
+        "huge.toml",
+        "[[rules]]\nid = \"huge\"\nregex = '''(?:a{1,1000}){1,1000}'''\nkeywords = [\"aaaa\"]\n",
+    );
+    let (code, _, err) = dir.cmd().args(["scan", ".", "--config", "huge.toml"]).run();
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("huge.toml: rule 'huge': regex too large"), "{err}");
+
+    let deep = format!("{}a{}", "(".repeat(100), ")".repeat(100));
+    dir.create(
+        "deep.toml",
+        format!("[[rules]]\nid = \"deep\"\nregex = '''{deep}'''\nkeywords = [\"aaaa\"]\n"),
+    );
+    let (code, _, err) = dir.cmd().args(["scan", ".", "--config", "deep.toml"]).run();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("rule 'deep': invalid regex: exceed the maximum number of nested"),
+        "{err}"
+    );
+
+    // A wide but bounded pattern of the kind published configs use still loads.
+    dir.create(
+        "ok.toml",
+        "[[rules]]\nid = \"ok\"\nregex = '''key[\\w.-]{0,50}\\s{0,5}=\\s{0,5}([a-z0-9]{32,4096})'''\nkeywords = [\"key\"]\n",
+    );
+    let (code, _, err) = dir.cmd().args(["scan", ".", "--config", "ok.toml"]).run();
+    assert_eq!(code, 0, "{err}");
+});

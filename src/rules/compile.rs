@@ -342,12 +342,51 @@ pub(crate) fn build_regex(src: &str) -> Result<Regex, String> {
 fn parse_regex(src: &str) -> Result<(usize, Option<usize>), String> {
     // Only the syntax tree: enough to reject what the engine cannot do (look-around,
     // back-references) and to count groups, at a fraction of a full translation's cost.
-    let ast = regex_syntax::ast::parse::Parser::new()
+    let ast = regex_syntax::ast::parse::ParserBuilder::new()
+        .nest_limit(MAX_REGEX_NESTING)
+        .build()
         .parse(src)
         .map_err(|e| format!("invalid regex: {} (at byte {})", e.kind(), e.span().start.offset))?;
+    let size = expanded_size(&ast);
+    if size > MAX_REGEX_EXPANSION {
+        return Err(format!(
+            "regex too large: its repetitions expand to about {size} elements (limit {MAX_REGEX_EXPANSION}); bound them more tightly"
+        ));
+    }
     let mut groups = 0;
     count_groups(&ast, &mut groups);
     Ok((groups, find_named_group(&ast, "secret")))
+}
+
+/// Deepest group/repetition nesting a rule pattern may have (untrusted configs: a deep pattern
+/// costs stack and compile time before it matches anything).
+const MAX_REGEX_NESTING: u32 = 64;
+
+/// How many elements a pattern may expand to once its counted repetitions are unrolled
+/// (`(a{1,1000}){1,1000}` is a million): checked at load, so a pathological rule fails there,
+/// naming itself, instead of when a file first triggers it. Every published gitleaks/betterleaks
+/// rule and every built-in rule stays far below.
+const MAX_REGEX_EXPANSION: u64 = 200_000;
+
+/// The size of `ast` with counted repetitions unrolled (an open `{m,}` counts `m + 1`), saturating.
+fn expanded_size(ast: &regex_syntax::ast::Ast) -> u64 {
+    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange};
+    match ast {
+        Ast::Group(g) => expanded_size(&g.ast),
+        Ast::Concat(c) => c.asts.iter().map(expanded_size).fold(0, u64::saturating_add),
+        Ast::Alternation(a) => a.asts.iter().map(expanded_size).fold(0, u64::saturating_add),
+        Ast::Repetition(r) => {
+            let times = match &r.op.kind {
+                RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore | RepetitionKind::OneOrMore => 1,
+                RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::Bounded(_, n)) => {
+                    u64::from(*n).max(1)
+                }
+                RepetitionKind::Range(RepetitionRange::AtLeast(m)) => u64::from(*m) + 1,
+            };
+            expanded_size(&r.ast).saturating_mul(times)
+        }
+        _ => 1,
+    }
 }
 
 fn count_groups(ast: &regex_syntax::ast::Ast, n: &mut usize) {
