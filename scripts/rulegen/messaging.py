@@ -131,14 +131,6 @@ def handwritten():
 SEP_ = r"[_.\-]?"  # between words of a key name
 
 
-def kforms(*words):
-    """Keyword spellings of a multi-word key name: snake, kebab, dotted, joined (all lower)."""
-    out = set()
-    for sep in ("_", "-", ".", ""):
-        out.add(sep.join(words).lower())
-    return sorted(out)
-
-
 rules = []
 R = rules.append
 

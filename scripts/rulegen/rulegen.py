@@ -182,6 +182,23 @@ SEP = (
 END = r"(?:[^0-9A-Za-z_\-]|$)"
 
 
+# Between the words of a key name in a `name` pattern (`acme` + S + `api` + S + `key`).
+S = r"[_.\-]?"
+
+
+def kforms(*words):
+    """The spellings of a multi-word keyword: joined by `_`, `-`, `.` or nothing, lower-case."""
+    out = set()
+    for sep in ("_", "-", ".", ""):
+        out.add(sep.join(words).lower())
+    return sorted(out)
+
+
+def opt(*words):
+    """An optional group of alternative key words, each followed by a separator."""
+    return "(?:" + "|".join(w + S for w in words) + ")?"
+
+
 def ctx_regex(name, value_regex, end=END):
     """Provider-context regex: `(?i:name)` (the key), the shared separator, the value (group 1)."""
     return rf"(?i:{name}){KEY_TAIL}{SEP}({value_regex}){end}"

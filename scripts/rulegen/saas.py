@@ -22,19 +22,6 @@ from rulegen import *  # noqa: E402,F401,F403
 
 reseed(0x5AA5)
 
-S = r"[_.\-]?"
-
-
-def kforms(*words):
-    out = set()
-    for sep in ("_", "-", ".", ""):
-        out.add(sep.join(words).lower())
-    return sorted(out)
-
-
-def opt(*words):
-    return "(?:" + "|".join(w + S for w in words) + ")?"
-
 
 def jwt_sample():
     return "eyJhbGciOiJIUzI1NiJ9.eyJ" + b64url(100) + "." + b64url(43)

@@ -22,20 +22,6 @@ from rulegen import *  # noqa: E402,F401,F403
 
 reseed(0x50C1A1)
 
-S = r"[_.\-]?"  # between words of a key name
-
-
-def kforms(*words):
-    out = set()
-    for sep in ("_", "-", ".", ""):
-        out.add(sep.join(words).lower())
-    return sorted(out)
-
-
-def opt(*words):
-    """An optional group of alternative key words, each followed by a separator."""
-    return "(?:" + "|".join(w + S for w in words) + ")?"
-
 
 def jwt_sample():
     return "eyJhbGciOiJIUzI1NiJ9.eyJ" + b64url(90) + "." + b64url(43)
