@@ -3,18 +3,27 @@
 //! Data flows one way:
 //!
 //! ```text
-//!  source ──blobs──▶ matcher ──raw matches──▶ findings ──▶ report
-//!  (worktree,        (keyword prefilter →     (group by rule+secret,   (text | json)
-//!   stdin)            regex on windows →       locate, fingerprint,
-//!                     entropy, placeholder,    sort)
-//!                     allowlists)
+//!  source ──blobs──▶ matcher ──raw matches──▶ findings ──▶ report ──▶ (migrate)
+//!  (worktree,        (keyword prefilter →     (one report per   (text | json | jsonl | sarif |
+//!   git history,      regex on windows →       token: provider   junit | github | gitleaks
+//!   range, staged,    entropy, placeholder,    rule over generic; json/csv/template)
+//!   stdin; archive    allowlists; assignment   group by rule+secret,
+//!   members opened    detector; base64/hex/    locate, fingerprint,
+//!   in memory)        escape runs decoded      suppress: inline, ignore
+//!                     and rescanned)           files, baseline)
 //! ```
 //!
-//! - [`rules`] loads gitleaks-format TOML (built-in packs and user configs) into a [`rules::RuleSet`].
-//! - [`matching`] runs a rule set over bytes.
-//! - [`source`] walks a tree (or reads stdin) and feeds the matcher in parallel.
-//! - [`findings`] groups raw matches into findings with location-free fingerprints.
-//! - [`report`] writes them.
+//! - [`rules`] loads gitleaks-format TOML (built-in packs and user configs; Go RE2 patterns are
+//!   translated) into a [`rules::RuleSet`].
+//! - [`matching`] runs a rule set over bytes (and over what decoding finds in them).
+//! - [`source`] walks a tree, a git history or range, the index or stdin, opens archives, and feeds
+//!   the matcher in parallel.
+//! - [`findings`] groups raw matches into findings with location-free fingerprints and applies
+//!   suppressions (`.leaklessignore`, `.gitleaksignore`, baselines).
+//! - [`report`] writes them; [`migrate`] moves found secrets into a store; [`safefs`] is where
+//!   files are written and config-like files are read (the trust boundary, SECURITY.md).
+//! - [`cli`] parses command lines (ours and gitleaks') into typed requests; [`hooks`] installs the
+//!   git hooks; [`fuzz`] holds the fuzz targets.
 //!
 //! ```
 //! use leakless::matching::{Input, MatchOptions, Scanner, Scratch};

@@ -2,7 +2,8 @@
 //! (a Kubernetes `Secret`, a CI variable, a test fixture) or split by escapes is still found.
 //!
 //! Three decoders, all bounded and all linear:
-//! - [`base64_text`] / [`hex_text`]: one value, only when the result is text;
+//! - [`base64_text`] (one value) and [`decode_run`] (a base64 or hex run): only when the result is
+//!   text;
 //! - [`encoded_runs`]: finds base64 and hex runs anywhere in a blob, long enough to hold a secret
 //!   (one branch-free pass over the bytes; most runs in code are identifiers and fail the text
 //!   check on their first bytes);

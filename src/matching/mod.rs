@@ -20,7 +20,7 @@ use memchr::memchr_iter;
 
 use crate::rules::{AllowQuery, RuleSet};
 
-/// Markers that suppress a match when they stand in a comment after it (see [`inline_allowed`]).
+/// Markers that suppress a match when they stand in a comment after it (see `inline_allowed`).
 pub const INLINE_ALLOW_MARKERS: &[&str] = &["leakless:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
 /// Default of `--max-decode-depth`: how deep decoded content is decoded again (base64 in base64:

@@ -1,6 +1,6 @@
 //! The on-disk rule format: the gitleaks v8 TOML configuration, plus leakless' optional fields.
 //!
-//! These types only deserialize; [`super::compile`] turns them into a validated [`super::RuleSet`].
+//! These types only deserialize; `rules::compile` turns them into a validated [`super::RuleSet`].
 //! Unknown keys are ignored so that configs written for gitleaks, betterleaks or `infisical scan`
 //! load unchanged.
 

@@ -81,7 +81,7 @@ pub struct AwsArgs {
     #[arg(long = "aws-region", env = "AWS_REGION", value_name = "REGION", help_heading = HEADING)]
     pub region: Option<String>,
     /// Secrets Manager endpoint URL (falls back to AWS_ENDPOINT_URL) [default:
-    /// https://secretsmanager.REGION.amazonaws.com].
+    /// <https://secretsmanager.REGION.amazonaws.com>].
     #[arg(
         long = "aws-endpoint",
         env = "AWS_ENDPOINT_URL_SECRETS_MANAGER",

@@ -4,7 +4,7 @@
 //! branches, tags (annotated ones peeled), `refs/stash` and its reflog (each stash commit's index
 //! and untracked-files parents are ordinary parents), notes, `HEAD` even when detached, and blobs
 //! and trees that a ref or tag points at directly (no commit introduces those) — and
-//! compares each commit's tree with its parents' trees ([`super::tree::Differ`]). Each blob id
+//! compares each commit's tree with its parents' trees (`tree::Differ`). Each blob id
 //! seen for the first time is sent into a bounded channel; worker threads (one `gix` handle and
 //! one matcher scratch space each) read and scan it. Memory stays bounded: blobs in flight are
 //! capped by the channel, per blob only its id and up to `max_introductions` `(commit, path)`
