@@ -156,6 +156,14 @@ def DIGITS_(n, lo=None):
     return Fmt(f"[0-9]{q}", lambda: digits(n))
 
 
+def JWT_FMT(payload_len=90):
+    """A JWT (header.payload.signature, base64url) with an HS256 header and a random payload."""
+    return Fmt(
+        r"eyJ[A-Za-z0-9_\-]{10,400}\.eyJ[A-Za-z0-9_\-]{10,1200}\.[A-Za-z0-9_\-]{20,400}",
+        lambda: "eyJhbGciOiJIUzI1NiJ9.eyJ" + b64url(payload_len) + "." + b64url(43),
+    )
+
+
 def PREFIXED(prefix, fmt):
     """A literal prefix (regex-escaped) followed by another format."""
     return Fmt(re.escape(prefix) + fmt.regex, lambda: prefix + fmt.sample())

@@ -23,11 +23,7 @@ from rulegen import *  # noqa: E402,F401,F403
 reseed(0x5AA5)
 
 
-def jwt_sample():
-    return "eyJhbGciOiJIUzI1NiJ9.eyJ" + b64url(100) + "." + b64url(43)
-
-
-JWT = Fmt(r"eyJ[A-Za-z0-9_\-]{10,400}\.eyJ[A-Za-z0-9_\-]{10,1200}\.[A-Za-z0-9_\-]{20,400}", jwt_sample)
+JWT = JWT_FMT(100)
 
 rules = []
 R = rules.append
@@ -102,7 +98,7 @@ R(prefix_rule(
     entropy=4.0, rotate="https://miro.com/app/settings/user-profile/apps",
     negatives=["MIRO_ACCESS_TOKEN=eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_<token>",
                "MIRO_ACCESS_TOKEN=eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_" + b62(8),
-               "MIRO_ACCESS_TOKEN=" + jwt_sample()]))
+               "MIRO_ACCESS_TOKEN=" + JWT.sample()]))
 
 R(ctx_rule(
     "smartsheet-access-token", "smartsheet", "Smartsheet API access token (26 or 37 characters)",

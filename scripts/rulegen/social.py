@@ -23,11 +23,7 @@ from rulegen import *  # noqa: E402,F401,F403
 reseed(0x50C1A1)
 
 
-def jwt_sample():
-    return "eyJhbGciOiJIUzI1NiJ9.eyJ" + b64url(90) + "." + b64url(43)
-
-
-JWT = Fmt(r"eyJ[A-Za-z0-9_\-]{10,400}\.eyJ[A-Za-z0-9_\-]{10,1200}\.[A-Za-z0-9_\-]{20,400}", jwt_sample)
+JWT = JWT_FMT(90)
 
 rules = []
 R = rules.append
@@ -447,7 +443,7 @@ R(ctx_rule(
     key="MAILERLITE_API_KEY",
     value=Fmt(r"(?:" + JWT.regex + r"|[0-9a-f]{32})", lambda: hexs(32)),
     keywords=kforms("mailer", "lite"), entropy=3.0,
-    extra_examples=[f"MAILERLITE_API_TOKEN={jwt_sample()}"],
+    extra_examples=[f"MAILERLITE_API_TOKEN={JWT.sample()}"],
     rotate="https://dashboard.mailerlite.com/integrations/api"))
 
 R(ctx_rule(
