@@ -532,3 +532,94 @@ scantest!(pre_push_with_a_remote_commit_that_is_not_local, |dir| {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("c.txt:1"), "{out}");
 });
+
+/// Runs leakless in `dir` with `args`, killed (and the test failed) after `limit`: a scan that
+/// went super-linear would otherwise hang the suite rather than fail it.
+fn run_within(dir: &TestDir, args: &[&str], limit: std::time::Duration) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakless"))
+        .args(args)
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            child.kill().expect("kill");
+            panic!("leakless {args:?} still running after {limit:?}: not linear");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// A hostile config on a 10 MB single line: a keyword-less rule whose every search reads to the
+// end of the line (`\w+Z|\w`: quadratic, hours without a budget) and a rule whose keyword is
+// everywhere with a pattern that spans lines. Each stops when it has spent its budget and is
+// named in a notice (stderr, JSON `notices`, SARIF notifications); the secret at the end of the
+// line is still found by the ordinary rule, at the right column.
+scantest!(hostile_rules_on_a_10_mb_line_run_within_a_budget, |dir| {
+    let hostile = format!(
+        "{}\n[[rules]]\nid = \"no-keywords\"\nregex = '''\\w+Z|\\w'''\n\n[[rules]]\nid = \"everywhere\"\nkeywords = [\"a\"]\nregex = '''(?s)a.*Z|a'''\n",
+        rules_text()
+    );
+    dir.create("hostile.toml", hostile);
+    let mut line = vec![b'a'; 10_000_000];
+    line.extend_from_slice(format!(" {TOKEN}\n").as_bytes());
+    dir.create("long.txt", &line);
+    let limit = std::time::Duration::from_secs(300);
+    let args = [
+        "scan",
+        "long.txt",
+        "--config",
+        "hostile.toml",
+        "--no-builtin-rules",
+    ];
+    let (code, out, err) = run_within(&dir, &[&args[..], &["--format", "json"]].concat(), limit);
+    assert_eq!(code, Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let token = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "test-token")
+        .unwrap_or_else(|| panic!("the ordinary rule still finds the token: {err}"));
+    assert_eq!(token["locations"][0]["column"], 10_000_000 + 2);
+    let notices = v["notices"].as_array().expect("notices");
+    for id in ["no-keywords", "everywhere"] {
+        let quoted = format!("rule '{id}'");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("leakless: note: long.txt: ") && l.contains(&quoted)),
+            "one stderr line names {id}: {err}"
+        );
+        assert!(
+            notices.iter().any(|n| n["file"] == "long.txt"
+                && n["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&quoted) && m.contains("work budget"))),
+            "{notices:?}"
+        );
+    }
+    assert!(
+        !notices.iter().any(|n| n.to_string().contains("test-token")),
+        "an ordinary rule keeps within its budget: {notices:?}"
+    );
+    // SARIF carries them as notifications (a 1 MB line spends the budget as surely).
+    line.drain(..9_000_000);
+    dir.create("long.txt", &line);
+    let (code, out, err) = run_within(&dir, &[&args[..], &["--format", "sarif"]].concat(), limit);
+    assert_eq!(code, Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif");
+    let notes = v["runs"][0]["invocations"][0]["toolConfigurationNotifications"].to_string();
+    assert!(
+        notes.contains("rule 'no-keywords'") && notes.contains("rule 'everywhere'"),
+        "{notes}"
+    );
+});

@@ -19,7 +19,7 @@ use crate::findings::{self};
 use crate::hooks::{self, HookKind, Installed};
 use crate::matching::{ArchiveLimits, MatchOptions, RawMatch, Scanner};
 use crate::report::escape;
-use crate::report::{self, jsonl, Format, ReportOptions, ScanReport};
+use crate::report::{self, jsonl, Format, Notice, ReportOptions, ScanReport};
 use crate::rules::{self, RuleSet};
 use crate::source::git::{self, history::GitOutcome};
 use crate::source::{stdin, worktree, ScanError, Sink};
@@ -133,10 +133,14 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
             message: e.to_string(),
         });
     }
+    let notices = budget_notices(&scanner);
     if !src.quiet {
         let mut err = io::stderr().lock();
         for e in &errors {
             writeln!(err, "leakless: {}: {}", escape(&e.path), escape(&e.message))?;
+        }
+        for n in &notices {
+            writeln!(err, "leakless: note: {}: {}", escape(&n.file), escape(&n.message))?;
         }
     }
     Ok(ScanReport {
@@ -145,8 +149,31 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
         skipped,
         stats,
         suppressed: Default::default(),
-        notices: Vec::new(),
+        notices,
     })
+}
+
+/// One notice per rule that stopped early because it spent its work budget.
+fn budget_notices(scanner: &Scanner<'_>) -> Vec<Notice> {
+    scanner
+        .exhausted()
+        .into_iter()
+        .map(|b| {
+            let rule = &scanner.rules().rules()[b.rule as usize];
+            let more = match b.blobs {
+                1 => String::new(),
+                n => format!(" and {} other files", n - 1),
+            };
+            Notice {
+                file: b.first_path,
+                message: format!(
+                    "rule '{}' spent its work budget here{more} and was not run on the rest (findings of this rule may be missing); rules without keywords and rules from a config run within {}x the file size, see SECURITY.md",
+                    rule.id,
+                    crate::matching::BUDGET_FACTOR
+                ),
+            }
+        })
+        .collect()
 }
 
 fn scan(a: &ScanArgs) -> Result<ExitCode> {
@@ -219,7 +246,7 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
     report
         .findings
         .retain(|f| f.rule(&rules).confidence() >= min_confidence);
-    report.notices = notices;
+    report.notices.splice(0..0, notices);
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

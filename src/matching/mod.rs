@@ -10,11 +10,16 @@
 //! for the matches that survive.
 
 pub mod assign;
+mod budget;
+pub use budget::FACTOR as BUDGET_FACTOR;
 pub mod checksum;
 pub mod decode;
 pub mod entropy;
 pub mod filter;
 pub mod prefilter;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
 use memchr::memchr_iter;
 
@@ -247,12 +252,77 @@ pub struct Scratch {
 pub struct Scanner<'r> {
     rules: &'r RuleSet,
     opts: MatchOptions,
+    /// Per rule, on first use: the budgeted form of a rule without keywords or from a config
+    /// (`None`: a built-in keyword rule, searched freely).
+    budgeted: Vec<OnceLock<Option<budget::Budgeted>>>,
+    /// Rules that ran out of budget: rule → (blobs, first path).
+    exhausted: Mutex<BTreeMap<u32, (u64, String)>>,
+}
+
+/// A rule that spent its work budget (see [`Scanner::exhausted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetSpent {
+    /// The rule's index in the [`RuleSet`].
+    pub rule: u32,
+    /// In how many blobs it stopped early.
+    pub blobs: u64,
+    /// The first of them (in the order the scan met them).
+    pub first_path: String,
 }
 
 impl<'r> Scanner<'r> {
     /// A scanner over `rules`.
     pub fn new(rules: &'r RuleSet, opts: MatchOptions) -> Self {
-        Self { rules, opts }
+        Self {
+            rules,
+            opts,
+            budgeted: std::iter::repeat_with(OnceLock::new)
+                .take(rules.rules().len())
+                .collect(),
+            exhausted: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The rules that stopped early on some blob because they spent their work budget (rules
+    /// without keywords and rules from a config run within one; see `budget.rs`).
+    pub fn exhausted(&self) -> Vec<BudgetSpent> {
+        self.exhausted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(&rule, (blobs, first))| BudgetSpent {
+                rule,
+                blobs: *blobs,
+                first_path: first.clone(),
+            })
+            .collect()
+    }
+
+    fn note_exhausted(&self, rule: u32, path: Option<&str>) {
+        let mut map = self
+            .exhausted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = map
+            .entry(rule)
+            .or_insert_with(|| (0, path.unwrap_or("<input>").to_string()));
+        entry.0 += 1;
+    }
+
+    /// The budgeted search of rule `idx`, if it runs within a budget.
+    fn budgeted(&self, idx: u32, src: &str) -> Option<&budget::Budgeted> {
+        self.budgeted
+            .get(idx as usize)?
+            .get_or_init(|| {
+                let rule = &self.rules.rules()[idx as usize];
+                let trusted = rule.from_builtin_pack() && !self.rules.always_rules().contains(&idx);
+                // A pattern the regex crate compiled compiles here too (same syntax and limits);
+                // were it not to, the rule would run unbudgeted rather than not at all.
+                (!trusted)
+                    .then(|| budget::Budgeted::new(src, crate::rules::REGEX_SIZE_LIMIT))
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The rules.
@@ -307,23 +377,38 @@ impl<'r> Scanner<'r> {
             };
             if path_ok {
                 if let Some(Ok(re)) = rule.regex() {
-                    for &(_, ws, we) in &windows[i..j] {
-                        for caps in re.captures_iter(&data[ws..we]) {
-                            let Some(full) = caps.get(0) else { continue };
-                            let secret = match rule.secret_group {
-                                Some(g) => caps.get(g),
-                                None => caps
-                                    .iter()
-                                    .skip(1)
-                                    .flatten()
-                                    .find(|m| !m.is_empty())
-                                    .or(Some(full)),
-                            };
-                            let Some(secret) = secret else { continue };
-                            let (s, e) = (ws + secret.start(), ws + secret.end());
-                            let (fs, fe) = (ws + full.start(), ws + full.end());
-                            if self.keep_secret(rule_idx, input, &data[s..e], fs, fe) {
-                                out.push(RawMatch::new(rule_idx, data[s..e].to_vec(), s, e));
+                    let mut found = |ws: usize, full: (usize, usize), secret: Option<(usize, usize)>| {
+                        let Some(secret) = secret else { return };
+                        let (s, e) = (ws + secret.0, ws + secret.1);
+                        if self.keep_secret(rule_idx, input, &data[s..e], ws + full.0, ws + full.1) {
+                            out.push(RawMatch::new(rule_idx, data[s..e].to_vec(), s, e));
+                        }
+                    };
+                    let budgeted = rule
+                        .regex_src
+                        .as_deref()
+                        .and_then(|src| self.budgeted(rule_idx, src));
+                    if let Some(b) = budgeted {
+                        let mut left = budget::allowance(data.len());
+                        for &(_, ws, we) in &windows[i..j] {
+                            let spent = b.search(&data[ws..we], &mut left, |caps| {
+                                let span = |g: usize| caps.get_group(g).map(|m| (m.start, m.end));
+                                let Some(full) = span(0) else { return };
+                                let groups = (1..caps.group_len()).map(span);
+                                found(ws, full, secret_span(rule.secret_group, full, span, groups));
+                            });
+                            if spent.is_err() {
+                                self.note_exhausted(rule_idx, input.path);
+                                break;
+                            }
+                        }
+                    } else {
+                        for &(_, ws, we) in &windows[i..j] {
+                            for caps in re.captures_iter(&data[ws..we]) {
+                                let span = |g: usize| caps.get(g).map(|m| (m.start(), m.end()));
+                                let Some(full) = span(0) else { continue };
+                                let groups = (1..caps.len()).map(span);
+                                found(ws, full, secret_span(rule.secret_group, full, span, groups));
                             }
                         }
                     }
@@ -704,6 +789,20 @@ fn opens_string(line: &[u8], i: usize) -> bool {
     let prefix =
         |k: usize| k > 0 && matches!(line[k - 1], b'b' | b'B' | b'r' | b'R' | b'f' | b'F' | b'u' | b'U');
     boundary(i) || (prefix(i) && (boundary(i - 1) || (prefix(i - 1) && boundary(i - 2))))
+}
+
+/// The secret of a match: group `secret_group` (none if that group did not take part), else
+/// the first non-empty group, else the whole match.
+fn secret_span(
+    secret_group: Option<usize>,
+    full: (usize, usize),
+    group: impl Fn(usize) -> Option<(usize, usize)>,
+    mut groups: impl Iterator<Item = Option<(usize, usize)>>,
+) -> Option<(usize, usize)> {
+    match secret_group {
+        Some(g) => group(g),
+        None => groups.find_map(|g| g.filter(|(s, e)| s < e)).or(Some(full)),
+    }
 }
 
 fn line_start(data: &[u8], pos: usize) -> usize {

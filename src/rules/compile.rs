@@ -16,7 +16,7 @@ pub const DEFAULT_WINDOW: usize = 512;
 pub const WHOLE_BLOB_WINDOW: usize = 1 << 40;
 
 /// Compiled-size limit for one rule regex.
-const REGEX_SIZE_LIMIT: usize = 32 * 1024 * 1024;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 32 * 1024 * 1024;
 
 /// How bad a leak of this kind is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -699,6 +699,11 @@ impl Rule {
                 Confidence::High
             }
         })
+    }
+
+    /// Whether the rule comes from a built-in pack (benchmarked), not from a config.
+    pub fn from_builtin_pack(&self) -> bool {
+        super::builtin::PACKS.iter().any(|(name, _)| *name == self.source)
     }
 
     /// Whether the regex has been compiled (for tests and stats).
