@@ -133,39 +133,88 @@ scantest!(plain_pre_commit_hook_chains_blocks_and_uninstalls, |dir| {
     );
 });
 
+/// A `leakless` for `$LEAKLESS` that runs the real one and appends its exit code to the
+/// returned log: git reports a hook that blocked (exit 1) and one that failed (exit 2) alike.
+fn recording_leakless(dir: &Path) -> (PathBuf, PathBuf) {
+    let log = dir.join("exit-codes.log");
+    let wrapper = dir.join("leakless-recording");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n'{}' \"$@\"\ncode=$?\necho $code >> '{}'\nexit $code\n",
+            env!("CARGO_BIN_EXE_leakless"),
+            log.display()
+        ),
+    )
+    .expect("write");
+    make_exec(&wrapper);
+    (wrapper, log)
+}
+
+/// The exit codes recorded since the last call, one per line.
+fn take_codes(log: &Path) -> String {
+    let codes = std::fs::read_to_string(log).unwrap_or_default();
+    let _ = std::fs::remove_file(log);
+    codes
+}
+
+fn output_text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
 scantest!(plain_pre_push_hook_blocks_pushed_secret_only, |dir| {
     let remote = dir.path().join("remote.git");
-    git_ok(
-        dir.path(),
-        &["init", "-q", "--bare", remote.to_str().expect("utf-8")],
-    );
+    let remote_url = remote.to_str().expect("utf-8");
+    git_ok(dir.path(), &["init", "-q", "--bare", remote_url]);
     let repo = dir.path().join("repo");
     init_repo(&repo);
-    git_ok(
-        &repo,
-        &["remote", "add", "origin", remote.to_str().expect("utf-8")],
-    );
+    git_ok(&repo, &["remote", "add", "origin", remote_url]);
     git_ok(&repo, &["push", "-q", "origin", "main"]);
     let o = leakless_in(&repo, &["install-hook", "--pre-push"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (wrapper, log) = recording_leakless(dir.path());
+    let wrapper = wrapper.to_str().expect("utf-8").to_string();
+    let push = |args: &[&str]| {
+        let mut full = vec!["-c", "push.default=simple", "push", "-q"];
+        full.extend_from_slice(args);
+        let o = Command::new("git")
+            .args(&full)
+            .current_dir(&repo)
+            .env("PATH", path_with_leakless())
+            .env("LEAKLESS", &wrapper)
+            .output()
+            .expect("git push");
+        (o.status.success(), output_text(&o), take_codes(&log))
+    };
+    let blocked = |(ok, msg, codes): (bool, String, String), what: &str| {
+        assert!(!ok, "{what}: the push must be blocked: {msg}");
+        assert_eq!(
+            codes, "1\n",
+            "{what}: blocked for findings (exit 1), not an error: {msg}"
+        );
+        assert!(
+            msg.contains("push blocked") && msg.contains("settings.py:2:"),
+            "{what}: {msg}"
+        );
+        msg
+    };
+    let passes = |(ok, msg, codes): (bool, String, String), what: &str| {
+        assert!(ok, "{what}: {msg}");
+        assert_eq!(codes, "0\n", "{what}: {msg}");
+        msg
+    };
 
     // A clean commit pushes.
     std::fs::write(repo.join("a.txt"), "hello\n").expect("write");
     git_ok(&repo, &["add", "a.txt"]);
     git_ok(&repo, &["commit", "-qm", "a", "--no-verify"]);
-    git_ok(&repo, &["push", "-q", "origin", "main"]);
+    passes(push(&["origin", "main"]), "clean commit");
 
-    // A commit with a secret is blocked; the push does not happen.
+    // A commit with a secret is blocked, for that reason; the push does not happen.
     std::fs::write(repo.join("settings.py"), LEAK).expect("write");
     git_ok(&repo, &["add", "settings.py"]);
     git_ok(&repo, &["commit", "-qm", "leak", "--no-verify"]);
-    let o = git_in(&repo, &["push", "-q", "origin", "main"]);
-    assert!(!o.status.success());
-    let msg = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-    assert!(
-        msg.contains("push blocked") && msg.contains("settings.py:2:"),
-        "{msg}"
-    );
+    blocked(push(&["origin", "main"]), "leaky commit");
     let remote_head = git_ok(&remote, &["rev-parse", "main"]);
     let local_prev = git_ok(&repo, &["rev-parse", "HEAD~1"]);
     assert_eq!(remote_head, local_prev);
@@ -176,11 +225,56 @@ scantest!(plain_pre_push_hook_blocks_pushed_secret_only, |dir| {
     std::fs::write(repo.join("c.txt"), "c\n").expect("write");
     git_ok(&repo, &["add", "c.txt"]);
     git_ok(&repo, &["commit", "-qm", "c", "--no-verify"]);
-    git_ok(&repo, &["push", "-q", "origin", "clean-topic"]);
+    passes(push(&["origin", "clean-topic"]), "clean new branch");
     git_ok(&repo, &["checkout", "-q", "-b", "leaky-topic", "main"]);
-    assert!(!git_in(&repo, &["push", "-q", "origin", "leaky-topic"])
-        .status
-        .success());
+    blocked(push(&["origin", "leaky-topic"]), "leaky new branch");
+
+    // Pushing to the remote's URL instead of its name: the same remote-tracking branches
+    // tell what it has.
+    let by_url = blocked(push(&[remote_url, "leaky-topic"]), "leak pushed to the URL");
+    assert!(!by_url.contains("not a configured remote"), "{by_url}");
+    let msg = passes(
+        push(&[remote_url, "clean-topic:refs/heads/clean-by-url"]),
+        "clean branch pushed to the URL",
+    );
+    assert!(!msg.contains("not a configured remote"), "{msg}");
+
+    // Tags: an annotated tag on a pushed commit passes; a tag on the unpushed leak is blocked.
+    git_ok(&repo, &["tag", "-a", "v1", "-m", "v1", "clean-topic"]);
+    passes(push(&["origin", "v1"]), "tag on pushed commits");
+    git_ok(&repo, &["tag", "v2", "leaky-topic"]);
+    blocked(push(&["origin", "v2"]), "tag on the leak");
+    git_ok(&repo, &["tag", "-a", "v3", "-m", "v3", "leaky-topic"]);
+    blocked(push(&["origin", "v3"]), "annotated tag on the leak");
+
+    // Once the leak is on the remote (pushed with --no-verify), a branch on top of it pushes
+    // there; a URL that is no configured remote (a new mirror) would receive the leak too, so
+    // all of the branch's history is scanned, and the hook says so.
+    assert!(push(&["--no-verify", "origin", "leaky-topic"]).0);
+    git_ok(&repo, &["checkout", "-q", "-b", "again", "leaky-topic"]);
+    std::fs::write(repo.join("d.txt"), "d\n").expect("write");
+    git_ok(&repo, &["add", "d.txt"]);
+    git_ok(&repo, &["commit", "-qm", "d", "--no-verify"]);
+    passes(push(&["origin", "again"]), "clean commit on pushed history");
+    let mirror = dir.path().join("mirror.git");
+    git_ok(
+        dir.path(),
+        &["init", "-q", "--bare", mirror.to_str().expect("utf-8")],
+    );
+    let msg = blocked(
+        push(&[mirror.to_str().expect("utf-8"), "again"]),
+        "history pushed to a new mirror",
+    );
+    assert!(msg.contains("is not a configured remote"), "{msg}");
+
+    // Deleting a branch pushes no content: the hook passes even though the branch holds a leak.
+    passes(push(&["origin", "--delete", "leaky-topic"]), "branch deletion");
+    assert!(!git_in(
+        &remote,
+        &["rev-parse", "--verify", "-q", "refs/heads/leaky-topic"]
+    )
+    .status
+    .success());
 });
 
 #[cfg(unix)]
@@ -230,6 +324,16 @@ fn framework_blocks_and_passes(hook: &str, dir: &TestDir) {
     assert!(msg.contains("Passed"), "{msg}");
 }
 
+/// Whether to run the `language: rust` hooks, which pre-commit builds with cargo (minutes):
+/// `bash scripts/test` sets LEAKLESS_TEST_RUST_HOOK=1.
+fn rust_hook_requested() -> bool {
+    let set = std::env::var_os("LEAKLESS_TEST_RUST_HOOK").is_some();
+    if !set {
+        eprintln!("note: LEAKLESS_TEST_RUST_HOOK not set; skipping a cargo-built pre-commit framework hook");
+    }
+    set
+}
+
 scantest!(pre_commit_framework_system_hook, |dir| {
     framework_blocks_and_passes("leakless-system", &dir);
 });
@@ -237,11 +341,140 @@ scantest!(pre_commit_framework_system_hook, |dir| {
 // The `language: rust` hook makes pre-commit build leakless with cargo (minutes): run only when
 // the suite asks for it (scripts/test sets LEAKLESS_TEST_RUST_HOOK=1).
 scantest!(pre_commit_framework_rust_hook, |dir| {
-    if std::env::var_os("LEAKLESS_TEST_RUST_HOOK").is_none() {
-        eprintln!("note: LEAKLESS_TEST_RUST_HOOK not set; skipping the cargo-built pre-commit hook");
-        return;
+    if rust_hook_requested() {
+        framework_blocks_and_passes("leakless", &dir);
     }
-    framework_blocks_and_passes("leakless", &dir);
+});
+
+/// Pushes through the pre-commit framework's own pre-push hook (`pre-commit install --hook-type
+/// pre-push`, our `.pre-commit-hooks.yaml` at this repository's HEAD): the framework reads
+/// git's ref list and hands the hook `PRE_COMMIT_FROM_REF`/`PRE_COMMIT_TO_REF`, or only the
+/// branch when the pushed history starts at a root commit.
+fn framework_push_hooks(hook: &str, dir: &TestDir) {
+    let Some(venv) = external_tool("LEAKLESS_TEST_VENV") else {
+        return;
+    };
+    let pre_commit = venv.join("bin/pre-commit");
+    let home = dir.path().join("pre-commit-home");
+    let rev = git_ok(Path::new(REPO_ROOT), &["rev-parse", "HEAD"]);
+    let run = |repo: &Path, cmd: &str, args: &[&str]| -> Output {
+        let mut c = Command::new(cmd);
+        c.args(args)
+            .current_dir(repo)
+            .env("PATH", path_with_leakless())
+            .env("PRE_COMMIT_HOME", &home)
+            .env("GIT_AUTHOR_NAME", "Dev")
+            .env("GIT_AUTHOR_EMAIL", "dev@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Dev")
+            .env("GIT_COMMITTER_EMAIL", "dev@example.invalid")
+            .env("GIT_AUTHOR_DATE", "2025-01-02T03:04:05Z")
+            .env("GIT_COMMITTER_DATE", "2025-01-02T03:04:05Z");
+        c.output().expect(cmd)
+    };
+    let setup = |name: &str, first: &[(&str, &str)]| -> (PathBuf, PathBuf) {
+        let remote = dir.path().join(format!("{name}.git"));
+        git_ok(
+            dir.path(),
+            &["init", "-q", "--bare", remote.to_str().expect("utf-8")],
+        );
+        let repo = dir.path().join(name);
+        std::fs::create_dir_all(&repo).expect("mkdir");
+        git_ok(&repo, &["-c", "init.defaultBranch=main", "init", "-q"]);
+        git_ok(
+            &repo,
+            &["remote", "add", "origin", remote.to_str().expect("utf-8")],
+        );
+        std::fs::write(
+            repo.join(".pre-commit-config.yaml"),
+            format!(
+                "repos:\n- repo: {REPO_ROOT}\n  rev: {}\n  hooks:\n  - id: {hook}\n",
+                rev.trim()
+            ),
+        )
+        .expect("write");
+        for (file, text) in first {
+            std::fs::write(repo.join(file), text).expect("write");
+        }
+        git_ok(&repo, &["add", "-A"]);
+        git_ok(&repo, &["commit", "-qm", "root", "--no-verify"]);
+        let o = run(
+            &repo,
+            pre_commit.to_str().expect("utf-8"),
+            &["install", "--hook-type", "pre-push"],
+        );
+        assert!(o.status.success(), "{}", output_text(&o));
+        (repo, remote)
+    };
+    let git = |repo: &Path, args: &[&str]| run(repo, "git", args);
+    let blocked = |o: Output, what: &str| {
+        let msg = output_text(&o);
+        assert!(!o.status.success(), "{what}: {msg}");
+        assert!(
+            msg.contains("- exit code: 1") && msg.contains("push blocked") && msg.contains("settings.py:2:"),
+            "{what}: blocked for the finding: {msg}"
+        );
+        msg
+    };
+    let passes = |o: Output, what: &str| {
+        let msg = output_text(&o);
+        assert!(o.status.success(), "{what}: {msg}");
+        msg
+    };
+
+    // The first push of a repository whose root commit holds the leak: pre-commit passes no
+    // refs ("all files"); the hook scans the branch's history.
+    let (fresh, _) = setup("fresh", &[("settings.py", LEAK)]);
+    blocked(
+        git(&fresh, &["push", "-q", "origin", "main"]),
+        "leak in the root commit",
+    );
+
+    let (repo, remote) = setup("repo", &[("README.md", "project\n")]);
+    passes(git(&repo, &["push", "-q", "origin", "main"]), "clean root");
+    std::fs::write(repo.join("settings.py"), LEAK).expect("write");
+    git_ok(&repo, &["add", "settings.py"]);
+    git_ok(&repo, &["commit", "-qm", "leak", "--no-verify"]);
+    blocked(git(&repo, &["push", "-q", "origin", "main"]), "leaky commit");
+    assert_eq!(
+        git_ok(&remote, &["rev-parse", "main"]),
+        git_ok(&repo, &["rev-parse", "HEAD~1"])
+    );
+    // To a URL rather than a remote name; and a tag on the leak.
+    blocked(
+        git(&repo, &["push", "-q", remote.to_str().expect("utf-8"), "main"]),
+        "leak pushed to the URL",
+    );
+    git_ok(&repo, &["tag", "-a", "v1", "-m", "v1"]);
+    blocked(git(&repo, &["push", "-q", "origin", "v1"]), "tag on the leak");
+
+    // A clean branch beside the leak passes; deleting a branch that holds the leak passes.
+    git_ok(&repo, &["checkout", "-q", "-b", "clean-topic", "HEAD~1"]);
+    std::fs::write(repo.join("c.txt"), "c\n").expect("write");
+    git_ok(&repo, &["add", "c.txt"]);
+    git_ok(&repo, &["commit", "-qm", "c", "--no-verify"]);
+    passes(
+        git(&repo, &["push", "-q", "origin", "clean-topic"]),
+        "clean branch",
+    );
+    assert!(git(&repo, &["push", "-q", "--no-verify", "origin", "main:leaky"])
+        .status
+        .success());
+    passes(
+        git(&repo, &["push", "-q", "origin", "--delete", "leaky"]),
+        "deletion",
+    );
+}
+
+scantest!(pre_commit_framework_push_system_hook, |dir| {
+    framework_push_hooks("leakless-push-system", &dir);
+});
+
+// `language: rust`: pre-commit builds leakless with cargo (minutes), so only when the suite asks
+// (scripts/test sets LEAKLESS_TEST_RUST_HOOK=1), like the pre-commit hook above.
+scantest!(pre_commit_framework_push_rust_hook, |dir| {
+    if rust_hook_requested() {
+        framework_push_hooks("leakless-push", &dir);
+    }
 });
 
 /// Runs the action with our runner; returns its JSON result.

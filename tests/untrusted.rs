@@ -506,8 +506,16 @@ scantest!(pre_push_with_a_remote_commit_that_is_not_local, |dir| {
     dir.create("b.txt", "still clean\n");
     let local = commit(&dir, "more");
     let unknown = "1234567890abcdef1234567890abcdef12345678";
-    let hook = |local: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_leakless"))
+    // By git's ref list on stdin, or by the pre-commit framework's variables (which a CI job
+    // may also set by hand to a commit it never fetched).
+    let hook = |local: &str, framework: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakless"));
+        if framework {
+            cmd.env("PRE_COMMIT_FROM_REF", unknown)
+                .env("PRE_COMMIT_TO_REF", local)
+                .env("PRE_COMMIT_REMOTE_NAME", "origin");
+        }
+        let mut child = cmd
             .args(["hook", "pre-push", "origin", "url"])
             .current_dir(dir.path())
             .stdin(Stdio::piped())
@@ -515,7 +523,11 @@ scantest!(pre_push_with_a_remote_commit_that_is_not_local, |dir| {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        let line = format!("refs/heads/main {local} refs/heads/main {unknown}\n");
+        let line = if framework {
+            String::new()
+        } else {
+            format!("refs/heads/main {local} refs/heads/main {unknown}\n")
+        };
         std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), line.as_bytes()).expect("write");
         let out = child.wait_with_output().expect("wait");
         (
@@ -523,14 +535,16 @@ scantest!(pre_push_with_a_remote_commit_that_is_not_local, |dir| {
             String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
         )
     };
-    let (code, out) = hook(&local);
-    assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("is not in this repository"), "{out}");
     dir.create("c.txt", format!("{TOKEN}\n"));
     let leaky = commit(&dir, "leak");
-    let (code, out) = hook(&leaky);
-    assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("c.txt:1"), "{out}");
+    for framework in [false, true] {
+        let (code, out) = hook(&local, framework);
+        assert_eq!(code, Some(0), "{out}");
+        assert!(out.contains("is not in this repository"), "{out}");
+        let (code, out) = hook(&leaky, framework);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(out.contains("c.txt:1") && out.contains("push blocked"), "{out}");
+    }
 });
 
 /// Runs leakless in `dir` with `args`, killed (and the test failed) after `limit`: a scan that

@@ -570,14 +570,18 @@ fn commit_exists(oid: &str) -> bool {
 
 /// The scans a pre-push hook runs: one `--range` per pushed ref.
 fn pre_push_scans(remote: Option<&str>) -> Result<Vec<Vec<String>>> {
-    let from = std::env::var("PRE_COMMIT_FROM_REF").unwrap_or_default();
-    let to = std::env::var("PRE_COMMIT_TO_REF").unwrap_or_default();
-    if !from.is_empty() && !to.is_empty() {
-        return Ok(vec![vec!["--range".into(), format!("{from}..{to}")]]);
+    if let Some(scan) = framework_push_scan()? {
+        return Ok(vec![scan]);
     }
     let mut stdin = String::new();
     io::Read::read_to_string(&mut io::stdin().lock(), &mut stdin)
         .context("Failed to read the pushed refs")?;
+    if stdin.trim().is_empty() {
+        writeln!(
+            io::stderr().lock(),
+            "leakless: note: no pushed refs on standard input (git passes them to a pre-push hook): nothing to scan"
+        )?;
+    }
     let mut scans = Vec::new();
     for line in stdin.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -587,36 +591,125 @@ fn pre_push_scans(remote: Option<&str>) -> Result<Vec<Vec<String>>> {
         if is_zero_oid(local) {
             continue; // a deletion pushes no content
         }
-        if !is_zero_oid(remote_oid) && commit_exists(remote_oid) {
-            scans.push(vec!["--range".into(), format!("{remote_oid}..{local}")]);
-            continue;
-        }
-        if !is_zero_oid(remote_oid) {
-            // The remote has a commit we never fetched: scan what is local and not on any
-            // remote-tracking branch, and say so.
-            let mut err = io::stderr().lock();
-            writeln!(
-                err,
-                "leakless: note: the remote's commit {} is not in this repository (git fetch narrows the scan); scanning the local commits that no remote-tracking branch has",
-                escape(remote_oid)
-            )?;
-        }
-        // A new branch: every commit not already on the remote.
-        let mut scan = vec!["--range".to_string(), local.to_string()];
-        if let Some(remote) = remote {
-            let out = std::process::Command::new("git")
-                .args(["for-each-ref", "--format=%(objectname)"])
-                .arg(format!("refs/remotes/{remote}/"))
-                .output()
-                .context("Failed to run git for-each-ref")?;
-            for oid in String::from_utf8_lossy(&out.stdout).lines() {
-                scan.push("--exclude".into());
-                scan.push(oid.to_string());
-            }
-        }
-        scans.push(scan);
+        scans.push(pushed_ref_scan(local, Some(remote_oid), remote)?);
     }
     Ok(scans)
+}
+
+/// Under the pre-commit framework, which reads git's list of pushed refs itself and passes on
+/// the first one in `PRE_COMMIT_*` variables: the scan of that ref. `None` when not run by it.
+fn framework_push_scan() -> Result<Option<Vec<String>>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let remote = var("PRE_COMMIT_REMOTE_NAME");
+    match (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
+        (Some(from), Some(to)) => pushed_ref_scan(&to, Some(&from), remote.as_deref()).map(Some),
+        // pre-commit passes no refs when the pushed branch starts at a root commit (it would
+        // check "all files"): every local commit of the branch that the remote lacks is new.
+        _ => match var("PRE_COMMIT_LOCAL_BRANCH") {
+            Some(branch) => {
+                let oid = rev_parse_commit(&branch).with_context(|| {
+                    format!(
+                        "pre-commit names the pushed branch {} but it is not a local commit",
+                        escape(&branch)
+                    )
+                })?;
+                pushed_ref_scan(&oid, None, remote.as_deref()).map(Some)
+            }
+            None => Ok(None),
+        },
+    }
+}
+
+/// The commit `rev` names in the repository of the current directory.
+fn rev_parse_commit(rev: &str) -> Result<String> {
+    let out = std::process::Command::new("git")
+        .args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .output()
+        .context("Failed to run git rev-parse")?;
+    let oid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || oid.is_empty() {
+        anyhow::bail!("no such commit: {}", escape(rev));
+    }
+    Ok(oid)
+}
+
+/// The `--range` scan of one pushed ref: the commits from the remote's commit to `local` when
+/// the remote's commit is here; otherwise the local commits that no remote-tracking branch of
+/// the remote has (all of `local`'s history when the remote is a URL with no tracking branches).
+fn pushed_ref_scan(local: &str, remote_oid: Option<&str>, remote: Option<&str>) -> Result<Vec<String>> {
+    let mut err = io::stderr().lock();
+    if let Some(r) = remote_oid.filter(|r| !is_zero_oid(r)) {
+        if commit_exists(r) {
+            return Ok(vec!["--range".into(), format!("{r}..{local}")]);
+        }
+        // The remote has a commit we never fetched.
+        writeln!(
+            err,
+            "leakless: note: the remote's commit {} is not in this repository (git fetch narrows the scan); scanning the local commits that no remote-tracking branch has",
+            escape(r)
+        )?;
+    }
+    let mut scan = vec!["--range".to_string(), local.to_string()];
+    let tracked = remote
+        .and_then(remote_name)
+        .map(|name| tracking_oids(&name))
+        .transpose()?;
+    match tracked {
+        Some(oids) => {
+            for oid in oids {
+                scan.push("--exclude".into());
+                scan.push(oid);
+            }
+        }
+        None => writeln!(
+            err,
+            "leakless: note: {} is not a configured remote, so nothing tells what it already has: scanning every commit reachable from {}",
+            escape(remote.unwrap_or("the remote")),
+            escape(local)
+        )?,
+    }
+    Ok(scan)
+}
+
+/// The configured remote `remote` names: itself, or the remote whose URL it is (git passes the
+/// URL as the remote's name when pushing to a URL).
+fn remote_name(remote: &str) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["config", "--get-regexp", r"^remote\..*\.url$"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let remotes: Vec<(&str, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let (key, url) = l.split_once(' ')?;
+            Some((key.strip_prefix("remote.")?.strip_suffix(".url")?, url))
+        })
+        .collect();
+    remotes
+        .iter()
+        .find(|(name, _)| *name == remote)
+        .or_else(|| remotes.iter().find(|(_, url)| *url == remote))
+        .map(|(name, _)| (*name).to_string())
+}
+
+/// The commits the remote-tracking branches of `remote` point at.
+fn tracking_oids(remote: &str) -> Result<Vec<String>> {
+    let out = std::process::Command::new("git")
+        .args(["for-each-ref", "--format=%(objectname)"])
+        .arg(format!("refs/remotes/{remote}/"))
+        .output()
+        .context("Failed to run git for-each-ref")?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(ToString::to_string)
+        .collect())
 }
 
 /// Runs the scans of a hook; quiet when clean, the report and the ways out when it blocks.
