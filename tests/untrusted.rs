@@ -99,11 +99,7 @@ scantest!(pr_config_that_allowlists_everything_does_not_apply, |dir| {
         .cmd()
         .args(["scan", ".", "--range", &format!("{base}^!")])
         .run();
-    assert_eq!(code, 0, "{out}");
-    assert!(
-        out.contains("the range has no base revision"),
-        "a root commit has no base to trust: {out}"
-    );
+    assert_eq!(code, 2, "a root commit has no base to trust: {out}");
     let (code, out, _) = dir
         .cmd()
         .args([
@@ -636,4 +632,81 @@ scantest!(hostile_rules_on_a_10_mb_line_run_within_a_budget, |dir| {
         notes.contains("rule 'no-keywords'") && notes.contains("rule 'everywhere'"),
         "{notes}"
     );
+});
+
+// Ranges where git names no single base: the config is still never the scanned change's own.
+// After criss-cross merges `A...B` has two merge bases (one is used, and the notice says so);
+// `B --exclude A` uses the first commit the range leaves out on B's first-parent line; a
+// range that starts at a root commit (`ROOT^!`, `B` alone) or joins unrelated histories has
+// no trusted base: exit 2, unless `--config-source worktree` says to trust the checkout.
+scantest!(ranges_without_a_single_base_never_use_the_changes_config, |dir| {
+    init(&dir);
+    dir.create(".leakless.toml", rules_text());
+    dir.create("README.md", "hello\n");
+    commit(&dir, "base");
+    git(dir.path(), &["checkout", "-q", "-b", "x"]);
+    dir.create("x.txt", "x\n");
+    let x1 = commit(&dir, "x1");
+    git(dir.path(), &["checkout", "-q", "-b", "y", "main"]);
+    dir.create("y.txt", "y\n");
+    let y1 = commit(&dir, "y1");
+    git(dir.path(), &["checkout", "-q", "x"]);
+    git(dir.path(), &["merge", "-q", "--no-ff", "-m", "x2", &y1]);
+    git(dir.path(), &["checkout", "-q", "y"]);
+    git(dir.path(), &["merge", "-q", "--no-ff", "-m", "y2", &x1]);
+    // The change: a config that allowlists everything, and a token.
+    let hostile = format!("{}\n[[allowlists]]\npaths = ['''.*''']\n", rules_text());
+    dir.create(".leakless.toml", &hostile);
+    dir.create("app.py", format!("key = '{TOKEN}'\n"));
+    commit(&dir, "y3");
+    let bases = git(dir.path(), &["merge-base", "--all", "x", "y"]);
+    assert_eq!(bases.lines().count(), 2, "criss-cross: {bases}");
+
+    let (code, out, err) = dir.cmd().args(["scan", ".", "--range", "x...y"]).run();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("app.py:1"), "{out}");
+    assert!(
+        err.contains("the range has 2 merge bases") && err.contains("the scanned change modifies"),
+        "{err}"
+    );
+    let (code, out, err) = dir
+        .cmd()
+        .args(["scan", ".", "--range", "y", "--exclude", "x"])
+        .run();
+    assert_eq!(
+        code, 1,
+        "B --exclude A reads the config outside the change: {out}{err}"
+    );
+    assert!(out.contains("app.py:1"), "{out}");
+
+    // An orphan branch whose root commit carries its own permissive config and a token.
+    git(dir.path(), &["checkout", "-q", "--orphan", "orphan"]);
+    git(dir.path(), &["rm", "-rq", "--cached", "."]);
+    dir.create("app.py", format!("key = '{TOKEN2}'\n"));
+    dir.create(".leakless.toml", &hostile);
+    git(dir.path(), &["add", ".leakless.toml", "app.py"]);
+    git(dir.path(), &["commit", "-q", "-m", "root"]);
+    for range in ["orphan^!", "orphan", "main...orphan"] {
+        let (code, out, err) = dir.cmd().args(["scan", ".", "--range", range]).run();
+        assert_eq!(code, 2, "{range}: {out}{err}");
+        assert!(
+            err.contains("no base revision outside the scanned change")
+                && err.contains("--config-source worktree"),
+            "{range}: {err}"
+        );
+        let (code, out, err) = dir
+            .cmd()
+            .args(["scan", ".", "--range", range, "--config-source", "base"])
+            .run();
+        assert_eq!(code, 2, "{range}: {out}{err}");
+        // Trusting the checkout is the user's explicit choice.
+        let (code, out, err) = dir
+            .cmd()
+            .args(["scan", ".", "--range", range, "--config-source", "worktree"])
+            .run();
+        assert_eq!(
+            code, 0,
+            "{range}: the checkout's config allowlists everything: {out}{err}"
+        );
+    }
 });

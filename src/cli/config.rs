@@ -138,23 +138,28 @@ pub(super) fn load_scan(
         (ConfigSource::Base, None) => {
             anyhow::bail!("--config-source base needs a range (--range or --since-commit)")
         }
-        (ConfigSource::Base, Some(spec)) => match RevisionFiles::open(&src.path, spec)? {
-            Some(r) => {
-                let r = Arc::new(r);
-                (r.clone() as Arc<dyn ConfigReader>, Some(r))
-            }
-            None if src.config_source.is_some() => anyhow::bail!(
-                "the range {} has no single base revision to read the config from; use --config-source worktree",
-                escape(src.range.as_deref().unwrap_or_default())
-            ),
-            None => {
+        (ConfigSource::Base, Some(spec)) => {
+            let exclude: Vec<&str> = src.exclude.iter().map(String::as_str).collect();
+            let Some(r) = RevisionFiles::open(&src.path, spec, &exclude)? else {
+                let range = escape(src.range.as_deref().unwrap_or_default());
+                anyhow::bail!(
+                    "the range {range} has no base revision outside the scanned change (its history starts at a root commit inside the range, or its sides share no history), so there is nowhere trusted to read the config, ignore file and baseline from; name the base (A..{range}, or --exclude the revisions already reviewed), or pass --config-source worktree to trust the checked-out files"
+                );
+            };
+            if let Some(other) = r.other_bases().first() {
                 notices.push(Notice {
                     file: src.range.clone().unwrap_or_default(),
-                    message: "the range has no base revision: config, ignore file and baseline were read from the working tree".into(),
+                    message: format!(
+                        "the range has {} merge bases; config, ignore file and baseline were read at {} (as git diff A...B does), not at {}",
+                        r.other_bases().len() + 1,
+                        r.base().to_hex_with_len(12),
+                        other.to_hex_with_len(12)
+                    ),
                 });
-                (worktree(), None)
             }
-        },
+            let r = Arc::new(r);
+            (r.clone() as Arc<dyn ConfigReader>, Some(r))
+        }
     };
     // In a range scan, a file the command line names that the base does not have yet (the
     // change adds it) is absent: it takes effect once merged, and the notice below says so.

@@ -132,24 +132,74 @@ fn parents(repo: &gix::Repository, id: ObjectId) -> Result<Vec<ObjectId>, GitErr
     Ok(commit.parent_ids().map(gix::Id::detach).collect())
 }
 
+/// Where a range scan may read its config: a commit the scanned change cannot have written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeBase {
+    /// The base commit.
+    pub base: ObjectId,
+    /// The range's tip (to tell what the change did to the config).
+    pub tip: ObjectId,
+    /// Further merge bases of `A...B` after criss-cross merges (the first is used, as
+    /// `git diff A...B` does).
+    pub other_bases: Vec<ObjectId>,
+}
+
 /// The trusted base and the scanned tip of a range, for reading config as it was before the
-/// change: `A..B` → (A, B); `A...B` → (merge base, B); `REV^!` → (first parent, REV). `None`
-/// when the range has no single base (`B` alone, a root commit, unrelated histories).
+/// change: `A..B` → A; `A...B` → their merge base; `REV^!` → its first parent; `B --exclude X…`
+/// → the first commit on B's first-parent line that the range leaves out (reachable from an
+/// excluded revision). `None` when every candidate is part of the scanned change: `B` alone or
+/// a root commit (the history starts inside the range), or `A...B` of unrelated histories.
 pub fn base_and_tip(
     repo: &gix::Repository,
     spec: RangeSpec<'_>,
-) -> Result<Option<(ObjectId, ObjectId)>, GitError> {
+    exclude: &[&str],
+) -> Result<Option<RangeBase>, GitError> {
+    let single = |base: Option<ObjectId>, tip: ObjectId| {
+        base.map(|base| RangeBase {
+            base,
+            tip,
+            other_bases: Vec::new(),
+        })
+    };
     Ok(match spec {
-        RangeSpec::Between(a, b) => Some((resolve(repo, a)?, resolve(repo, b)?)),
+        RangeSpec::Between(a, b) => single(Some(resolve(repo, a)?), resolve(repo, b)?),
         RangeSpec::Symmetric(a, b) => {
             let (a, b) = (resolve(repo, a)?, resolve(repo, b)?);
-            merge_bases(repo, a, b)?.first().map(|base| (*base, b))
+            let mut bases = merge_bases(repo, a, b)?.into_iter();
+            bases.next().map(|base| RangeBase {
+                base,
+                tip: b,
+                other_bases: bases.collect(),
+            })
         }
         RangeSpec::Only(rev) => {
             let id = resolve(repo, rev)?;
-            parents(repo, id)?.first().map(|p| (*p, id))
+            single(parents(repo, id)?.first().copied(), id)
         }
-        RangeSpec::Tip(_) => None,
+        RangeSpec::Tip(_) if exclude.is_empty() => None,
+        RangeSpec::Tip(b) => {
+            let tip = resolve(repo, b)?;
+            let (tips, hidden) = resolve_spec(repo, spec, exclude)?;
+            let inside: std::collections::HashSet<ObjectId> = repo
+                .rev_walk(tips)
+                .with_hidden(hidden)
+                .all()
+                .map_err(|e| GitError::Repo {
+                    repo: repo_name(repo),
+                    message: format!("cannot walk {spec:?}: {}", one_line(&e)),
+                })?
+                .map(|info| info.map(|i| i.id))
+                .collect::<Result<_, _>>()
+                .map_err(|e| GitError::Repo {
+                    repo: repo_name(repo),
+                    message: format!("commit walk: {}", one_line(&e)),
+                })?;
+            let mut at = Some(tip);
+            while let Some(c) = at.filter(|c| inside.contains(c)) {
+                at = parents(repo, c)?.first().copied();
+            }
+            single(at, tip)
+        }
     })
 }
 

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use gix::ObjectId;
 
-use super::range::{base_and_tip, RangeSpec};
+use super::range::{base_and_tip, RangeBase, RangeSpec};
 use super::{one_line, open, repo_name, GitError};
 use crate::safefs::{self, ConfigReader, Origin, ReadError, MAX_CONFIG_SIZE};
 
@@ -46,6 +46,7 @@ pub struct RevisionFiles {
     repo: gix::ThreadSafeRepository,
     workdir: Option<PathBuf>,
     base: ObjectId,
+    other_bases: Vec<ObjectId>,
     base_tree: ObjectId,
     tip_tree: ObjectId,
     read: Mutex<BTreeSet<String>>,
@@ -79,11 +80,16 @@ fn normalize(path: &Path) -> Option<PathBuf> {
 }
 
 impl RevisionFiles {
-    /// The files at the base of `spec` in the repository containing `path`; `None` when the
-    /// range has no single base (see [`base_and_tip`]).
-    pub fn open(path: &Path, spec: RangeSpec<'_>) -> Result<Option<Self>, GitError> {
+    /// The files at the base of `spec` (narrowed by `exclude`) in the repository containing
+    /// `path`; `None` when the range has no base outside the change (see [`base_and_tip`]).
+    pub fn open(path: &Path, spec: RangeSpec<'_>, exclude: &[&str]) -> Result<Option<Self>, GitError> {
         let repo = open(path)?;
-        let Some((base, tip)) = base_and_tip(&repo, spec)? else {
+        let Some(RangeBase {
+            base,
+            tip,
+            other_bases,
+        }) = base_and_tip(&repo, spec, exclude)?
+        else {
             return Ok(None);
         };
         let base_tree = tree_of(&repo, base)?;
@@ -93,6 +99,7 @@ impl RevisionFiles {
             repo: repo.into_sync(),
             workdir,
             base,
+            other_bases,
             base_tree,
             tip_tree,
             read: Mutex::new(BTreeSet::new()),
@@ -102,6 +109,11 @@ impl RevisionFiles {
     /// The base commit.
     pub fn base(&self) -> ObjectId {
         self.base
+    }
+
+    /// Further merge bases that were not used (`A...B` after criss-cross merges).
+    pub fn other_bases(&self) -> &[ObjectId] {
+        &self.other_bases
     }
 
     /// `path` (relative to the current directory, or absolute) relative to the work tree,
