@@ -710,3 +710,30 @@ scantest!(ranges_without_a_single_base_never_use_the_changes_config, |dir| {
         );
     }
 });
+
+// A minified file: 10 MB on one line, with the built-in rules. Before issue 12 every match
+// re-read its line from the start (quadratic: over 10 minutes in a debug build); now the key at
+// the end is found at its column, and the scan ends (BENCHMARKS.md has the timings).
+scantest!(ten_mb_single_line_with_the_built_in_rules, |dir| {
+    let chunk = b"var a=\"aws\",t=function(x){return x.key_id+1};";
+    let mut line: Vec<u8> = chunk.iter().copied().cycle().take(10_000_000).collect();
+    let at = line.len();
+    line.extend_from_slice(b"var aws_access_key_id=\"AKIAQ3EGT5MBL7XZPW4N\";\n"); // leakless:allow
+    dir.create("app.min.js", &line);
+    let (code, out, err) = run_within(
+        &dir,
+        &["scan", "app.min.js", "--format", "json"],
+        std::time::Duration::from_secs(300),
+    );
+    assert_eq!(code, Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let column = at + "var aws_access_key_id=\"".len() + 1;
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["locations"][0]["line"] == 1 && f["locations"][0]["column"] == column),
+        "the key at column {column}: {out}"
+    );
+});
