@@ -376,40 +376,39 @@ impl<'r> Scanner<'r> {
                 (Some(_), None) => false,
             };
             if path_ok {
-                if let Some(Ok(re)) = rule.regex() {
-                    let mut found = |ws: usize, full: (usize, usize), secret: Option<(usize, usize)>| {
-                        let Some(secret) = secret else { return };
-                        let (s, e) = (ws + secret.0, ws + secret.1);
-                        if self.keep_secret(rule_idx, input, &data[s..e], ws + full.0, ws + full.1) {
-                            out.push(RawMatch::new(rule_idx, data[s..e].to_vec(), s, e));
+                let mut found = |ws: usize, full: (usize, usize), secret: Option<(usize, usize)>| {
+                    let Some(secret) = secret else { return };
+                    let (s, e) = (ws + secret.0, ws + secret.1);
+                    if self.keep_secret(rule_idx, input, &data[s..e], ws + full.0, ws + full.1) {
+                        out.push(RawMatch::new(rule_idx, data[s..e].to_vec(), s, e));
+                    }
+                };
+                // A budgeted rule is compiled only in its budgeted form (not twice).
+                let budgeted = rule
+                    .regex_src
+                    .as_deref()
+                    .and_then(|src| self.budgeted(rule_idx, src));
+                if let Some(b) = budgeted {
+                    let mut left = budget::allowance(data.len());
+                    for &(_, ws, we) in &windows[i..j] {
+                        let spent = b.search(&data[ws..we], &mut left, |caps| {
+                            let span = |g: usize| caps.get_group(g).map(|m| (m.start, m.end));
+                            let Some(full) = span(0) else { return };
+                            let groups = (1..caps.group_len()).map(span);
+                            found(ws, full, secret_span(rule.secret_group, full, span, groups));
+                        });
+                        if spent.is_err() {
+                            self.note_exhausted(rule_idx, input.path);
+                            break;
                         }
-                    };
-                    let budgeted = rule
-                        .regex_src
-                        .as_deref()
-                        .and_then(|src| self.budgeted(rule_idx, src));
-                    if let Some(b) = budgeted {
-                        let mut left = budget::allowance(data.len());
-                        for &(_, ws, we) in &windows[i..j] {
-                            let spent = b.search(&data[ws..we], &mut left, |caps| {
-                                let span = |g: usize| caps.get_group(g).map(|m| (m.start, m.end));
-                                let Some(full) = span(0) else { return };
-                                let groups = (1..caps.group_len()).map(span);
-                                found(ws, full, secret_span(rule.secret_group, full, span, groups));
-                            });
-                            if spent.is_err() {
-                                self.note_exhausted(rule_idx, input.path);
-                                break;
-                            }
-                        }
-                    } else {
-                        for &(_, ws, we) in &windows[i..j] {
-                            for caps in re.captures_iter(&data[ws..we]) {
-                                let span = |g: usize| caps.get(g).map(|m| (m.start(), m.end()));
-                                let Some(full) = span(0) else { continue };
-                                let groups = (1..caps.len()).map(span);
-                                found(ws, full, secret_span(rule.secret_group, full, span, groups));
-                            }
+                    }
+                } else if let Some(Ok(re)) = rule.regex() {
+                    for &(_, ws, we) in &windows[i..j] {
+                        for caps in re.captures_iter(&data[ws..we]) {
+                            let span = |g: usize| caps.get(g).map(|m| (m.start(), m.end()));
+                            let Some(full) = span(0) else { continue };
+                            let groups = (1..caps.len()).map(span);
+                            found(ws, full, secret_span(rule.secret_group, full, span, groups));
                         }
                     }
                 }
@@ -900,10 +899,21 @@ mod tests {
     #[test]
     fn regex_is_lazy() {
         let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
-        assert!(scan(&rs, "nothing here").is_empty());
+        let sc = Scanner::new(&rs, MatchOptions::default());
+        let run = |data: &str| {
+            let input = Input {
+                data: data.as_bytes(),
+                path: Some("a.txt"),
+                commit: None,
+            };
+            sc.scan(input, &mut Scratch::default(), &mut Vec::new());
+        };
+        run("nothing here");
+        assert!(!rs.rules()[0].is_compiled() && sc.budgeted[0].get().is_none());
+        run("TOK_ but no match");
+        // A rule from a config is compiled once, in its budgeted form.
         assert!(!rs.rules()[0].is_compiled());
-        scan(&rs, "TOK_ but no match");
-        assert!(rs.rules()[0].is_compiled());
+        assert!(sc.budgeted[0].get().is_some_and(Option::is_some));
     }
 
     #[test]
