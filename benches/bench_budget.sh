@@ -13,12 +13,9 @@
 # Needs: python3, hyperfine (apt-get install hyperfine).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
-DATA=${1:-$root/benches/data/budget}
-LEAKLESS=${LEAKLESS:-$root/target/release/leakless}
-RUNS=${RUNS:-5}
-WARMUP=${WARMUP:-1}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=${1:-$root/benches/data/budget} LEAKLESS=${LEAKLESS:-$root/target/release/leakless}
+RUNS=${RUNS:-5} WARMUP=${WARMUP:-1}
 
 mkdir -p "$DATA/split" "$DATA/one"
 python3 - "$DATA" <<'PY'
