@@ -4,6 +4,7 @@ mod util;
 
 mod archive;
 mod baseline;
+mod checksum;
 mod cli;
 mod decode;
 mod detect;
