@@ -249,10 +249,9 @@ fn code(o: &Output) -> i32 {
 /// Starts `leakless migrate --apply <extra>` paused at a test failpoint; returns the child once
 /// it has reached the point (it then waits for stdin to close).
 pub fn spawn_paused(root: &Path, failpoint: &str, extra: &[&str], env: &[(&str, &str)]) -> Child {
-    assert!(
-        cfg!(feature = "test-failpoints"),
-        "failpoint tests need the test-only hooks: cargo test --features test-failpoints (bash scripts/test enables it)"
-    );
+    if !cfg!(feature = "test-failpoints") {
+        panic!("failpoint tests need the test-only hooks: cargo test --features test-failpoints (bash scripts/test enables it)");
+    }
     let mut cmd = Command::new(BIN);
     cmd.args(["migrate", "--apply"])
         .args(extra)
