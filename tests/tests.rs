@@ -6,6 +6,7 @@ mod archive;
 mod baseline;
 mod checksum;
 mod cli;
+mod crlf;
 mod decode;
 mod detect;
 mod dotenv_python;

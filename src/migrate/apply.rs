@@ -1080,13 +1080,21 @@ fn ensure_ignored(
                 .collect()
         };
         if !add.is_empty() {
+            // Keep the file's line endings: a CRLF .gitignore gets CRLF lines.
+            let eol = if text.split('\n').next().is_some_and(|l| l.ends_with('\r')) && text.contains('\n') {
+                "\r\n"
+            } else {
+                "\n"
+            };
             if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
+                text.push_str(eol);
             }
-            text.push_str("\n# leakless migrate: local secret files stay out of git\n");
+            text.push_str(eol);
+            text.push_str("# leakless migrate: local secret files stay out of git");
+            text.push_str(eol);
             for l in &add {
                 text.push_str(l);
-                text.push('\n');
+                text.push_str(eol);
             }
             safefs::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!(".gitignore: cannot write: {e}"))?;
