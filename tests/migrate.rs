@@ -643,6 +643,7 @@ fn bad_input_is_one_clear_error() {
 /// namespace made by `unshare`), filled so that the small store and journal writes fit but the
 /// rewrite of a large config file does not. Afterwards nothing is lost; with space again a
 /// re-run finishes.
+#[cfg(target_os = "linux")]
 #[test]
 fn disk_full_on_rewrite_loses_nothing() {
     let probe = Command::new("unshare").args(["-rm", "true"]).output();
@@ -765,7 +766,7 @@ fn the_printed_purge_leaves_a_clean_history() {
         "{} --force --no-fetch",
         cmd.replacen("git filter-repo", &filter_repo.display().to_string(), 1)
     );
-    let o = Command::new("bash")
+    let o = crate::util::bash()
         .args(["-c", &script])
         .current_dir(&root)
         .output()

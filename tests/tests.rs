@@ -2,6 +2,7 @@
 
 mod util;
 
+mod action;
 mod archive;
 mod baseline;
 mod checksum;
