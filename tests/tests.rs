@@ -5,6 +5,7 @@ mod util;
 mod action;
 mod archive;
 mod baseline;
+mod bench_docs;
 mod checksum;
 mod cli;
 mod crlf;
