@@ -89,8 +89,8 @@ fn documented_rule_count_is_the_catalog() {
 }
 
 /// The benchmark scripts the tables name run, on a tiny input: the 100,000-file generator (at
-/// 6 files), `bench_tree.sh` with the provider-rules-only config and hyperfine options, and
-/// `bench_migrate.sh`. GNU tools (`du -b`, `find -printf`, `/usr/bin/time -f`): Linux only.
+/// 6 files), `bench_tree.sh` with the provider-rules-only config and hyperfine options,
+/// `gen_text.py` and `bench_migrate.sh`. GNU tools (`du -b`, `find -printf`, `/usr/bin/time -f`): Linux only.
 #[cfg(target_os = "linux")]
 #[test]
 fn benchmark_scripts_run() {
@@ -135,6 +135,23 @@ fn benchmark_scripts_run() {
         out.contains("planted found: 12/12; other findings (false positives on this tree): 0"),
         "{out}"
     );
+
+    for kind in ["long-lines", "c-format"] {
+        run(Command::new("python3")
+            .arg(Path::new(ROOT).join("benches/gen_text.py"))
+            .args([
+                kind,
+                &dir.path().join(kind).to_string_lossy(),
+                "--mb",
+                "1",
+                "--files",
+                "2",
+                "--kb",
+                "10",
+            ]));
+    }
+    let one = std::fs::read_to_string(dir.path().join("long-lines/one/f.txt")).expect("one line");
+    assert_eq!(one.lines().count(), 1);
 
     let out = run(Command::new("bash")
         .arg(Path::new(ROOT).join("benches/bench_migrate.sh"))
