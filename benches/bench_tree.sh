@@ -10,7 +10,9 @@
 # leakless found the secrets listed in DATA_DIR/PLANTED.txt, and prints a summary table.
 #
 # Knobs (environment): LEAKLESS (binary, default target/release/leakless), THREADS (2),
-# RUNS (5), WARMUP (1), SIZE_MB (320) and SEED (42) for generation.
+# RUNS (5), WARMUP (1), SIZE_MB (320) and SEED (42) for generation, CONFIG (a leakless config
+# for the scan, e.g. benches/provider-rules-only.toml for the "provider rules only" rows),
+# HYPERFINE_ARGS (extra hyperfine options, e.g. "-N" to run without a shell).
 # Needs: python3; rg, hyperfine and /usr/bin/time are used when present:
 #   apt-get install ripgrep hyperfine time
 set -euo pipefail
@@ -24,6 +26,8 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 SIZE_MB=${SIZE_MB:-320}
 SEED=${SEED:-42}
+CONFIG=${CONFIG:-}
+HYPERFINE_ARGS=${HYPERFINE_ARGS:-}
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -49,7 +53,13 @@ echo "== tree: $DATA"
 echo "   du -sb: $bytes bytes ($(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB); $files files, $file_bytes bytes of file content"
 
 rg_cmd="rg -j$THREADS -c --no-ignore --hidden AKIA $DATA"
-ll_cmd="$LEAKLESS scan -j$THREADS --no-ignore $DATA -f json -o /dev/null"
+config_args=""
+if [ -n "$CONFIG" ]; then
+    [ -f "$CONFIG" ] || { echo "bench_tree: CONFIG=$CONFIG is not a file" >&2; exit 2; }
+    config_args="--config $(cd "$(dirname "$CONFIG")" && pwd)/$(basename "$CONFIG")"
+    echo "== config: $CONFIG"
+fi
+ll_cmd="$LEAKLESS scan -j$THREADS --no-ignore $DATA $config_args -f json -o /dev/null"
 
 names=()
 cmds=()
@@ -74,7 +84,8 @@ if have hyperfine; then
     args=()
     for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
     # -i: leakless exits 1 when it finds secrets (it will: 12 are planted)
-    hyperfine -i --warmup "$WARMUP" --runs "$RUNS" --export-json "$tmp/h.json" "${args[@]}"
+    # shellcheck disable=SC2086 # HYPERFINE_ARGS is split on purpose
+    hyperfine -i $HYPERFINE_ARGS --warmup "$WARMUP" --runs "$RUNS" --export-json "$tmp/h.json" "${args[@]}"
     python3 - "$tmp/h.json" >"$tmp/times.tsv" <<'EOF'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
@@ -104,7 +115,7 @@ if [ -x /usr/bin/time ]; then
         cmd=${cmds[$i]}
         if [ "${names[$i]}" = leakless ]; then
             # keep this run's report to check the planted secrets
-            cmd="$LEAKLESS scan -j$THREADS --no-ignore $DATA -f json -o $tmp/report.json"
+            cmd="$LEAKLESS scan -j$THREADS --no-ignore $DATA $config_args -f json -o $tmp/report.json"
         fi
         /usr/bin/time -v $cmd >/dev/null 2>"$tmp/time.txt" || true
         kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
@@ -114,7 +125,8 @@ if [ -x /usr/bin/time ]; then
 else
     echo "   (/usr/bin/time not found: apt-get install time)"
     if [ -x "$LEAKLESS" ]; then
-        $LEAKLESS scan -j"$THREADS" --no-ignore "$DATA" -f json -o "$tmp/report.json" || true
+        # shellcheck disable=SC2086 # config_args is split on purpose
+        $LEAKLESS scan -j"$THREADS" --no-ignore "$DATA" $config_args -f json -o "$tmp/report.json" || true
     fi
 fi
 touch "$tmp/rss.tsv"

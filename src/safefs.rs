@@ -106,6 +106,8 @@ pub struct AtomicFile {
     target: PathBuf,
     tmp: PathBuf,
     file: Option<File>,
+    /// Read on Unix only (Windows has no mode bits to set).
+    #[cfg_attr(not(unix), allow(dead_code))]
     perm: Perm,
 }
 
@@ -504,6 +506,27 @@ mod tests {
         );
         write_atomic(&target, b"new", Perm::Umask).expect("write");
         assert_eq!(fs::read_to_string(&target).expect("read"), "new");
+    }
+
+    /// Every `Perm` works where there are no Unix modes too (the Windows path of `create` and
+    /// `commit`): new and existing targets get the bytes, no temporary is left behind.
+    #[test]
+    fn atomic_writes_replace_files_with_every_perm() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (i, perm) in [Perm::Umask, Perm::Exactly(0o600), Perm::Keep(0o644)]
+            .into_iter()
+            .enumerate()
+        {
+            let target = dir.path().join(format!("f{i}"));
+            write_atomic(&target, b"first", perm).expect("create");
+            write_atomic(&target, b"second\r\n", perm).expect("replace");
+            assert_eq!(fs::read(&target).expect("read"), b"second\r\n");
+        }
+        assert_eq!(
+            fs::read_dir(dir.path()).expect("ls").count(),
+            3,
+            "no temporaries left"
+        );
     }
 
     #[cfg(unix)]

@@ -104,16 +104,30 @@ scantest!(
     baseline_is_byte_stable_across_regeneration_moved_lines_and_rebase,
     |dir| {
         legacy(&dir);
-        let read = |d: &TestDir| std::fs::read(d.path().join(".leakless-baseline.json")).expect("read");
-        dir.cmd().args(["baseline", "create"]).args(base()).run();
-        let first = read(&dir);
-        dir.cmd()
-            .args(["baseline", "create", "--force", "-j1"])
-            .args(base())
-            .run();
+        let file = dir.path().join(".leakless-baseline.json");
+        let read = || std::fs::read(&file).expect("read");
+        // Every call must succeed: a call that errors and writes nothing would leave the old,
+        // identical bytes behind and pass the comparisons below.
+        let ok = |args: &[&str]| {
+            let (code, out, err) = dir.cmd().args(args).args(base()).run();
+            assert_eq!(code, 0, "leakless {args:?}: {out}{err}");
+        };
+        // Equal-content but different bytes (compact JSON): the command must rewrite the file
+        // into its canonical form for the comparison with `first` to hold.
+        let scramble = || {
+            let v: serde_json::Value = serde_json::from_slice(&read()).expect("baseline is JSON");
+            let compact = serde_json::to_vec(&v).expect("json");
+            assert_ne!(compact, read(), "the baseline is not already compact JSON");
+            std::fs::write(&file, compact).expect("write");
+        };
+        ok(&["baseline", "create"]);
+        let first = read();
+        // `create --force` does not read the old file: replace it with garbage.
+        std::fs::write(&file, b"not a baseline").expect("corrupt");
+        ok(&["baseline", "create", "--force", "-j1"]);
         assert_eq!(
             first,
-            read(&dir),
+            read(),
             "regenerating on an unchanged tree is byte-identical"
         );
 
@@ -123,8 +137,9 @@ scantest!(
         let mut lines: Vec<&str> = original.lines().collect();
         lines.reverse();
         std::fs::write(&p, format!("import os\n\n\n{}\n", lines.join("\n"))).expect("write");
-        dir.cmd().args(["baseline", "update"]).args(base()).run();
-        assert_eq!(first, read(&dir), "moving lines does not change the baseline");
+        scramble();
+        ok(&["baseline", "update"]);
+        assert_eq!(first, read(), "moving lines does not change the baseline");
 
         // Rebase a branch carrying the files onto a main that changed other files: identical.
         let git = |args: &[&str]| {
@@ -157,8 +172,9 @@ scantest!(
         git(&["commit", "-qm", "docs"]);
         git(&["checkout", "-q", "feature"]);
         git(&["rebase", "-q", "main"]);
-        dir.cmd().args(["baseline", "update"]).args(base()).run();
-        assert_eq!(first, read(&dir), "a rebase does not change the baseline");
+        scramble();
+        ok(&["baseline", "update"]);
+        assert_eq!(first, read(), "a rebase does not change the baseline");
     }
 );
 

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -26,7 +25,7 @@ const T_NON_UTF8: &str = "tok_d7j3w9q2n6v8x4kb";
 /// Builds the history fixture in `dir/repo` and returns its path.
 pub fn make_history(dir: &TestDir) -> std::path::PathBuf {
     let repo = dir.path().join("repo");
-    let st = Command::new("bash")
+    let st = crate::util::bash()
         .arg(MAKE_HISTORY)
         .arg(&repo)
         .status()

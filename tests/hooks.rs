@@ -283,6 +283,10 @@ fn make_exec(p: &Path) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
+/// Windows has no execute bit: Git for Windows runs hooks by their `#!` line.
+#[cfg(not(unix))]
+fn make_exec(_p: &Path) {}
+
 /// Runs `pre-commit try-repo <this repository> <hook>` in `repo`.
 fn try_repo(pre_commit: &Path, repo: &Path, home: &Path, hook: &str) -> Output {
     Command::new(pre_commit)
@@ -484,26 +488,7 @@ fn run_action(
     event_json: serde_json::Value,
     inputs: serde_json::Value,
 ) -> serde_json::Value {
-    let venv = external_tool("LEAKLESS_TEST_VENV").expect("checked by caller");
-    let ctx = serde_json::json!({
-        "event_name": event,
-        "event": event_json,
-        "inputs": inputs,
-        "cached_binary": env!("CARGO_BIN_EXE_leakless"),
-    });
-    let o = Command::new(venv.join("bin/python"))
-        .arg(Path::new(REPO_ROOT).join("tests/support/action_runner.py"))
-        .arg(REPO_ROOT)
-        .arg(workspace)
-        .arg(ctx.to_string())
-        .output()
-        .expect("action runner");
-    assert!(
-        o.status.success(),
-        "runner: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("runner JSON")
+    crate::action::run_action(workspace, event, event_json, inputs).expect("checked by caller")
 }
 
 scantest!(github_action_scans_the_pushed_range, |dir| {

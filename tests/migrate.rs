@@ -249,6 +249,9 @@ fn code(o: &Output) -> i32 {
 /// Starts `leakless migrate --apply <extra>` paused at a test failpoint; returns the child once
 /// it has reached the point (it then waits for stdin to close).
 pub fn spawn_paused(root: &Path, failpoint: &str, extra: &[&str], env: &[(&str, &str)]) -> Child {
+    if !cfg!(feature = "test-failpoints") {
+        panic!("failpoint tests need the test-only hooks: cargo test --features test-failpoints (bash scripts/test enables it)");
+    }
     let mut cmd = Command::new(BIN);
     cmd.args(["migrate", "--apply"])
         .args(extra)
@@ -640,6 +643,7 @@ fn bad_input_is_one_clear_error() {
 /// namespace made by `unshare`), filled so that the small store and journal writes fit but the
 /// rewrite of a large config file does not. Afterwards nothing is lost; with space again a
 /// re-run finishes.
+#[cfg(target_os = "linux")]
 #[test]
 fn disk_full_on_rewrite_loses_nothing() {
     let probe = Command::new("unshare").args(["-rm", "true"]).output();
@@ -762,7 +766,7 @@ fn the_printed_purge_leaves_a_clean_history() {
         "{} --force --no-fetch",
         cmd.replacen("git filter-repo", &filter_repo.display().to_string(), 1)
     );
-    let o = Command::new("bash")
+    let o = crate::util::bash()
         .args(["-c", &script])
         .current_dir(&root)
         .output()
@@ -1057,5 +1061,22 @@ fn dotenv_environments_and_duplicate_keys() {
         .lines()
         .count(),
         2
+    );
+}
+
+/// The failpoint hook exists only in builds with the `test-failpoints` feature: the binary under
+/// test carries the variable's name exactly when the feature is on (scripts/test also checks the
+/// release binary lacks it).
+#[test]
+fn failpoint_hook_is_only_in_feature_builds() {
+    let bin = std::fs::read(BIN).expect("read the leakless binary");
+    let has = bin
+        .windows(b"LEAKLESS_TEST_FAILPOINT".len())
+        .any(|w| w == b"LEAKLESS_TEST_FAILPOINT");
+    assert_eq!(
+        has,
+        cfg!(feature = "test-failpoints"),
+        "LEAKLESS_TEST_FAILPOINT in {BIN} (feature test-failpoints on: {})",
+        cfg!(feature = "test-failpoints")
     );
 }

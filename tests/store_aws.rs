@@ -660,9 +660,8 @@ fn missing_or_bad_settings_are_config_errors() {
         secret_access_key: Some(Sensitive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into())),
         ..AwsArgs::default()
     };
-    if std::env::var_os("AWS_DEFAULT_REGION").is_none() {
-        assert!(config(&creds).contains("--aws-region"));
-    }
+    // A missing region (and its environment fallback) is checked in child processes whose
+    // environment the test sets: `region_comes_from_flag_or_environment`.
     let with = |region: &str, endpoint: &str| AwsArgs {
         region: Some(region.into()),
         endpoint: Some(endpoint.into()),
@@ -752,4 +751,48 @@ fn flags_parse_and_help_hides_the_secret_key_flag() {
         "the help names the variable: {help}"
     );
     assert!(!help.contains("--aws-secret-access-key"), "{help}");
+}
+
+/// The region check runs whatever the caller's environment holds: `leakless migrate` runs with
+/// `AWS_REGION`/`AWS_DEFAULT_REGION` removed (a config error naming `--aws-region`), then with
+/// `AWS_DEFAULT_REGION` set (the region is accepted and the unreachable endpoint is what fails).
+#[test]
+fn region_comes_from_flag_or_environment() {
+    use crate::migrate::{run_env, Repo};
+    let repo = Repo::from_files(&[(
+        ".env",
+        "STRIPE_SECRET_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dcA3kF9xQz\n",
+    )]);
+    let creds = |extra: &[(&'static str, &str)]| {
+        let mut env = vec![
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE".to_string()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_string(),
+            ),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1".to_string()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        env
+    };
+    let args = ["migrate", "--to", "aws", "--apply"];
+    let (code, out, err) = run_env(&repo, &args, &creds(&[]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("--aws-region"), "no region is a config error: {err}");
+
+    for var in ["AWS_DEFAULT_REGION", "AWS_REGION"] {
+        let (code, out, err) = run_env(&repo, &args, &creds(&[(var, "eu-west-1")]));
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(!err.contains("--aws-region"), "{var} gives the region: {err}");
+        assert!(
+            out.contains("cannot reach aws at http://127.0.0.1:1/"),
+            "the endpoint is what fails: {out}{err}"
+        );
+    }
+    let (code, out, err) = run_env(&repo, &args, &creds(&[("AWS_DEFAULT_REGION", "Not A Region")]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("--aws-region"),
+        "a bad region from the environment: {err}"
+    );
 }

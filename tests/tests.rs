@@ -2,9 +2,13 @@
 
 mod util;
 
+mod action;
 mod archive;
 mod baseline;
+mod bench_docs;
+mod checksum;
 mod cli;
+mod crlf;
 mod decode;
 mod detect;
 mod dotenv_python;

@@ -191,3 +191,27 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// A `bash` command. On Windows `bash` on the PATH may be WSL's launcher (System32 is searched
+/// first), so take Git for Windows' bash: `LEAKLESS_BASH`, else next to `git`
+/// (`<Git>\\cmd\\git.exe` → `<Git>\\bin\\bash.exe`).
+pub fn bash() -> Command {
+    if let Some(p) = std::env::var_os("LEAKLESS_BASH").filter(|p| !p.is_empty()) {
+        return Command::new(p);
+    }
+    if cfg!(windows) {
+        let out = Command::new("git")
+            .args(["--exec-path"])
+            .output()
+            .expect("run git --exec-path");
+        // <Git>/mingw64/libexec/git-core → <Git>/bin/bash.exe
+        let exec = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if let Some(root) = exec.ancestors().nth(3) {
+            let bash = root.join("bin").join("bash.exe");
+            if bash.is_file() {
+                return Command::new(bash);
+            }
+        }
+    }
+    Command::new("bash")
+}

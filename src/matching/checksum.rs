@@ -102,19 +102,26 @@ mod tests {
 
     #[test]
     fn github_tokens() {
-        // Checksums computed independently (Python zlib.crc32 + Base62).
-        let good = b"ghp_Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0s38KvFz"; // leakless:allow
-        let body = &good[4..34];
-        let check = base62(crc32(body), UPPER_FIRST);
-        let mut token = good[..34].to_vec();
-        token.extend_from_slice(&check);
-        assert!(Checksum::Crc32Base62.verify(&token));
-        let mut bad = token.clone();
-        bad[39] = if bad[39] == b'A' { b'B' } else { b'A' };
-        assert!(!Checksum::Crc32Base62.verify(&bad));
+        // From tests/data/checksum-fixtures.tsv, computed by scripts/checksum_fixtures.py with
+        // Python's binascii.crc32 (tests/checksum.rs checks every line of it).
+        for good in [
+            "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", // leakless:allow
+            "ghp_VS5hBgtEzCyUlb1bjKbdWZrmhEu4Dg2Vunxd", // leakless:allow
+            "npm_04MFw6xeL3tRiH3QJPgPWFDSqn9Vcn2bJP35", // leakless:allow
+            "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", // leakless:allow
+        ] {
+            assert!(Checksum::Crc32Base62.verify(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "ghp_ghnRMTboVpnClmGswB9TmOOkyhHEVe2V9zT2", // leakless:allow
+            "ghp_hOAs1MQbVMoify1NF9sl9Cn1LhRJ1ZIwIbF2", // leakless:allow
+        ] {
+            assert!(!Checksum::Crc32Base62.verify(bad.as_bytes()), "{bad}");
+            assert!(Checksum::Crc32Base62.verify(&Checksum::Crc32Base62.repair(bad.as_bytes())));
+        }
         // Other shapes are not judged.
         assert!(Checksum::Crc32Base62.verify(b"ghr_short"));
-        assert!(Checksum::Crc32Base62.verify(&Checksum::Crc32Base62.repair(&bad)));
         assert_eq!(&base62(0, UPPER_FIRST), b"000000");
+        assert_eq!(&base62(u32::MAX, UPPER_FIRST), b"4gfFC3");
     }
 }

@@ -123,6 +123,10 @@ impl Journal {
 /// point is reached: it prints a line on stderr and waits until stdin closes, so a test can kill
 /// the process (or the store) at an exact step. Points: `after-verify`, `after-rewrite`,
 /// `before-untrack`.
+///
+/// Compiled only with the `test-failpoints` cargo feature (`scripts/test` enables it); a release
+/// build has an empty function and no trace of the variable (scripts/test checks the binary).
+#[cfg(feature = "test-failpoints")]
 fn failpoint(name: &str) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static HITS: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
@@ -144,6 +148,11 @@ fn failpoint(name: &str) {
         let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
     }
 }
+
+/// Without the `test-failpoints` feature, failpoints do nothing.
+#[cfg(not(feature = "test-failpoints"))]
+#[inline(always)]
+fn failpoint(_name: &str) {}
 
 /// One line of the report for an item.
 pub fn secret_entry(
@@ -1071,13 +1080,21 @@ fn ensure_ignored(
                 .collect()
         };
         if !add.is_empty() {
+            // Keep the file's line endings: a CRLF .gitignore gets CRLF lines.
+            let eol = if text.split('\n').next().is_some_and(|l| l.ends_with('\r')) && text.contains('\n') {
+                "\r\n"
+            } else {
+                "\n"
+            };
             if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
+                text.push_str(eol);
             }
-            text.push_str("\n# leakless migrate: local secret files stay out of git\n");
+            text.push_str(eol);
+            text.push_str("# leakless migrate: local secret files stay out of git");
+            text.push_str(eol);
             for l in &add {
                 text.push_str(l);
-                text.push('\n');
+                text.push_str(eol);
             }
             safefs::write_atomic(&gi, text.as_bytes(), Perm::Keep(0o644))
                 .map_err(|e| format!(".gitignore: cannot write: {e}"))?;

@@ -57,4 +57,9 @@ fn independent_corpus_floors_hold() {
         "independent corpus below its floors:\n{}",
         String::from_utf8_lossy(&eval.stderr)
     );
+    // QUALITY.md's tables are this output, verbatim.
+    let tables = String::from_utf8(eval.stdout).expect("UTF-8 tables");
+    if let Some(diff) = super::doc_block("independent", &tables) {
+        panic!("{diff}");
+    }
 }
