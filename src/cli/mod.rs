@@ -257,15 +257,23 @@ pub struct ValidateArgs {
     /// With --validate: what fails the run (exit 1): `any` finding (default) or only a `live` one.
     #[arg(long, value_enum, value_name = "WHAT", requires = "validate")]
     pub fail_on: Option<FailOn>,
-    /// With --validate: also run validators defined in config files (a repository's own
-    /// `.leakless.toml`), which may send secrets to hosts they name.
-    #[arg(long, requires = "validate")]
-    pub trust_config_validators: bool,
     /// With --validate: keep verdicts in FILE for a day (it holds hashes, no secret).
     #[arg(long, value_name = "FILE", requires = "validate")]
     pub validation_cache: Option<PathBuf>,
-    /// With --validate: time limit of the whole validation, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "validate")]
+    /// Where and how validators run.
+    #[command(flatten)]
+    pub settings: ValidationSettings,
+}
+
+/// Validation settings shared by `scan --validate` and `leakless validate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidationSettings {
+    /// Also run validators defined in config files (a repository's own `.leakless.toml`),
+    /// which may send secrets to hosts they name.
+    #[arg(long)]
+    pub trust_config_validators: bool,
+    /// Time limit of the whole validation, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub validation_timeout: u64,
     /// Vault/OpenBao address for Vault tokens and AppRole ids (default `VAULT_ADDR`, then
     /// `BAO_ADDR`; never read from scanned files).
@@ -285,12 +293,20 @@ pub enum FailOn {
     Any,
 }
 
-impl ValidateArgs {
+impl ValidationSettings {
     /// The engine's options.
     pub fn options(&self) -> crate::validate::Options {
         let mut o = crate::validate::Options::from_env(self.vault_addr.clone(), self.infisical_url.clone());
         o.trust_config = self.trust_config_validators;
         o.timeout = std::time::Duration::from_secs(self.validation_timeout.max(1));
+        o
+    }
+}
+
+impl ValidateArgs {
+    /// The engine's options.
+    pub fn options(&self) -> crate::validate::Options {
+        let mut o = self.settings.options();
         o.cache = self.validation_cache.clone();
         o
     }

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use super::output::Output;
 use super::run::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use super::{FailOn, RuleArgs, ValidateArgs};
+use super::{FailOn, RuleArgs, ValidateArgs, ValidationSettings};
 use crate::findings::{Finding, Secret, ValidationStatus};
 use crate::report::{escape, Format};
 use crate::rules::{Rule, RuleSet};
@@ -32,9 +32,9 @@ pub struct ValidateCmd {
     /// Rules.
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// Validation options (`--validate` itself is implied).
+    /// Validation settings.
     #[command(flatten)]
-    pub validation: ValidateArgs,
+    pub validation: ValidationSettings,
 }
 
 /// Runs `leakless validate`: exit 0 live, 1 dead or unknown, 2 error.
@@ -166,7 +166,9 @@ fn destination(r: &Rule) -> String {
         "vault-token" => "GET $VAULT_ADDR/v1/auth/token/lookup-self".to_string(),
         "vault-approle" => "POST $VAULT_ADDR/v1/auth/approle/login".to_string(),
         "infisical-universal-auth" => "POST $INFISICAL_API_URL/api/v1/auth/universal-auth/login".to_string(),
-        "aws-sts" => "POST https://sts.amazonaws.com/ (STS GetCallerIdentity)".to_string(),
+        "aws-sts" => {
+            "POST https://sts.amazonaws.com/ (STS GetCallerIdentity; or $AWS_ENDPOINT_URL_STS)".to_string()
+        }
         _ => format!(
             "{} {}",
             v.method.as_deref().unwrap_or("GET"),
