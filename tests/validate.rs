@@ -458,12 +458,22 @@ fn make_certs(hosts: &[&str]) -> Certs {
 /// tests/support/validate_fake.py on a free port, killed on drop.
 struct Fake {
     port: u16,
+    /// The CONNECT proxy's port (started with [`Fake::with_proxy`]).
+    proxy: Option<u16>,
     child: Child,
     certs: Certs,
 }
 
 impl Fake {
     fn start(hosts: &[&str]) -> Option<Self> {
+        Self::spawn(hosts, false)
+    }
+
+    fn with_proxy(hosts: &[&str]) -> Option<Self> {
+        Self::spawn(hosts, true)
+    }
+
+    fn spawn(hosts: &[&str], proxy: bool) -> Option<Self> {
         let python = external_tool("LEAKLESS_TEST_PYTHON")?;
         let certs = make_certs(hosts);
         let mut child = Command::new(python)
@@ -475,19 +485,27 @@ impl Fake {
             .arg(&certs.cert)
             .arg("--key")
             .arg(&certs.key)
+            .args(if proxy { &["--proxy"][..] } else { &[] })
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the HTTPS fake");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("READY line");
-        let port = line
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("fake did not start: {line:?}"));
-        Some(Self { port, child, certs })
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut port_of = |word: &str| -> u16 {
+            let mut line = String::new();
+            out.read_line(&mut line).expect("a line from the fake");
+            line.strip_prefix(word)
+                .and_then(|p| p.trim().parse().ok())
+                .unwrap_or_else(|| panic!("fake did not start: {line:?}"))
+        };
+        let port = port_of("READY ");
+        let proxy = proxy.then(|| port_of("PROXY "));
+        Some(Self {
+            port,
+            proxy,
+            child,
+            certs,
+        })
     }
 
     /// The test-only trust settings: our CA, and `hosts` resolved to the fake.
@@ -656,6 +674,34 @@ fn builtin_validators_reach_only_their_pinned_host() {
         "{counts:?}"
     );
     assert_eq!(counts.get("slack.com live-slack"), Some(&json!(1)), "{counts:?}");
+}
+
+/// `HTTPS_PROXY` carries validation requests (a CONNECT tunnel; the proxy sees the host only).
+#[test]
+fn https_proxy_is_used() {
+    let Some(fake) = Fake::with_proxy(&["api.github.com"]) else {
+        return;
+    };
+    let dir = TestDir::new();
+    let proxy = fake.proxy.expect("proxy port");
+    let env = [
+        ("LEAKLESS_TEST_ONLY_CA_FILE", fake.certs.ca.display().to_string()),
+        ("HTTPS_PROXY", format!("http://127.0.0.1:{proxy}")),
+    ];
+    let (code, out, err) =
+        run(leakless(dir.path(), &env).args(["validate", "--rule", "github-pat-classic", "live-via-proxy"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let counts = fake.counts();
+    assert_eq!(
+        counts.get("CONNECT api.github.com:443"),
+        Some(&json!(1)),
+        "{counts:?}"
+    );
+    assert_eq!(
+        counts.get("api.github.com live-via-proxy"),
+        Some(&json!(1)),
+        "{counts:?}"
+    );
 }
 
 /// 1,000 findings over 8 validators on 8 hosts: within the global timeout, every secret sent

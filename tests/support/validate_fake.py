@@ -18,11 +18,16 @@ anything else     403
 
 GET /__counts (no credential) returns {"<host> <credential>": count} of every request so far,
 where host is the Host header; standard library only. Prints `READY <port>` once listening.
+
+`--proxy` also starts an HTTP CONNECT proxy (the `HTTPS_PROXY` tests) that tunnels every CONNECT
+to this server whatever host it names, counting `"CONNECT <host:port>"`; it prints
+`PROXY <port>` after the READY line.
 """
 
 import argparse
 import base64
 import json
+import socket
 import ssl
 import sys
 import threading
@@ -96,11 +101,57 @@ class Handler(BaseHTTPRequestHandler):
     do_HEAD = handle_any
 
 
+def tunnel(a, b):
+    try:
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            b.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def proxy_client(conn, target_port):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = conn.recv(4096)
+        if not chunk:
+            conn.close()
+            return
+        head += chunk
+    line = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+    if len(line) < 2 or line[0] != "CONNECT":
+        conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+        conn.close()
+        return
+    with LOCK:
+        key = f"CONNECT {line[1]}"
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+    upstream = socket.create_connection(("127.0.0.1", target_port))
+    conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+    threading.Thread(target=tunnel, args=(upstream, conn), daemon=True).start()
+    tunnel(conn, upstream)
+
+
+def serve_proxy(listener, target_port):
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=proxy_client, args=(conn, target_port), daemon=True).start()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--proxy", action="store_true")
     a = ap.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     server.daemon_threads = True
@@ -108,6 +159,10 @@ def main():
     ctx.load_cert_chain(a.cert, a.key)
     server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print(f"READY {server.server_address[1]}", flush=True)
+    if a.proxy:
+        listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=serve_proxy, args=(listener, server.server_address[1]), daemon=True).start()
+        print(f"PROXY {listener.getsockname()[1]}", flush=True)
     server.serve_forever()
 
 
