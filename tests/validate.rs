@@ -649,31 +649,74 @@ fn data_validators_over_https_every_kind_of_answer() {
 
 #[test]
 fn builtin_validators_reach_only_their_pinned_host() {
-    let hosts = ["api.github.com", "api.openai.com", "slack.com"];
+    let hosts = [
+        "api.github.com",
+        "api.openai.com",
+        "slack.com",
+        "api.doppler.com",
+        "api.twilio.com",
+    ];
     let Some(fake) = Fake::start(&hosts) else { return };
     let dir = TestDir::new();
     let env = fake.env(&hosts);
-    for (rule, secret) in [
-        ("github-pat-classic", "live-ghp"),
-        ("openai-project-api-key", "dead-openai"),
-        ("slack-bot-token", "live-slack"),
+    let sid = "ACc1c1b08e275da897c16df09803ed414e"; // leakless:allow
+    for (rule, secret, want) in [
+        ("github-pat-classic", "live-ghp", 0),
+        ("openai-project-api-key", "dead-openai", 1),
+        ("slack-bot-token", "live-slack", 0),
+        ("doppler-service-token", "live-doppler", 0),
     ] {
         let (code, out, err) = run(leakless(dir.path(), &env).args(["validate", "--rule", rule, secret]));
-        let want = if secret.starts_with("live") { 0 } else { 1 };
         assert_eq!(code, want, "{rule}: {out}{err}");
     }
+    // Twilio: the account SID is a component, given by name or by the rule it comes from.
+    for comp in [format!("account_sid={sid}"), format!("twilio-account-sid={sid}")] {
+        let (code, out, _) = run(leakless(dir.path(), &env).args([
+            "validate",
+            "--rule",
+            "twilio-auth-token",
+            "live-twilio",
+            "--component",
+            &comp,
+        ]));
+        assert_eq!(code, 0, "{out}");
+    }
+    // In a scan the SID comes from the finding of `twilio-account-sid` in the same file (the
+    // fake answers 403 to a token it does not know: unknown, but it was sent with its SID).
+    let token = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"; // leakless:allow
+    dir.create(
+        "twilio.env.sh",
+        format!("TWILIO_ACCOUNT_SID={sid}\nTWILIO_AUTH_TOKEN={token}\n"),
+    );
+    let (_, out, err) =
+        run(leakless(dir.path(), &env).args(["scan", "twilio.env.sh", "--validate", "-f", "json"]));
+    let report = json_of(&out, &err);
+    let twilio = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "twilio-auth-token")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(twilio["validation"]["status"], "unknown", "{twilio}");
+    assert!(
+        twilio["validation"]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("HTTP 403"),
+        "{twilio}"
+    );
     let counts = fake.counts();
-    assert_eq!(
-        counts.get("api.github.com live-ghp"),
-        Some(&json!(1)),
-        "{counts:?}"
-    );
-    assert_eq!(
-        counts.get("api.openai.com dead-openai"),
-        Some(&json!(1)),
-        "{counts:?}"
-    );
-    assert_eq!(counts.get("slack.com live-slack"), Some(&json!(1)), "{counts:?}");
+    for (key, n) in [
+        ("api.github.com live-ghp", 1),
+        ("api.openai.com dead-openai", 1),
+        ("slack.com live-slack", 1),
+        ("api.doppler.com live-doppler", 1),
+        ("api.twilio.com live-twilio", 2),
+        (&*format!("api.twilio.com {token}"), 1),
+    ] {
+        assert_eq!(counts.get(key), Some(&json!(n)), "{key}: {counts:?}");
+    }
+    assert_eq!(counts.len(), 6, "nothing else was sent: {counts:?}");
 }
 
 /// `HTTPS_PROXY` carries validation requests (a CONNECT tunnel; the proxy sees the host only).
