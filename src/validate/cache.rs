@@ -95,3 +95,30 @@ impl Cache {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_decided_fresh_verdicts_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cache.json");
+        let mut c = Cache::load(&path).expect("absent file: empty cache");
+        let now = super::super::rfc3339(SystemTime::now());
+        let old = super::super::rfc3339(SystemTime::now() - MAX_AGE - Duration::from_secs(60));
+        c.put("a", ValidationStatus::Live, "h: HTTP 200", &now);
+        c.put("b", ValidationStatus::Error, "h: timed out", &now);
+        c.put("c", ValidationStatus::Dead, "h: HTTP 401", &old);
+        c.save(&path).expect("save");
+        let c = Cache::load(&path).expect("load");
+        assert_eq!(c.get("a").map(|e| e.status), Some(ValidationStatus::Live));
+        assert!(c.get("b").is_none(), "errors are checked again");
+        assert!(c.get("c").is_none(), "older than a day");
+        std::fs::write(&path, "{\"version\": 9, \"entries\": {}}").expect("write");
+        assert!(Cache::load(&path).is_err());
+        std::fs::write(&path, "not json").expect("write");
+        let e = Cache::load(&path).expect_err("not a cache").to_string();
+        assert!(!e.contains("not json"), "content is not echoed: {e}");
+    }
+}
