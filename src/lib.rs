@@ -48,3 +48,4 @@ pub mod report;
 pub mod rules;
 pub mod safefs;
 pub mod source;
+pub mod validate;

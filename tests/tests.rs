@@ -28,4 +28,5 @@ mod store_aws;
 mod store_infisical;
 mod store_vault;
 mod untrusted;
+mod validate;
 mod worktree;

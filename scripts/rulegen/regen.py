@@ -132,6 +132,43 @@ def tune(rid, body):
     return "\n".join(lines)
 
 
+VALIDATORS = tomllib.load(open(os.path.join(HERE, "validators.toml"), "rb"))
+VALIDATE_OF = {rid: (name, v) for name, v in VALIDATORS.items() for rid in v["rules"]}
+# The order keys are written in; `rules` is this file's own bookkeeping.
+VALIDATE_KEYS = ["kind", "method", "url", "headers", "basic_auth", "body", "components"]
+
+
+def toml_value(v):
+    """One TOML value (strings, integers, booleans, arrays, inline tables)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(x)}" for k, x in v.items()) + " }"
+    raise SystemExit(f"validators.toml: unsupported value {v!r}")
+
+
+def validate_table(rid):
+    """The `[rules.validate]` tables of rule `rid` (scripts/rulegen/validators.toml), or ''."""
+    if rid not in VALIDATE_OF:
+        return ""
+    name, v = VALIDATE_OF[rid]
+    unknown = set(v) - set(VALIDATE_KEYS) - {"rules", "live", "dead"}
+    assert not unknown, f"validators.toml [{name}]: unknown keys {sorted(unknown)}"
+    out = ["", "[rules.validate]"]
+    out += [f"{k} = {toml_value(v[k])}" for k in VALIDATE_KEYS if k in v]
+    for cond in ("live", "dead"):
+        if cond in v:
+            out.append(f"[rules.validate.{cond}]")
+            out += [f"{k} = {toml_value(x)}" for k, x in v[cond].items()]
+    return "\n".join(out)
+
+
 def route(texts):
     """Move every rule block to its pack; return {pack: text}."""
     headers, blocks = {}, collections.defaultdict(list)
@@ -144,8 +181,10 @@ def route(texts):
                 dest = PACK_OF.get(provider_of(body))
             dest = dest or pack
             assert dest in texts and dest not in SOURCE_PACKS or dest == pack, (rid, dest)
-            blocks[dest].append((rid, tune(rid, body)))
+            blocks[dest].append((rid, tune(rid, body) + validate_table(rid)))
     ids = [rid for bl in blocks.values() for rid, _ in bl]
+    missing = sorted(set(VALIDATE_OF) - set(ids))
+    assert not missing, f"validators.toml names rules that do not exist: {missing}"
     dup = {i for i in ids if ids.count(i) > 1}
     assert not dup, f"rule ids in two packs: {sorted(dup)}"
     out = {}

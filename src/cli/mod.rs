@@ -6,6 +6,7 @@ mod config;
 mod gitleaks;
 mod output;
 mod run;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -66,6 +67,9 @@ pub enum Command {
     Detect(Box<gitleaks::DetectArgs>),
     /// Deprecated (gitleaks < 8.19): `protect` is `git --staged`.
     Protect(Box<gitleaks::ProtectArgs>),
+    /// Ask a secret's provider whether it is live (the `--validate` check for one secret):
+    /// exit 0 live, 1 dead or unknown, 2 error.
+    Validate(validate::ValidateCmd),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
@@ -235,6 +239,77 @@ pub struct ScanArgs {
     /// Colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Validation of the findings (`--validate`, off by default).
+    #[command(flatten)]
+    pub validation: ValidateArgs,
+}
+
+/// `--validate` and its options (see README, "Validation").
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateArgs {
+    /// Ask each finding's provider whether the secret is live (network: see README and
+    /// SECURITY.md for what is sent where). Off by default.
+    #[arg(long)]
+    pub validate: bool,
+    /// With --validate: report only live findings.
+    #[arg(long, requires = "validate")]
+    pub only_live: bool,
+    /// With --validate: what fails the run (exit 1): `any` finding (default) or only a `live` one.
+    #[arg(long, value_enum, value_name = "WHAT", requires = "validate")]
+    pub fail_on: Option<FailOn>,
+    /// With --validate: keep verdicts in FILE for a day (it holds hashes, no secret).
+    #[arg(long, value_name = "FILE", requires = "validate")]
+    pub validation_cache: Option<PathBuf>,
+    /// Where and how validators run.
+    #[command(flatten)]
+    pub settings: ValidationSettings,
+}
+
+/// Validation settings shared by `scan --validate` and `leakless validate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidationSettings {
+    /// Also run validators defined in config files (a repository's own `.leakless.toml`),
+    /// which may send secrets to hosts they name.
+    #[arg(long)]
+    pub trust_config_validators: bool,
+    /// Time limit of the whole validation, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub validation_timeout: u64,
+    /// Vault/OpenBao address for Vault tokens and AppRole ids (default `VAULT_ADDR`, then
+    /// `BAO_ADDR`; never read from scanned files).
+    #[arg(long, value_name = "URL")]
+    pub vault_addr: Option<String>,
+    /// Infisical API for machine identities (default `INFISICAL_API_URL`, else Infisical Cloud).
+    #[arg(long, value_name = "URL")]
+    pub infisical_url: Option<String>,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only a live finding fails the run.
+    Live,
+    /// Any finding fails the run.
+    Any,
+}
+
+impl ValidationSettings {
+    /// The engine's options.
+    pub fn options(&self) -> crate::validate::Options {
+        let mut o = crate::validate::Options::from_env(self.vault_addr.clone(), self.infisical_url.clone());
+        o.trust_config = self.trust_config_validators;
+        o.timeout = std::time::Duration::from_secs(self.validation_timeout.max(1));
+        o
+    }
+}
+
+impl ValidateArgs {
+    /// The engine's options.
+    pub fn options(&self) -> crate::validate::Options {
+        let mut o = self.settings.options();
+        o.cache = self.validation_cache.clone();
+        o
+    }
 }
 
 /// `--min-confidence`.
@@ -330,6 +405,9 @@ pub enum RulesCommand {
         /// `credentials`, ...; a user file's name without `.toml`; repeatable).
         #[arg(long, value_name = "CATEGORY")]
         category: Vec<String>,
+        /// Only rules with a validator (`--validate`), with where each sends the secret.
+        #[arg(long)]
+        validators: bool,
     },
     /// Check rules: every example must match its rule and no negative example may.
     Check {

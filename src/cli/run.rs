@@ -40,7 +40,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             format,
             provider,
             category,
-        }) => rules_list(&rules, format, &provider, &category),
+            validators,
+        }) => rules_list(&rules, format, &provider, &category, validators),
         Command::Rules(RulesCommand::Check { files }) => rules_check(&files),
         Command::Baseline(BaselineCommand::Create(a)) => baseline(&a, true),
         Command::Baseline(BaselineCommand::Update(a)) => baseline(&a, false),
@@ -57,6 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
         Command::Migrate(a) => migrate(&a),
+        Command::Validate(a) => super::validate::run(&a),
     }
 }
 
@@ -234,7 +236,8 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
                 .get_or_insert(e);
         }
     };
-    let sink: Option<&Sink<'_>> = (a.format == Format::Jsonl).then_some(&stream);
+    // With --validate the verdicts come after the scan: JSONL is written then, not streamed.
+    let sink: Option<&Sink<'_>> = (a.format == Format::Jsonl && !a.validation.validate).then_some(&stream);
     let mut report = collect(src, &rules, sink)?;
     if let Some(e) = write_failed
         .into_inner()
@@ -247,11 +250,15 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
         .findings
         .retain(|f| f.rule(&rules).confidence() >= min_confidence);
     report.notices.splice(0..0, notices);
+    let validation = &a.validation;
+    if validation.validate {
+        super::validate::findings(&mut report.findings, &rules, validation, src.quiet)?;
+    }
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if a.format == Format::Jsonl && is_git(src) {
-        // Git sources group findings before reporting: write them now.
+    if a.format == Format::Jsonl && (is_git(src) || validation.validate) {
+        // Git sources group findings before reporting, and validation judges them: write them now.
         for f in &report.findings {
             jsonl::write_finding(&mut out, &rules, f, opts.redact)?;
         }
@@ -260,7 +267,7 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
     out.finish()?;
     Ok(if a.strict && !report.errors.is_empty() {
         EXIT_ERROR
-    } else if report.findings.is_empty() {
+    } else if report.findings.is_empty() || !super::validate::fails(&report.findings, validation) {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
@@ -413,12 +420,23 @@ fn category(r: &rules::Rule) -> &str {
     name.strip_suffix(".toml").unwrap_or(name)
 }
 
-fn rules_list(args: &RuleArgs, format: Format, provider: &[String], cat: &[String]) -> Result<ExitCode> {
+fn rules_list(
+    args: &RuleArgs,
+    format: Format,
+    provider: &[String],
+    cat: &[String],
+    validators: bool,
+) -> Result<ExitCode> {
     let rules = load_rules(args, Some(Path::new(".")), false, false)?;
     let wanted = |r: &&rules::Rule| {
         (provider.is_empty() || provider.iter().any(|p| r.provider.as_deref() == Some(p.as_str())))
             && (cat.is_empty() || cat.iter().any(|c| c == category(r)))
+            && (!validators || r.validate.is_some())
     };
+    if validators {
+        let listed: Vec<&rules::Rule> = rules.rules().iter().filter(wanted).collect();
+        return super::validate::list(&listed, format);
+    }
     let listed: Vec<&rules::Rule> = rules.rules().iter().filter(wanted).collect();
     let mut out = Output::open(None, false)?;
     match format {

@@ -139,6 +139,47 @@ pub struct Finding {
     pub in_head: Option<bool>,
     /// Locations left out because a blob's list of introducing commits was capped.
     pub more_locations: u64,
+    /// Whether the secret is live, when validation ran (`--validate`); `None` otherwise, and
+    /// then no report mentions validation.
+    pub validation: Option<Validation>,
+}
+
+/// What validating a finding's secret with its provider answered (`--validate`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Validation {
+    /// The verdict.
+    pub status: ValidationStatus,
+    /// When it was checked (UTC, RFC 3339 to the second).
+    pub checked_at: String,
+    /// One line on how the verdict was reached (the endpoint's host and answer); never the
+    /// secret.
+    pub detail: String,
+}
+
+/// A validation verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidationStatus {
+    /// The provider accepted the credential.
+    Live,
+    /// The provider rejected the credential (revoked, expired, unknown).
+    Dead,
+    /// No validator, or the answer did not decide.
+    Unknown,
+    /// The check failed: network, TLS, timeout, rate limit. Never reported as `dead`.
+    Error,
+}
+
+impl ValidationStatus {
+    /// `live`, `dead`, `unknown` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Dead => "dead",
+            Self::Unknown => "unknown",
+            Self::Error => "error",
+        }
+    }
 }
 
 impl Finding {
@@ -223,6 +264,7 @@ pub fn group_located(
                 locations,
                 in_head: None,
                 more_locations: 0,
+                validation: None,
             }
         })
         .collect();

@@ -242,6 +242,7 @@ pub fn sarif_writer(data: &[u8]) {
         let paired = (num(6) % 3 == 0).then(|| Paired {
             key: "CLIENT_ID".into(),
             preview: String::from_utf8_lossy(&secret).into_owned(),
+            value: crate::findings::Secret::new(b"id".to_vec()),
         });
         items.push((rule as u32, secret, loc, paired));
     }

@@ -189,6 +189,9 @@ pub struct Paired {
     pub key: String,
     /// A redacted preview of the id's value.
     pub preview: String,
+    /// The id's value (validation sends it with the secret, as the provider's login needs both;
+    /// never reported).
+    pub value: crate::findings::Secret,
 }
 
 impl RawMatch {

@@ -42,11 +42,16 @@ impl Report for Github {
                     l.end_column,
                     prop(&format!("leakless {}", rule.id)),
                     data(&format!(
-                        "{} ({secret}{}), confidence {}, fingerprint {}. Fix: {}",
+                        "{} ({secret}{}), confidence {}{}, fingerprint {}. Fix: {}",
                         rule.description,
                         crate::findings::decoding_chain(&l.decoded)
                             .map_or_else(String::new, |c| format!(", {c}-decoded")),
                         rule.confidence().as_str(),
+                        f.validation.as_ref().map_or_else(String::new, |v| format!(
+                            ", validation {} ({})",
+                            v.status.as_str(),
+                            v.detail
+                        )),
                         f.fingerprint,
                         super::hint(rule.rotate.as_deref())
                     ))

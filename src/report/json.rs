@@ -71,6 +71,8 @@ struct JFinding<'a> {
     locations: Vec<JLocation<'a>>,
     #[serde(skip_serializing_if = "is_zero")]
     more_locations: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a crate::findings::Validation>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -190,6 +192,7 @@ impl Report for Json {
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     in_head: f.in_head,
                     more_locations: f.more_locations,
+                    validation: f.validation.as_ref(),
                     locations: f
                         .locations
                         .iter()

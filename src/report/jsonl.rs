@@ -36,6 +36,8 @@ struct Line<'a> {
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     decoded: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a crate::findings::Validation>,
 }
 
 /// Writes one match as a JSONL line.
@@ -69,6 +71,7 @@ pub fn write_match(
         commit: None,
         in_head: None,
         decoded: m.decoded.iter().map(|d| d.as_str()).collect(),
+        validation: None,
     };
     serde_json::to_writer(&mut *w, &line)?;
     writeln!(w)
@@ -80,7 +83,7 @@ pub fn match_fingerprint(rules: &RuleSet, m: &RawMatch) -> String {
 }
 
 /// Writes a grouped finding as JSONL lines, one per location (git sources, which group before
-/// reporting).
+/// reporting, and `--validate`, which validates before reporting).
 pub fn write_finding(w: &mut dyn Write, rules: &RuleSet, f: &Finding, redact: bool) -> io::Result<()> {
     let rule = f.rule(rules);
     for l in &f.locations {
@@ -103,6 +106,7 @@ pub fn write_finding(w: &mut dyn Write, rules: &RuleSet, f: &Finding, redact: bo
             commit: l.commit.as_deref().map(|c| c.id.as_str()),
             in_head: f.in_head,
             decoded: l.decoded.iter().map(|d| d.as_str()).collect(),
+            validation: f.validation.as_ref(),
         };
         serde_json::to_writer(&mut *w, &line)?;
         writeln!(w)?;

@@ -58,14 +58,23 @@ impl Report for Junit {
                 )?;
                 writeln!(
                     w,
-                    r#"      <failure type="{}" message="{} ({}{})">confidence {}&#10;fingerprint {}&#10;{}</failure>"#,
+                    r#"      <failure type="{}" message="{} ({}{}){}">confidence {}&#10;fingerprint {}&#10;{}{}</failure>"#,
                     rule.severity.as_str(),
                     esc(&rule.description),
                     esc(&secret),
                     crate::findings::decoding_chain(&l.decoded)
                         .map_or_else(String::new, |c| format!(", {c}-decoded")),
+                    f.validation
+                        .as_ref()
+                        .map_or_else(String::new, |v| format!(" [{}]", v.status.as_str())),
                     rule.confidence().as_str(),
                     f.fingerprint,
+                    f.validation.as_ref().map_or_else(String::new, |v| format!(
+                        "validation {} ({}) at {}&#10;",
+                        v.status.as_str(),
+                        esc(&v.detail),
+                        v.checked_at
+                    )),
                     esc(&super::hint(rule.rotate.as_deref()))
                 )?;
                 writeln!(w, "    </testcase>")?;

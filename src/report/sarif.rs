@@ -167,6 +167,9 @@ struct ResultProps<'a> {
     commit_summary: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    /// `--validate`: `{status, checked_at, detail}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a crate::findings::Validation>,
 }
 
 #[derive(Serialize)]
@@ -413,6 +416,7 @@ impl Sarif {
                         date: f.locations[0].commit.as_deref().map(|c| c.date.as_str()),
                         commit_summary: f.locations[0].commit.as_deref().map(|c| c.summary.as_str()),
                         in_head: f.in_head,
+                        validation: f.validation.as_ref(),
                     },
                 }
             })

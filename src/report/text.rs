@@ -146,9 +146,16 @@ impl Report for Text {
             };
             let decoded = crate::findings::decoding_chain(&first.decoded)
                 .map_or_else(String::new, |c| format!(" ({c}-decoded)"));
+            let validation = f.validation.as_ref().map_or_else(String::new, |v| {
+                let status = match v.status {
+                    crate::findings::ValidationStatus::Live => self.paint("1;31", "live"),
+                    other => other.as_str().to_string(),
+                };
+                format!("  validation: {status} ({})", e(&v.detail))
+            });
             writeln!(
                 w,
-                "    secret: {}{decoded}  confidence: {}  fingerprint: {}{live}",
+                "    secret: {}{decoded}  confidence: {}  fingerprint: {}{live}{validation}",
                 e(&secret),
                 rule.confidence().as_str(),
                 f.fingerprint

@@ -521,6 +521,8 @@ pub struct Rule {
     pub detector: Option<Detector>,
     /// Assignment detectors: regex on the lowercased key name.
     pub key_regex: Option<Regex>,
+    /// How `--validate` checks this rule's secrets (`[rules.validate]`).
+    pub validate: Option<std::sync::Arc<super::syntax::ValidateSpec>>,
     regex: OnceLock<Result<Regex, String>>,
 }
 
@@ -625,6 +627,9 @@ impl Rule {
                 return Err(format!("entropy {e} is outside 0..8 bits per byte"));
             }
         }
+        if let Some(v) = &spec.validate {
+            v.check()?;
+        }
         let mut keywords: Vec<String> = spec
             .keywords
             .iter()
@@ -661,6 +666,7 @@ impl Rule {
             source: source.to_string(),
             detector,
             key_regex,
+            validate: spec.validate.map(std::sync::Arc::new),
             regex: OnceLock::new(),
         })
     }

@@ -238,11 +238,14 @@ fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
     out.files.push(BUILTIN_NAME.to_string());
     let mut seen: HashMap<String, String> = HashMap::new();
     for (name, text) in PACKS {
-        let file = if examples {
+        let mut file = if examples {
             parse(text, name)?
         } else {
             parse(&strip_examples(text), name)?
         };
+        for v in file.rules.iter_mut().filter_map(|r| r.validate.as_mut()) {
+            v.builtin = true;
+        }
         for r in &file.rules {
             if let Some(first) = seen.insert(r.id.clone(), (*name).to_string()) {
                 return Err(RuleError::Duplicate {

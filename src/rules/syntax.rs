@@ -94,6 +94,124 @@ pub struct RuleSpec {
     pub detector: Option<String>,
     /// Assignment detectors: a regex on the (lowercased) key name that makes an assignment a candidate.
     pub key_regex: Option<String>,
+    /// `[rules.validate]`: how `--validate` asks the provider whether a found secret is live.
+    pub validate: Option<ValidateSpec>,
+}
+
+/// `[rules.validate]`: one read-only identity call that tells whether a secret is live (see
+/// README, "Validation"). Strings may hold `{{secret}}` and `{{NAME}}` for each component.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ValidateSpec {
+    /// `http` (default: the request below), or a coded validator: `vault-token`,
+    /// `vault-approle`, `infisical-universal-auth`, `aws-sts`.
+    pub kind: Option<String>,
+    /// `GET` (default), `POST` or `HEAD`.
+    pub method: Option<String>,
+    /// `https://` URL; its host is literal (pinned): templates only in the path and query.
+    pub url: Option<String>,
+    /// Request headers (values are templates).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// `[user, password]` templates sent as HTTP basic auth.
+    pub basic_auth: Option<Vec<String>>,
+    /// Request body template.
+    pub body: Option<String>,
+    /// Components the check needs besides the secret: name → where it is found: `paired` (the
+    /// id paired with the secret, as `*_CLIENT_ID` for `*_CLIENT_SECRET`) or `rule:ID` (the
+    /// secret of a finding of rule ID in the same file); alternatives separated by `|`.
+    pub components: std::collections::BTreeMap<String, String>,
+    /// What a live answer looks like.
+    pub live: Option<ResponseMatch>,
+    /// What a dead answer looks like.
+    pub dead: Option<ResponseMatch>,
+    /// Set by the loader for the built-in packs only (a config file cannot set it): built-in
+    /// validators run with `--validate`, a config's only with `--trust-config-validators`.
+    #[serde(skip)]
+    pub builtin: bool,
+}
+
+/// A condition on a response: every given part must hold.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ResponseMatch {
+    /// One of these HTTP statuses.
+    pub status: Vec<u16>,
+    /// JSON pointer (`/ok`, `/data/id`) → expected value; an array lists accepted values; the
+    /// string `"*"` only asks that the pointer exists.
+    pub json: std::collections::BTreeMap<String, toml::Value>,
+}
+
+/// Coded validator kinds (`kind = ...`).
+pub const VALIDATE_KINDS: &[&str] = &[
+    "http",
+    "vault-token",
+    "vault-approle",
+    "infisical-universal-auth",
+    "aws-sts",
+];
+
+impl ValidateSpec {
+    /// Checks the table: a known kind; for `http`, an `https://` URL whose scheme and host are
+    /// literal (a secret can only be sent to the host the rule names) and conditions that can
+    /// decide.
+    pub fn check(&self) -> Result<(), String> {
+        let kind = self.kind.as_deref().unwrap_or("http");
+        if !VALIDATE_KINDS.contains(&kind) {
+            return Err(format!("validate: unknown kind '{kind}'"));
+        }
+        for (name, from) in &self.components {
+            if name == "secret"
+                || name.is_empty()
+                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Err(format!("validate: bad component name '{name}'"));
+            }
+            for alt in from.split('|') {
+                if alt != "paired" && alt.strip_prefix("rule:").is_none_or(str::is_empty) {
+                    return Err(format!(
+                        "validate: component '{name}': '{alt}' is not `paired` or `rule:ID`"
+                    ));
+                }
+            }
+        }
+        if kind != "http" {
+            return Ok(());
+        }
+        let url = self
+            .url
+            .as_deref()
+            .ok_or("validate: an http validator needs a url")?;
+        let rest = url
+            .strip_prefix("https://")
+            .ok_or("validate: the url must start with https://")?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if host.is_empty() || host.contains(['{', '}', '@', '\\']) {
+            return Err("validate: the url's host must be written out (no template, no user info)".into());
+        }
+        match self.method.as_deref().unwrap_or("GET") {
+            "GET" | "POST" | "HEAD" => {}
+            m => {
+                return Err(format!(
+                    "validate: method '{m}' (GET, POST or HEAD only: identity calls)"
+                ))
+            }
+        }
+        if self.live.is_none() {
+            return Err("validate: a [rules.validate.live] condition is needed".into());
+        }
+        for (k, v) in &self.headers {
+            if k.is_empty()
+                || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                || v.contains(['\r', '\n'])
+            {
+                return Err(format!("validate: bad header '{k}'"));
+            }
+        }
+        if self.basic_auth.as_ref().is_some_and(|b| b.len() != 2) {
+            return Err("validate: basic_auth is [user, password]".into());
+        }
+        Ok(())
+    }
 }
 
 impl RuleSpec {
@@ -137,7 +255,8 @@ impl RuleSpec {
             window,
             checksum,
             detector,
-            key_regex
+            key_regex,
+            validate
         );
         self.keywords.extend(over.keywords);
         self.tags.extend(over.tags);

@@ -64,6 +64,7 @@ pub(super) fn pair(assigns: &[Assign], data: &[u8], out: &mut Vec<RawMatch>, fir
                 m.paired_with = Some(Paired {
                     key: a.key.clone(),
                     preview: Secret::new(data[a.value.0..a.value.1].to_vec()).preview(),
+                    value: Secret::new(data[a.value.0..a.value.1].to_vec()),
                 });
                 dropped.push(a.value);
                 break;
