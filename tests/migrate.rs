@@ -218,12 +218,20 @@ const STORE_VARS: &[&str] = &[
     "INFISICAL_TOKEN",
     "INFISICAL_PROJECT_ID",
     "INFISICAL_ENVIRONMENT",
+    "INFISICAL_CLIENT_ID",
+    "INFISICAL_CLIENT_SECRET",
+    "GITHUB_ENV",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).
 pub fn run_env(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
+    run_in(&repo.root(), args, env)
+}
+
+/// `leakless <args>` in `dir` with exactly these store settings; (code, stdout, stderr).
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(repo.root()).stdin(Stdio::null());
+    cmd.args(args).current_dir(dir).stdin(Stdio::null());
     for k in STORE_VARS {
         cmd.env_remove(k);
     }

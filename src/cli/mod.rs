@@ -3,9 +3,11 @@
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
 mod config;
+mod env;
 mod gitleaks;
 mod output;
 mod run;
+mod run_cmd;
 
 use std::path::PathBuf;
 
@@ -72,6 +74,12 @@ pub enum Command {
         #[arg(long)]
         pre_push: bool,
     },
+    /// Run a command with the secrets `.leakless/secrets.toml` names (written by `migrate
+    /// --apply`) in its environment, read from their stores; nothing is written to disk.
+    Run(Box<run_cmd::RunArgs>),
+    /// Print the secrets `.leakless/secrets.toml` names, read from their stores, as dotenv,
+    /// JSON or shell lines, or append them to `$GITHUB_ENV` masked (`--format github`).
+    Env(Box<env::EnvArgs>),
 }
 
 /// `leakless hook ...`.

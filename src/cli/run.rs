@@ -57,6 +57,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
         Command::Migrate(a) => migrate(&a),
+        Command::Run(a) => super::run_cmd::run(&a),
+        Command::Env(a) => super::env::env(&a),
     }
 }
 

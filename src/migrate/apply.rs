@@ -25,6 +25,7 @@ use super::plan::{Action, FilePlan, Item, Plan};
 use super::report::{
     FileEntry, MigrationReport, Purge, SecretEntry, SiteEntry, SkipEntry, Status, SCHEMA_VERSION,
 };
+use super::secrets_map::{Entry as MapEntry, SecretsMap, MAP_FILE};
 use super::store::dotenv::{DotenvStore, LOCAL_FILE};
 use super::store::{Put, SecretStore, StoreError, StoreKind, Target};
 use crate::findings::Secret;
@@ -75,6 +76,10 @@ enum Event {
     },
     Verified {
         secret: Box<SecretEntry>,
+        /// Its entry in `.leakless/secrets.toml` (journalled so a run that finishes an
+        /// interrupted one still records it).
+        #[serde(default)]
+        map: Option<Box<MapEntry>>,
     },
     File {
         file: FileEntry,
@@ -446,6 +451,13 @@ pub fn apply(
     let mut ledger = Ledger::open(git_dir);
     let mut status: Vec<Option<(Status, Option<String>)>> = vec![None; plan.items.len()];
     let mut store_down: Option<String> = None;
+    let mut map_entries: Vec<MapEntry> = earlier
+        .iter()
+        .filter_map(|e| match e {
+            Event::Verified { map: Some(m), .. } => Some((**m).clone()),
+            _ => None,
+        })
+        .collect();
     for file in &plan.files {
         for &i in &file.items {
             if status[i].is_some() {
@@ -467,8 +479,11 @@ pub fn apply(
                 }
                 let t = &targets[i];
                 let entry = secret_entry(item, t, store.describe(t), store.fetch_hint(t), st.0, None);
+                let m = MapEntry::new(&t.key, &item.env, opts.store, store, t);
+                map_entries.push(m.clone());
                 journal.log(&Event::Verified {
                     secret: Box::new(entry),
+                    map: Some(Box::new(m)),
                 });
                 failpoint("after-verify");
             }
@@ -559,6 +574,27 @@ pub fn apply(
             }
         }
     }
+    if !map_entries.is_empty() {
+        match write_map(root, map_entries) {
+            Ok(changed) => {
+                let untracked = !git::is_tracked(root, MAP_FILE).unwrap_or(true);
+                if changed {
+                    stager.wrote(MAP_FILE);
+                } else if untracked {
+                    // Written by an interrupted run: staged now.
+                    stager.carry(MAP_FILE);
+                }
+                if changed || untracked {
+                    r.files.push(FileEntry {
+                        path: MAP_FILE.into(),
+                        change: "map_updated".into(),
+                        detail: Some("where each secret lives, no values: commit it".into()),
+                    });
+                }
+            }
+            Err(e) => r.errors.push(e.to_string()),
+        }
+    }
     if let Err(e) = stager.flush(root) {
         r.errors.push(e);
     }
@@ -587,7 +623,7 @@ pub fn apply(
     // run's plan does not list them).
     for e in earlier {
         match e {
-            Event::Verified { secret } => {
+            Event::Verified { secret, .. } => {
                 if !r.secrets.iter().any(|s| s.location == secret.location) {
                     r.secrets.push(*secret);
                 }
@@ -607,6 +643,17 @@ pub fn apply(
         let _ = fs::rename(journal_file(git_dir), done);
     }
     r
+}
+
+/// Merges `entries` into `.leakless/secrets.toml`; returns whether the file changed.
+fn write_map(root: &Path, entries: Vec<MapEntry>) -> Result<bool, super::secrets_map::MapError> {
+    let file = SecretsMap::path(root);
+    let mut map = SecretsMap::load(&file)?;
+    let changed = map.merge(entries) || !file.exists();
+    if changed {
+        map.save(&file)?;
+    }
+    Ok(changed)
 }
 
 /// `s` quoted for a POSIX shell when it needs it.
