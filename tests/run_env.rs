@@ -259,3 +259,83 @@ fn run_reads_the_dotenv_store_and_refuses_hostile_maps() {
     assert_eq!(code, 2);
     assert!(err.contains("prod") && err.contains("dev"), "{err}");
 }
+
+#[test]
+fn the_report_says_where_each_secret_is_and_how_the_app_gets_it() {
+    let Some(bao) = OpenBao::start() else { return };
+    let env = vec![
+        ("VAULT_ADDR", bao.addr.clone()),
+        ("VAULT_TOKEN", bao.root_token.clone()),
+    ];
+    // Without --remove-local: the untracked .env.dev is listed as a leftover, and kept.
+    let repo = Repo::seed();
+    let (code, out, err) = run_env(&repo, &["migrate", "--apply", "--to", "vault"], &env);
+    assert_eq!(code, 0, "{out}\n{err}");
+    repo.assert_no_secret_in("the text report", out.as_bytes());
+    assert!(
+        out.contains("read it back: bao kv get -mount=secret -field=OPENAI_API_KEY shop/dev"),
+        "{out}"
+    );
+    assert!(out.contains("How your app gets the values now:"), "{out}");
+    assert!(out.contains("leakless run --env dev --"), "{out}");
+    assert!(out.contains("docker compose (compose.yml)"), "{out}");
+    assert!(out.contains("Vault Agent"), "{out}");
+    assert!(
+        out.contains("Plaintext copies still on disk") && out.contains("\n  .env.dev\n"),
+        "{out}"
+    );
+    assert!(repo.root().join(".env.dev").exists());
+    // The read-back command printed is the real one: run it with the real CLI.
+    let got = Command::new(&bao.bao)
+        .args(["kv", "get", "-mount=secret", "-field=OPENAI_API_KEY", "shop/dev"])
+        .env("VAULT_ADDR", &bao.addr)
+        .env("VAULT_TOKEN", &bao.root_token)
+        .env("BAO_ADDR", &bao.addr)
+        .env("BAO_TOKEN", &bao.root_token)
+        .output()
+        .expect("bao");
+    assert_eq!(String::from_utf8_lossy(&got.stdout).trim_end(), openai_key());
+
+    // With --remove-local: the copy is deleted after the verified write, and the report says so.
+    let repo = Repo::seed();
+    let report = repo.root().join("../report.json");
+    let (code, out, err) = run_env(
+        &repo,
+        &[
+            "migrate",
+            "--apply",
+            "--to",
+            "vault",
+            "--remove-local",
+            "--report",
+            report.to_str().expect("utf-8"),
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!repo.root().join(".env.dev").exists(), "removed");
+    assert!(out.contains("removed") && out.contains(".env.dev"), "{out}");
+    assert!(!out.contains("Plaintext copies still on disk"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert!(v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .any(|f| f["path"] == ".env.dev" && f["change"] == "removed"));
+    assert!(v["how_to_run"].as_array().is_some_and(|h| !h.is_empty()));
+    // The value is still reachable: from the store.
+    let (code, got, _) = leakless_in(
+        &repo.root(),
+        &["run", "--", "printenv", "OPENAI_API_KEY"],
+        &[("VAULT_TOKEN", bao.root_token.clone())],
+    );
+    assert_eq!((code, got), (0, format!("{}\n", openai_key())));
+
+    // The embedded dotenv store keeps its local files: no leftovers, nothing removed.
+    let repo = Repo::seed();
+    let (code, out, _) = run_env(&repo, &["migrate", "--apply", "--remove-local"], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(repo.root().join(".env.dev").exists());
+    assert!(!out.contains("Plaintext copies still on disk"), "{out}");
+}

@@ -407,6 +407,10 @@ pub struct MigrateArgs {
     /// that secret's files alone).
     #[arg(long)]
     pub overwrite: bool,
+    /// After every secret of an untracked dotenv file is verified in a remote store, delete its
+    /// plaintext working copy (`.env.dev`...); without it the report lists them as leftovers.
+    #[arg(long, requires = "apply")]
+    pub remove_local: bool,
     /// Only migrate secrets in these files or directories (repeatable).
     #[arg(long, value_name = "PATH")]
     pub scope: Vec<PathBuf>,

@@ -40,6 +40,9 @@ pub struct ApplyOptions {
     pub store: StoreKind,
     /// Example file name (negated in `.gitignore`).
     pub example_file: String,
+    /// After a verified write to a remote store, delete the untracked plaintext dotenv copies
+    /// (else they are listed as leftovers).
+    pub remove_local: bool,
 }
 
 /// The state directory inside `.git`.
@@ -272,6 +275,8 @@ fn empty_report(store: StoreKind, applied: bool) -> MigrationReport {
         purge: None,
         skipped: Vec::new(),
         errors: Vec::new(),
+        how_to_run: Vec::new(),
+        leftovers: Vec::new(),
     }
 }
 
@@ -567,6 +572,9 @@ pub fn apply(
                         stage: false,
                     });
                     r.files.push(fe);
+                    if opts.store != StoreKind::Dotenv {
+                        remove_or_list(root, file, opts.remove_local, &mut r, &mut journal);
+                    }
                 }
                 Err(e) => {
                     left_alone(&mut r, &file.path, e);
@@ -643,6 +651,56 @@ pub fn apply(
         let _ = fs::rename(journal_file(git_dir), done);
     }
     r
+}
+
+/// After a verified write of all its secrets to a remote store: deletes the untracked dotenv
+/// working copy when `remove` (only if it is still the file that was planned: an edit since
+/// keeps it), else lists it as a leftover.
+fn remove_or_list(
+    root: &Path,
+    file: &FilePlan,
+    remove: bool,
+    r: &mut MigrationReport,
+    journal: &mut Journal,
+) {
+    let path = root.join(&file.path);
+    if !remove {
+        r.leftovers.push(file.path.clone());
+        return;
+    }
+    let unchanged = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+        && fs::read(&path).is_ok_and(|b| <[u8; 32]>::from(Sha256::digest(&b)) == file.hash);
+    if !unchanged {
+        r.leftovers.push(file.path.clone());
+        r.manual_steps.push(format!(
+            "{}: not removed (it changed since the plan, or is not a regular file): check it and delete it",
+            file.path
+        ));
+        return;
+    }
+    match fs::remove_file(&path) {
+        Ok(()) => {
+            if let Some(dir) = path.parent() {
+                safefs::sync_dir(dir);
+            }
+            let fe = FileEntry {
+                path: file.path.clone(),
+                change: "removed".into(),
+                detail: Some(
+                    "the untracked plaintext copy (--remove-local); values verified in the store".into(),
+                ),
+            };
+            journal.log(&Event::File {
+                file: fe.clone(),
+                stage: false,
+            });
+            r.files.push(fe);
+        }
+        Err(e) => {
+            r.leftovers.push(file.path.clone());
+            r.errors.push(format!("{}: cannot remove: {e}", file.path));
+        }
+    }
 }
 
 /// Merges `entries` into `.leakless/secrets.toml`; returns whether the file changed.

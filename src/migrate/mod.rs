@@ -14,6 +14,7 @@ pub mod apply;
 pub mod dotenv;
 pub mod export;
 pub mod git;
+pub mod guide;
 pub mod http;
 pub mod plan;
 pub mod report;

@@ -157,7 +157,16 @@ impl SecretStore for DotenvStore {
     }
 
     fn fetch_hint(&self, target: &Target) -> String {
-        format!("loaded from {} by your dotenv loader", Self::rel(target))
+        let env = if target.env.is_empty() {
+            String::new()
+        } else {
+            format!(" --env {}", target.env)
+        };
+        format!(
+            "leakless env{env} | grep '^{}=' (your dotenv loader reads {})",
+            target.key,
+            Self::rel(target)
+        )
     }
 
     fn address(&self, target: &Target) -> crate::migrate::secrets_map::Address {
