@@ -430,10 +430,12 @@ pub struct MigrateArgs {
     /// `{project}/{env}` for vault and aws, the root folder for infisical, `{dir}` for dotenv).
     #[arg(long, value_name = "TEMPLATE")]
     pub path_template: Option<String>,
-    /// What a secret in a config file (YAML, JSON, TOML, properties...) becomes; `{KEY}` is the
-    /// key name.
-    #[arg(long, value_name = "TEMPLATE", default_value = crate::migrate::plan::DEFAULT_REF_TEMPLATE)]
-    pub ref_template: String,
+    /// What a secret in any config file (YAML, JSON, TOML, properties...) becomes; `{KEY}` is
+    /// the key name. Default: a reference only where the file's loader expands environment
+    /// variables (docker compose, Spring `application*.yml|properties`, serverless.yml...),
+    /// else a manual step.
+    #[arg(long, env = "LEAKLESS_REF_TEMPLATE", value_name = "TEMPLATE")]
+    pub ref_template: Option<String>,
     /// The example file written beside a migrated dotenv file (keys, empty secret values).
     #[arg(long, value_name = "NAME", default_value = crate::migrate::plan::DEFAULT_EXAMPLE_FILE)]
     pub example_file: String,
