@@ -120,6 +120,7 @@ impl Repo {
     pub fn leakless(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .args(args)
+            .env(VOUCHED.0, VOUCHED.1)
             .current_dir(self.root())
             .stdin(Stdio::null())
             .output()
@@ -196,6 +197,13 @@ impl Repo {
     }
 }
 
+/// The seed's `config/settings.yaml` (and the generic YAML/JSON/TOML files of other tests) are
+/// read by no loader leakless knows to expand `${VAR}`, so by default migrate leaves them as
+/// manual steps (`seed_yaml_is_a_manual_step_by_default` checks that). The store and
+/// crash-safety tests exercise rewrites of those files too, so they vouch for the loader as a
+/// user would: `--ref-template '${{KEY}}'`, through its environment variable.
+pub const VOUCHED: (&str, &str) = ("LEAKLESS_REF_TEMPLATE", "${{KEY}}");
+
 /// Environment variables of every store, removed from a child so the machine's settings never
 /// leak into a test.
 const STORE_VARS: &[&str] = &[
@@ -218,12 +226,23 @@ const STORE_VARS: &[&str] = &[
     "INFISICAL_TOKEN",
     "INFISICAL_PROJECT_ID",
     "INFISICAL_ENVIRONMENT",
+    "INFISICAL_CLIENT_ID",
+    "INFISICAL_CLIENT_SECRET",
+    "GITHUB_ENV",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).
 pub fn run_env(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
+    run_in(&repo.root(), args, env)
+}
+
+/// `leakless <args>` in `dir` with exactly these store settings; (code, stdout, stderr).
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(repo.root()).stdin(Stdio::null());
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .env(VOUCHED.0, VOUCHED.1);
     for k in STORE_VARS {
         cmd.env_remove(k);
     }
@@ -257,6 +276,7 @@ pub fn spawn_paused(root: &Path, failpoint: &str, extra: &[&str], env: &[(&str, 
         .args(extra)
         .current_dir(root)
         .env("LEAKLESS_TEST_FAILPOINT", failpoint)
+        .env(VOUCHED.0, VOUCHED.1)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -689,6 +709,7 @@ mkdir -p "$out/after2"; cp -a "$mnt/." "$out/after2/"
         .arg(&root)
         .arg(&outs)
         .arg(BIN)
+        .env(VOUCHED.0, VOUCHED.1)
         .status()
         .expect("unshare runs");
     assert!(st.success(), "namespace script: {st}");
@@ -1079,4 +1100,36 @@ fn failpoint_hook_is_only_in_feature_builds() {
         "LEAKLESS_TEST_FAILPOINT in {BIN} (feature test-failpoints on: {})",
         cfg!(feature = "test-failpoints")
     );
+}
+
+#[test]
+fn seed_yaml_is_a_manual_step_by_default() {
+    let repo = Repo::seed();
+    let out = Command::new(BIN)
+        .args(["migrate", "--apply"])
+        .current_dir(repo.root())
+        .env_remove(VOUCHED.0)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let text = stdout(&out);
+    // Secrets remain in a tracked file (a manual step): exit 1.
+    assert_eq!(code(&out), 1, "{text}");
+    repo.assert_no_secret_in("the report", &out.stdout);
+    // docker compose expands ${VAR}: rewritten. config/settings.yaml: nobody expands it.
+    assert!(repo.read("compose.yml").contains("${ANALYTICS_DATABASE_URL}"));
+    let yaml = repo.read("config/settings.yaml");
+    assert!(!yaml.contains("${"), "{yaml}");
+    assert!(
+        text.contains(
+            "config/settings.yaml:8: this file's loader is not known to expand environment variables"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("--ref-template '${{KEY}}'"), "{text}");
+    // The values are in the store all the same (a manual step, not a lost secret).
+    let local = repo.local_files();
+    for (path, secret) in &repo.secrets {
+        assert!(local.contains(secret.as_str()), "secret from {path} stored");
+    }
 }

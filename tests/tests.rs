@@ -24,6 +24,7 @@ mod migrate_vault;
 mod quality;
 mod report;
 mod rules;
+mod run_env;
 mod store_aws;
 mod store_infisical;
 mod store_vault;

@@ -3,10 +3,12 @@
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
 mod config;
+mod env;
 mod gitleaks;
 mod output;
 mod run;
 mod validate;
+mod run_cmd;
 
 use std::path::PathBuf;
 
@@ -76,6 +78,12 @@ pub enum Command {
         #[arg(long)]
         pre_push: bool,
     },
+    /// Run a command with the secrets `.leakless/secrets.toml` names (written by `migrate
+    /// --apply`) in its environment, read from their stores; nothing is written to disk.
+    Run(Box<run_cmd::RunArgs>),
+    /// Print the secrets `.leakless/secrets.toml` names, read from their stores, as dotenv,
+    /// JSON or shell lines, or append them to `$GITHUB_ENV` masked (`--format github`).
+    Env(Box<env::EnvArgs>),
 }
 
 /// `leakless hook ...`.
@@ -477,6 +485,10 @@ pub struct MigrateArgs {
     /// that secret's files alone).
     #[arg(long)]
     pub overwrite: bool,
+    /// After every secret of an untracked dotenv file is verified in a remote store, delete its
+    /// plaintext working copy (`.env.dev`...); without it the report lists them as leftovers.
+    #[arg(long, requires = "apply")]
+    pub remove_local: bool,
     /// Only migrate secrets in these files or directories (repeatable).
     #[arg(long, value_name = "PATH")]
     pub scope: Vec<PathBuf>,
@@ -496,10 +508,12 @@ pub struct MigrateArgs {
     /// `{project}/{env}` for vault and aws, the root folder for infisical, `{dir}` for dotenv).
     #[arg(long, value_name = "TEMPLATE")]
     pub path_template: Option<String>,
-    /// What a secret in a config file (YAML, JSON, TOML, properties...) becomes; `{KEY}` is the
-    /// key name.
-    #[arg(long, value_name = "TEMPLATE", default_value = crate::migrate::plan::DEFAULT_REF_TEMPLATE)]
-    pub ref_template: String,
+    /// What a secret in any config file (YAML, JSON, TOML, properties...) becomes; `{KEY}` is
+    /// the key name. Default: a reference only where the file's loader expands environment
+    /// variables (docker compose, Spring `application*.yml|properties`, serverless.yml...),
+    /// else a manual step.
+    #[arg(long, env = "LEAKLESS_REF_TEMPLATE", value_name = "TEMPLATE")]
+    pub ref_template: Option<String>,
     /// The example file written beside a migrated dotenv file (keys, empty secret values).
     #[arg(long, value_name = "NAME", default_value = crate::migrate::plan::DEFAULT_EXAMPLE_FILE)]
     pub example_file: String,

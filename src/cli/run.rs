@@ -59,6 +59,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
         Command::Migrate(a) => migrate(&a),
         Command::Validate(a) => super::validate::run(&a),
+        Command::Run(a) => super::run_cmd::run(&a),
+        Command::Env(a) => super::env::env(&a),
     }
 }
 
@@ -895,9 +897,13 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
             overwrite: a.overwrite,
             store: a.to,
             example_file: a.example_file.clone(),
+            remove_local: a.remove_local,
         };
         apply::apply(&root, &git_dir, &the_plan, s.as_mut(), &opts)
     };
+    let mut report = report;
+    let stacks = crate::migrate::guide::detect(&root, &tracked);
+    report.how_to_run = crate::migrate::guide::advice(a.to, &stacks, &report.secrets);
     let mut out = io::stdout().lock();
     match a.format {
         MigrateFormat::Text => report.write_text(&mut out)?,

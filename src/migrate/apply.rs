@@ -25,6 +25,7 @@ use super::plan::{Action, FilePlan, Item, Plan};
 use super::report::{
     FileEntry, MigrationReport, Purge, SecretEntry, SiteEntry, SkipEntry, Status, SCHEMA_VERSION,
 };
+use super::secrets_map::{Entry as MapEntry, SecretsMap, MAP_FILE};
 use super::store::dotenv::{DotenvStore, LOCAL_FILE};
 use super::store::{Put, SecretStore, StoreError, StoreKind, Target};
 use crate::findings::Secret;
@@ -39,6 +40,9 @@ pub struct ApplyOptions {
     pub store: StoreKind,
     /// Example file name (negated in `.gitignore`).
     pub example_file: String,
+    /// After a verified write to a remote store, delete the untracked plaintext dotenv copies
+    /// (else they are listed as leftovers).
+    pub remove_local: bool,
 }
 
 /// The state directory inside `.git`.
@@ -75,6 +79,10 @@ enum Event {
     },
     Verified {
         secret: Box<SecretEntry>,
+        /// Its entry in `.leakless/secrets.toml` (journalled so a run that finishes an
+        /// interrupted one still records it).
+        #[serde(default)]
+        map: Option<Box<MapEntry>>,
     },
     File {
         file: FileEntry,
@@ -276,6 +284,8 @@ fn empty_report(store: StoreKind, applied: bool) -> MigrationReport {
         purge: None,
         skipped: Vec::new(),
         errors: Vec::new(),
+        how_to_run: Vec::new(),
+        leftovers: Vec::new(),
     }
 }
 
@@ -455,6 +465,13 @@ pub fn apply(
     let mut ledger = Ledger::open(git_dir);
     let mut status: Vec<Option<(Status, Option<String>)>> = vec![None; plan.items.len()];
     let mut store_down: Option<String> = None;
+    let mut map_entries: Vec<MapEntry> = earlier
+        .iter()
+        .filter_map(|e| match e {
+            Event::Verified { map: Some(m), .. } => Some((**m).clone()),
+            _ => None,
+        })
+        .collect();
     for file in &plan.files {
         for &i in &file.items {
             if status[i].is_some() {
@@ -476,8 +493,11 @@ pub fn apply(
                 }
                 let t = &targets[i];
                 let entry = secret_entry(item, t, store.describe(t), store.fetch_hint(t), st.0, None);
+                let m = MapEntry::new(&t.key, &item.env, opts.store, store, t);
+                map_entries.push(m.clone());
                 journal.log(&Event::Verified {
                     secret: Box::new(entry),
+                    map: Some(Box::new(m)),
                 });
                 failpoint("after-verify");
             }
@@ -561,11 +581,35 @@ pub fn apply(
                         stage: false,
                     });
                     r.files.push(fe);
+                    if opts.store != StoreKind::Dotenv {
+                        remove_or_list(root, file, opts.remove_local, &mut r, &mut journal);
+                    }
                 }
                 Err(e) => {
                     left_alone(&mut r, &file.path, e);
                 }
             }
+        }
+    }
+    if !map_entries.is_empty() {
+        match write_map(root, map_entries) {
+            Ok(changed) => {
+                let untracked = !git::is_tracked(root, MAP_FILE).unwrap_or(true);
+                if changed {
+                    stager.wrote(MAP_FILE);
+                } else if untracked {
+                    // Written by an interrupted run: staged now.
+                    stager.carry(MAP_FILE);
+                }
+                if changed || untracked {
+                    r.files.push(FileEntry {
+                        path: MAP_FILE.into(),
+                        change: "map_updated".into(),
+                        detail: Some("where each secret lives, no values: commit it".into()),
+                    });
+                }
+            }
+            Err(e) => r.errors.push(e.to_string()),
         }
     }
     if let Err(e) = stager.flush(root) {
@@ -596,7 +640,7 @@ pub fn apply(
     // run's plan does not list them).
     for e in earlier {
         match e {
-            Event::Verified { secret } => {
+            Event::Verified { secret, .. } => {
                 if !r.secrets.iter().any(|s| s.location == secret.location) {
                     r.secrets.push(*secret);
                 }
@@ -616,6 +660,67 @@ pub fn apply(
         let _ = fs::rename(journal_file(git_dir), done);
     }
     r
+}
+
+/// After a verified write of all its secrets to a remote store: deletes the untracked dotenv
+/// working copy when `remove` (only if it is still the file that was planned: an edit since
+/// keeps it), else lists it as a leftover.
+fn remove_or_list(
+    root: &Path,
+    file: &FilePlan,
+    remove: bool,
+    r: &mut MigrationReport,
+    journal: &mut Journal,
+) {
+    let path = root.join(&file.path);
+    if !remove {
+        r.leftovers.push(file.path.clone());
+        return;
+    }
+    let unchanged = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+        && fs::read(&path).is_ok_and(|b| <[u8; 32]>::from(Sha256::digest(&b)) == file.hash);
+    if !unchanged {
+        r.leftovers.push(file.path.clone());
+        r.manual_steps.push(format!(
+            "{}: not removed (it changed since the plan, or is not a regular file): check it and delete it",
+            file.path
+        ));
+        return;
+    }
+    match fs::remove_file(&path) {
+        Ok(()) => {
+            if let Some(dir) = path.parent() {
+                safefs::sync_dir(dir);
+            }
+            let fe = FileEntry {
+                path: file.path.clone(),
+                change: "removed".into(),
+                detail: Some(
+                    "the untracked plaintext copy (--remove-local); values verified in the store".into(),
+                ),
+            };
+            journal.log(&Event::File {
+                file: fe.clone(),
+                stage: false,
+            });
+            r.files.push(fe);
+        }
+        Err(e) => {
+            r.leftovers.push(file.path.clone());
+            r.errors.push(format!("{}: cannot remove: {e}", file.path));
+        }
+    }
+}
+
+/// Merges `entries` into `.leakless/secrets.toml`; returns whether the file changed.
+fn write_map(root: &Path, entries: Vec<MapEntry>) -> Result<bool, super::secrets_map::MapError> {
+    let file = SecretsMap::path(root);
+    let mut map = SecretsMap::load(&file)?;
+    let changed = map.merge(entries) || !file.exists();
+    if changed {
+        map.save(&file)?;
+    }
+    Ok(changed)
 }
 
 /// `s` quoted for a POSIX shell when it needs it.

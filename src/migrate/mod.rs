@@ -12,9 +12,12 @@
 
 pub mod apply;
 pub mod dotenv;
+pub mod export;
 pub mod git;
+pub mod guide;
 pub mod http;
 pub mod plan;
 pub mod report;
+pub mod secrets_map;
 pub mod store;
 pub mod unescape;

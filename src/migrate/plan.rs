@@ -33,14 +33,86 @@ pub struct PlanOptions {
     pub env: Option<String>,
     /// Store path template, e.g. `{project}/{env}`; `None` = the store's default.
     pub path_template: Option<String>,
-    /// Reference template for config files; `{KEY}` is replaced by the key name.
-    pub ref_template: String,
+    /// Reference template for config files (`{KEY}` is replaced by the key name). `None`:
+    /// references only in the formats whose loader expands environment variables, each in its
+    /// own syntax (see [`config_reference`]); `Some` (`--ref-template`): this template in every
+    /// config file — the user vouches that their loader expands it.
+    pub ref_template: Option<String>,
     /// The example file written beside a migrated dotenv file.
     pub example_file: String,
 }
 
-/// Default reference template: shell/compose/Spring-style interpolation.
+/// Shell/compose/Spring-style interpolation.
 pub const DEFAULT_REF_TEMPLATE: &str = "${{KEY}}";
+
+/// The reference a config file at `path` gets for `key`: `Ok(template)` where the file's loader
+/// is known to expand environment variables, else `Err(manual step)` with the suggested change
+/// (a `${KEY}` that the loader would read literally would break the application silently).
+/// `user` (`--ref-template`) wins everywhere.
+pub fn config_reference(path: &str, user: Option<&str>, key: &str) -> Result<String, String> {
+    if let Some(t) = user {
+        return Ok(t.to_string());
+    }
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let yaml = matches!(ext, "yml" | "yaml");
+    let interp = Ok(DEFAULT_REF_TEMPLATE.to_string());
+    // docker compose: `${VAR}` from the shell environment or the project's `.env`.
+    if yaml && (stem == "compose" || stem.starts_with("compose.") || stem.starts_with("docker-compose")) {
+        return interp;
+    }
+    // Spring Boot, Quarkus, Micronaut: `${VAR}` placeholders resolve from the environment.
+    let spring = ["application", "bootstrap"]
+        .iter()
+        .any(|b| stem == *b || stem.starts_with(&format!("{b}-")));
+    if spring && (yaml || ext == "properties") {
+        return interp;
+    }
+    // Elastic Beats and Logstash settings expand `${VAR}`; npm and Yarn expand it in their rc files.
+    if (yaml
+        && [
+            "filebeat",
+            "metricbeat",
+            "heartbeat",
+            "auditbeat",
+            "packetbeat",
+            "logstash",
+            "kibana",
+        ]
+        .contains(&stem))
+        || name == ".npmrc"
+        || name == ".yarnrc.yml"
+    {
+        return interp;
+    }
+    // Dotenv-format examples (`.env.example`): dotenv loaders expand `${VAR}`.
+    if name.starts_with(".env") {
+        return interp;
+    }
+    if name == "serverless.yml" || name == "serverless.yaml" {
+        return Ok("${env:{KEY}}".into());
+    }
+    if name == "grafana.ini" {
+        return Ok("$__env{{KEY}}".into());
+    }
+    if name == "settings.xml" && (lower.contains(".m2/") || lower.contains("maven")) {
+        return Ok("${env.{KEY}}".into());
+    }
+    if yaml && (lower.starts_with(".github/workflows/") || lower.contains("/.github/workflows/")) {
+        return Err(format!(
+            "GitHub Actions workflow: add {key} as an Actions secret (Settings → Secrets and variables → Actions, or `gh secret set {key}`) and write ${{{{ secrets.{key} }}}} here"
+        ));
+    }
+    if ext == "json" && stem.starts_with("appsettings") {
+        return Err(format!(
+            ".NET configuration does not expand variables: delete the value here and set it as an environment variable named after its section path with `__` for `:` (e.g. ConnectionStrings__Default); the value is in the store as {key}"
+        ));
+    }
+    Err(format!(
+        "this file's loader is not known to expand environment variables (a ${{{key}}} here would be read literally): read {key} from the environment where the file is loaded, or if your loader expands it, replace the value by ${{{key}}} (or re-run with --ref-template '${{{{KEY}}}}' to have leakless write it)"
+    ))
+}
 /// Default example file name.
 pub const DEFAULT_EXAMPLE_FILE: &str = ".env.example";
 
@@ -243,6 +315,9 @@ pub enum Lang {
 pub fn file_kind(path: &str) -> FileKind {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     if is_example_name(&name) {
+        return FileKind::Config;
+    }
+    if name == ".npmrc" {
         return FileKind::Config;
     }
     if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
@@ -674,9 +749,12 @@ pub fn build(
                             path: path.clone(),
                             line: loc.line,
                             value: value.into_bytes(),
-                            action: Action::Replace {
-                                range: span,
-                                render: Render::Template(opts.ref_template.clone()),
+                            action: match config_reference(&path, opts.ref_template.as_deref(), &key) {
+                                Ok(template) => Action::Replace {
+                                    range: span,
+                                    render: Render::Template(template),
+                                },
+                                Err(why) => Action::Manual(why),
                             },
                             key,
                         },
@@ -1219,6 +1297,44 @@ fn example_text(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn references_only_where_the_loader_expands_them() {
+        let r = |p: &str| super::config_reference(p, None, "K");
+        for p in [
+            "compose.yml",
+            "deploy/docker-compose.prod.yaml",
+            "src/main/resources/application.yml",
+            "application-prod.properties",
+            "bootstrap.yaml",
+            "filebeat.yml",
+            ".npmrc",
+            ".env.example",
+        ] {
+            assert_eq!(r(p), Ok("${K}".replace("K", "{KEY}")), "{p}");
+        }
+        assert_eq!(r("serverless.yml"), Ok("${env:{KEY}}".into()));
+        assert_eq!(r("conf/grafana.ini"), Ok("$__env{{KEY}}".into()));
+        assert_eq!(r("ci/.m2/settings.xml"), Ok("${env.{KEY}}".into()));
+        assert!(r(".github/workflows/ci.yml").is_err_and(|m| m.contains("${{ secrets.K }}")));
+        assert!(r("appsettings.Production.json").is_err_and(|m| m.contains("__")));
+        for p in [
+            "config/settings.yaml",
+            "app.json",
+            "svc.toml",
+            "k8s/deploy.yaml",
+            "config.ini",
+        ] {
+            assert!(
+                r(p).is_err_and(|m| m.contains("${K}") && m.contains("--ref-template")),
+                "{p}"
+            );
+        }
+        assert_eq!(
+            super::config_reference("x.yaml", Some("{{KEY}}"), "K"),
+            Ok("{{KEY}}".into())
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -151,6 +151,13 @@ pub struct MigrationReport {
     pub skipped: Vec<SkipEntry>,
     /// Errors.
     pub errors: Vec<String>,
+    /// How the application gets the values now, per way of running it found in the repository.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub how_to_run: Vec<String>,
+    /// Untracked plaintext copies still on disk after a move to a remote store (removed with
+    /// `--remove-local`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<String>,
 }
 
 impl MigrationReport {
@@ -200,12 +207,30 @@ impl MigrationReport {
             if let Some(now) = &s.in_store {
                 writeln!(w, "      in the store now: {now}")?;
             }
+            if !s.fetch.is_empty() && s.status.verified() {
+                writeln!(w, "      read it back: {}", s.fetch)?;
+            }
         }
         if !self.files.is_empty() {
             writeln!(w, "\nFiles:")?;
             for f in &self.files {
                 let detail = f.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
                 writeln!(w, "  {:<16} {}{}", f.change, f.path, detail)?;
+            }
+        }
+        if !self.how_to_run.is_empty() {
+            writeln!(w, "\nHow your app gets the values now:")?;
+            for h in &self.how_to_run {
+                writeln!(w, "  - {h}")?;
+            }
+        }
+        if !self.leftovers.is_empty() {
+            writeln!(
+                w,
+                "\nPlaintext copies still on disk (untracked, ignored by git; the values are verified in the store): delete them, or re-run with --remove-local:"
+            )?;
+            for l in &self.leftovers {
+                writeln!(w, "  {l}")?;
             }
         }
         if !self.manual_steps.is_empty() {

@@ -700,6 +700,18 @@ impl SecretStore for AwsStore {
         }
         hint
     }
+
+    fn address(&self, _target: &Target) -> crate::migrate::secrets_map::Address {
+        let mut a = crate::migrate::secrets_map::Address {
+            address: self.custom_endpoint.clone().unwrap_or_default(),
+            project: self.region.clone(),
+            options: Default::default(),
+        };
+        if self.mode == AwsMode::PerFile {
+            a.options.insert("mode".into(), "per-file".into());
+        }
+        a
+    }
 }
 
 /// Parses a per-file secret's JSON object (consuming and wiping `string`).

@@ -157,6 +157,24 @@ impl SecretStore for DotenvStore {
     }
 
     fn fetch_hint(&self, target: &Target) -> String {
-        format!("loaded from {} by your dotenv loader", Self::rel(target))
+        let env = if target.env.is_empty() {
+            String::new()
+        } else {
+            format!(" --env {}", target.env)
+        };
+        format!(
+            "leakless env{env} | grep '^{}=' (your dotenv loader reads {})",
+            target.key,
+            Self::rel(target)
+        )
+    }
+
+    fn address(&self, target: &Target) -> crate::migrate::secrets_map::Address {
+        let mut a = crate::migrate::secrets_map::Address::default();
+        a.options.insert("file".into(), Self::rel(target));
+        if !target.env.is_empty() {
+            a.options.insert("env".into(), target.env.clone());
+        }
+        a
     }
 }

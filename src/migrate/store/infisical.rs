@@ -495,6 +495,16 @@ impl SecretStore for InfisicalStore {
         }
         hint
     }
+
+    fn address(&self, _target: &Target) -> crate::migrate::secrets_map::Address {
+        let mut a = crate::migrate::secrets_map::Address {
+            address: self.base.clone(),
+            project: self.project.clone(),
+            options: Default::default(),
+        };
+        a.options.insert("environment".into(), self.env.clone());
+        a
+    }
 }
 
 impl InfisicalStore {

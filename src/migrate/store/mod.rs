@@ -120,6 +120,9 @@ pub trait SecretStore {
     /// How an application or a person reads the value back afterwards (a CLI command or API
     /// call, no value), for the migration report.
     fn fetch_hint(&self, target: &Target) -> String;
+    /// Where the store is, for the committed secrets map (`.leakless/secrets.toml`): enough,
+    /// with `target`, to open the store again and read the value, never a credential.
+    fn address(&self, target: &Target) -> crate::migrate::secrets_map::Address;
 }
 
 /// Which store `leakless migrate --to` names.
@@ -255,6 +258,16 @@ impl SecretStore for EnvRouted {
         match self.stores.get(&Self::env_of(target)) {
             Some(s) => s.fetch_hint(target),
             None => self.describe(target),
+        }
+    }
+    fn address(&self, target: &Target) -> crate::migrate::secrets_map::Address {
+        match self.stores.get(&Self::env_of(target)) {
+            Some(s) => s.address(target),
+            None => {
+                let mut a = crate::migrate::secrets_map::Address::default();
+                a.options.insert("environment".into(), Self::env_of(target));
+                a
+            }
         }
     }
 }

@@ -566,6 +566,18 @@ impl SecretStore for VaultStore {
             shell_quote(&target.path),
         )
     }
+
+    fn address(&self, _target: &Target) -> crate::migrate::secrets_map::Address {
+        let mut a = crate::migrate::secrets_map::Address {
+            address: self.addr.clone(),
+            project: self.mount.clone(),
+            options: Default::default(),
+        };
+        if let Some(ns) = &self.namespace {
+            a.options.insert("namespace".into(), ns.clone());
+        }
+        a
+    }
 }
 
 #[cfg(test)]
