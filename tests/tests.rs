@@ -19,6 +19,7 @@ mod migrate_stores;
 mod migrate_vault;
 mod quality;
 mod report;
+mod report_cmd;
 mod rules;
 mod store_aws;
 mod store_infisical;
