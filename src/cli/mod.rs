@@ -500,6 +500,13 @@ pub struct RenderArgs {
     /// Markdown: the most bytes written (GitHub: 1M for a job summary, 64K for a comment).
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
     pub markdown_limit: u64,
+    /// HTML: leave committer names out (the top-committers list and the table's author).
+    #[arg(long)]
+    pub hide_committers: bool,
+    /// HTML: a `leakless migrate --report` JSON file; each finding shows moved / manual / left
+    /// and the overview the migration's progress.
+    #[arg(long, value_name = "FILE")]
+    pub migration: Option<PathBuf>,
 }
 
 /// Options of `report merge`.

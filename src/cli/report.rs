@@ -10,9 +10,10 @@ use anyhow::{Context, Result};
 use super::output::Output;
 use super::run::{EXIT_CLEAN, EXIT_FINDINGS};
 use super::{MergeArgs, RenderArgs, ReportArgs, ReportCommand};
+use crate::migrate::report::MigrationReport;
 use crate::report::doc::{ReportDoc, MAX_REPORT_SIZE};
 use crate::report::merge::{merge, Input};
-use crate::report::{self, Format, Markdown, Report, ReportOptions};
+use crate::report::{self, html, Format, Html, Markdown, Report, ReportOptions};
 
 /// Runs `leakless report ...`.
 pub(super) fn run(a: &ReportArgs) -> Result<ExitCode> {
@@ -103,12 +104,19 @@ fn render(a: &RenderArgs) -> Result<ExitCode> {
         verbose: a.verbose,
         report_stale: a.report_stale,
     };
+    let migration = a.migration.as_deref().map(read_migration).transpose()?;
     let mut out = Output::open(a.output.as_deref(), holds_secrets)?;
     match a.format {
         Format::Jsonl => {
             for f in &report.findings {
                 report::jsonl::write_finding(&mut out, &rules, f, opts.redact)?;
             }
+        }
+        Format::Html => {
+            let mut html = Html::new(opts);
+            html.hide_committers = a.hide_committers;
+            html.migration = migration.as_ref().map(html::migration_states);
+            html.write(&report, &rules, &mut out)?;
         }
         Format::Markdown => {
             let limit = usize::try_from(a.markdown_limit).unwrap_or(usize::MAX);
@@ -122,6 +130,19 @@ fn render(a: &RenderArgs) -> Result<ExitCode> {
     } else {
         EXIT_FINDINGS
     }))
+}
+
+/// Reads a `leakless migrate --report` JSON file.
+fn read_migration(path: &Path) -> Result<MigrationReport> {
+    let text = crate::safefs::read_config(path, crate::safefs::Origin::CommandLine)?;
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a leakless migration report (line {} column {})",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
 }
 
 fn merge_reports(a: &MergeArgs) -> Result<ExitCode> {

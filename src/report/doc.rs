@@ -138,6 +138,9 @@ pub struct FindingDoc {
     /// Merged reports: the repositories this secret appears in, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repositories: Vec<String>,
+    /// The finding is the file itself (a path rule such as `committed-dotenv-file`): untrack it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub file_finding: bool,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -535,6 +538,7 @@ impl ReportDoc {
                 more_locations: 0,
                 tags: Vec::new(),
                 repositories: Vec::new(),
+                file_finding: false,
             });
         }
         for f in &mut findings {
@@ -796,6 +800,7 @@ fn finding_doc(f: &Finding, rule: &Rule, redact: bool) -> FindingDoc {
             .collect(),
         tags: rule.tags.clone(),
         repositories,
+        file_finding: rule.is_file_rule(),
     }
 }
 
@@ -849,6 +854,7 @@ fn rule_meta(f: &FindingDoc, index: usize, known: Option<&Rule>) -> Result<RuleM
             .or_else(|| known.and_then(|k| k.env_var.clone())),
         rotate: f.rotate.clone().or_else(|| known.and_then(|k| k.rotate.clone())),
         tags,
+        file_rule: f.file_finding || known.is_some_and(Rule::is_file_rule),
     })
 }
 

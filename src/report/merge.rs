@@ -230,6 +230,7 @@ mod tests {
             more_locations: 0,
             tags: Vec::new(),
             repositories: Vec::new(),
+            file_finding: false,
         }
     }
 

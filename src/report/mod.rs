@@ -6,6 +6,7 @@
 pub mod doc;
 mod github;
 pub mod gitleaks;
+pub mod html;
 mod json;
 pub mod jsonl;
 mod junit;
@@ -18,6 +19,7 @@ mod text;
 use std::io::{self, Write};
 
 pub use github::Github;
+pub use html::Html;
 pub use json::{write_doc, Json};
 pub use junit::Junit;
 pub use markdown::Markdown;
@@ -46,6 +48,8 @@ pub enum Format {
     Github,
     /// Markdown for job summaries and pull-request comments (size-limited).
     Markdown,
+    /// One self-contained HTML audit report (overview, chart, filterable findings table).
+    Html,
 }
 
 /// How to render.
@@ -169,6 +173,7 @@ pub fn reporter(format: Format, opts: ReportOptions) -> Box<dyn Report> {
         Format::Junit => Box::new(Junit(opts)),
         Format::Github => Box::new(Github(opts)),
         Format::Markdown => Box::new(Markdown::new(opts)),
+        Format::Html => Box::new(Html::new(opts)),
     }
 }
 
@@ -200,9 +205,16 @@ pub fn fix_steps(rule: &Rule) -> Vec<String> {
     ]
 }
 
-/// A short fix hint for a finding.
-pub fn hint(rotate: Option<&str>) -> String {
-    let rotate = rotate.map_or_else(|| "rotate it".to_string(), |url| format!("rotate it at {url}"));
+/// A short fix hint for a finding of `rule`. A file that must not be committed at all (a path
+/// rule such as `committed-dotenv-file`) is untracked; a credential is rotated.
+pub fn hint(rule: &Rule) -> String {
+    if rule.is_file_rule() {
+        return "untrack it: `git rm --cached` the file and add it to .gitignore (`leakless migrate` does both and moves its values to a secrets store)".to_string();
+    }
+    let rotate = rule
+        .rotate
+        .as_deref()
+        .map_or_else(|| "rotate it".to_string(), |url| format!("rotate it at {url}"));
     format!(
         "{rotate}; move the value to a secrets store (`leakless migrate`); if it is not a secret, add `leakless:allow` to the line"
     )

@@ -177,11 +177,7 @@ impl Report for Text {
             if more > 0 {
                 writeln!(w, "    ... and {more} more")?;
             }
-            writeln!(
-                w,
-                "    {}",
-                self.paint("2", &format!("fix: {}", hint(rule.rotate.as_deref())))
-            )?;
+            writeln!(w, "    {}", self.paint("2", &format!("fix: {}", hint(rule))))?;
         }
         if self.0.verbose {
             for s in &report.skipped {

@@ -543,6 +543,8 @@ pub struct RuleMeta {
     pub rotate: Option<String>,
     /// Tags.
     pub tags: Vec<String>,
+    /// The finding is a file that must not be committed (see [`Rule::is_file_rule`]).
+    pub file_rule: bool,
 }
 
 impl Rule {
@@ -704,7 +706,12 @@ impl Rule {
             regex_src: None,
             secret_group: None,
             entropy: None,
-            path: None,
+            // A file rule keeps its shape (no regex, a path) with a path that matches nothing.
+            path: if meta.file_rule {
+                build_regex("[^\\s\\S]").ok()
+            } else {
+                None
+            },
             allowlists: Vec::new(),
             window: DEFAULT_WINDOW,
             checksum: None,
@@ -715,6 +722,12 @@ impl Rule {
             key_regex: None,
             regex: OnceLock::new(),
         }
+    }
+
+    /// A path-only rule: its finding is a file that must not be committed (`.env`, a key store),
+    /// to untrack rather than a value to rotate.
+    pub fn is_file_rule(&self) -> bool {
+        self.regex_src.is_none() && self.detector.is_none() && self.path.is_some()
     }
 
     /// The compiled regex, compiled on first use. `None` for path-only rules.
