@@ -13,6 +13,7 @@ mod fuzz;
 mod gitleaks;
 mod history;
 mod hooks;
+mod html;
 mod migrate;
 mod migrate_exact;
 mod migrate_stores;

@@ -102,16 +102,21 @@ pub fn esc(s: &str) -> String {
     let s = super::escape(s);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, c);
     }
     out
+}
+
+/// Pushes `c`, as a character reference when HTML gives it a meaning (`&<>"'`).
+pub fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
 }
 
 /// A rotation URL usable as a link: plain `https://` of URL characters; `None` otherwise.
@@ -253,8 +258,9 @@ fn chart(findings: &[Finding]) -> String {
     }
     let max = buckets.iter().map(|b| b.1).max().unwrap_or(1).max(1);
     let (w, h, pad) = (760.0_f64, 180.0_f64, 28.0_f64);
+    let right = 48.0_f64;
     #[allow(clippy::cast_precision_loss)]
-    let bw = ((w - pad) / buckets.len() as f64).min(48.0);
+    let bw = ((w - pad - right) / buckets.len() as f64).min(48.0);
     let total: usize = buckets.iter().map(|b| b.1).sum();
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{total} findings introduced between {} and {}, per {}</title>",
@@ -427,7 +433,11 @@ impl Html {
                     rule.confidence().as_str(),
                     rule.provider.as_deref().unwrap_or(""),
                     rule.rotate.as_deref().and_then(safe_url),
-                    super::hint(rule).replace('`', ""),
+                    if rule.is_file_rule() {
+                        "untrack the file (git rm --cached), then leakless migrate".to_string()
+                    } else {
+                        "rotate it, then move it to a secrets store (leakless migrate)".to_string()
+                    },
                 ));
                 u32::try_from(rule_rows.len() - 1).unwrap_or(u32::MAX)
             });

@@ -52,15 +52,11 @@ pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             '|' | '`' | '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '~' | '#' | '@' | ':' | '!' | '$'
-            | '{' | '}' | '=' | '+' | '-' | '.' | '\'' => {
+            | '{' | '}' | '=' | '+' | '-' | '.' => {
                 let _ = write!(out, "&#{};", c as u32);
             }
-            c => out.push(c),
+            c => super::html::push_escaped(&mut out, c),
         }
     }
     out
@@ -73,20 +69,10 @@ fn code(s: &str) -> String {
 
 /// A rotation link when it is a plain `https://` URL of URL characters only; else its text.
 fn rotate_link(url: &str) -> String {
-    let plain = url.starts_with("https://")
-        && url.len() <= 512
-        && url.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'#' | b'&' | b'=' | b'%' | b'+'
-                )
-        });
-    if plain {
-        format!("<a href=\"{}\">rotate</a>", url.replace('&', "&amp;"))
-    } else {
-        text(url)
-    }
+    super::html::safe_url(url).map_or_else(
+        || text(url),
+        |u| format!("<a href=\"{}\">rotate</a>", u.replace('&', "&amp;")),
+    )
 }
 
 fn severity_mark(s: Severity) -> &'static str {

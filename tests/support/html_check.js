@@ -31,6 +31,7 @@ const url = "file://" + path.resolve(file);
     await page.goto(url, { waitUntil: "load" });
     await page.waitForFunction(() => document.querySelector("#count") && document.querySelector("#count").textContent.length > 0);
     out.openMs = Date.now() - t0;
+    out.title = await page.title();
     out.rowsShown = await page.locator("#findings tbody tr").count();
     out.countText = await page.locator("#count").textContent();
     out.headers = await page.locator("#findings thead th").allTextContents();
