@@ -164,6 +164,12 @@ scantest!(no_format_leaks_a_secret_unless_asked, |dir| {
                 "{format} leaks a secret"
             );
             // Not even part of its random tail (the preview shows at most its first 4 characters).
+            // A PEM block's armour (`-----END RSA PRIVATE KEY-----`) is not secret: its preview
+            // names the key type.
+            let s = s
+                .trim_end()
+                .rsplit_once("\n-----END")
+                .map_or(s.as_str(), |(body, _)| body);
             let n = s.chars().count();
             let tail: String = s.chars().skip(n.saturating_sub(10)).collect();
             assert!(!out.contains(&tail), "{format} shows part of a secret: {tail}");

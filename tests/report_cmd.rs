@@ -339,3 +339,73 @@ scantest!(markdown_stops_at_the_size_limit_with_a_note, |dir| {
     );
     assert!(!full.contains("not shown"), "2000 rows fit in 1 MiB");
 });
+
+scantest!(text_shows_the_line_redacted_escaped_and_cut, |dir| {
+    let (a, b) = ("tok_k3j9x8q2m7w1p5v4", "tok_a8d7f6g5h4j3k2l1");
+    dir.create(
+        "t/long.txt",
+        format!(
+            "{} \u{1b}[2J key = \"{a}\" and {b} {}\n",
+            "y".repeat(300),
+            "x".repeat(400)
+        ),
+    );
+    let (code, out, err) = dir
+        .cmd()
+        .args([
+            "scan",
+            "t",
+            "--no-builtin-rules",
+            "--rules",
+            RULES,
+            "--color",
+            "never",
+        ])
+        .run();
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    line: ")).collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    for l in &lines {
+        assert!(
+            !l.contains(a) && !l.contains(b),
+            "a secret on the line is shown: {l}"
+        );
+        assert!(
+            l.contains("tok_…") && l.contains("\\x1b[2J") && !l.contains('\u{1b}'),
+            "{l}"
+        );
+        assert!(
+            l.chars().count() <= "    line: ".len() + 170,
+            "not width-limited: {l}"
+        );
+        assert!(l.contains('…'), "{l}");
+    }
+    // The JSON report carries it too, so `report` prints the same.
+    let (_, v) = dir
+        .cmd()
+        .args(["scan", "t", "--no-builtin-rules", "--rules", RULES])
+        .json();
+    assert!(v["findings"][0]["locations"][0]["context"]
+        .as_str()
+        .expect("context")
+        .contains("tok_…"));
+});
+
+scantest!(pem_previews_show_the_key_type, |dir| {
+    let tree = planted(&dir);
+    let (_, v) = dir.cmd().args(["scan", tree.as_str()]).json();
+    let pem = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "rsa-private-key");
+    assert_eq!(
+        pem.expect("pem finding")["secret_preview"],
+        "-----BEGIN RSA PRIVATE KEY-----…"
+    );
+    let (_, text, _) = dir.cmd().args(["scan", tree.as_str(), "--color", "never"]).run();
+    assert!(
+        text.contains("fix: untrack it"),
+        "the committed .env finding says untrack it:\n{text}"
+    );
+});

@@ -63,6 +63,12 @@ impl Secret {
             return p.clone();
         }
         let text = String::from_utf8_lossy(&self.0);
+        // A PEM block shows its type (`-----BEGIN RSA PRIVATE KEY-----`), which is not secret.
+        if let Some(rest) = text.strip_prefix("-----BEGIN ") {
+            if let Some(end) = rest.find("-----").filter(|&e| e <= 64) {
+                return format!("-----BEGIN {}-----…", &rest[..end]);
+            }
+        }
         let n = text.chars().count();
         let keep = (n / 3).min(4);
         let mut out: String = text.chars().take(keep).collect();
@@ -120,6 +126,8 @@ pub struct Location {
     /// The repository this place is in (merged reports of several repositories; `None` for a
     /// scan of one).
     pub repository: Option<String>,
+    /// The line, secrets redacted, cut around the secret (see `RawMatch::context`).
+    pub context: Option<String>,
 }
 
 /// The commit a location was introduced by (git sources only).
@@ -191,6 +199,7 @@ impl Location {
             key: m.key.clone(),
             commit: None,
             repository: None,
+            context: m.context.clone(),
         }
     }
 }
@@ -279,5 +288,10 @@ mod tests {
         assert_eq!(Secret::new(b"hunter2".to_vec()).preview(), "hu…");
         assert_eq!(Secret::new(b"ab".to_vec()).preview(), "…");
         assert!(!format!("{:?}", Secret::new(b"supersecretvalue".to_vec())).contains("secretvalue"));
+        let pem = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+        assert_eq!(
+            Secret::new(pem.to_vec()).preview(),
+            "-----BEGIN OPENSSH PRIVATE KEY-----…"
+        );
     }
 }

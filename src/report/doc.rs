@@ -182,6 +182,9 @@ pub struct LocationDoc {
     /// Merged reports: the repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
+    /// The line, every secret on it redacted, cut around this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 /// `commit`.
@@ -506,6 +509,7 @@ impl ReportDoc {
                 }),
                 decoded: l.decoded,
                 repository: None,
+                context: None,
             };
             let k = (l.rule_id.clone(), l.fingerprint.clone());
             if let Some(&i) = index.get(&k) {
@@ -796,6 +800,7 @@ fn finding_doc(f: &Finding, rule: &Rule, redact: bool) -> FindingDoc {
                 }),
                 decoded: l.decoded.iter().map(|d| d.as_str().to_string()).collect(),
                 repository: l.repository.clone(),
+                context: l.context.clone(),
             })
             .collect(),
         tags: rule.tags.clone(),
@@ -886,6 +891,7 @@ fn finding(f: FindingDoc, rule: u32, index: usize) -> Result<Finding, DocError> 
             }),
             decoded,
             repository: l.repository,
+            context: l.context,
         });
     }
     Ok(Finding {

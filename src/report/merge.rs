@@ -226,6 +226,7 @@ mod tests {
                 commit: None,
                 decoded: Vec::new(),
                 repository: None,
+                context: None,
             }],
             more_locations: 0,
             tags: Vec::new(),

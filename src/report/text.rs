@@ -149,6 +149,9 @@ impl Report for Text {
                 rule.confidence().as_str(),
                 f.fingerprint
             )?;
+            if let Some(context) = &first.context {
+                writeln!(w, "    line: {}", e(context))?;
+            }
             if let Some(key) = &f.key {
                 let key = e(key);
                 match &f.paired_with {
