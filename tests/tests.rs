@@ -3,6 +3,7 @@
 mod util;
 
 mod archive;
+mod audit;
 mod baseline;
 mod cli;
 mod decode;

@@ -2,6 +2,7 @@
 //!
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
+mod audit;
 mod config;
 mod gitleaks;
 mod output;
@@ -70,6 +71,10 @@ pub enum Command {
     /// Render saved JSON/JSONL scan reports in any format without rescanning (several are
     /// merged), or merge the reports of several repositories (`report merge`).
     Report(Box<ReportArgs>),
+    /// Audit many repositories: scan each one's history (local paths, or URLs cloned bare) with
+    /// a bounded pool of workers, resume after an interruption, write one JSON report per
+    /// repository, the merged report and its HTML.
+    Audit(Box<AuditArgs>),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
@@ -522,4 +527,42 @@ pub struct MergeArgs {
     /// of an error.
     #[arg(long)]
     pub keep_going: bool,
+}
+
+/// `leakless audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// The repositories: one local path or clone URL per line (`#` comments; relative paths are
+    /// relative to the file).
+    #[arg(long, value_name = "FILE")]
+    pub repos: PathBuf,
+    /// Output directory: `repos/<name>.json` per repository, `clones/`, `audit.json`,
+    /// `audit.html`.
+    #[arg(long, short = 'o', value_name = "DIR", default_value = "leakless-audit")]
+    pub out: PathBuf,
+    /// Repositories scanned at once (each by its own `scan --history` process).
+    #[arg(long, short = 'J', value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+    /// Threads of each repository's scan (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub threads: usize,
+    /// Scan only shard INDEX of COUNT (0-based; every COUNT-th repository from INDEX), for
+    /// job engines; writes only the per-repository reports (merge them with `report merge`).
+    #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::audit::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Scan every repository again, even those with a report from an earlier run.
+    #[arg(long)]
+    pub rescan: bool,
+    /// Leave committer names out of the HTML report.
+    #[arg(long)]
+    pub hide_committers: bool,
+    /// Skip files larger than this (bytes, or with a K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// No progress lines on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }

@@ -58,6 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
         Command::Migrate(a) => migrate(&a),
         Command::Report(a) => super::report::run(&a),
+        Command::Audit(a) => super::audit::run(&a),
     }
 }
 
