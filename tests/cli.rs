@@ -59,6 +59,7 @@ scantest!(text_report_shape, |dir| {
     assert!(lines
         .next()
         .is_some_and(|l| l.trim_start().starts_with("secret: tok_… ")));
+    assert_eq!(lines.next(), Some("    line: key: tok_…"));
     assert!(lines.next().is_some_and(|l| l.trim_start().starts_with("fix: ")));
     let summary = lines.next().expect("summary");
     assert!(

@@ -2,13 +2,15 @@
 //!
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
+mod audit;
 mod config;
 mod env;
 mod gitleaks;
 mod output;
+mod report;
 mod run;
-mod validate;
 mod run_cmd;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -72,6 +74,13 @@ pub enum Command {
     /// Ask a secret's provider whether it is live (the `--validate` check for one secret):
     /// exit 0 live, 1 dead or unknown, 2 error.
     Validate(validate::ValidateCmd),
+    /// Render saved JSON/JSONL scan reports in any format without rescanning (several are
+    /// merged), or merge the reports of several repositories (`report merge`).
+    Report(Box<ReportArgs>),
+    /// Audit many repositories: scan each one's history (local paths, or URLs cloned bare) with
+    /// a bounded pool of workers, resume after an interruption, write one JSON report per
+    /// repository, the merged report and its HTML.
+    Audit(Box<AuditArgs>),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
@@ -538,4 +547,114 @@ pub enum MigrateFormat {
     Text,
     /// The JSON migration report.
     Json,
+}
+
+/// `leakless report`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ReportArgs {
+    /// `merge`.
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+    /// Rendering.
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// `leakless report merge`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the JSON reports of several repositories into one JSON report: each location keeps
+    /// its repository (named after its report file), a secret found in several repositories is
+    /// one finding, errors and stale entries are kept.
+    Merge(MergeArgs),
+}
+
+/// Options of `report` (rendering).
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Saved reports (`scan --format json` or `jsonl`, or a merged report).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show secrets in full, when the saved report has them (it was made with --no-redact).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// List skipped files (text).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// List stale ignore-file and baseline entries (text).
+    #[arg(long)]
+    pub report_stale: bool,
+    /// Colour (text).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Markdown: the most bytes written (GitHub: 1M for a job summary, 64K for a comment).
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub markdown_limit: u64,
+    /// HTML: leave committer names out (the top-committers list and the table's author).
+    #[arg(long)]
+    pub hide_committers: bool,
+    /// HTML: a `leakless migrate --report` JSON file; each finding shows moved / manual / left
+    /// and the overview the migration's progress.
+    #[arg(long, value_name = "FILE")]
+    pub migration: Option<PathBuf>,
+}
+
+/// Options of `report merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The JSON reports, one per repository (the file name without `.json` names it).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// A report that cannot be read becomes a failed repository in the merged report instead
+    /// of an error.
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+/// `leakless audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// The repositories: one local path or clone URL per line (`#` comments; relative paths are
+    /// relative to the file).
+    #[arg(long, value_name = "FILE")]
+    pub repos: PathBuf,
+    /// Output directory: `repos/<name>.json` per repository, `clones/`, `audit.json`,
+    /// `audit.html`.
+    #[arg(long, short = 'o', value_name = "DIR", default_value = "leakless-audit")]
+    pub out: PathBuf,
+    /// Repositories scanned at once (each by its own `scan --history` process).
+    #[arg(long, short = 'J', value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+    /// Threads of each repository's scan (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub threads: usize,
+    /// Scan only shard INDEX of COUNT (0-based; every COUNT-th repository from INDEX), for
+    /// job engines; writes only the per-repository reports (merge them with `report merge`).
+    #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::audit::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Scan every repository again, even those with a report from an earlier run.
+    #[arg(long)]
+    pub rescan: bool,
+    /// Leave committer names out of the HTML report.
+    #[arg(long)]
+    pub hide_committers: bool,
+    /// Skip files larger than this (bytes, or with a K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// No progress lines on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }

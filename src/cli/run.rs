@@ -61,6 +61,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Validate(a) => super::validate::run(&a),
         Command::Run(a) => super::run_cmd::run(&a),
         Command::Env(a) => super::env::env(&a),
+        Command::Report(a) => super::report::run(&a),
+        Command::Audit(a) => super::audit::run(&a),
     }
 }
 
@@ -154,6 +156,7 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
         stats,
         suppressed: Default::default(),
         notices,
+        ..Default::default()
     })
 }
 
@@ -180,6 +183,15 @@ fn budget_notices(scanner: &Scanner<'_>) -> Vec<Notice> {
         .collect()
 }
 
+/// Whether text output is coloured: `auto` colours a terminal stdout when `NO_COLOR` is unset.
+pub(super) fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !to_file && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
 fn scan(a: &ScanArgs) -> Result<ExitCode> {
     Output::check(a.output.as_deref())?;
     let code = scan_into(a, || Output::open(a.output.as_deref(), a.no_redact))?;
@@ -203,13 +215,7 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
         super::gitleaks::suppressor(src.quiet, config.ignore, config.baseline, config.gitleaks_ignore);
     check_source(src)?;
     let out = open()?;
-    let color = match a.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            a.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = use_color(a.color, a.output.is_some());
     let opts = ReportOptions {
         redact: !a.no_redact,
         color,
@@ -256,6 +262,7 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
     if validation.validate {
         super::validate::findings(&mut report.findings, &rules, validation, src.quiet)?;
     }
+    report.config = Some(report::ConfigSummary::of(&rules));
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -135,6 +135,10 @@ pub struct RawMatch {
     pub member: Option<String>,
     /// The decodings undone to find the secret, outermost first (empty: found as written).
     pub decoded: Vec<Decoding>,
+    /// The line the secret is on, every match on it replaced by its redacted preview, cut to
+    /// [`CONTEXT_CHARS`] around the secret (for triage; control characters are escaped by the
+    /// reports that print it).
+    pub context: Option<String>,
 }
 
 /// One token, one finding: when a provider's own rule and a provider-less one (`generic*`, `jwt`)
@@ -210,6 +214,7 @@ impl RawMatch {
             paired_with: None,
             member: None,
             decoded: Vec::new(),
+            context: None,
         }
     }
 
@@ -427,6 +432,7 @@ impl<'r> Scanner<'r> {
         }
         drop_double_reports(rules, out, first_new);
         locate(data, &mut out[first_new..]);
+        add_context(data, &mut out[first_new..]);
     }
 
     /// Base64 and hex runs anywhere in the input are decoded (when the result is text) and
@@ -815,6 +821,62 @@ fn line_start(data: &[u8], pos: usize) -> usize {
 fn line_end(data: &[u8], pos: usize) -> usize {
     let hi = (pos + MAX_LINE_EXTEND).min(data.len());
     memchr::memchr(b'\n', &data[pos..hi]).map_or(hi, |i| pos + i)
+}
+
+/// Characters of a line kept around a secret in [`RawMatch::context`].
+pub const CONTEXT_CHARS: usize = 160;
+
+/// Fills in [`RawMatch::context`]: each line that holds a match is built once, with every match
+/// on it replaced by its preview, then cut around each match (linear in the line and its
+/// matches, so a line of thousands of secrets costs what it holds).
+fn add_context(data: &[u8], matches: &mut [RawMatch]) {
+    if matches.is_empty() {
+        return;
+    }
+    // A path rule's match (the file itself) has no span and no line.
+    let mut order: Vec<usize> = (0..matches.len())
+        .filter(|&i| matches[i].start < matches[i].end && matches[i].end <= data.len())
+        .collect();
+    order.sort_by_key(|&i| (matches[i].start, matches[i].end));
+    let mut k = 0;
+    while k < order.len() {
+        let first = &matches[order[k]];
+        let (ls, le) = (line_start(data, first.start), line_end(data, first.start));
+        // The matches that start on this line (sorted by start).
+        let mut group_end = k;
+        while group_end < order.len() && matches[order[group_end]].start < le.max(ls + 1) {
+            group_end += 1;
+        }
+        let group = &order[k..group_end.max(k + 1)];
+        let mut line = String::new();
+        let mut at: Vec<(usize, usize)> = Vec::with_capacity(group.len());
+        let mut pos = ls;
+        for &i in group {
+            let m = &matches[i];
+            let (s, e) = (m.start.clamp(pos, le), m.end.clamp(pos, le));
+            line.push_str(&String::from_utf8_lossy(&data[pos..s]));
+            let begin = line.chars().count();
+            line.push_str(&crate::findings::Secret::new(m.secret.clone()).preview());
+            at.push((i, begin));
+            pos = pos.max(e);
+        }
+        line.push_str(&String::from_utf8_lossy(&data[pos.min(le)..le]));
+        let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+        for (i, begin) in at {
+            let from = begin.saturating_sub(CONTEXT_CHARS / 3);
+            let to = (from + CONTEXT_CHARS).min(chars.len());
+            let from = to.saturating_sub(CONTEXT_CHARS).min(from);
+            let mut cut: String = chars[from..to].iter().collect::<String>().trim().to_string();
+            if from > 0 {
+                cut.insert(0, '…');
+            }
+            if to < chars.len() {
+                cut.push('…');
+            }
+            matches[i].context = Some(cut);
+        }
+        k = group_end.max(k + 1);
+    }
 }
 
 /// Fills in line/column for matches (any order), walking the blob once.

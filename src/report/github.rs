@@ -53,7 +53,7 @@ impl Report for Github {
                             v.detail
                         )),
                         f.fingerprint,
-                        super::hint(rule.rotate.as_deref())
+                        super::hint(rule)
                     ))
                 )?;
             }

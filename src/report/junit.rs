@@ -75,7 +75,7 @@ impl Report for Junit {
                         esc(&v.detail),
                         v.checked_at
                     )),
-                    esc(&super::hint(rule.rotate.as_deref()))
+                    esc(&super::hint(rule))
                 )?;
                 writeln!(w, "    </testcase>")?;
             }
