@@ -46,6 +46,10 @@ struct JStale<'a> {
 struct Tool {
     name: &'static str,
     version: &'static str,
+    /// The git commit the binary was built from, or `unknown`.
+    commit: &'static str,
+    /// `sha256:…` of the built-in rule packs embedded in the binary.
+    rules_digest: &'static str,
 }
 
 #[derive(Serialize)]
@@ -211,7 +215,9 @@ impl Report for Json {
             schema_version: JSON_SCHEMA_VERSION,
             tool: Tool {
                 name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
+                version: crate::build_info::VERSION,
+                commit: crate::build_info::COMMIT,
+                rules_digest: crate::build_info::rules_digest(),
             },
             findings,
             errors: report
