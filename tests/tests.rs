@@ -18,6 +18,7 @@ mod migrate_exact;
 mod migrate_stores;
 mod migrate_vault;
 mod quality;
+mod release;
 mod report;
 mod rules;
 mod store_aws;
