@@ -7,6 +7,7 @@ mod config;
 mod gitleaks;
 mod man;
 mod output;
+mod report;
 mod run;
 mod version;
 
@@ -69,6 +70,9 @@ pub enum Command {
     Detect(Box<gitleaks::DetectArgs>),
     /// Deprecated (gitleaks < 8.19): `protect` is `git --staged`.
     Protect(Box<gitleaks::ProtectArgs>),
+    /// Render saved JSON/JSONL scan reports in any format without rescanning (several are
+    /// merged), or merge the reports of several repositories (`report merge`).
+    Report(Box<ReportArgs>),
     /// Remove the hook installed by `install-hook` and restore the one it chained.
     UninstallHook {
         /// Remove the pre-push hook instead of the pre-commit hook.
@@ -484,4 +488,76 @@ pub enum MigrateFormat {
     Text,
     /// The JSON migration report.
     Json,
+}
+
+/// `leakless report`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ReportArgs {
+    /// `merge`.
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+    /// Rendering.
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// `leakless report merge`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the JSON reports of several repositories into one JSON report: each location keeps
+    /// its repository (named after its report file), a secret found in several repositories is
+    /// one finding, errors and stale entries are kept.
+    Merge(MergeArgs),
+}
+
+/// Options of `report` (rendering).
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Saved reports (`scan --format json` or `jsonl`, or a merged report).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show secrets in full, when the saved report has them (it was made with --no-redact).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// List skipped files (text).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// List stale ignore-file and baseline entries (text).
+    #[arg(long)]
+    pub report_stale: bool,
+    /// Colour (text).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Markdown: the most bytes written (GitHub: 1M for a job summary, 64K for a comment).
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub markdown_limit: u64,
+    /// HTML: leave committer names out (the top-committers list and the table's author).
+    #[arg(long)]
+    pub hide_committers: bool,
+    /// HTML: a `leakless migrate --report` JSON file; each finding shows moved / manual / left
+    /// and the overview the migration's progress.
+    #[arg(long, value_name = "FILE")]
+    pub migration: Option<PathBuf>,
+}
+
+/// Options of `report merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The JSON reports, one per repository (the file name without `.json` names it).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// A report that cannot be read becomes a failed repository in the merged report instead
+    /// of an error.
+    #[arg(long)]
+    pub keep_going: bool,
 }

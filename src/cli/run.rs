@@ -66,6 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Completions { shell } => super::completions::run(shell),
         Command::Man => super::man::run(),
         Command::Version { format } => super::version::run(format),
+        Command::Report(a) => super::report::run(&a),
     }
 }
 
@@ -154,8 +155,17 @@ pub(super) fn collect(src: &SourceArgs, rules: &RuleSet, sink: Option<&Sink<'_>>
         skipped,
         stats,
         suppressed: Default::default(),
-        notices: Vec::new(),
+        ..Default::default()
     })
+}
+
+/// Whether text output is coloured: `auto` colours a terminal stdout when `NO_COLOR` is unset.
+pub(super) fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !to_file && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
 }
 
 fn scan(a: &ScanArgs) -> Result<ExitCode> {
@@ -181,13 +191,7 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
         super::gitleaks::suppressor(src.quiet, config.ignore, config.baseline, config.gitleaks_ignore);
     check_source(src)?;
     let out = open()?;
-    let color = match a.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            a.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = use_color(a.color, a.output.is_some());
     let opts = ReportOptions {
         redact: !a.no_redact,
         color,
@@ -229,6 +233,7 @@ fn scan_into(a: &ScanArgs, open: impl FnOnce() -> Result<Output>) -> Result<u8> 
         .findings
         .retain(|f| f.rule(&rules).confidence() >= min_confidence);
     report.notices = notices;
+    report.config = Some(report::ConfigSummary::of(&rules));
     let mut out = out
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -18,23 +18,37 @@ use crate::rules::{Rule, RuleSet};
 
 /// A raw secret. Its `Debug` is redacted and it is wiped from memory on drop; it has no
 /// `Serialize` and no `Display`, so it can only reach an output through [`Secret::expose`].
+///
+/// A secret read back from a redacted report ([`Secret::preview_only`]) knows only its preview:
+/// it exposes no bytes and shows the preview even with `--no-redact`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Secret(Vec<u8>);
+pub struct Secret(Vec<u8>, Option<String>);
 
 impl Secret {
     /// Wraps raw bytes.
     pub fn new(bytes: Vec<u8>) -> Self {
-        Self(bytes)
+        Self(bytes, None)
     }
 
-    /// The raw bytes. Callers must only print them when the user asked (`--no-redact`).
+    /// A secret of which only the redacted preview is known (a saved, redacted report).
+    pub fn preview_only(preview: String) -> Self {
+        Self(Vec::new(), Some(preview))
+    }
+
+    /// Whether the raw value is known (not [`Secret::preview_only`]).
+    pub fn is_known(&self) -> bool {
+        self.1.is_none()
+    }
+
+    /// The raw bytes (empty for a [`Secret::preview_only`]). Callers must only print them when
+    /// the user asked (`--no-redact`).
     pub fn expose(&self) -> &[u8] {
         &self.0
     }
 
-    /// The raw secret as text, only when `redact` is false (`--no-redact`).
+    /// The raw secret as text, only when `redact` is false (`--no-redact`) and the value is known.
     pub fn unredacted(&self, redact: bool) -> Option<String> {
-        (!redact).then(|| String::from_utf8_lossy(&self.0).into_owned())
+        (!redact && self.is_known()).then(|| String::from_utf8_lossy(&self.0).into_owned())
     }
 
     /// What a report shows: the preview, or with `redact == false` the whole secret.
@@ -45,6 +59,9 @@ impl Secret {
     /// The redacted preview: the first few characters (at most 4, and at most a third of the
     /// secret) followed by `…`.
     pub fn preview(&self) -> String {
+        if let Some(p) = &self.1 {
+            return p.clone();
+        }
         let text = String::from_utf8_lossy(&self.0);
         let n = text.chars().count();
         let keep = (n / 3).min(4);
@@ -100,6 +117,9 @@ pub struct Location {
     pub commit: Option<Arc<CommitInfo>>,
     /// The decodings undone to find the secret here, outermost first (empty: as written).
     pub decoded: Vec<Decoding>,
+    /// The repository this place is in (merged reports of several repositories; `None` for a
+    /// scan of one).
+    pub repository: Option<String>,
 }
 
 /// The commit a location was introduced by (git sources only).
@@ -170,6 +190,7 @@ impl Location {
             end_column: m.end_column,
             key: m.key.clone(),
             commit: None,
+            repository: None,
         }
     }
 }

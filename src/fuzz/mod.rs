@@ -238,6 +238,7 @@ pub fn sarif_writer(data: &[u8]) {
             key,
             commit,
             decoded: Vec::new(),
+            repository: None,
         };
         let paired = (num(6) % 3 == 0).then(|| Paired {
             key: "CLIENT_ID".into(),

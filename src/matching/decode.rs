@@ -29,6 +29,15 @@ impl Decoding {
             Self::Hex => "hex",
         }
     }
+
+    /// Parses [`Decoding::as_str`] back (a saved report).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "base64" => Some(Self::Base64),
+            "hex" => Some(Self::Hex),
+            _ => None,
+        }
+    }
 }
 
 /// Values longer than this (encoded) are not decoded.

@@ -48,7 +48,7 @@ impl Report for Github {
                             .map_or_else(String::new, |c| format!(", {c}-decoded")),
                         rule.confidence().as_str(),
                         f.fingerprint,
-                        super::hint(rule.rotate.as_deref())
+                        super::hint(rule)
                     ))
                 )?;
             }

@@ -66,7 +66,7 @@ impl Report for Junit {
                         .map_or_else(String::new, |c| format!(", {c}-decoded")),
                     rule.confidence().as_str(),
                     f.fingerprint,
-                    esc(&super::hint(rule.rotate.as_deref()))
+                    esc(&super::hint(rule))
                 )?;
                 writeln!(w, "    </testcase>")?;
             }

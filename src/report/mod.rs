@@ -3,11 +3,15 @@
 //! Output types exist only to serialize. No report ever contains a raw secret unless the user
 //! passed `--no-redact` ([`ReportOptions::redact`] = `false`).
 
+pub mod doc;
 mod github;
 pub mod gitleaks;
+pub mod html;
 mod json;
 pub mod jsonl;
 mod junit;
+pub mod markdown;
+pub mod merge;
 pub mod sarif;
 pub mod template;
 mod text;
@@ -15,8 +19,10 @@ mod text;
 use std::io::{self, Write};
 
 pub use github::Github;
-pub use json::Json;
+pub use html::Html;
+pub use json::{write_doc, Json};
 pub use junit::Junit;
+pub use markdown::Markdown;
 pub use sarif::Sarif;
 pub use text::Text;
 
@@ -40,6 +46,10 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// Markdown for job summaries and pull-request comments (size-limited).
+    Markdown,
+    /// One self-contained HTML audit report (overview, chart, filterable findings table).
+    Html,
 }
 
 /// How to render.
@@ -71,6 +81,45 @@ pub struct ScanReport {
     /// Things about the scan's configuration the reader must know (a change that edits the
     /// config, ignore file or baseline that this scan did not use).
     pub notices: Vec<Notice>,
+    /// The rule configuration in force, as the scan saw it (`None`: read it from the rule set;
+    /// a report read back from JSON carries the scan's own).
+    pub config: Option<ConfigSummary>,
+    /// Merged reports: one summary per repository merged in (empty for a scan).
+    pub repositories: Vec<doc::RepositoryDoc>,
+}
+
+/// Which rule files were in force and what their allowlists suppressed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigSummary {
+    /// Config files in force, base first (the built-in rules alone: `[BUILTIN_NAME]`).
+    pub files: Vec<String>,
+    /// Rules in use.
+    pub rules: usize,
+    /// Allowlists that suppressed something: label and count (matches, and files for path
+    /// allowlists).
+    pub allowlisted: Vec<(String, u64)>,
+}
+
+impl ConfigSummary {
+    /// The summary of `rules` now (allowlist counters included).
+    pub fn of(rules: &RuleSet) -> Self {
+        Self {
+            files: rules.configs.clone(),
+            rules: rules.rules().len(),
+            allowlisted: rules
+                .allowlist_hits()
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        }
+    }
+}
+
+impl ScanReport {
+    /// [`ScanReport::config`], or the rule set's when the report does not carry one.
+    pub fn config_summary(&self, rules: &RuleSet) -> ConfigSummary {
+        self.config.clone().unwrap_or_else(|| ConfigSummary::of(rules))
+    }
 }
 
 /// A note about the scan's configuration (SARIF `toolConfigurationNotifications`).
@@ -123,6 +172,8 @@ pub fn reporter(format: Format, opts: ReportOptions) -> Box<dyn Report> {
         Format::Sarif => Box::new(Sarif(opts)),
         Format::Junit => Box::new(Junit(opts)),
         Format::Github => Box::new(Github(opts)),
+        Format::Markdown => Box::new(Markdown::new(opts)),
+        Format::Html => Box::new(Html::new(opts)),
     }
 }
 
@@ -154,9 +205,16 @@ pub fn fix_steps(rule: &Rule) -> Vec<String> {
     ]
 }
 
-/// A short fix hint for a finding.
-pub fn hint(rotate: Option<&str>) -> String {
-    let rotate = rotate.map_or_else(|| "rotate it".to_string(), |url| format!("rotate it at {url}"));
+/// A short fix hint for a finding of `rule`. A file that must not be committed at all (a path
+/// rule such as `committed-dotenv-file`) is untracked; a credential is rotated.
+pub fn hint(rule: &Rule) -> String {
+    if rule.is_file_rule() {
+        return "untrack it: `git rm --cached` the file and add it to .gitignore (`leakless migrate` does both and moves its values to a secrets store)".to_string();
+    }
+    let rotate = rule
+        .rotate
+        .as_deref()
+        .map_or_else(|| "rotate it".to_string(), |url| format!("rotate it at {url}"));
     format!(
         "{rotate}; move the value to a secrets store (`leakless migrate`); if it is not a secret, add `leakless:allow` to the line"
     )

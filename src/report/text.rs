@@ -50,21 +50,17 @@ fn clean(s: &str) -> String {
 impl Text {
     /// Which config files are in force (when not just the built-in rules, or with `-v`) and what
     /// the allowlists suppressed (`-v`: each allowlist).
-    fn write_config_summary(&self, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
-        let only_builtin = rules.configs.len() == 1 && rules.configs[0] == crate::rules::BUILTIN_NAME;
+    fn write_config_summary(&self, summary: &super::ConfigSummary, w: &mut dyn Write) -> io::Result<()> {
+        let only_builtin = summary.files.len() == 1 && summary.files[0] == crate::rules::BUILTIN_NAME;
         if self.0.verbose || !only_builtin {
-            let names = if rules.configs.is_empty() {
+            let names = if summary.files.is_empty() {
                 "no rule file".to_string()
             } else {
-                clean(&rules.configs.join(", "))
+                clean(&summary.files.join(", "))
             };
-            writeln!(w, "config: {names} ({} rules)", rules.rules().len())?;
+            writeln!(w, "config: {names} ({} rules)", summary.rules)?;
         }
-        let hits: Vec<(String, u64)> = rules
-            .allowlist_hits()
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .collect();
+        let hits = &summary.allowlisted;
         let total: u64 = hits.iter().map(|(_, n)| n).sum();
         if total == 0 {
             return Ok(());
@@ -74,7 +70,7 @@ impl Text {
                 w,
                 "allowlisted: {total} (matches, and files for path allowlists):"
             )?;
-            for (label, n) in &hits {
+            for (label, n) in hits {
                 writeln!(w, "  {n:>8}  {}", clean(label))?;
             }
         } else {
@@ -181,11 +177,7 @@ impl Report for Text {
             if more > 0 {
                 writeln!(w, "    ... and {more} more")?;
             }
-            writeln!(
-                w,
-                "    {}",
-                self.paint("2", &format!("fix: {}", hint(rule.rotate.as_deref())))
-            )?;
+            writeln!(w, "    {}", self.paint("2", &format!("fix: {}", hint(rule))))?;
         }
         if self.0.verbose {
             for s in &report.skipped {
@@ -255,7 +247,10 @@ impl Report for Text {
                 .or_default() += 1;
         }
         let st = &report.stats;
-        let secs = st.elapsed.as_secs_f64();
+        // Whole milliseconds, as the JSON report keeps them, so `leakless report` prints the same.
+        let elapsed =
+            std::time::Duration::from_millis(u64::try_from(st.elapsed.as_millis()).unwrap_or(u64::MAX));
+        let secs = elapsed.as_secs_f64();
         #[allow(clippy::cast_precision_loss)]
         let rate = if secs > 0.0 {
             st.bytes_scanned as f64 / secs / 1e6
@@ -331,7 +326,7 @@ impl Report for Text {
             )?;
         }
         writeln!(w)?;
-        self.write_config_summary(rules, w)?;
+        self.write_config_summary(&report.config_summary(rules), w)?;
         if self.0.report_stale {
             for s in &sup.stale {
                 let detail = if s.detail.is_empty() {

@@ -524,6 +524,29 @@ pub struct Rule {
     regex: OnceLock<Result<Regex, String>>,
 }
 
+/// What a report says about a rule: enough to render its findings again ([`Rule::reported`]).
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    /// Stable id.
+    pub id: String,
+    /// What it finds.
+    pub description: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// Provider slug.
+    pub provider: Option<String>,
+    /// Conventional env var name.
+    pub env_var: Option<String>,
+    /// Where to rotate the credential.
+    pub rotate: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The finding is a file that must not be committed (see [`Rule::is_file_rule`]).
+    pub file_rule: bool,
+}
+
 impl Rule {
     /// Validates a spec (parses, but does not compile, the regex).
     #[cfg(test)]
@@ -663,6 +686,48 @@ impl Rule {
             key_regex,
             regex: OnceLock::new(),
         })
+    }
+
+    /// A rule known only by what a saved report says of it (`leakless report`): it renders
+    /// findings and matches nothing.
+    pub fn reported(meta: RuleMeta) -> Self {
+        Self {
+            id: meta.id,
+            description: meta.description,
+            severity: meta.severity,
+            confidence: Some(meta.confidence),
+            confidence_derived: OnceLock::new(),
+            provider: meta.provider,
+            aliases: Vec::new(),
+            env_var: meta.env_var,
+            rotate: meta.rotate,
+            tags: meta.tags,
+            keywords: Vec::new(),
+            regex_src: None,
+            secret_group: None,
+            entropy: None,
+            // A file rule keeps its shape (no regex, a path) with a path that matches nothing.
+            path: if meta.file_rule {
+                build_regex("[^\\s\\S]").ok()
+            } else {
+                None
+            },
+            allowlists: Vec::new(),
+            window: DEFAULT_WINDOW,
+            checksum: None,
+            examples: Vec::new(),
+            negative_examples: Vec::new(),
+            source: "report".to_string(),
+            detector: None,
+            key_regex: None,
+            regex: OnceLock::new(),
+        }
+    }
+
+    /// A path-only rule: its finding is a file that must not be committed (`.env`, a key store),
+    /// to untrack rather than a value to rotate.
+    pub fn is_file_rule(&self) -> bool {
+        self.regex_src.is_none() && self.detector.is_none() && self.path.is_some()
     }
 
     /// The compiled regex, compiled on first use. `None` for path-only rules.

@@ -13,7 +13,7 @@ mod load;
 pub mod re2;
 pub mod syntax;
 
-pub use compile::{AllowQuery, Allowlist, Confidence, Detector, Rule, RuleSet, Severity};
+pub use compile::{AllowQuery, Allowlist, Confidence, Detector, Rule, RuleMeta, RuleSet, Severity};
 pub(crate) use load::load_file_alone;
 pub use load::{load, load_reporting, LoadOptions, UnknownKey};
 pub use load::{load_builtin, BUILTIN_NAME};

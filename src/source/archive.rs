@@ -43,6 +43,24 @@ pub enum ArchiveSkip {
 }
 
 impl ArchiveSkip {
+    /// Parses [`ArchiveSkip::code`] back (a saved report).
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Corrupt,
+            Self::Encrypted,
+            Self::Unsupported,
+            Self::PathTraversal,
+            Self::Link,
+            Self::Bomb,
+            Self::TotalSizeLimit,
+            Self::EntryLimit,
+            Self::TooDeep,
+            Self::MemberTooLarge,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
     /// Machine-readable reason (JSON `skipped[].reason`).
     pub fn code(self) -> &'static str {
         match self {

@@ -85,6 +85,13 @@ impl GitMode {
             Self::Staged => "staged",
         }
     }
+
+    /// Parses [`GitMode::as_str`] back (a saved report).
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::History, Self::Range, Self::Staged]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
 }
 
 /// Counters of a git scan.
@@ -111,7 +118,8 @@ pub struct GitStats {
 }
 
 impl GitStats {
-    fn new(mode: GitMode) -> Self {
+    /// Zero counters for `mode`.
+    pub fn new(mode: GitMode) -> Self {
         Self {
             mode,
             refs: 0,
