@@ -6,6 +6,9 @@
 //! leakless`), `git rev-parse HEAD` when this directory is the top of a git work tree; else
 //! nothing, and the binary says `unknown`.
 
+// Cargo reads a build script's instructions from its stdout: println! is the interface here.
+#![allow(clippy::disallowed_macros)]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -35,11 +35,13 @@ echo "$(wc -l <<< "$list") files, all rule packs included"
 
 host=$(rustc -vV | sed -n 's/^host: //p')
 version="v$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
-echo "== release artifact for the host ($host, profile dist)"
-cargo build --locked --profile dist --bin leakless --quiet
+# dist is release under another name (Cargo.toml); PROFILE=release reuses a release build.
+profile="${PROFILE:-dist}"
+echo "== release artifact for the host ($host, profile $profile)"
+cargo build --locked --profile "$profile" --bin leakless --quiet
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-SOURCE_DATE_EPOCH=0 python3 scripts/package-release.py pack --binary target/dist/leakless \
+SOURCE_DATE_EPOCH=0 python3 scripts/package-release.py pack --binary "target/$profile/leakless" \
   --target "$host" --version "$version" --out "$out/dist"
 rm "$out/dist/"*.sha256
 python3 scripts/package-release.py sums "$out/dist"

@@ -299,10 +299,11 @@ scantest!(github_action_scans_the_pushed_range, |dir| {
     assert_eq!(r["outputs"]["exit-code"], "1", "{r}");
     assert_eq!(r["outputs"]["findings"], "1", "{r}");
     assert_eq!(r["uploaded"][0]["sarif_file"], "leakless.sarif", "{r}");
+    // The job summary is the Markdown rendering of the one JSON report.
     assert!(
-        r["summary"]
-            .as_str()
-            .is_some_and(|s| s.contains("settings.py:2:")),
+        r["summary"].as_str().is_some_and(
+            |s| s.contains("leakless: 1 finding") && s.contains("<code>settings&#46;py</code>:2")
+        ),
         "{r}"
     );
     // The SARIF the action wrote is valid for GitHub.
