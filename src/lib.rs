@@ -22,6 +22,7 @@
 //!   suppressions (`.leaklessignore`, `.gitleaksignore`, baselines).
 //! - [`report`] writes them; [`migrate`] moves found secrets into a store; [`safefs`] is where
 //!   files are written and config-like files are read (the trust boundary, SECURITY.md).
+//! - [`build_info`] says which commit and rule packs a binary was built from.
 //! - [`cli`] parses command lines (ours and gitleaks') into typed requests; [`hooks`] installs the
 //!   git hooks; [`fuzz`] holds the fuzz targets.
 //!
@@ -39,6 +40,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod build_info;
 pub mod cli;
 pub mod findings;
 pub mod fuzz;

@@ -21,18 +21,24 @@ const NEW_LEAK: &str = "token = \"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\"\n";
 
 /// Runs action.yml with the runner; returns its JSON result (`None`: no venv, skipped).
 pub fn run_action(workspace: &Path, event: &str, event_json: Value, inputs: Value) -> Option<Value> {
-    let venv = external_tool("LEAKLESS_TEST_VENV")?;
-    let python = if cfg!(windows) {
-        "Scripts/python.exe"
-    } else {
-        "bin/python"
-    };
     let ctx = json!({
         "event_name": event,
         "event": event_json,
         "inputs": inputs,
         "cached_binary": env!("CARGO_BIN_EXE_leakless"),
     });
+    run_action_with(workspace, &ctx)
+}
+
+/// Runs the action with our runner and a full context (see tests/support/action_runner.py);
+/// returns its JSON result, or `None` when the test venv is absent.
+pub fn run_action_with(workspace: &Path, ctx: &Value) -> Option<Value> {
+    let venv = external_tool("LEAKLESS_TEST_VENV")?;
+    let python = if cfg!(windows) {
+        "Scripts/python.exe"
+    } else {
+        "bin/python"
+    };
     let o = Command::new(venv.join(python))
         .arg(Path::new(REPO_ROOT).join("tests/support/action_runner.py"))
         .arg(REPO_ROOT)

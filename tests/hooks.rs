@@ -10,7 +10,7 @@ use crate::util::{external_tool, TestDir};
 
 const REPO_ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// A fake AWS key pair (random, not a real credential).
-const LEAK: &str = "aws_access_key_id = \"AKIAQ3EGT5MBL7XZPW4N\"\naws_secret_access_key = \"Zq4W8mR2xT6yK1pN9vB3cL7dF5hJ0sA2eG4uQ8wE\"\n"; // leakless:allow
+pub(crate) const LEAK: &str = "aws_access_key_id = \"AKIAQ3EGT5MBL7XZPW4N\"\naws_secret_access_key = \"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\"\n"; // leakless:allow
 
 /// `PATH` with the test binary's directory first.
 fn path_with_leakless() -> std::ffi::OsString {
@@ -37,7 +37,7 @@ fn git_in(dir: &Path, args: &[&str]) -> Output {
         .expect("git")
 }
 
-fn git_ok(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git_ok(dir: &Path, args: &[&str]) -> String {
     let o = git_in(dir, args);
     assert!(
         o.status.success(),
@@ -48,7 +48,7 @@ fn git_ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn init_repo(dir: &Path) {
+pub(crate) fn init_repo(dir: &Path) {
     std::fs::create_dir_all(dir).expect("mkdir");
     git_ok(dir, &["-c", "init.defaultBranch=main", "init", "-q"]);
     std::fs::write(dir.join("README.md"), "project\n").expect("write");
@@ -278,7 +278,7 @@ scantest!(plain_pre_push_hook_blocks_pushed_secret_only, |dir| {
 });
 
 #[cfg(unix)]
-fn make_exec(p: &Path) {
+pub(crate) fn make_exec(p: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
@@ -319,6 +319,8 @@ fn framework_blocks_and_passes(hook: &str, dir: &TestDir) {
         msg.contains("Failed") && msg.contains("settings.py:2:") && msg.contains("commit blocked"),
         "{msg}"
     );
+    // The skip hint names the hook id that ran.
+    assert!(msg.contains(&format!("SKIP={hook} git commit")), "{msg}");
     git_ok(&repo, &["rm", "-q", "--cached", "settings.py"]);
     std::fs::write(repo.join("app.py"), "print('hello')\n").expect("write");
     git_ok(&repo, &["add", "app.py"]);
@@ -491,6 +493,12 @@ fn run_action(
     crate::action::run_action(workspace, event, event_json, inputs).expect("checked by caller")
 }
 
+/// Runs the action with our runner and a full context (see tests/support/action_runner.py);
+/// returns its JSON result.
+pub(crate) fn run_action_with(workspace: &Path, ctx: &serde_json::Value) -> serde_json::Value {
+    crate::action::run_action_with(workspace, ctx).expect("checked by caller")
+}
+
 scantest!(github_action_scans_the_pushed_range, |dir| {
     if external_tool("LEAKLESS_TEST_VENV").is_none() {
         return;
@@ -509,10 +517,11 @@ scantest!(github_action_scans_the_pushed_range, |dir| {
     assert_eq!(r["outputs"]["exit-code"], "1", "{r}");
     assert_eq!(r["outputs"]["findings"], "1", "{r}");
     assert_eq!(r["uploaded"][0]["sarif_file"], "leakless.sarif", "{r}");
+    // The job summary is the Markdown rendering of the one JSON report.
     assert!(
-        r["summary"]
-            .as_str()
-            .is_some_and(|s| s.contains("settings.py:2:")),
+        r["summary"].as_str().is_some_and(
+            |s| s.contains("leakless: 1 finding") && s.contains("<code>settings&#46;py</code>:2")
+        ),
         "{r}"
     );
     // The SARIF the action wrote is valid for GitHub.

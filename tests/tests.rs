@@ -24,6 +24,7 @@ mod migrate_exact;
 mod migrate_stores;
 mod migrate_vault;
 mod quality;
+mod release;
 mod report;
 mod report_cmd;
 mod rules;

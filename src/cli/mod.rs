@@ -3,14 +3,17 @@
 //! Parsing only validates; the expensive objects (rule set, walker) are built in [`run`].
 
 mod audit;
+mod completions;
 mod config;
 mod env;
 mod gitleaks;
+mod man;
 mod output;
 mod report;
 mod run;
 mod run_cmd;
 mod validate;
+mod version;
 
 use std::path::PathBuf;
 
@@ -93,13 +96,32 @@ pub enum Command {
     /// Print the secrets `.leakless/secrets.toml` names, read from their stores, as dotenv,
     /// JSON or shell lines, or append them to `$GITHUB_ENV` masked (`--format github`).
     Env(Box<env::EnvArgs>),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, section 1) to stdout: `leakless man | man -l -`.
+    Man,
+    /// Print the version, the git commit it was built from and the digest of the built-in rules.
+    Version {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = MigrateFormat::Text)]
+        format: MigrateFormat,
+    },
 }
 
 /// `leakless hook ...`.
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
     /// Scan the staged change; exit 1, blocking the commit, if it adds a secret.
-    PreCommit,
+    PreCommit {
+        /// The pre-commit framework hook id running this (.pre-commit-hooks.yaml passes it), so
+        /// the block message can say `SKIP=<id>`.
+        #[arg(long, value_name = "ID", value_parser = parse_hook_id)]
+        hook_id: Option<String>,
+    },
     /// Scan the commits being pushed: `PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF` (pre-commit
     /// framework), else the refs git writes to the hook's standard input.
     PrePush {
@@ -107,7 +129,23 @@ pub enum HookCommand {
         remote: Option<String>,
         /// Remote URL (git passes it).
         url: Option<String>,
+        /// The pre-commit framework hook id running this (see `pre-commit --hook-id`).
+        #[arg(long, value_name = "ID", value_parser = parse_hook_id)]
+        hook_id: Option<String>,
     },
+}
+
+/// A pre-commit hook id: letters, digits, `.`, `_`, `-` (it is printed in a shell command).
+fn parse_hook_id(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a hook id is 1 to 64 letters, digits, '.', '_' or '-'".to_string())
+    }
 }
 
 /// When to colour text output.

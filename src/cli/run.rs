@@ -52,15 +52,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Detect(a) => super::gitleaks::detect(&a),
         Command::Protect(a) => super::gitleaks::protect(&a),
         Command::InstallHook { pre_push, force } => install_hook(pre_push, force),
-        Command::Hook(HookCommand::PreCommit) => hook(HookKind::PreCommit, vec![vec!["--staged".into()]]),
-        Command::Hook(HookCommand::PrePush { remote, .. }) => {
-            hook(HookKind::PrePush, pre_push_scans(remote.as_deref())?)
-        }
+        Command::Hook(HookCommand::PreCommit { hook_id }) => hook(
+            HookKind::PreCommit,
+            vec![vec!["--staged".into()]],
+            hook_id.as_deref(),
+        ),
+        Command::Hook(HookCommand::PrePush { remote, hook_id, .. }) => hook(
+            HookKind::PrePush,
+            pre_push_scans(remote.as_deref())?,
+            hook_id.as_deref(),
+        ),
         Command::UninstallHook { pre_push } => uninstall_hook(pre_push),
         Command::Migrate(a) => migrate(&a),
         Command::Validate(a) => super::validate::run(&a),
         Command::Run(a) => super::run_cmd::run(&a),
         Command::Env(a) => super::env::env(&a),
+        Command::Completions { shell } => super::completions::run(shell),
+        Command::Man => super::man::run(),
+        Command::Version { format } => super::version::run(format),
         Command::Report(a) => super::report::run(&a),
         Command::Audit(a) => super::audit::run(&a),
     }
@@ -740,7 +749,7 @@ fn tracking_oids(remote: &str) -> Result<Vec<String>> {
 }
 
 /// Runs the scans of a hook; quiet when clean, the report and the ways out when it blocks.
-fn hook(kind: HookKind, scans: Vec<Vec<String>>) -> Result<ExitCode> {
+fn hook(kind: HookKind, scans: Vec<Vec<String>>, hook_id: Option<&str>) -> Result<ExitCode> {
     let mut worst = EXIT_CLEAN;
     let buf = SharedBuf::default();
     for extra in scans {
@@ -774,17 +783,15 @@ fn hook(kind: HookKind, scans: Vec<Vec<String>>) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     out.write_all(&report)?;
     if worst == EXIT_FINDINGS {
-        let (what, verb, skip) = match kind {
-            HookKind::PreCommit => (
-                "the staged change adds secrets (shown redacted above)",
-                "commit",
-                "git commit --no-verify (with the pre-commit framework: SKIP=leakless git commit)",
-            ),
-            HookKind::PrePush => (
-                "the pushed commits add secrets (shown redacted above)",
-                "push",
-                "git push --no-verify (with the pre-commit framework: SKIP=leakless-push git push)",
-            ),
+        let (what, verb) = match kind {
+            HookKind::PreCommit => ("the staged change adds secrets (shown redacted above)", "commit"),
+            HookKind::PrePush => ("the pushed commits add secrets (shown redacted above)", "push"),
+        };
+        // Under the pre-commit framework, SKIP names the hook id that is running (leakless,
+        // leakless-system, ...); --no-verify would skip every hook.
+        let skip = match hook_id {
+            Some(id) => format!("SKIP={id} git {verb} (git {verb} --no-verify skips every hook)"),
+            None => format!("git {verb} --no-verify"),
         };
         writeln!(out, "\nleakless: {verb} blocked: {what}.")?;
         writeln!(out, "Ways out:")?;

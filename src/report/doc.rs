@@ -86,6 +86,13 @@ pub struct ToolDoc {
     pub name: String,
     /// Its version.
     pub version: String,
+    /// The git commit the binary was built from, `unknown` if not recorded (absent in reports
+    /// of builds before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// `sha256:…` of the built-in rule packs the binary embeds (absent in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_digest: Option<String>,
 }
 
 /// One finding: one secret found by one rule, with its rule's metadata.
@@ -566,7 +573,9 @@ impl ReportDoc {
             schema_version: JSON_SCHEMA_VERSION,
             tool: ToolDoc {
                 name: env!("CARGO_PKG_NAME").to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
+                version: crate::build_info::VERSION.to_string(),
+                commit: Some(crate::build_info::COMMIT.to_string()),
+                rules_digest: Some(crate::build_info::rules_digest().to_string()),
             },
             findings: Vec::new(),
             errors: Vec::new(),

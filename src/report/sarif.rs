@@ -61,6 +61,15 @@ struct Driver<'a> {
     semantic_version: &'static str,
     information_uri: &'static str,
     rules: Vec<SRule<'a>>,
+    properties: DriverProps,
+}
+
+/// The build behind the report (`leakless version`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DriverProps {
+    commit: &'static str,
+    rules_digest: &'static str,
 }
 
 #[derive(Serialize)]
@@ -450,6 +459,10 @@ impl Sarif {
                         semantic_version: env!("CARGO_PKG_VERSION"),
                         information_uri: INFO_URI,
                         rules: srules,
+                        properties: DriverProps {
+                            commit: crate::build_info::COMMIT,
+                            rules_digest: crate::build_info::rules_digest(),
+                        },
                     },
                 },
                 invocations: vec![Invocation {

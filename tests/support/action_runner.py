@@ -3,7 +3,8 @@
 
 Usage: action_runner.py ACTION_DIR WORKSPACE CONTEXT_JSON
 
-CONTEXT_JSON: {"event_name": ..., "event": {...}, "inputs": {...}, "cached_binary": path-or-null}
+CONTEXT_JSON: {"event_name": ..., "event": {...}, "inputs": {...}, "cached_binary": path-or-null,
+               "action_ref": "v1.2.3" (optional), "path_prepend": [dirs] (optional)}
 
 `run:` steps execute with bash (`--noprofile --norc -eo pipefail`), with `${{ ... }}` expressions
 substituted and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / RUNNER_TEMP / GITHUB_WORKSPACE set. Remote
@@ -97,6 +98,9 @@ def main():
         "inputs": inputs,
         "github": {
             "action_path": os.path.abspath(action_dir),
+            "action_ref": given.get("action_ref", ""),
+            "repository": "leakless/leakless",
+            "token": "",
             "workspace": os.path.abspath(workspace),
             "event_name": given["event_name"],
             "event": given.get("event", {}),
@@ -106,6 +110,8 @@ def main():
         "steps": {},
     }
     env_base = dict(os.environ)
+    if given.get("path_prepend"):
+        env_base["PATH"] = os.pathsep.join(given["path_prepend"] + [env_base.get("PATH", "")])
     env_base.update(
         {
             "GITHUB_ACTIONS": "true",
