@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a git/git-shaped history (issue 18's large-history benchmark) with `git fast-import`.
 
-Usage: benches/gen_history_git.py OUT_DIR [--small] [--commits N] [--seed S] [--plan-only]
+Usage: benches/gen_history_git.py OUT_DIR [--small] [--commits N] [--seed S] [--plant-every N] [--plan-only]
 
 The default scale is shaped like git/git itself: ~82,000 commits (about one in five a merge of
 a topic branch), ~160,000 unique blobs and ~5.5 GB of blob content in a tree that grows from 150 to
@@ -378,6 +378,7 @@ def main():
     ap.add_argument("--small", action="store_true", help="~3,000 commits of the same shape")
     ap.add_argument("--commits", type=int)
     ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--plant-every", type=int, help="plant a token in one revision in N (default 9973, --small 401)")
     ap.add_argument("--plan-only", action="store_true", help="print the plan's figures and stop")
     args = ap.parse_args()
     if args.commits is None:
@@ -386,7 +387,8 @@ def main():
     args.initial_files = 150 if not args.small else 60
     args.add_rate = 2850 * scale / args.commits * 1.25
     args.merge_rate = 0.2
-    args.plant_every = 9973 if not args.small else 401
+    if args.plant_every is None:
+        args.plant_every = 9973 if not args.small else 401
 
     files, commits = plan(args)
     nrevs = sum(len(f.revs) + 1 for f in files)
