@@ -416,3 +416,107 @@ scantest!(history_drops_locations_at_allowlisted_paths, |dir| {
     let c = commit_by_subject(&repo, "add app env");
     assert_eq!(locs, [loc("secrets/app.env", 1, &c)].into_iter().collect());
 });
+
+const GEN_HISTORY_GIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/gen_history_git.py");
+const EXPECTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/history-expected");
+
+/// What must not change when the history scan is made faster: every finding's rule, fingerprint,
+/// `in_head`, count of locations beyond the cap, and every location (path, span, introducing
+/// commit), in a stable order.
+fn normalized(v: &Value) -> Value {
+    let mut out: Vec<Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let mut locs: Vec<Value> = f["locations"]
+                .as_array()
+                .expect("locations")
+                .iter()
+                .map(|l| {
+                    serde_json::json!([
+                        l["path"],
+                        l["line"],
+                        l["column"],
+                        l["end_line"],
+                        l["end_column"],
+                        l["commit"]["id"]
+                    ])
+                })
+                .collect();
+            locs.sort_by_key(|l| l.to_string());
+            serde_json::json!({
+                "rule_id": f["rule_id"],
+                "fingerprint": f["fingerprint"],
+                "in_head": f["in_head"],
+                "more_locations": f["more_locations"],
+                "locations": locs,
+            })
+        })
+        .collect();
+    out.sort_by_key(|f| f.to_string());
+    Value::Array(out)
+}
+
+/// `v` (an array of normalized findings) with findings and their locations in a stable order.
+fn sorted(mut v: Value) -> Value {
+    if let Some(a) = v.as_array_mut() {
+        for f in a.iter_mut() {
+            if let Some(l) = f["locations"].as_array_mut() {
+                l.sort_by_key(|x| x.to_string());
+            }
+        }
+        a.sort_by_key(|f| f.to_string());
+    }
+    v
+}
+
+/// Compares `--history` on `repo` with the recorded `name.json` (set `LEAKLESS_BLESS=1` to
+/// record it again, after checking the change is intended).
+fn same_as_recorded(repo: &Path, dir: &TestDir, name: &str, extra: &[&str]) {
+    let mut mode = vec!["--history"];
+    mode.extend_from_slice(extra);
+    let (code, v) = scan(repo, dir, &mode);
+    assert_eq!(code, 1, "{v}");
+    let got = normalized(&v);
+    let file = Path::new(EXPECTED).join(format!("{name}.json"));
+    if std::env::var_os("LEAKLESS_BLESS").is_some() {
+        std::fs::create_dir_all(EXPECTED).expect("mkdir");
+        let text = serde_json::to_string_pretty(&got).expect("json") + "\n";
+        std::fs::write(&file, text).expect("write expected");
+        return;
+    }
+    let want: Value = sorted(
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read expected")).expect("expected json"),
+    );
+    assert!(
+        want.as_array().is_some_and(|a| !a.is_empty()),
+        "{name}: the recorded expectation has findings"
+    );
+    if got != want {
+        let (g, w) = (got.as_array().expect("array"), want.as_array().expect("array"));
+        let missing: Vec<&Value> = w.iter().filter(|f| !g.contains(f)).collect();
+        let extra: Vec<&Value> = g.iter().filter(|f| !w.contains(f)).collect();
+        panic!("{name}: history results changed\nmissing: {missing:#?}\nextra: {extra:#?}");
+    }
+}
+
+scantest!(history_results_match_recorded_fixture, |dir| {
+    let repo = make_history(&dir);
+    same_as_recorded(&repo, &dir, "make_history", &[]);
+});
+
+scantest!(history_results_match_recorded_generated, |dir| {
+    // A git/git-shaped history (benches/gen_history_git.py): merges of topic branches, long-lived
+    // files with hundreds of revisions stored as delta chains, planted tokens in many revisions.
+    let repo = dir.path().join("gen.git");
+    let st = Command::new("python3")
+        .arg(GEN_HISTORY_GIT)
+        .arg(&repo)
+        .args(["--small", "--commits", "800", "--plant-every", "37"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run python3 benches/gen_history_git.py");
+    assert!(st.success());
+    same_as_recorded(&repo, &dir, "gen_history_git-800", &["-j2"]);
+});

@@ -223,6 +223,21 @@ impl Report for Text {
                 g.commits,
                 g.unique_blobs
             )?;
+            if g.mode == crate::source::git::GitMode::History && !g.scanned.is_zero() {
+                let secs = g.scanned.as_secs_f64().max(0.001);
+                #[allow(clippy::cast_precision_loss)]
+                let (blobs, mbs) = (
+                    g.blobs_scanned as f64 / secs,
+                    report.stats.bytes_scanned as f64 / secs / 1e6,
+                );
+                write!(
+                    w,
+                    " ({blobs:.0} blobs/s, {mbs:.1} MB/s; walk {:.2}s, scan {:.2}s, findings {:.2}s)",
+                    g.walked.as_secs_f64(),
+                    g.scanned.as_secs_f64(),
+                    report.stats.elapsed.saturating_sub(g.scanned).as_secs_f64()
+                )?;
+            }
             if !providers.is_empty() {
                 write!(w, "; findings by provider: {}", providers.join(", "))?;
             }

@@ -116,6 +116,9 @@ struct Shared {
     lfs: AtomicU64,
     processed: AtomicU64,
     sent: AtomicU64,
+    /// Commits walked so far.
+    commits: AtomicU64,
+    /// The walk is over: `sent` is the final number of blobs to scan.
     done: AtomicBool,
 }
 
@@ -278,6 +281,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     let mut paths = Paths::default();
     let mut differ = Differ::default();
     let mut workers = 0;
+    let mut walked = Duration::ZERO;
     std::thread::scope(|s| {
         for _ in 0..threads(opts.threads) {
             let rx = rx.clone();
@@ -285,7 +289,10 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             let shared = &shared;
             // A thread the OS refuses is one worker fewer, not a panic.
             let started = std::thread::Builder::new().spawn_scoped(s, move || {
-                let repo = sync.to_thread_local();
+                let mut repo = sync.to_thread_local();
+                // Each blob is read once: an object cache would only copy every blob into it
+                // (and hold 16 MB per thread). The pack's delta-base cache stays.
+                repo.object_cache_size(0);
                 let mut bs = BlobScanner::new(scanner, opts.max_file_size);
                 for (id, path) in rx {
                     let result = bs.scan(&repo, &id, &path);
@@ -416,6 +423,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             }
             let idx = u32::try_from(commit_ids.len()).unwrap_or(u32::MAX);
             commit_ids.push(id);
+            shared.commits.fetch_add(1, Ordering::Relaxed);
             differ.introduced(&repo, tree, &parent_trees);
             for ch in differ.changes.drain(..) {
                 let entry = blobs.entry(ch.blob);
@@ -450,8 +458,14 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             }
         }
         drop(tx);
+        walked = start.elapsed();
         shared.done.store(true, Ordering::Relaxed);
     });
+    stats.walked = walked;
+    stats.scanned = start.elapsed();
+    if opts.progress {
+        let _ = write!(std::io::stderr(), "\r\x1b[Kassembling findings");
+    }
     if workers == 0 {
         return Err(GitError::Repo {
             repo: repo_name(&repo),
@@ -516,6 +530,9 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     }
     errors.sort();
     skipped.sort();
+    if opts.progress {
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
+    }
     Ok(GitOutcome {
         findings,
         errors,
@@ -531,30 +548,89 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
 
 use super::open;
 
-/// Progress line on stderr: blobs scanned of those found so far, MB/s, and an ETA once the walk
-/// is done (before that the total is not known).
+/// Progress line on stderr: the phase, blobs scanned of those found so far, blobs/s and MB/s,
+/// and an ETA from the blob count once the walk is done (before that the total is not known).
 fn progress(shared: &Shared, start: Instant) {
     let mut err = std::io::stderr();
     loop {
         std::thread::sleep(Duration::from_millis(250));
-        let done = shared.processed.load(Ordering::Relaxed);
-        let total = shared.sent.load(Ordering::Relaxed);
-        let secs = start.elapsed().as_secs_f64().max(0.001);
-        #[allow(clippy::cast_precision_loss)]
-        let mbs = shared.bytes.load(Ordering::Relaxed) as f64 / secs / 1e6;
-        #[allow(clippy::cast_precision_loss)]
-        let eta = if shared.done.load(Ordering::Relaxed) && done > 0 {
-            format!(
-                ", ETA {:.0}s",
-                secs * (total.saturating_sub(done)) as f64 / done as f64
-            )
-        } else {
-            String::new()
+        let walked = shared.done.load(Ordering::Relaxed);
+        let p = Progress {
+            commits: shared.commits.load(Ordering::Relaxed),
+            done: shared.processed.load(Ordering::Relaxed),
+            total: shared.sent.load(Ordering::Relaxed),
+            bytes: shared.bytes.load(Ordering::Relaxed),
+            secs: start.elapsed().as_secs_f64(),
+            walked,
         };
-        let _ = write!(err, "\r\x1b[Kscanned {done} of {total} blobs, {mbs:.1} MB/s{eta}");
-        if shared.done.load(Ordering::Relaxed) && done >= total {
+        let _ = write!(err, "\r\x1b[K{}", p.line());
+        if walked && p.done >= p.total {
             break;
         }
     }
     let _ = write!(err, "\r\x1b[K");
+}
+
+/// One progress report.
+struct Progress {
+    commits: u64,
+    done: u64,
+    total: u64,
+    bytes: u64,
+    secs: f64,
+    walked: bool,
+}
+
+impl Progress {
+    #[allow(clippy::cast_precision_loss)]
+    fn line(&self) -> String {
+        let secs = self.secs.max(0.001);
+        let rate = self.done as f64 / secs;
+        let mbs = self.bytes as f64 / secs / 1e6;
+        if !self.walked {
+            return format!(
+                "walking history: {} commits; scanned {} of {} blobs found so far; {rate:.0} blobs/s, {mbs:.1} MB/s",
+                self.commits, self.done, self.total
+            );
+        }
+        let eta = if rate > 0.0 {
+            format!(", ETA {:.0}s", self.total.saturating_sub(self.done) as f64 / rate)
+        } else {
+            String::new()
+        };
+        format!(
+            "scanning blobs: {} of {} ({} commits walked); {rate:.0} blobs/s, {mbs:.1} MB/s{eta}",
+            self.done, self.total, self.commits
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_names_phase_rate_and_eta_from_blob_count() {
+        let mut p = Progress {
+            commits: 5000,
+            done: 2000,
+            total: 3000,
+            bytes: 50_000_000,
+            secs: 10.0,
+            walked: false,
+        };
+        let walking = p.line();
+        assert!(walking.starts_with("walking history: 5000 commits"), "{walking}");
+        assert!(walking.contains("200 blobs/s, 5.0 MB/s"), "{walking}");
+        assert!(
+            !walking.contains("ETA"),
+            "no ETA while the total still grows: {walking}"
+        );
+        p.walked = true;
+        p.total = 4000;
+        let scanning = p.line();
+        assert!(scanning.starts_with("scanning blobs: 2000 of 4000"), "{scanning}");
+        // 2,000 blobs left at 200 blobs/s.
+        assert!(scanning.ends_with("ETA 10s"), "{scanning}");
+    }
 }

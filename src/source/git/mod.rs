@@ -115,6 +115,11 @@ pub struct GitStats {
     pub lfs_pointers: u64,
     /// Symbolic links met and not scanned.
     pub symlinks: u64,
+    /// History: when the commit walk ended, since the scan started (zero for other modes).
+    pub walked: std::time::Duration,
+    /// History: when the last blob was scanned, since the scan started (zero for other modes);
+    /// findings were assembled after that.
+    pub scanned: std::time::Duration,
 }
 
 impl GitStats {
@@ -130,6 +135,8 @@ impl GitStats {
             submodules: 0,
             lfs_pointers: 0,
             symlinks: 0,
+            walked: std::time::Duration::ZERO,
+            scanned: std::time::Duration::ZERO,
         }
     }
 }

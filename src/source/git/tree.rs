@@ -6,7 +6,7 @@
 //! cost is proportional to what changed, not to the size of the tree.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use gix::bstr::{BString, ByteVec};
 use gix::objs::tree::EntryMode;
@@ -62,21 +62,85 @@ pub(crate) fn parse(data: &[u8], hash: gix::hash::Kind) -> Result<Vec<Entry>, St
 
 /// Git's tree order: names compared bytewise, a tree's name followed by an implicit `/`.
 pub(crate) fn key_cmp(a: &Entry, b: &Entry) -> Ordering {
-    let (an, bn): (&[u8], &[u8]) = (a.name.as_ref(), b.name.as_ref());
+    name_cmp(
+        a.name.as_ref(),
+        a.mode.is_tree(),
+        b.name.as_ref(),
+        b.mode.is_tree(),
+    )
+}
+
+/// Git's tree order on a name and whether it is a tree (see [`key_cmp`]).
+fn name_cmp(an: &[u8], a_tree: bool, bn: &[u8], b_tree: bool) -> Ordering {
     let common = an.len().min(bn.len());
     match an[..common].cmp(&bn[..common]) {
         Ordering::Equal => {}
         o => return o,
     }
-    let ac = an.get(common).copied().or(a.mode.is_tree().then_some(b'/'));
-    let bc = bn.get(common).copied().or(b.mode.is_tree().then_some(b'/'));
+    let ac = an.get(common).copied().or(a_tree.then_some(b'/'));
+    let bc = bn.get(common).copied().or(b_tree.then_some(b'/'));
     ac.cmp(&bc)
+}
+
+/// One entry of a [`Tree`]: its name is a range of the tree's name buffer.
+#[derive(Clone, Copy)]
+struct Slot {
+    name: (u32, u32),
+    mode: EntryMode,
+    oid: ObjectId,
+}
+
+/// A decoded tree whose entries share one name buffer, so that decoding a tree allocates
+/// nothing once its buffers have grown (the history walk decodes two trees or more per commit:
+/// a `Vec<Entry>` with a `BString` per entry made the allocator a fifth of a large history scan).
+#[derive(Default)]
+struct Tree {
+    names: Vec<u8>,
+    slots: Vec<Slot>,
+}
+
+impl Tree {
+    fn emptied(mut self) -> Self {
+        self.names.clear();
+        self.slots.clear();
+        self
+    }
+
+    fn name(&self, s: &Slot) -> &[u8] {
+        &self.names[s.name.0 as usize..s.name.1 as usize]
+    }
+
+    fn parse(&mut self, data: &[u8], hash: gix::hash::Kind) -> Result<(), String> {
+        self.names.clear();
+        self.slots.clear();
+        for e in gix::objs::TreeRefIter::from_bytes(data, hash) {
+            let e = e.map_err(|e| format!("corrupt: {}", one_line(&e)))?;
+            let start = self.names.len();
+            self.names.extend_from_slice(e.filename);
+            // A tree object larger than 4 GiB cannot be read in the first place.
+            let end = u32::try_from(self.names.len()).map_err(|_| "tree too large".to_string())?;
+            self.slots.push(Slot {
+                name: (start as u32, end),
+                mode: e.mode,
+                oid: e.oid.to_owned(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Walks trees, collecting introduced blobs and counting what is not scanned.
 #[derive(Default)]
 pub(crate) struct Differ {
     buf: Vec<u8>,
+    /// Decoded trees not in use, to be refilled.
+    pool: Vec<Tree>,
+    /// Trees decoded by the previous [`Differ::introduced`] call: a history walk compares a
+    /// commit with its parent, then that parent with its own parent, so the parent's trees are
+    /// needed again right away.
+    recent: HashMap<ObjectId, Tree>,
+    /// Trees decoded by the current call (become `recent` when it ends).
+    current: HashMap<ObjectId, Tree>,
     /// Introduced blobs, in tree order.
     pub changes: Vec<Change>,
     /// Problems (missing or corrupt trees), one line each.
@@ -91,30 +155,71 @@ pub(crate) struct Differ {
     pub deleted: HashSet<ObjectId>,
 }
 
+/// Trees kept from one call to the next at most (a commit touching more directories than this
+/// decodes the rest again next time).
+const RECENT_TREES: usize = 256;
+
 impl Differ {
     /// Appends to `changes` what `tree` introduces relative to `parents` (positional: index 0 is
     /// the first parent; `None` for a parent without a tree here).
     pub fn introduced(&mut self, repo: &gix::Repository, tree: ObjectId, parents: &[Option<ObjectId>]) {
         let mut prefix = BString::default();
         self.walk(repo, tree, parents, &mut prefix);
+        let old = std::mem::take(&mut self.recent);
+        self.pool.extend(old.into_values());
+        self.recent = std::mem::take(&mut self.current);
+        if self.recent.len() > RECENT_TREES {
+            let old = std::mem::take(&mut self.recent);
+            self.pool.extend(old.into_values());
+        }
+        self.pool.truncate(RECENT_TREES);
     }
 
-    fn load(&mut self, repo: &gix::Repository, id: &ObjectId) -> Option<Vec<Entry>> {
-        match load(repo, id, &mut self.buf) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                self.errors.push(e);
-                None
+    /// The decoded tree `id`, from the recent trees or read now.
+    fn get(&mut self, repo: &gix::Repository, id: &ObjectId) -> Option<Tree> {
+        if let Some(t) = self.recent.remove(id).or_else(|| self.current.remove(id)) {
+            return Some(t);
+        }
+        let mut t = self.pool.pop().unwrap_or_default();
+        let data = match repo.objects.try_find(id, &mut self.buf) {
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                self.errors.push(format!("tree {id}: object is missing"));
+                self.pool.push(t);
+                return None;
             }
+            Err(e) => {
+                self.errors.push(format!("tree {id}: {}", one_line(&e)));
+                self.pool.push(t);
+                return None;
+            }
+        };
+        if data.kind != gix::objs::Kind::Tree {
+            self.errors.push(format!("tree {id}: is a {}", data.kind));
+            self.pool.push(t);
+            return None;
+        }
+        if let Err(e) = t.parse(data.data, repo.object_hash()) {
+            self.errors.push(format!("tree {id}: {e}"));
+            self.pool.push(t);
+            return None;
+        }
+        Some(t)
+    }
+
+    /// Hands a decoded tree back, to be found again by the next call.
+    fn keep(&mut self, id: ObjectId, t: Tree) {
+        if let Some(old) = self.current.insert(id, t) {
+            self.pool.push(old);
         }
     }
 
     /// Records a first-parent entry this tree no longer has (a whole subtree's blobs for a tree).
-    fn note_deleted(&mut self, repo: &gix::Repository, e: &Entry) {
-        if e.mode.is_blob() {
-            self.deleted.insert(e.oid);
-        } else if e.mode.is_tree() {
-            all_blobs(repo, e.oid, &mut self.deleted, &mut self.errors);
+    fn note_deleted(&mut self, repo: &gix::Repository, mode: EntryMode, oid: ObjectId) {
+        if mode.is_blob() {
+            self.deleted.insert(oid);
+        } else if mode.is_tree() {
+            all_blobs(repo, oid, &mut self.deleted, &mut self.errors);
         }
     }
 
@@ -128,36 +233,56 @@ impl Differ {
         if parents.contains(&Some(tree)) {
             return;
         }
-        let Some(entries) = self.load(repo, &tree) else {
+        let Some(entries) = self.get(repo, &tree) else {
             return;
         };
-        let parent_entries: Vec<Vec<Entry>> = parents
+        let parent_entries: Vec<(Option<ObjectId>, Tree)> = parents
             .iter()
-            .map(|p| p.and_then(|id| self.load(repo, &id)).unwrap_or_default())
+            .map(|p| {
+                let t = p.and_then(|id| self.get(repo, &id));
+                let id = t.as_ref().and(*p);
+                (
+                    id,
+                    t.unwrap_or_else(|| self.pool.pop().map(Tree::emptied).unwrap_or_default()),
+                )
+            })
             .collect();
         let mut cursors = vec![0usize; parents.len()];
         let mut same: Vec<Option<ObjectId>> = vec![None; parents.len()];
-        for e in &entries {
-            for (k, pe) in parent_entries.iter().enumerate() {
+        for e in &entries.slots {
+            let name = entries.name(e);
+            let is_tree = e.mode.is_tree();
+            for (k, (_, pe)) in parent_entries.iter().enumerate() {
                 let c = &mut cursors[k];
-                while *c < pe.len() && key_cmp(&pe[*c], e) == Ordering::Less {
+                while let Some(p) = pe.slots.get(*c) {
+                    if name_cmp(pe.name(p), p.mode.is_tree(), name, is_tree) != Ordering::Less {
+                        break;
+                    }
                     if k == 0 && self.track_deleted {
-                        self.note_deleted(repo, &pe[*c]);
+                        self.note_deleted(repo, p.mode, p.oid);
                     }
                     *c += 1;
                 }
                 same[k] = pe
+                    .slots
                     .get(*c)
-                    .filter(|p| key_cmp(p, e) == Ordering::Equal && p.mode.is_tree() == e.mode.is_tree())
+                    .filter(|p| {
+                        p.mode.is_tree() == is_tree
+                            && name_cmp(pe.name(p), p.mode.is_tree(), name, is_tree) == Ordering::Equal
+                    })
                     .map(|p| p.oid);
             }
             let len = prefix.len();
             if !prefix.is_empty() {
                 prefix.push_byte(b'/');
             }
-            prefix.push_str(&e.name);
-            if e.mode.is_tree() {
-                self.walk(repo, e.oid, &same.clone(), prefix);
+            prefix.extend_from_slice(name);
+            if is_tree {
+                // Unchanged subtrees return at once (their id is a parent's).
+                if !same.contains(&Some(e.oid)) {
+                    let sub = same.clone();
+                    self.walk(repo, e.oid, &sub, prefix);
+                }
             } else if !same.contains(&Some(e.oid)) {
                 if e.mode.is_commit() {
                     self.submodules += 1;
@@ -174,12 +299,19 @@ impl Differ {
             prefix.truncate(len);
         }
         if self.track_deleted {
-            if let (Some(pe), Some(&c)) = (parent_entries.first(), cursors.first()) {
-                for p in &pe[c.min(pe.len())..] {
-                    self.note_deleted(repo, p);
+            if let (Some((_, pe)), Some(&c)) = (parent_entries.first(), cursors.first()) {
+                for p in pe.slots.get(c..).unwrap_or_default() {
+                    self.note_deleted(repo, p.mode, p.oid);
                 }
             }
         }
+        for (id, t) in parent_entries {
+            match id {
+                Some(id) => self.keep(id, t),
+                None => self.pool.push(t),
+            }
+        }
+        self.keep(tree, entries);
     }
 }
 
