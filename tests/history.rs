@@ -510,7 +510,7 @@ scantest!(history_results_match_recorded_generated, |dir| {
     // A git/git-shaped history (benches/gen_history_git.py): merges of topic branches, long-lived
     // files with hundreds of revisions stored as delta chains, planted tokens in many revisions.
     let repo = dir.path().join("gen.git");
-    let st = Command::new("python3")
+    let st = std::process::Command::new("python3")
         .arg(GEN_HISTORY_GIT)
         .arg(&repo)
         .args(["--small", "--commits", "800", "--plant-every", "37"])
