@@ -3,6 +3,7 @@
 # part 5), end to end with hyperfine:
 #   (a) a hostile keyword-less config rule (`\w+Z|\w`, quadratic without a budget) on one 10 MB
 #       line: bounded by the budget (the rule stops and is named in a notice);
+#   (c) the test token rule without keywords (runs on every byte, budgeted), lines / one line;
 #   (b) an ordinary config rule (tests/data/test-rules.toml, budgeted like every config rule) on
 #       ~10 MB of words with a test token every 50 lines, in lines and as one line: what the
 #       budgeted search costs where it never runs out.
@@ -40,10 +41,15 @@ open(os.path.join(d, "aaaa.txt"), "w").write("a" * 10_000_000 + "\n")
 open(os.path.join(d, "hostile.toml"), "w").write(
     "[[rules]]\nid = \"no-keywords\"\ndescription = \"quadratic without a budget\"\nregex = '''\\w+Z|\\w'''\n"
 )
+open(os.path.join(d, "nokw.toml"), "w").write(
+    "[[rules]]\nid = \"tok-no-keywords\"\ndescription = \"test token, no keywords\"\nregex = '''\\b(tok_[a-z0-9]{16})\\b'''\n"
+)
 PY
 
 rules="$root/tests/data/test-rules.toml"
 hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" \
   -n "hostile rule, 10 MB line" "$LEAKLESS scan $DATA/aaaa.txt -q --no-builtin-rules --config $DATA/hostile.toml" \
   -n "test rules, lines" "$LEAKLESS scan $DATA/split/f.txt -q --no-builtin-rules --rules $rules" \
-  -n "test rules, one line" "$LEAKLESS scan $DATA/one/f.txt -q --no-builtin-rules --rules $rules"
+  -n "test rules, one line" "$LEAKLESS scan $DATA/one/f.txt -q --no-builtin-rules --rules $rules" \
+  -n "no-keyword rule, lines" "$LEAKLESS scan $DATA/split/f.txt -q --no-builtin-rules --config $DATA/nokw.toml" \
+  -n "no-keyword rule, one line" "$LEAKLESS scan $DATA/one/f.txt -q --no-builtin-rules --config $DATA/nokw.toml"
