@@ -20,6 +20,8 @@
 //!   the matcher in parallel.
 //! - [`findings`] groups raw matches into findings with location-free fingerprints and applies
 //!   suppressions (`.leaklessignore`, `.gitleaksignore`, baselines).
+//! - [`validate`] (only with `--validate`, the one network step of a scan) asks each finding's
+//!   provider whether its secret is live and sets `Finding::validation`.
 //! - [`report`] writes them; [`migrate`] moves found secrets into a store; [`safefs`] is where
 //!   files are written and config-like files are read (the trust boundary, SECURITY.md).
 //! - [`build_info`] says which commit and rule packs a binary was built from.

@@ -34,7 +34,7 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Reads `path` (an absent file is an empty cache); entries older than [`MAX_AGE`] are
+    /// Reads `path` (an absent file is an empty cache); entries older than `MAX_AGE` (a day) are
     /// dropped.
     pub fn load(path: &Path) -> Result<Self, ValidateError> {
         let err = |m: String| ValidateError::Cache {

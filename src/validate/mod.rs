@@ -2,13 +2,13 @@
 //! live, so the findings that matter are fixed first.
 //!
 //! Why it is its own module: it is the only part of a scan that talks to the network, and only
-//! when asked. Validators are data where possible (`[rules.validate]` in the rule packs,
-//! [`template`]) and code where a protocol needs it ([`coded`]: Vault/OpenBao, Infisical, AWS
-//! STS). Safety rules live here: a built-in rule's secret goes only to the HTTPS host the rule
+//! when asked. Validators are data where possible (`[rules.validate]` in the rule packs, the
+//! `template` submodule) and code where a protocol needs it (`coded`: Vault/OpenBao, Infisical,
+//! AWS STS). Safety rules live here: a built-in rule's secret goes only to the HTTPS host the rule
 //! names; a repository's own validators run only with `--trust-config-validators`; self-hosted
 //! addresses come only from [`Options`] (environment, command line); each distinct check is sent
 //! once per run (and, with a cache file, once per day), under per-host limits and a global
-//! deadline ([`sched`]). A network failure is `error`, never `dead`.
+//! deadline (`sched`). A network failure is `error`, never `dead`.
 
 mod cache;
 mod coded;
