@@ -21,6 +21,7 @@ mod quality;
 mod report;
 mod rules;
 mod run_env;
+mod store_age;
 mod store_aws;
 mod store_infisical;
 mod store_vault;
