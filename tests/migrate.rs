@@ -229,6 +229,8 @@ const STORE_VARS: &[&str] = &[
     "INFISICAL_CLIENT_ID",
     "INFISICAL_CLIENT_SECRET",
     "GITHUB_ENV",
+    "SOPS_AGE_KEY_FILE",
+    "SOPS_AGE_RECIPIENTS",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

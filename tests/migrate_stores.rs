@@ -187,33 +187,38 @@ const KILL_POINTS: &[&str] = &["after-verify:4", "after-rewrite:3", "before-untr
 /// `kill -9` at each failpoint, then: every secret in its file or in the store (`stored` reads
 /// every value with the store's own client), a re-run with `--remove-local` finishes, every
 /// secret is in the store, the tree scans clean and the untracked plaintext copy is gone.
-fn kill_matrix(store: &str, env: &[(&'static str, String)], stored: &dyn Fn() -> Vec<String>) {
+pub fn kill_matrix(
+    store: &[&str],
+    env: &[(&'static str, String)],
+    stored: &dyn Fn(&std::path::Path) -> Vec<String>,
+) {
     let holds = |values: &[String], s: &str| values.iter().any(|v| v.contains(s));
     for point in KILL_POINTS {
         let repo = Repo::seed();
-        let mut child = spawn_paused(&repo.root(), point, &["--to", store], &env_ref(env));
+        let mut args = vec!["--to"];
+        args.extend_from_slice(store);
+        let mut child = spawn_paused(&repo.root(), point, &args, &env_ref(env));
         child.kill().expect("kill -9");
         child.wait().expect("reaped");
-        let values = stored();
+        let values = stored(&repo.root());
         repo.assert_nothing_lost(&|s| holds(&values, s));
-        let (code, out, err) = run_env(
-            &repo,
-            &["migrate", "--to", store, "--apply", "--remove-local"],
-            env,
-        );
-        assert_eq!(code, 0, "{store} {point}: the re-run finishes: {out}\n{err}");
+        let mut rerun = vec!["migrate", "--apply", "--remove-local"];
+        rerun.extend_from_slice(&args);
+        let (code, out, err) = run_env(&repo, &rerun, env);
+        let name = store[0];
+        assert_eq!(code, 0, "{name} {point}: the re-run finishes: {out}\n{err}");
         repo.assert_no_secret_in("re-run output", out.as_bytes());
-        let values = stored();
+        let values = stored(&repo.root());
         for (path, secret) in &repo.secrets {
             assert!(
                 holds(&values, secret),
-                "{store} {point}: secret from {path} in the store"
+                "{name} {point}: secret from {path} in the store"
             );
         }
-        assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0, "{store} {point}");
+        assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0, "{name} {point}");
         assert!(
             !repo.root().join(".env.dev").exists(),
-            "{store} {point}: the plaintext copy is removed once verified"
+            "{name} {point}: the plaintext copy is removed once verified"
         );
     }
 }
@@ -222,18 +227,18 @@ fn kill_matrix(store: &str, env: &[(&'static str, String)], stored: &dyn Fn() ->
 fn aws_killed_at_every_failpoint_loses_nothing() {
     let Some(moto) = Moto::start() else { return };
     // Every run writes the same names with the same values: a re-run finds them unchanged.
-    let stored = || {
+    let stored = |_: &std::path::Path| {
         KEYS.iter()
             .filter_map(|k| moto.get_secret_string(&format!("shop/dev/{k}")))
             .collect()
     };
-    kill_matrix("aws", &moto.env(), &stored);
+    kill_matrix(&["aws"], &moto.env(), &stored);
 }
 
 #[test]
 fn infisical_killed_at_every_failpoint_loses_nothing() {
     let mock = InfisicalMock::start(&[]);
-    let stored = || {
+    let stored = |_: &std::path::Path| {
         mock.state()["secrets"]
             .as_array()
             .expect("secrets")
@@ -241,5 +246,5 @@ fn infisical_killed_at_every_failpoint_loses_nothing() {
             .filter_map(|v| v["secretValue"].as_str().map(str::to_string))
             .collect()
     };
-    kill_matrix("infisical", &mock.env(), &stored);
+    kill_matrix(&["infisical"], &mock.env(), &stored);
 }

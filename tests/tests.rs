@@ -29,6 +29,7 @@ mod report;
 mod report_cmd;
 mod rules;
 mod run_env;
+mod store_age;
 mod store_aws;
 mod store_infisical;
 mod store_vault;

@@ -591,6 +591,15 @@ pub fn apply(
             }
         }
     }
+    for f in store.written_files() {
+        if stager.wrote(&f) {
+            r.files.push(FileEntry {
+                path: f,
+                change: "encrypted".into(),
+                detail: Some("age-encrypted values: commit it".into()),
+            });
+        }
+    }
     if !map_entries.is_empty() {
         match write_map(root, map_entries) {
             Ok(changed) => {

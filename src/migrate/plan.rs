@@ -394,6 +394,8 @@ pub fn default_path_template(store: StoreKind) -> &'static str {
         StoreKind::Dotenv => "{dir}",
         // Infisical has projects and environments of its own: secrets go to the root folder.
         StoreKind::Infisical => "",
+        // One encrypted file per environment at the top of the repository.
+        StoreKind::Age => "",
         StoreKind::Vault | StoreKind::Aws => "{project}/{env}",
     }
 }

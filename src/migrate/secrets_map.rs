@@ -285,7 +285,7 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
         }
     };
     match e.store {
-        StoreKind::Dotenv => {}
+        StoreKind::Dotenv | StoreKind::Age => {}
         StoreKind::Vault => {
             or_map(&mut a.vault.vault_addr, &addr.address);
             if !addr.project.is_empty() {

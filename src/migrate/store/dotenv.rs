@@ -13,6 +13,58 @@ use crate::safefs;
 /// The file name values are written to.
 pub const LOCAL_FILE: &str = ".env.local";
 
+/// The value of `key` in a dotenv text: its last assignment, as loaders read it.
+pub fn lookup(text: &str, key: &str) -> Option<Secret> {
+    dotenv::parse(text)
+        .into_iter()
+        .rev()
+        .find(|e| e.key == key)
+        .map(|e| Secret::new(e.value.into_bytes()))
+}
+
+/// What setting `key=value` in a dotenv text comes to.
+pub enum Upsert {
+    /// The text already assigns exactly this value.
+    Unchanged,
+    /// It assigns another value and `overwrite` is off.
+    Conflict,
+    /// The new text; `existed` when another value was replaced.
+    Write {
+        /// The whole new text.
+        text: String,
+        /// A value was replaced.
+        existed: bool,
+    },
+}
+
+/// Sets `key=value` in `text` (its last assignment replaced in place, else a line appended;
+/// `header` starts an empty text), rendered so python-dotenv reads back exactly `value`.
+pub fn upsert(text: &str, key: &str, value: &str, overwrite: bool, header: &str) -> Upsert {
+    let line = dotenv::render(key, value);
+    match dotenv::parse(text).iter().rev().find(|e| e.key == key) {
+        Some(e) if e.exact && e.value == value => Upsert::Unchanged,
+        Some(_) if !overwrite => Upsert::Conflict,
+        Some(e) => Upsert::Write {
+            text: format!("{}{}{}", &text[..e.line.start], line, &text[e.line.end..]),
+            existed: true,
+        },
+        None => {
+            let mut t = text.to_string();
+            if t.is_empty() {
+                t.push_str(header);
+            } else if !t.ends_with('\n') {
+                t.push('\n');
+            }
+            t.push_str(&line);
+            t.push('\n');
+            Upsert::Write {
+                text: t,
+                existed: false,
+            }
+        }
+    }
+}
+
 /// The `dotenv` store rooted at a repository.
 pub struct DotenvStore {
     root: PathBuf,
@@ -108,12 +160,7 @@ impl SecretStore for DotenvStore {
 
     fn get(&mut self, target: &Target) -> Result<Option<Secret>, StoreError> {
         let text = self.read(&self.file(target))?;
-        // Loaders take the last assignment of a key.
-        Ok(dotenv::parse(&text)
-            .into_iter()
-            .rev()
-            .find(|e| e.key == target.key)
-            .map(|e| Secret::new(e.value.into_bytes())))
+        Ok(lookup(&text, &target.key))
     }
 
     fn put(&mut self, target: &Target, value: &Secret, overwrite: bool) -> Result<Put, StoreError> {
@@ -121,27 +168,20 @@ impl SecretStore for DotenvStore {
         let text = self.read(&file)?;
         let value = std::str::from_utf8(value.expose())
             .map_err(|_| StoreError::Other(format!("{}: value is not UTF-8", self.describe(target))))?;
-        let entries = dotenv::parse(&text);
-        let line = dotenv::render(&target.key, value);
-        let new_text = match entries.iter().rev().find(|e| e.key == target.key) {
-            Some(e) if e.exact && e.value == value => return Ok(Put::Unchanged),
-            Some(_) if !overwrite => {
+        let (new_text, existed) = match upsert(
+            &text,
+            &target.key,
+            value,
+            overwrite,
+            "# Local secrets: untracked (leakless migrate). Do not commit.\n",
+        ) {
+            Upsert::Unchanged => return Ok(Put::Unchanged),
+            Upsert::Conflict => {
                 return Err(StoreError::Conflict {
                     location: self.describe(target),
                 })
             }
-            Some(e) => format!("{}{}{}", &text[..e.line.start], line, &text[e.line.end..]),
-            None => {
-                let mut t = text.clone();
-                if t.is_empty() {
-                    t.push_str("# Local secrets: untracked (leakless migrate). Do not commit.\n");
-                } else if !t.ends_with('\n') {
-                    t.push('\n');
-                }
-                t.push_str(&line);
-                t.push('\n');
-                t
-            }
+            Upsert::Write { text, existed } => (text, existed),
         };
         if let Some(dir) = file.parent() {
             fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
@@ -149,11 +189,7 @@ impl SecretStore for DotenvStore {
         let real = self.resolve(&file)?;
         safefs::write_atomic(&real, new_text.as_bytes(), safefs::Perm::Exactly(0o600))
             .map_err(|e| StoreError::Other(format!("{}: {e}", file.display())))?;
-        Ok(if entries.iter().any(|e| e.key == target.key) {
-            Put::Overwritten
-        } else {
-            Put::Created
-        })
+        Ok(if existed { Put::Overwritten } else { Put::Created })
     }
 
     fn fetch_hint(&self, target: &Target) -> String {

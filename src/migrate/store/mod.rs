@@ -5,6 +5,7 @@
 //! silently clobbering a different value) and reads it back. The migration engine
 //! (`crate::migrate::apply`) decides when to call it and verifies every write by reading back.
 
+pub mod age;
 pub mod aws;
 pub mod dotenv;
 pub mod infisical;
@@ -123,6 +124,11 @@ pub trait SecretStore {
     /// Where the store is, for the committed secrets map (`.leakless/secrets.toml`): enough,
     /// with `target`, to open the store again and read the value, never a credential.
     fn address(&self, target: &Target) -> crate::migrate::secrets_map::Address;
+    /// Files inside the repository this store wrote that are meant to be committed (the `age`
+    /// store's encrypted files): migrate stages them with its other changes.
+    fn written_files(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Which store `leakless migrate --to` names.
@@ -137,6 +143,8 @@ pub enum StoreKind {
     Infisical,
     /// AWS Secrets Manager.
     Aws,
+    /// An age-encrypted dotenv file `secrets.<env>.enc.env`, committed (no server).
+    Age,
 }
 
 impl fmt::Display for StoreKind {
@@ -146,6 +154,7 @@ impl fmt::Display for StoreKind {
             StoreKind::Vault => "vault",
             StoreKind::Infisical => "infisical",
             StoreKind::Aws => "aws",
+            StoreKind::Age => "age",
         })
     }
 }
@@ -162,6 +171,9 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub aws: aws::AwsArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub age: age::AgeArgs,
 }
 
 /// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
@@ -186,6 +198,7 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
             }
         }
         StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
+        StoreKind::Age => Box::new(age::AgeStore::open(&args.age, root)?),
     })
 }
 
