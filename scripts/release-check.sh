@@ -24,13 +24,16 @@ if grep -E '^(tests|benches|fixtures|fuzz|scripts|target)/' <<< "$list"; then
   echo "release-check: the crate would ship test or build data" >&2
   exit 1
 fi
-# Every file the sources embed with include_str!/include_bytes! is in the crate.
-grep -rhoE 'include_(str|bytes)!\("[^"]+"\)' src | sed -E 's/.*\("(\.\.\/)*([^"]+)"\)/\2/' | sort -u | while read -r f; do
-  grep -qx "$f" <<< "$list" || grep -qx "src/$f" <<< "$list" || {
-    echo "release-check: embedded file $f is not in the crate" >&2
-    exit 1
-  }
-done
+# Every file the sources embed with include_str!/include_bytes! (a path relative to the file
+# that embeds it) is in the crate.
+missing=$(grep -roE 'include_(str|bytes)!\("[^"]+"\)' src | while IFS=: read -r file inc; do
+  rel=$(sed -E 's/.*\("([^"]+)"\)/\1/' <<< "$inc")
+  python3 -c 'import os,sys; print(os.path.normpath(os.path.join(os.path.dirname(sys.argv[1]), sys.argv[2])))' "$file" "$rel"
+done | sort -u | while read -r f; do grep -qx "$f" <<< "$list" || echo "$f"; done)
+if [ -n "$missing" ]; then
+  echo "release-check: embedded files not in the crate: $missing" >&2
+  exit 1
+fi
 echo "$(wc -l <<< "$list") files, all rule packs included"
 
 host=$(rustc -vV | sed -n 's/^host: //p')
