@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod blobcache;
 pub mod cli;
 pub mod findings;
 pub mod fuzz;
