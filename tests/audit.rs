@@ -124,9 +124,20 @@ scantest!(audit_scans_a_list_reports_failures_and_resumes, |dir| {
             .len(),
         3
     );
-    // --rescan scans everything again.
+    // --rescan scans everything again, fetching what a cloned repository gained.
+    let ops = dir.path().join("ops");
+    std::fs::write(ops.join("later.txt"), "k = tok_p0o9i8u7y6t5r4e3\n").expect("write");
+    git(&ops, &["add", "."]);
+    git(&ops, &["commit", "-q", "-m", "later"]);
     let (_, err) = audit(&dir, &["--rescan"]);
     assert!(!err.contains("finished earlier"), "{err}");
+    assert_eq!(
+        json(&out.join("repos/ops.json"))["findings"]
+            .as_array()
+            .expect("findings")
+            .len(),
+        2
+    );
 });
 
 scantest!(audit_shards_merge_into_the_whole, |dir| {

@@ -226,6 +226,22 @@ fn scan_one(a: &AuditArgs, layout: &Layout, repo: &RepoSpec, report: &Path) -> R
                     ));
                 }
                 std::fs::rename(&tmp, &dir).map_err(|e| format!("cannot keep the clone: {e}"))?;
+            } else {
+                // A clone from an earlier run: bring it up to date before scanning it again.
+                let out = git()
+                    .arg("--git-dir")
+                    .arg(&dir)
+                    .args(["fetch", "--quiet", "--prune", "--force", "--"])
+                    .arg(url)
+                    .args(["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"])
+                    .output()
+                    .map_err(|e| format!("cannot run git: {e}"))?;
+                if !out.status.success() {
+                    return Err(format!(
+                        "fetch failed: {}",
+                        reason(&out.stderr, "git fetch failed")
+                    ));
+                }
             }
             dir
         }
