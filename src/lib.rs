@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod blobcache;
 pub mod build_info;
 pub mod cli;
 pub mod findings;

@@ -124,9 +124,20 @@ scantest!(audit_scans_a_list_reports_failures_and_resumes, |dir| {
             .len(),
         3
     );
-    // --rescan scans everything again.
+    // --rescan scans everything again, fetching what a cloned repository gained.
+    let ops = dir.path().join("ops");
+    std::fs::write(ops.join("later.txt"), "k = tok_p0o9i8u7y6t5r4e3\n").expect("write");
+    git(&ops, &["add", "."]);
+    git(&ops, &["commit", "-q", "-m", "later"]);
     let (_, err) = audit(&dir, &["--rescan"]);
     assert!(!err.contains("finished earlier"), "{err}");
+    assert_eq!(
+        json(&out.join("repos/ops.json"))["findings"]
+            .as_array()
+            .expect("findings")
+            .len(),
+        2
+    );
 });
 
 scantest!(audit_shards_merge_into_the_whole, |dir| {
@@ -168,3 +179,68 @@ scantest!(audit_shards_merge_into_the_whole, |dir| {
         .run();
     assert_eq!(code, 2, "{err}");
 });
+
+scantest!(
+    blob_cache_skips_clean_blobs_and_keeps_the_report_the_same,
+    |dir| {
+        let p = dir.path().join("repo");
+        std::fs::create_dir_all(&p).expect("mkdir");
+        git(&p, &["init", "-q", "-b", "main"]);
+        for i in 0..20 {
+            std::fs::write(p.join(format!("f{i}.txt")), format!("clean file {i}\n")).expect("write");
+        }
+        std::fs::write(p.join("leak.txt"), "key = tok_k3j9x8q2m7w1p5v4\n").expect("write");
+        git(&p, &["add", "."]);
+        git(&p, &["commit", "-q", "-m", "files"]);
+        let scan = |rules: &str| {
+            dir.cmd()
+                .args([
+                    "scan",
+                    "--history",
+                    "repo",
+                    "--no-builtin-rules",
+                    "--rules",
+                    rules,
+                    "--blob-cache",
+                    "cache.json",
+                ])
+                .json()
+                .1
+        };
+        let first = scan(RULES);
+        let cache = json(&dir.path().join("cache.json"));
+        assert_eq!(cache["clean_blobs"].as_array().expect("ids").len(), 20, "{cache}");
+        let text = std::fs::read_to_string(dir.path().join("cache.json")).expect("cache");
+        assert!(
+            !text.contains("tok_") && !text.contains("clean file"),
+            "no content in the cache"
+        );
+        let second = scan(RULES);
+        assert_eq!(
+            first["findings"], second["findings"],
+            "the cache changes no finding"
+        );
+        assert_eq!(first["stats"]["git"]["blobs_scanned"], 21);
+        assert_eq!(
+            second["stats"]["git"]["blobs_scanned"], 1,
+            "only the blob with a finding is read again"
+        );
+        // A new commit: only its new blob is scanned.
+        std::fs::write(p.join("new.txt"), "more\n").expect("write");
+        git(&p, &["add", "."]);
+        git(&p, &["commit", "-q", "-m", "new"]);
+        assert_eq!(scan(RULES)["stats"]["git"]["blobs_scanned"], 2);
+        // Other rules: the cache does not apply.
+        let other = dir.create(
+            "other.toml",
+            std::fs::read_to_string(RULES).expect("rules") + "\n# changed\n",
+        );
+        let other = scan(other.to_str().expect("utf-8"));
+        assert_eq!(other["stats"]["git"]["blobs_scanned"], 22);
+        // audit --cache passes a cache per repository.
+        dir.create("repos.txt", "repo\n");
+        let (code, err) = audit(&dir, &["--cache", "cache-dir"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(dir.path().join("cache-dir/repo.json").is_file());
+    }
+);

@@ -23,6 +23,7 @@ mod migrate;
 mod migrate_exact;
 mod migrate_stores;
 mod migrate_vault;
+mod org_audit;
 mod quality;
 mod release;
 mod report;

@@ -39,6 +39,9 @@ pub(super) fn run(a: &AuditArgs) -> Result<ExitCode> {
         list = shard(list, i, n)?;
     }
     let layout = Layout { root: a.out.clone() };
+    if let Some(dir) = &a.cache {
+        std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+    }
     for dir in ["repos", "clones"] {
         std::fs::create_dir_all(layout.root.join(dir))
             .with_context(|| format!("Failed to create {}", layout.root.join(dir).display()))?;
@@ -223,6 +226,22 @@ fn scan_one(a: &AuditArgs, layout: &Layout, repo: &RepoSpec, report: &Path) -> R
                     ));
                 }
                 std::fs::rename(&tmp, &dir).map_err(|e| format!("cannot keep the clone: {e}"))?;
+            } else {
+                // A clone from an earlier run: bring it up to date before scanning it again.
+                let out = git()
+                    .arg("--git-dir")
+                    .arg(&dir)
+                    .args(["fetch", "--quiet", "--prune", "--force", "--"])
+                    .arg(url)
+                    .args(["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"])
+                    .output()
+                    .map_err(|e| format!("cannot run git: {e}"))?;
+                if !out.status.success() {
+                    return Err(format!(
+                        "fetch failed: {}",
+                        reason(&out.stderr, "git fetch failed")
+                    ));
+                }
             }
             dir
         }
@@ -235,6 +254,10 @@ fn scan_one(a: &AuditArgs, layout: &Layout, repo: &RepoSpec, report: &Path) -> R
         .arg(a.max_file_size.to_string())
         .arg("-o")
         .arg(report);
+    if let Some(dir) = &a.cache {
+        cmd.arg("--blob-cache")
+            .arg(dir.join(format!("{}.json", repo.name)));
+    }
     if let Some(c) = &a.rules.config {
         cmd.arg("--config").arg(c);
     }

@@ -231,6 +231,7 @@ fn request(target: Target, c: &GitleaksArgs) -> SourceArgs {
         stdin,
         stdin_name: "<stdin>".into(),
         history,
+        blob_cache: None,
         range: None,
         exclude: Vec::new(),
         since_commit: None,

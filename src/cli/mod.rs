@@ -208,6 +208,11 @@ pub struct SourceArgs {
     /// that introduced it and whether the secret is still in HEAD.
     #[arg(long, conflicts_with_all = ["stdin", "staged", "range", "since_commit"])]
     pub history: bool,
+    /// With --history: keep the ids of blobs scanned clean in FILE (no content, no secrets) and
+    /// skip them next time, while the rules and scan options are the same (incremental
+    /// re-audits).
+    #[arg(long, value_name = "FILE", requires = "history")]
+    pub blob_cache: Option<PathBuf>,
     /// Scan only the lines added by the commits of a range `A..B` (as in `git log A..B`).
     #[arg(long, value_name = "A..B", conflicts_with_all = ["stdin", "staged", "since_commit"])]
     pub range: Option<String>,
@@ -686,6 +691,10 @@ pub struct AuditArgs {
     /// Leave committer names out of the HTML report.
     #[arg(long)]
     pub hide_committers: bool,
+    /// Keep each repository's clean blob ids in DIR (`<name>.json`) so a re-audit with the
+    /// same rules scans only new blobs.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
     /// Skip files larger than this (bytes, or with a K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
     pub max_file_size: u64,

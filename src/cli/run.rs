@@ -411,13 +411,31 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
         threads: a.threads,
     };
     let out = if a.history {
+        let cache = a.blob_cache.as_deref().map(|path| {
+            let options = format!(
+                "size {} decode {} archives {} inline {}",
+                a.max_file_size, a.max_decode_depth, !a.no_archives, !a.no_inline_allow
+            );
+            let digest = crate::blobcache::rules_digest(scanner.rules(), &options);
+            let skip = crate::blobcache::load(path, &digest);
+            (path, digest, std::sync::Arc::new(skip))
+        });
         let opts = git::history::HistoryOptions {
             max_file_size: a.max_file_size,
             threads: a.threads,
             progress: !a.quiet && io::stderr().is_terminal(),
+            skip_blobs: cache.as_ref().map(|c| c.2.clone()),
             ..Default::default()
         };
-        git::history::scan(&a.path, &opts, scanner)?
+        let out = git::history::scan(&a.path, &opts, scanner)?;
+        if let Some((path, digest, skip)) = &cache {
+            crate::blobcache::save(
+                path,
+                digest,
+                skip.iter().copied().chain(out.clean_blobs.iter().copied()),
+            )?;
+        }
+        out
     } else if let Some(spec) = super::config::range_spec(a) {
         let exclude: Vec<&str> = a.exclude.iter().map(String::as_str).collect();
         git::range::scan(&a.path, spec, &exclude, &range_opts, scanner)?

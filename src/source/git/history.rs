@@ -49,6 +49,9 @@ pub struct HistoryOptions {
     pub max_introductions: usize,
     /// Show progress on stderr.
     pub progress: bool,
+    /// Blobs already scanned clean by the same rules (an incremental re-audit's cache): not read
+    /// or scanned again. Blobs scanned clean now are returned in [`GitOutcome::clean_blobs`].
+    pub skip_blobs: Option<std::sync::Arc<HashSet<ObjectId>>>,
 }
 
 impl Default for HistoryOptions {
@@ -58,6 +61,7 @@ impl Default for HistoryOptions {
             threads: 0,
             max_introductions: DEFAULT_MAX_INTRODUCTIONS,
             progress: false,
+            skip_blobs: None,
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct GitOutcome {
     pub skipped: Vec<Skipped>,
     /// Counters (`stats.git` is set).
     pub stats: Stats,
+    /// Blobs scanned with no finding, no skip note and no error (for a re-audit's cache).
+    pub clean_blobs: Vec<ObjectId>,
 }
 
 /// Where a blob was introduced.
@@ -111,6 +117,7 @@ struct Shared {
     matched: Mutex<Vec<(ObjectId, Vec<RawMatch>)>>,
     skipped: Mutex<Vec<Skipped>>,
     errors: Mutex<Vec<ScanError>>,
+    clean: Mutex<Vec<ObjectId>>,
     scanned: AtomicU64,
     bytes: AtomicU64,
     lfs: AtomicU64,
@@ -299,6 +306,9 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     shared.processed.fetch_add(1, Ordering::Relaxed);
                     match result {
                         BlobScan::Scanned(n, found, notes) => {
+                            if found.is_empty() && notes.is_empty() {
+                                push(&shared.clean, id);
+                            }
                             for note in notes {
                                 push(&shared.skipped, note);
                             }
@@ -433,6 +443,14 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                 } else {
                     intros.more += 1;
                 }
+                if !intros.sent
+                    && opts
+                        .skip_blobs
+                        .as_ref()
+                        .is_some_and(|skip| skip.contains(&ch.blob))
+                {
+                    intros.sent = true;
+                }
                 if !intros.sent {
                     let path = show_path(ch.path.as_ref());
                     if !scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
@@ -537,6 +555,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
         findings,
         errors,
         skipped,
+        clean_blobs: take(shared.clean),
         stats: Stats {
             files_scanned: stats.blobs_scanned,
             bytes_scanned: bytes,

@@ -464,6 +464,7 @@ pub(crate) fn finish(
         findings,
         errors,
         skipped,
+        clean_blobs: Vec::new(),
         stats: Stats {
             files_scanned: stats.blobs_scanned,
             bytes_scanned: scanned.bytes,
