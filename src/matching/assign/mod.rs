@@ -301,7 +301,7 @@ fn names_no_secret(lkey: &str) -> bool {
         "csrf",
         "xsrf",
     ];
-    // One automaton pass: `str::contains` sets up a searcher per call, and this runs for every
+    // One automaton scan (`str::contains` sets up a searcher per call); this runs for every
     // assignment of every file (~100,000 keys in the 41 MB bench tree: 300 M instructions).
     static WORDS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
     let any_word = match WORDS_AC.get_or_init(|| {
