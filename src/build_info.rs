@@ -3,10 +3,6 @@
 //! them in their `tool` metadata, so a report (or a bug report) says exactly which scanner and
 //! which rules produced it — two builds of one version can differ in rules.
 
-use std::sync::OnceLock;
-
-use sha2::{Digest, Sha256};
-
 /// The crate version (`Cargo.toml`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -24,38 +20,42 @@ pub const TARGET: &str = match option_env!("LEAKLESS_BUILD_TARGET") {
 };
 
 /// `sha256:` and the hex SHA-256 of the built-in rule packs as embedded: for each pack in its
-/// fixed order, its file name, a NUL, its length in decimal, a NUL, its text. Computed once, on
-/// first use (a few milliseconds), so scans that never report it do not pay for it.
+/// fixed order, its file name, a NUL, its length in decimal, a NUL, its text. Computed by
+/// `build.rs` from the packs it compiles into the rule table.
 pub fn rules_digest() -> &'static str {
-    static DIGEST: OnceLock<String> = OnceLock::new();
-    DIGEST.get_or_init(|| digest_packs(crate::rules::builtin::PACKS))
-}
-
-fn digest_packs(packs: &[(&str, &str)]) -> String {
-    let mut h = Sha256::new();
-    for (name, text) in packs {
-        h.update(name.as_bytes());
-        h.update([0]);
-        h.update(text.len().to_string().as_bytes());
-        h.update([0]);
-        h.update(text.as_bytes());
-    }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    env!("LEAKLESS_RULES_DIGEST")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::digest_packs;
+    use sha2::{Digest, Sha256};
+
+    /// The digest formula, computed here from the pack files on disk (independently of build.rs).
+    fn digest_packs(packs: &[(&str, &str)]) -> String {
+        let mut h = Sha256::new();
+        for (name, text) in packs {
+            h.update(name.as_bytes());
+            h.update([0]);
+            h.update(text.len().to_string().as_bytes());
+            h.update([0]);
+            h.update(text.as_bytes());
+        }
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
 
     #[test]
-    fn digest_depends_on_names_texts_and_boundaries() {
-        let a = digest_packs(&[("a.toml", "x"), ("b.toml", "y")]);
-        assert!(a.starts_with("sha256:") && a.len() == 7 + 64, "{a}");
-        assert_eq!(a, digest_packs(&[("a.toml", "x"), ("b.toml", "y")]));
-        assert_ne!(a, digest_packs(&[("a.toml", "xy"), ("b.toml", "")]));
-        assert_ne!(a, digest_packs(&[("a.toml", "x"), ("c.toml", "y")]));
-        assert_ne!(a, digest_packs(&[("b.toml", "y"), ("a.toml", "x")]));
+    fn digest_is_that_of_the_packs_on_disk() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let texts: Vec<(String, String)> = crate::rules::builtin::PACK_NAMES
+            .iter()
+            .map(|n| {
+                let text = std::fs::read_to_string(format!("{root}/{n}")).expect("pack readable");
+                ((*n).to_string(), text)
+            })
+            .collect();
+        let packs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        assert_eq!(super::rules_digest(), digest_packs(&packs));
     }
 
     #[test]

@@ -775,7 +775,7 @@ impl Rule {
 
     /// Whether the rule comes from a built-in pack (benchmarked), not from a config.
     pub fn from_builtin_pack(&self) -> bool {
-        super::builtin::PACKS.iter().any(|(name, _)| *name == self.source)
+        super::builtin::is_builtin_source(&self.source)
     }
 
     /// Whether the regex has been compiled (for tests and stats).

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::builtin::PACKS;
+use super::builtin::{is_builtin_source, RULES};
 use super::compile::{Allowlist, Rule, RuleSet};
 use super::syntax::{AllowlistSpec, ConfigFile, RuleSpec};
 use super::RuleError;
@@ -118,10 +118,6 @@ impl Collected {
     }
 }
 
-fn parse(text: &str, path: &str) -> Result<ConfigFile, RuleError> {
-    parse_reporting(text, path, &mut Vec::new())
-}
-
 /// Parses a config, collecting keys it does not know. Error messages never quote the file.
 fn parse_reporting(text: &str, path: &str, unknown: &mut Vec<UnknownKey>) -> Result<ConfigFile, RuleError> {
     let parsed = toml::Deserializer::parse(text).and_then(|de| {
@@ -163,101 +159,24 @@ fn read(
     Ok((parse_reporting(&text, &name, unknown)?, name))
 }
 
-/// Removes the `examples = [...]` and `negative_examples = [...]` arrays from a built-in pack:
-/// a scan does not need them and they are half of the text to parse at every start-up (the
-/// pre-commit path). Strings inside the arrays (basic, literal, multi-line) are skipped whole,
-/// so brackets in them do not count. Tested against a full parse of every pack.
-pub(crate) fn strip_examples(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len() / 2);
-    let mut i = 0;
-    while i < b.len() {
-        let line_end = text[i..].find('\n').map_or(b.len(), |n| i + n + 1);
-        let line = text[i..line_end].trim_start();
-        let is_examples = ["examples", "negative_examples"].iter().any(|k| {
-            line.strip_prefix(k)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        });
-        if !is_examples {
-            out.push_str(&text[i..line_end]);
-            i = line_end;
-            continue;
-        }
-        // Skip to the opening bracket, then to its matching close, skipping strings.
-        let mut j = i + text[i..line_end].find('[').unwrap_or(line_end - i);
-        let mut depth = 0usize;
-        while j < b.len() {
-            let rest = &text[j..];
-            if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-                let q = &rest[..3];
-                j += 3 + rest[3..].find(q).map_or(rest.len() - 3, |n| n + 3);
-                continue;
-            }
-            match b[j] {
-                b'"' => {
-                    j += 1;
-                    while j < b.len() && b[j] != b'"' {
-                        j += if b[j] == b'\\' { 2 } else { 1 };
-                    }
-                    j += 1;
-                }
-                b'\'' => {
-                    j += 1 + text[j + 1..].find('\'').map_or(b.len() - j - 1, |n| n + 1);
-                }
-                b'#' => j += text[j..].find('\n').unwrap_or(b.len() - j),
-                b'[' => {
-                    depth += 1;
-                    j += 1;
-                }
-                b']' => {
-                    depth -= 1;
-                    j += 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => j += 1,
-            }
-        }
-        i = text[j.min(b.len())..].find('\n').map_or(b.len(), |n| j + n + 1);
-    }
-    out
-}
-
-/// The built-in packs, unresolved, checking ids are unique across packs. Without `examples`,
-/// the rules' examples are left out (see [`strip_examples`]).
-fn builtin_specs() -> Result<Collected, RuleError> {
+/// The built-in rules, unresolved, without their examples (a scan does not need them).
+fn builtin_specs() -> Collected {
     builtin_specs_with(false)
 }
 
 /// How the built-in packs are named among the configs in force.
 pub const BUILTIN_NAME: &str = "built-in rules";
 
-fn builtin_specs_with(examples: bool) -> Result<Collected, RuleError> {
+/// The built-in rules from the table `build.rs` made of the packs (ids are unique: the build
+/// checks it), with or without their examples.
+fn builtin_specs_with(examples: bool) -> Collected {
     let mut out = Collected::default();
     out.files.push(BUILTIN_NAME.to_string());
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for (name, text) in PACKS {
-        let mut file = if examples {
-            parse(text, name)?
-        } else {
-            parse(&strip_examples(text), name)?
-        };
-        for v in file.rules.iter_mut().filter_map(|r| r.validate.as_mut()) {
-            v.builtin = true;
-        }
-        for r in &file.rules {
-            if let Some(first) = seen.insert(r.id.clone(), (*name).to_string()) {
-                return Err(RuleError::Duplicate {
-                    path: (*name).to_string(),
-                    id: r.id.clone(),
-                    first,
-                });
-            }
-        }
-        out.add_file(file, name)?;
-    }
-    Ok(out)
+    out.rules = RULES
+        .iter()
+        .map(|r| (r.to_spec(examples), r.source().to_string()))
+        .collect();
+    out
 }
 
 /// How config files are read during one load.
@@ -289,17 +208,17 @@ fn resolve(
             let dir = path.parent().unwrap_or(Path::new("."));
             let mut b = resolve(&dir.join(rel), depth + 1, true, named, ctx)?;
             if ext.use_default {
-                let mut d = builtin_specs()?;
+                let mut d = builtin_specs();
                 d.rules.append(&mut b.rules);
                 d.allowlists.append(&mut b.allowlists);
                 b = d;
             }
             b
         }
-        Some(ext) if ext.use_default => builtin_specs()?,
+        Some(ext) if ext.use_default => builtin_specs(),
         Some(_) => Collected::default(),
         // No [extend]: a file with rules stands alone; a file of allowlists only adds to built-ins.
-        None if file.rules.is_empty() && !no_builtin => builtin_specs()?,
+        None if file.rules.is_empty() && !no_builtin => builtin_specs(),
         None => Collected::default(),
     };
     if let Some(ext) = &extend {
@@ -325,7 +244,7 @@ pub fn load_reporting(opts: &LoadOptions) -> Result<(RuleSet, Vec<UnknownKey>), 
     let mut collected = match &opts.config {
         Some(path) => resolve(path, 0, opts.no_builtin, !opts.config_discovered, &mut ctx)?,
         None if opts.no_builtin => Collected::default(),
-        None => builtin_specs()?,
+        None => builtin_specs(),
     };
     let mut seen: HashMap<String, String> = collected
         .rules
@@ -349,7 +268,7 @@ pub fn load_reporting(opts: &LoadOptions) -> Result<(RuleSet, Vec<UnknownKey>), 
     // A rule with only an id in a config that stands alone: it extends the built-in rule(s) of
     // that id or alias, which come in with it.
     if !collected.orphans.is_empty() && !opts.no_builtin {
-        let builtin = builtin_specs()?;
+        let builtin = builtin_specs();
         for (spec, source) in std::mem::take(&mut collected.orphans) {
             let matches: Vec<&RuleSpec> = builtin
                 .rules
@@ -400,7 +319,7 @@ pub(crate) fn load_file_alone(path: &Path) -> Result<RuleSet, RuleError> {
 /// The built-in rules alone, with their examples (for `rules check` and the quality harness;
 /// [`load`] leaves examples out).
 pub fn load_builtin() -> Result<RuleSet, RuleError> {
-    compile_checked(builtin_specs_with(true)?, true)
+    compile_checked(builtin_specs_with(true), true)
 }
 
 fn compile(collected: Collected) -> Result<RuleSet, RuleError> {
@@ -434,7 +353,7 @@ fn compile_checked(mut collected: Collected, check_builtin: bool) -> Result<Rule
         .collect();
     for (spec, source) in collected.rules {
         let id = spec.id.clone();
-        let builtin = PACKS.iter().any(|(name, _)| *name == source);
+        let builtin = is_builtin_source(&source);
         let rule = Rule::from_spec_with(spec, &source, check_builtin || !builtin).map_err(|message| {
             RuleError::Rule {
                 path: source.clone(),
@@ -492,49 +411,11 @@ mod tests {
     /// validation (which also checks every regex and allowlist regex parses).
     #[test]
     fn fast_builtin_load_matches_full_validation() {
-        let fast = compile(builtin_specs().expect("packs parse")).expect("fast load");
-        let full = compile_checked(builtin_specs().expect("packs parse"), true).expect("full validation");
+        let fast = compile(builtin_specs()).expect("fast load");
+        let full = compile_checked(builtin_specs(), true).expect("full validation");
         assert_eq!(fast.rules().len(), full.rules().len());
         for (a, b) in fast.rules().iter().zip(full.rules()) {
             assert_eq!((&a.id, a.secret_group), (&b.id, b.secret_group));
-        }
-    }
-
-    #[test]
-    fn stripping_examples_keeps_everything_else() {
-        for (name, text) in PACKS {
-            let full = parse(text, name).expect("parses");
-            let stripped = parse(&strip_examples(text), name).expect("stripped parses");
-            assert_eq!(full.rules.len(), stripped.rules.len(), "{name}");
-            for (a, b) in full.rules.iter().zip(&stripped.rules) {
-                assert_eq!(
-                    (
-                        &a.id,
-                        &a.regex,
-                        &a.keywords,
-                        &a.secret_group,
-                        &a.path,
-                        &a.severity,
-                        &a.env_var
-                    ),
-                    (
-                        &b.id,
-                        &b.regex,
-                        &b.keywords,
-                        &b.secret_group,
-                        &b.path,
-                        &b.severity,
-                        &b.env_var
-                    ),
-                    "{name}"
-                );
-                assert_eq!(a.allowlists.len(), b.allowlists.len(), "{name} {}", a.id);
-                assert!(
-                    b.examples.is_empty() && b.negative_examples.is_empty(),
-                    "{name} {}",
-                    a.id
-                );
-            }
         }
     }
 }
