@@ -15,7 +15,11 @@ const FORMATS: &[&str] = &["text", "json", "jsonl", "sarif", "junit", "github", 
 /// The output with the scan's timing normalised (two runs of one scan differ only there).
 fn untimed(format: &str, s: &str) -> String {
     let re = match format {
-        "text" => regex::Regex::new(r"in \d+\.\d\ds \(\d+\.\d MB/s\)").expect("re"),
+        // The scan's throughput and the history phases' times (a saved report keeps neither).
+        "text" => regex::Regex::new(
+            r"in \d+\.\d\ds \(\d+\.\d MB/s\)| \(\d+ blobs/s, \d+\.\d MB/s; walk [0-9.]+s, scan [0-9.]+s, findings [0-9.]+s\)",
+        )
+        .expect("re"),
         "junit" => regex::Regex::new(r#"time="\d+\.\d+""#).expect("re"),
         "json" => regex::Regex::new(r#""elapsed_ms": \d+"#).expect("re"),
         _ => return sorted_if_jsonl(format, s),
