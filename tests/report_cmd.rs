@@ -419,3 +419,42 @@ scantest!(pem_previews_show_the_key_type, |dir| {
         "the committed .env finding says untrack it:\n{text}"
     );
 });
+
+/// A validated report keeps its verdicts through `leakless report`: JSON, SARIF and text carry
+/// them, and the HTML overview counts live, dead and undecided findings.
+scantest!(report_keeps_validation_in_every_format, |dir| {
+    let verdict = |status: &str| serde_json::json!({"status": status, "checked_at": "2026-12-06T10:00:00Z", "detail": "api.github.com: HTTP 200"});
+    let mut live = finding("f1", "a.ts", "a");
+    live["validation"] = verdict("live");
+    let mut dead = finding("f2", "b.ts", "b");
+    dead["validation"] = verdict("dead");
+    let mut unknown = finding("f3", "c.ts", "c");
+    unknown["validation"] = verdict("unknown");
+    write_report(&dir, "v.json", vec![live, dead, unknown]);
+    let saved = dir.path().join("v.json");
+    let (_, json, err) = dir.cmd().args(["report", "-f", "json"]).arg_path(&saved).run();
+    let doc: serde_json::Value = serde_json::from_str(&json).expect(&err);
+    let statuses: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["validation"]["status"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(statuses, ["live", "dead", "unknown"]);
+    let (_, sarif, _) = dir.cmd().args(["report", "-f", "sarif"]).arg_path(&saved).run();
+    assert!(sarif.contains("\"validation\""), "{sarif}");
+    let (_, text, _) = dir
+        .cmd()
+        .args(["report", "-f", "text", "--color", "never"])
+        .arg_path(&saved)
+        .run();
+    assert!(text.contains("validation: live"), "{text}");
+    let (_, html, _) = dir.cmd().args(["report", "-f", "html"]).arg_path(&saved).run();
+    for tile in [
+        ">1</div><div class=\"l\">live (validated)<",
+        ">1</div><div class=\"l\">dead (validated)<",
+        ">1</div><div class=\"l\">validation undecided<",
+    ] {
+        assert!(html.contains(tile), "{tile} missing");
+    }
+});

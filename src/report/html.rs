@@ -360,6 +360,18 @@ impl Html {
         if !report.repositories.is_empty() {
             tile(out, report.repositories.len(), "repositories", "");
         }
+        // `--validate`: how many findings the providers called live, dead, or could not decide.
+        if fs.iter().any(|f| f.validation.is_some()) {
+            use crate::findings::ValidationStatus as V;
+            let count = |want: &[V]| {
+                fs.iter()
+                    .filter(|f| f.validation.as_ref().is_some_and(|v| want.contains(&v.status)))
+                    .count()
+            };
+            tile(out, count(&[V::Live]), "live (validated)", "warn");
+            tile(out, count(&[V::Dead]), "dead (validated)", "");
+            tile(out, count(&[V::Unknown, V::Error]), "validation undecided", "");
+        }
         if let Some(m) = &self.migration {
             let state = |s| {
                 fs.iter()
