@@ -420,8 +420,8 @@ scantest!(pem_previews_show_the_key_type, |dir| {
     );
 });
 
-/// A validated report keeps its verdicts through `leakless report`: JSON, SARIF and text carry
-/// them, and the HTML overview counts live, dead and undecided findings.
+// A validated report keeps its verdicts through `leakless report`: JSON, SARIF and text carry
+// them, and the HTML overview counts live, dead and undecided findings.
 scantest!(report_keeps_validation_in_every_format, |dir| {
     let verdict = |status: &str| serde_json::json!({"status": status, "checked_at": "2026-12-06T10:00:00Z", "detail": "api.github.com: HTTP 200"});
     let mut live = finding("f1", "a.ts", "a");
