@@ -24,6 +24,8 @@
 //!   provider whether its secret is live and sets `Finding::validation`.
 //! - [`report`] writes them; [`migrate`] moves found secrets into a store; [`safefs`] is where
 //!   files are written and config-like files are read (the trust boundary, SECURITY.md).
+//! - [`audit`] scans many repositories (an organisation's) with a bounded pool, resumably;
+//!   [`blobcache`] remembers the blobs a history scan found clean, for incremental re-audits.
 //! - [`build_info`] says which commit and rule packs a binary was built from.
 //! - [`cli`] parses command lines (ours and gitleaks') into typed requests; [`hooks`] installs the
 //!   git hooks; [`fuzz`] holds the fuzz targets.
