@@ -287,6 +287,21 @@ pub(crate) fn make_exec(p: &Path) {
 #[cfg(not(unix))]
 fn make_exec(_p: &Path) {}
 
+/// How pre-commit's `cargo install` of the `language: rust` hooks builds: what those tests check
+/// is that the hook builds from source and behaves, not the shipped profile (fat LTO, one
+/// codegen unit: minutes of serial work per build, twice in the suite; `release-check.sh` builds
+/// that profile).
+const HOOK_BUILD_ENV: [(&str, &str); 2] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+];
+
+/// One target directory for every cargo-built hook of the suite, so the second build reuses the
+/// first (cargo locks it between concurrent tests).
+fn hook_target_dir() -> PathBuf {
+    Path::new(REPO_ROOT).join("target/pre-commit-hooks")
+}
+
 /// Runs `pre-commit try-repo <this repository> <hook>` in `repo`.
 fn try_repo(pre_commit: &Path, repo: &Path, home: &Path, hook: &str) -> Output {
     Command::new(pre_commit)
@@ -294,6 +309,8 @@ fn try_repo(pre_commit: &Path, repo: &Path, home: &Path, hook: &str) -> Output {
         .current_dir(repo)
         .env("PATH", path_with_leakless())
         .env("PRE_COMMIT_HOME", home)
+        .envs(HOOK_BUILD_ENV)
+        .env("CARGO_TARGET_DIR", hook_target_dir())
         .env("GIT_AUTHOR_NAME", "Dev")
         .env("GIT_AUTHOR_EMAIL", "dev@example.invalid")
         .env("GIT_COMMITTER_NAME", "Dev")
@@ -369,6 +386,8 @@ fn framework_push_hooks(hook: &str, dir: &TestDir) {
             .current_dir(repo)
             .env("PATH", path_with_leakless())
             .env("PRE_COMMIT_HOME", &home)
+            .envs(HOOK_BUILD_ENV)
+            .env("CARGO_TARGET_DIR", hook_target_dir())
             .env("GIT_AUTHOR_NAME", "Dev")
             .env("GIT_AUTHOR_EMAIL", "dev@example.invalid")
             .env("GIT_COMMITTER_NAME", "Dev")
