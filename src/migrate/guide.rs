@@ -111,6 +111,26 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
                 "Vault Agent (servers, VMs): a template renders the file your app loads: {{{{ with secret \"{mount}/data/{path}\" }}}}{field}={{{{ .Data.data.{field} }}}}{{{{ end }}}}"
             ));
         }
+        StoreKind::Azure => {
+            let uri = example
+                .location
+                .strip_prefix("azure:")
+                .unwrap_or(&example.location);
+            out.push(format!(
+                "Azure App Service / Functions: set the app setting {key} to the Key Vault reference `@Microsoft.KeyVault(SecretUri={uri})` (the app's managed identity needs the Key Vault Secrets User role); on AKS, the Secrets Store CSI driver's Azure provider mounts it"
+            ));
+        }
+        StoreKind::Doppler => {
+            let scope = example
+                .location
+                .strip_prefix("doppler:")
+                .and_then(|l| l.split('#').next())
+                .and_then(|s| s.split_once('/'))
+                .map_or(String::new(), |(p, c)| format!(" -p {p} -c {c}"));
+            out.push(format!(
+                "Doppler CLI: `doppler run{scope} -- <your start command>` (CI and servers: a service token in DOPPLER_TOKEN)"
+            ));
+        }
         _ => {}
     }
     for s in stacks {

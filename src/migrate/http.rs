@@ -36,18 +36,30 @@ impl Response {
 pub struct Client {
     agent: ureq::Agent,
     store: &'static str,
+    /// Why the debug-build-only test trust settings (`LEAKLESS_TEST_ONLY_CA_FILE`) could not be
+    /// applied: every request fails with it rather than silently using the default roots.
+    setup_error: Option<String>,
 }
 
 impl Client {
     /// A client for the store `store` (named in errors), 10 s connect and 60 s overall timeouts.
     pub fn new(store: &'static str) -> Self {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .redirects(0)
-            .user_agent(concat!("leakless/", env!("CARGO_PKG_VERSION")))
-            .build();
-        Self { agent, store }
+        let builder = || {
+            ureq::AgentBuilder::new()
+                .timeout_connect(Duration::from_secs(10))
+                .timeout(Duration::from_secs(60))
+                .redirects(0)
+                .user_agent(concat!("leakless/", env!("CARGO_PKG_VERSION")))
+        };
+        let (builder, setup_error) = match crate::validate::http::test_only_trust(builder()) {
+            Ok(b) => (b, None),
+            Err(e) => (builder(), Some(e)),
+        };
+        Self {
+            agent: builder.build(),
+            store,
+            setup_error,
+        }
     }
 
     /// Sends `method url` with `headers` and an optional body. Any HTTP status is a `Response`;
@@ -60,6 +72,9 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<Response, StoreError> {
+        if let Some(e) = &self.setup_error {
+            return Err(StoreError::Config(e.clone()));
+        }
         let mut req = self.agent.request(method, url);
         for (k, v) in headers {
             req = req.set(k, v);

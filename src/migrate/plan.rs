@@ -394,9 +394,11 @@ pub fn default_path_template(store: StoreKind) -> &'static str {
         StoreKind::Dotenv => "{dir}",
         // Infisical has projects and environments of its own: secrets go to the root folder.
         StoreKind::Infisical => "",
+        // Doppler has no folders: environments are configs (see `store::doppler`).
+        StoreKind::Doppler => "",
         // One encrypted file per environment at the top of the repository.
         StoreKind::Age => "",
-        StoreKind::Vault | StoreKind::Aws => "{project}/{env}",
+        StoreKind::Vault | StoreKind::Aws | StoreKind::Azure => "{project}/{env}",
     }
 }
 
@@ -873,7 +875,7 @@ pub fn build(
         let idx = loop {
             // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
             let scope_env = match opts.store {
-                StoreKind::Infisical | StoreKind::Dotenv => target_env.clone(),
+                StoreKind::Infisical | StoreKind::Dotenv | StoreKind::Doppler => target_env.clone(),
                 _ => String::new(),
             };
             let slot = by_target

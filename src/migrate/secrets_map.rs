@@ -273,7 +273,7 @@ impl SecretsMap {
 /// Opens the store an entry names: the location (Vault mount and namespace, Infisical project
 /// and environment, AWS region and mode) comes from the map; the server address from the
 /// command line or its environment variable (`VAULT_ADDR`, `INFISICAL_API_URL`,
-/// `AWS_ENDPOINT_URL`) when set, else from the map; credentials from the command line or the
+/// `AWS_ENDPOINT_URL`, `AZURE_KEYVAULT_URL`, `DOPPLER_API_HOST`) when set, else from the map; credentials from the command line or the
 /// environment, as for `migrate`.
 pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn SecretStore>, StoreError> {
     let mut a = args.clone();
@@ -314,6 +314,16 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
                 Some("per-file") => store::aws::AwsMode::PerFile,
                 _ => store::aws::AwsMode::PerKey,
             };
+        }
+        StoreKind::Azure => or_map(&mut a.azure.vault_url, &addr.address),
+        StoreKind::Doppler => {
+            or_map(&mut a.doppler.api_host, &addr.address);
+            if !addr.project.is_empty() {
+                a.doppler.project = Some(addr.project.clone());
+            }
+            if let Some(config) = opt("config") {
+                a.doppler.config = Some(config);
+            }
         }
     }
     store::open(e.store, &a, root)

@@ -165,6 +165,13 @@ fn kind_of(e: &std::io::Error) -> &'static str {
 
 use std::error::Error as _;
 
+/// The same debug-build-only trust settings for the stores' client (`migrate::http`), so a
+/// store that only speaks HTTPS (Azure Key Vault) can be tested against a local TLS stand-in.
+/// In release builds this changes nothing.
+pub(crate) fn test_only_trust(b: ureq::AgentBuilder) -> Result<ureq::AgentBuilder, String> {
+    test_only::configure(b).map_err(|e| e.to_string())
+}
+
 /// The test-only trust settings. In release builds this module reads nothing: the settings
 /// cannot be turned on in a shipped binary.
 mod test_only {

@@ -12,7 +12,7 @@
 
 mod cache;
 mod coded;
-mod http;
+pub(crate) mod http;
 mod sched;
 mod template;
 

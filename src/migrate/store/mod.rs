@@ -1,5 +1,5 @@
-//! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical
-//! and AWS Secrets Manager.
+//! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical,
+//! AWS Secrets Manager, Azure Key Vault and Doppler.
 //!
 //! A store knows nothing of plans or files: it puts one value at a [`Target`] (idempotently, never
 //! silently clobbering a different value) and reads it back. The migration engine
@@ -7,6 +7,8 @@
 
 pub mod age;
 pub mod aws;
+pub mod azure;
+pub mod doppler;
 pub mod dotenv;
 pub mod infisical;
 pub mod vault;
@@ -145,6 +147,10 @@ pub enum StoreKind {
     Aws,
     /// An age-encrypted dotenv file `secrets.<env>.enc.env`, committed (no server).
     Age,
+    /// Azure Key Vault (REST 7.4), access token or client credentials.
+    Azure,
+    /// Doppler (REST v3), service token.
+    Doppler,
 }
 
 impl fmt::Display for StoreKind {
@@ -155,6 +161,8 @@ impl fmt::Display for StoreKind {
             StoreKind::Infisical => "infisical",
             StoreKind::Aws => "aws",
             StoreKind::Age => "age",
+            StoreKind::Azure => "azure",
+            StoreKind::Doppler => "doppler",
         })
     }
 }
@@ -174,6 +182,12 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub age: age::AgeArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub azure: azure::AzureArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub doppler: doppler::DopplerArgs,
 }
 
 /// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
@@ -199,6 +213,8 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
         }
         StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
         StoreKind::Age => Box::new(age::AgeStore::open(&args.age, root)?),
+        StoreKind::Azure => Box::new(azure::AzureStore::open(&args.azure)?),
+        StoreKind::Doppler => Box::new(doppler::DopplerStore::open(&args.doppler)?),
     })
 }
 

@@ -183,7 +183,7 @@ fn errors_text(body: &[u8]) -> String {
 }
 
 /// `s` quoted for a POSIX shell when it needs quoting.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b));
