@@ -231,6 +231,17 @@ const STORE_VARS: &[&str] = &[
     "GITHUB_ENV",
     "SOPS_AGE_KEY_FILE",
     "SOPS_AGE_RECIPIENTS",
+    "AZURE_KEYVAULT_URL",
+    "AZURE_ACCESS_TOKEN",
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_AUTHORITY_HOST",
+    "DOPPLER_TOKEN",
+    "DOPPLER_PROJECT",
+    "DOPPLER_CONFIG",
+    "DOPPLER_API_HOST",
+    "LEAKLESS_TEST_ONLY_CA_FILE",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

@@ -13,7 +13,7 @@ use crate::store_vault::OpenBao;
 use crate::util::git;
 
 /// The seed's OpenAI key as committed.
-fn openai_key() -> String {
+pub(crate) fn openai_key() -> String {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/migrate/seed/.env.dev"
@@ -26,7 +26,11 @@ fn openai_key() -> String {
 }
 
 /// Migrates, commits the result and clones it into a new directory (the teammate's checkout).
-fn migrate_commit_clone(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn migrate_commit_clone(
+    repo: &Repo,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> (tempfile::TempDir, PathBuf) {
     let mut full = vec!["migrate", "--apply"];
     full.extend_from_slice(args);
     let (code, out, err) = run_env(repo, &full, env);
@@ -58,7 +62,7 @@ fn leakless_in(dir: &Path, args: &[&str], env: &[(&str, String)]) -> (i32, Strin
     crate::migrate::run_in(dir, args, env)
 }
 
-fn printenv_in(clone: &Path, env: &[(&str, String)]) -> String {
+pub(crate) fn printenv_in(clone: &Path, env: &[(&str, String)]) -> String {
     let (code, out, err) = leakless_in(clone, &["run", "--", "printenv", "OPENAI_API_KEY"], env);
     assert_eq!(code, 0, "{out}\n{err}");
     out

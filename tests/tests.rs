@@ -32,6 +32,8 @@ mod rules;
 mod run_env;
 mod store_age;
 mod store_aws;
+mod store_azure;
+mod store_doppler;
 mod store_infisical;
 mod store_vault;
 mod untrusted;

@@ -364,14 +364,14 @@ fn aws_key_pair_by_sts_against_moto() {
 }
 
 /// A throw-away CA and a server certificate for `hosts` (and 127.0.0.1), made with openssl.
-struct Certs {
+pub(crate) struct Certs {
     _dir: tempfile::TempDir,
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
+    pub(crate) ca: PathBuf,
+    pub(crate) cert: PathBuf,
+    pub(crate) key: PathBuf,
 }
 
-fn make_certs(hosts: &[&str]) -> Certs {
+pub(crate) fn make_certs(hosts: &[&str]) -> Certs {
     let dir = tempfile::Builder::new()
         .prefix("leakless-ca-")
         .tempdir()

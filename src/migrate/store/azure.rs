@@ -59,6 +59,7 @@ const TAG_ENV: &str = "leakless-env";
 pub struct AzureArgs {
     /// Key Vault URL, e.g. https://my-vault.vault.azure.net
     #[arg(
+        id = "azure-vault-url",
         long = "azure-vault-url",
         env = "AZURE_KEYVAULT_URL",
         value_name = "URL",
@@ -68,6 +69,7 @@ pub struct AzureArgs {
     /// An access token for Key Vault, used as is (else client credentials); environment only in
     /// practice (the flag is hidden: a command line is visible to other local users).
     #[arg(
+        id = "azure-access-token",
         long = "azure-access-token",
         env = "AZURE_ACCESS_TOKEN",
         hide = true,
@@ -75,13 +77,18 @@ pub struct AzureArgs {
     )]
     pub access_token: Option<Sensitive>,
     /// Microsoft Entra tenant id (client credentials)
-    #[arg(long = "azure-tenant-id", env = "AZURE_TENANT_ID", value_name = "ID", help_heading = HEADING)]
+    #[arg(
+        id = "azure-tenant-id",
+        long = "azure-tenant-id", env = "AZURE_TENANT_ID", value_name = "ID", help_heading = HEADING)]
     pub tenant_id: Option<String>,
     /// Service principal (app registration) client id (client credentials)
-    #[arg(long = "azure-client-id", env = "AZURE_CLIENT_ID", value_name = "ID", help_heading = HEADING)]
+    #[arg(
+        id = "azure-client-id",
+        long = "azure-client-id", env = "AZURE_CLIENT_ID", value_name = "ID", help_heading = HEADING)]
     pub client_id: Option<String>,
     /// Service principal client secret (environment only in practice; the flag is hidden)
     #[arg(
+        id = "azure-client-secret",
         long = "azure-client-secret",
         env = "AZURE_CLIENT_SECRET",
         hide = true,
@@ -90,6 +97,7 @@ pub struct AzureArgs {
     pub client_secret: Option<Sensitive>,
     /// Microsoft Entra authority host, for sovereign clouds [default: https://login.microsoftonline.com]
     #[arg(
+        id = "azure-authority-host",
         long = "azure-authority-host",
         env = "AZURE_AUTHORITY_HOST",
         value_name = "URL",

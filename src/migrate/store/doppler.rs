@@ -46,14 +46,19 @@ const RETRIES: u32 = 4;
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct DopplerArgs {
     /// Doppler project [implied by a service token]
-    #[arg(long = "doppler-project", env = "DOPPLER_PROJECT", value_name = "PROJECT", help_heading = HEADING)]
+    #[arg(
+        id = "doppler-project",
+        long = "doppler-project", env = "DOPPLER_PROJECT", value_name = "PROJECT", help_heading = HEADING)]
     pub project: Option<String>,
     /// Doppler config [implied by a service token; else the environment's: dev, stg, prd]
-    #[arg(long = "doppler-config", env = "DOPPLER_CONFIG", value_name = "CONFIG", help_heading = HEADING)]
+    #[arg(
+        id = "doppler-config",
+        long = "doppler-config", env = "DOPPLER_CONFIG", value_name = "CONFIG", help_heading = HEADING)]
     pub config: Option<String>,
     /// Doppler token (service token, service account or personal token); environment only in
     /// practice (the flag is hidden).
     #[arg(
+        id = "doppler-token",
         long = "doppler-token",
         env = "DOPPLER_TOKEN",
         hide = true,
@@ -61,7 +66,9 @@ pub struct DopplerArgs {
     )]
     pub token: Option<Sensitive>,
     /// Doppler API URL (https://, or http:// to this machine only) [default: https://api.doppler.com]
-    #[arg(long = "doppler-api-host", env = "DOPPLER_API_HOST", value_name = "URL", help_heading = HEADING)]
+    #[arg(
+        id = "doppler-api-host",
+        long = "doppler-api-host", env = "DOPPLER_API_HOST", value_name = "URL", help_heading = HEADING)]
     pub api_host: Option<String>,
 }
 

@@ -1,0 +1,1 @@
+//! The `doppler` store end to end (see below).
