@@ -141,6 +141,16 @@ pub fn one_line(s: &str) -> String {
     s.lines().next().unwrap_or("").trim().to_string()
 }
 
+/// The first line of `s`, at most 300 characters (a server message in an error).
+pub fn capped_line(s: &str) -> String {
+    let line = one_line(s);
+    if line.chars().count() > 300 {
+        format!("{}…", line.chars().take(300).collect::<String>())
+    } else {
+        line
+    }
+}
+
 /// Percent-encodes one URL path segment (RFC 3986 unreserved characters stay).
 pub fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

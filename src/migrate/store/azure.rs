@@ -35,7 +35,7 @@ use serde_json::{json, Value};
 use super::aws::Sensitive;
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::http::{encode_segment, one_line, Client, Response};
+use crate::migrate::http::{capped_line, encode_segment, one_line, Client, Response};
 
 const STORE: &str = "azure";
 const HEADING: &str = "Azure Key Vault (--to azure)";
@@ -584,7 +584,7 @@ pub fn parse_name(name: &str) -> Option<(String, String)> {
             let start = i + 1;
             let end = name[start..].find('-').map_or(name.len(), |j| start + j);
             let hex = &name[start..end];
-            if hex.len() % 2 != 0 || !hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+            if !hex.len().is_multiple_of(2) || !hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
                 return None;
             }
             let bytes: Vec<u8> = (0..hex.len())
@@ -657,12 +657,7 @@ fn server_message(resp: &Response) -> String {
         (Some(c), None) => c.to_string(),
         _ => format!("HTTP {}", resp.status),
     };
-    let line = one_line(&text);
-    if line.chars().count() > 300 {
-        format!("{}…", line.chars().take(300).collect::<String>())
-    } else {
-        line
-    }
+    capped_line(&text)
 }
 
 /// The first sentence of an Entra error description (the rest is a trace id and a timestamp).

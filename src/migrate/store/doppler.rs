@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 use super::aws::Sensitive;
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::http::{encode_segment, one_line, Client, Response};
+use crate::migrate::http::{capped_line, encode_segment, Client, Response};
 
 const STORE: &str = "doppler";
 const HEADING: &str = "Doppler (--to doppler)";
@@ -265,7 +265,7 @@ impl DopplerStore {
                 "{location}: the value is not UTF-8 text, which is all Doppler stores; it was not sent"
             ))
         })?;
-        if has_reference(text) {
+        if super::infisical::has_reference(text) {
             return Err(StoreError::Unstorable(format!(
                 "{location}: the value contains `${{...}}`, which Doppler treats as a reference to another secret \
                  and expands for `doppler run`; it would not reach the app unchanged, so it was not sent"
@@ -399,18 +399,6 @@ pub fn check_name(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether the value holds a `${...}` reference (at least one character inside).
-fn has_reference(v: &str) -> bool {
-    let mut rest = v;
-    while let Some(i) = rest.find("${") {
-        rest = &rest[i + 2..];
-        if rest.find('}').is_some_and(|end| end > 0) {
-            return true;
-        }
-    }
-    false
-}
-
 /// `{"messages": [...], "success": false}` on one line.
 fn server_message(resp: &Response) -> String {
     let v: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
@@ -418,12 +406,7 @@ fn server_message(resp: &Response) -> String {
         Some(m) if !m.is_empty() => m.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; "),
         _ => format!("HTTP {}", resp.status),
     };
-    let line = one_line(&text);
-    if line.chars().count() > 300 {
-        format!("{}…", line.chars().take(300).collect::<String>())
-    } else {
-        line
-    }
+    capped_line(&text)
 }
 
 /// A 404 that means "no such secret", as opposed to an unknown project or config.
@@ -515,12 +498,6 @@ mod tests {
         assert!(normalise_url("http://api.doppler.com").is_err());
         assert!(normalise_url("http://127.0.0.1.evil:80").is_err());
         assert!(normalise_url("https://h/v3").is_err());
-    }
-
-    #[test]
-    fn references_are_recognised() {
-        assert!(has_reference("x${OTHER}y"));
-        assert!(!has_reference("${} $X ${unclosed"));
     }
 
     #[test]

@@ -606,8 +606,9 @@ fn is_js_whitespace(c: char) -> bool {
     )
 }
 
-/// Whether the value holds Infisical's reference syntax `${...}` (at least one character, no `}`).
-fn has_reference(v: &str) -> bool {
+/// Whether the value holds Infisical's reference syntax `${...}` (at least one character, no `}`);
+/// Doppler's references have the same syntax.
+pub(crate) fn has_reference(v: &str) -> bool {
     let mut rest = v;
     while let Some(i) = rest.find("${") {
         rest = &rest[i + 2..];
