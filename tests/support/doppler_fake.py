@@ -8,6 +8,8 @@ reference (https://docs.doppler.com/reference: "Secrets" Retrieve / List / Updat
 
 - Every route needs `Authorization: Bearer <token>`: none or unknown -> 401
   {"messages": ["Invalid Auth token"], "success": false}.
+- GET /v3/me -> the token's description {slug, name, created_at, last_seen_at, token_preview,
+  workplace, type}.
 - A service token (`dp.st.<config>.<random>`) is scoped to one project and config, which it then
   implies: `project`/`config` may be left out; naming another one -> 403. Other tokens
   (`dp.pt.`, `dp.sa.`) must name both -> else 400.
@@ -135,6 +137,15 @@ class Handler(BaseHTTPRequestHandler):
                         "requests": st.requests,
                     })
                 token = self.auth(st)
+                if url.path == "/v3/me" and method == "GET":
+                    service = token in st.service
+                    return self.reply(200, {
+                        "slug": "tok_" + str(abs(hash(token)) % 10**8), "name": "test token",
+                        "created_at": "2026-12-01T00:00:00.000Z", "last_seen_at": None,
+                        "token_preview": token[:10] + "…" + token[-4:],
+                        "workplace": {"slug": "wp", "name": "Workplace"},
+                        "type": "service_token" if service else "personal",
+                    })
                 if st.rate_limit:
                     st.rate_limit = False
                     st.rate_limited += 1

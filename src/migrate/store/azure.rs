@@ -45,6 +45,8 @@ pub const API_VERSION: &str = "7.4";
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// The longest secret name Key Vault accepts.
 pub const MAX_NAME: usize = 127;
+/// The largest value Key Vault holds (25 KiB).
+pub const MAX_VALUE: usize = 25 * 1024;
 /// How many times a throttled (429) or briefly unavailable (503) request is retried.
 const RETRIES: u32 = 4;
 /// At most this many pages of versions are read (25 a page by default).
@@ -436,6 +438,13 @@ impl SecretStore for AzureStore {
                 self.describe(target)
             ))
         })?;
+        if text.len() > MAX_VALUE {
+            return Err(StoreError::Unstorable(format!(
+                "{}: the value is {} bytes, more than the {MAX_VALUE} a Key Vault secret holds; it was not sent",
+                self.describe(target),
+                text.len()
+            )));
+        }
         let current = self.read(target, &name)?;
         if let Some(cur) = &current {
             check_owner(cur, &name, target).map_err(StoreError::Unstorable)?;

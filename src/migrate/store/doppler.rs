@@ -103,8 +103,27 @@ enum Written {
 }
 
 impl DopplerStore {
-    /// Checks the options (no request is made: Doppler has no login step).
+    /// Checks the options and the token (`GET /v3/me`), so a bad token fails before anything is
+    /// planned or written.
     pub fn open(args: &DopplerArgs) -> Result<Self, StoreError> {
+        let store = Self::new(args)?;
+        let url = format!("{}/v3/me", store.base);
+        let resp = store.call("GET", &url, None)?;
+        match resp.status {
+            200..=299 => Ok(store),
+            401 | 403 => Err(StoreError::Auth {
+                store: STORE,
+                reason: server_message(&resp),
+            }),
+            status => Err(StoreError::Other(format!(
+                "Doppler token check (GET /v3/me): HTTP {status}: {}",
+                server_message(&resp)
+            ))),
+        }
+    }
+
+    /// The store for `args`, without any request.
+    fn new(args: &DopplerArgs) -> Result<Self, StoreError> {
         let base = normalise_url(non_empty(&args.api_host).unwrap_or(DEFAULT_URL))?;
         let token = args
             .token
@@ -506,7 +525,7 @@ mod tests {
             token: Some(Sensitive("dp.st.dev.abc".into())),
             ..Default::default()
         };
-        let s = DopplerStore::open(&args).expect("opens");
+        let s = DopplerStore::new(&args).expect("opens");
         let t = Target::new("", "API_KEY");
         assert_eq!(s.fetch_hint(&t), "doppler secrets get API_KEY --plain");
         assert_eq!(s.scope_query(&s.config_of(&t)), "");
@@ -523,7 +542,7 @@ mod tests {
             project: Some("shop".into()),
             ..Default::default()
         };
-        let s = DopplerStore::open(&args).expect("opens");
+        let s = DopplerStore::new(&args).expect("opens");
         let mut t = Target::new("", "API_KEY");
         t.env = "prod".into();
         assert_eq!(
