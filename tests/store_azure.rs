@@ -327,7 +327,8 @@ fn expired_tokens_are_renewed_with_the_client_credentials() {
 
 #[test]
 fn conflicts_case_collisions_and_soft_deleted_names_are_never_overwritten() {
-    let kv = KeyVaultFake::start(&["--deleted", "shop--dev--SESSION-SECRET"]);
+    // One item a page: every version list and the SDK's listing follow `nextLink`.
+    let kv = KeyVaultFake::start(&["--deleted", "shop--dev--SESSION-SECRET", "--page-size", "1"]);
     // Someone else's value under our name, and another key's secret under a name that differs
     // from ours only in case (Key Vault folds case).
     if kv
@@ -359,10 +360,21 @@ fn conflicts_case_collisions_and_soft_deleted_names_are_never_overwritten() {
         &["migrate", "--to", "azure", "--apply", "--overwrite"],
         &kv.env(),
     );
+    // Before the SDK reads again: only our own requests so far have later pages.
+    let state = kv.state();
+    let followed = state["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r.as_str().is_some_and(|r| r.ends_with("/versions (next page)")))
+        .count();
+    assert!(followed > 0, "our version lists followed nextLink");
     let got = get("shop--dev--OPENAI-API-KEY");
     assert_eq!(got["value"], openai_key(), "{out}\n{err}");
     assert_eq!(got["versions"].as_array().map(Vec::len), Some(2));
     assert_eq!(get("shop--dev--stripe-secret-key")["value"], "lower-case-key");
+    let listed = kv.sdk(&["list"], "").expect("sdk");
+    assert!(listed["names"].as_array().expect("names").len() > 3, "{listed}");
 }
 
 #[test]

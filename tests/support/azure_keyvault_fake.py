@@ -38,6 +38,8 @@ Test hooks (not part of Key Vault):
   --preempt-write VALUE            just before the first PUT, another writer adds a version VALUE
   --deleted NAME                   NAME starts deleted-but-recoverable (repeatable)
   --forbid-writes                  PUT answers 403 Forbidden (ForbiddenByRbac)
+  --page-size N                    list pages hold at most N items whatever `maxresults` asks (the
+                                   service may return fewer items than asked, with a nextLink)
   GET /__state on the plain-HTTP state port: everything stored and counters, as JSON
 
 Prints `READY <tls-port> <state-port>` once listening on 127.0.0.1; logs go to stderr and never
@@ -82,6 +84,7 @@ class State:
         self.fail_after_writes = args.fail_after_writes
         self.preempt = args.preempt_write
         self.forbid_writes = args.forbid_writes
+        self.page_size = args.page_size
         # lower-case name -> {"name": first spelling, "versions": [bundle...], "deleted": bool}
         self.secrets = {}
         for name in args.deleted:
@@ -137,6 +140,7 @@ def page(st, items, path, query):
     if not 1 <= size <= 25:
         raise ApiError(400, "BadParameter", "maxresults must be between 1 and 25")
     skip = int(query.get("$skiptoken", ["0"])[0] or 0)
+    size = min(size, st.page_size or size)
     chunk = items[skip : skip + size]
     nxt = None
     if skip + size < len(items):
@@ -185,7 +189,8 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.body()
         try:
             with st.lock:
-                st.requests.append(f"{method} {url.path}")
+                # A later page (`$skiptoken`) is logged as such, so tests see paging followed.
+                st.requests.append(f"{method} {url.path}" + (" (next page)" if "$skiptoken" in query else ""))
                 if self.server.is_state_port:
                     if url.path == "/__state":
                         return self.reply(200, self.state_json(st))
@@ -391,6 +396,7 @@ def main():
     ap.add_argument("--preempt-write", default=None)
     ap.add_argument("--deleted", action="append", default=[])
     ap.add_argument("--forbid-writes", action="store_true")
+    ap.add_argument("--page-size", type=int, default=0)
     args = ap.parse_args()
     state = State(args)
 
