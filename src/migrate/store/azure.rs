@@ -839,6 +839,36 @@ mod tests {
     }
 
     #[test]
+    fn hints_name_the_vault_and_debug_hides_credentials() {
+        let args = AzureArgs {
+            vault_url: Some("https://kv1.vault.azure.net/".into()),
+            access_token: Some(Sensitive("token-value-xyz".into())),
+            client_secret: Some(Sensitive("client-secret-xyz".into())),
+            ..Default::default()
+        };
+        assert!(!format!("{args:?}").contains("-xyz"));
+        // Half a service principal (a secret without tenant and client id) is refused.
+        assert!(matches!(AzureStore::open(&args), Err(StoreError::Config(_))));
+        let args = AzureArgs {
+            client_secret: None,
+            ..args
+        };
+        // A token given as is: no request is made.
+        let s = AzureStore::open(&args).expect("opens");
+        assert!(!format!("{s:?}").contains("-xyz"));
+        let t = Target::new("shop/dev", "DATABASE_URL");
+        assert_eq!(
+            s.fetch_hint(&t),
+            "az keyvault secret show --vault-name kv1 --name shop--dev--DATABASE-URL --query value -o tsv"
+        );
+        assert_eq!(
+            s.describe(&t),
+            "azure:https://kv1.vault.azure.net/secrets/shop--dev--DATABASE-URL"
+        );
+        assert_eq!(s.address(&t).address, "https://kv1.vault.azure.net");
+    }
+
+    #[test]
     fn urls_and_scopes() {
         assert_eq!(
             normalise_vault_url("https://kv1.vault.azure.net/").expect("ok"),
