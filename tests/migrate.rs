@@ -231,6 +231,12 @@ const STORE_VARS: &[&str] = &[
     "GITHUB_ENV",
     "SOPS_AGE_KEY_FILE",
     "SOPS_AGE_RECIPIENTS",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_OAUTH_ACCESS_TOKEN",
+    "CLOUDSDK_CORE_PROJECT",
+    "CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER",
+    "CLOUDSDK_CONFIG",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

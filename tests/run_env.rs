@@ -13,7 +13,7 @@ use crate::store_vault::OpenBao;
 use crate::util::git;
 
 /// The seed's OpenAI key as committed.
-fn openai_key() -> String {
+pub fn openai_key() -> String {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/migrate/seed/.env.dev"
@@ -26,7 +26,11 @@ fn openai_key() -> String {
 }
 
 /// Migrates, commits the result and clones it into a new directory (the teammate's checkout).
-fn migrate_commit_clone(repo: &Repo, args: &[&str], env: &[(&str, String)]) -> (tempfile::TempDir, PathBuf) {
+pub fn migrate_commit_clone(
+    repo: &Repo,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> (tempfile::TempDir, PathBuf) {
     let mut full = vec!["migrate", "--apply"];
     full.extend_from_slice(args);
     let (code, out, err) = run_env(repo, &full, env);

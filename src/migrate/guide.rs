@@ -111,6 +111,16 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
                 "Vault Agent (servers, VMs): a template renders the file your app loads: {{{{ with secret \"{mount}/data/{path}\" }}}}{field}={{{{ .Data.data.{field} }}}}{{{{ end }}}}"
             ));
         }
+        StoreKind::Gcp => {
+            let id = example
+                .location
+                .strip_prefix("gcp:")
+                .and_then(|l| l.split_once('/'))
+                .map_or(example.store_path.as_str(), |(_, id)| id);
+            out.push(format!(
+                "Google Cloud: Cloud Run and Cloud Functions read it natively (`gcloud run deploy … --set-secrets={key}={id}:latest`); GKE through the Secret Manager CSI driver or External Secrets Operator; scripts with `gcloud secrets versions access latest --secret={id}`"
+            ));
+        }
         _ => {}
     }
     for s in stacks {

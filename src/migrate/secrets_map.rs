@@ -315,6 +315,13 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
                 _ => store::aws::AwsMode::PerKey,
             };
         }
+        StoreKind::Gcp => {
+            // `--gcp-endpoint` is read from CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER too.
+            or_map(&mut a.gcp.endpoint, &addr.address);
+            if !addr.project.is_empty() {
+                a.gcp.project = Some(addr.project.clone());
+            }
+        }
     }
     store::open(e.store, &a, root)
 }

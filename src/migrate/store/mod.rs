@@ -8,6 +8,7 @@
 pub mod age;
 pub mod aws;
 pub mod dotenv;
+pub mod gcp;
 pub mod infisical;
 pub mod vault;
 
@@ -145,6 +146,8 @@ pub enum StoreKind {
     Aws,
     /// An age-encrypted dotenv file `secrets.<env>.enc.env`, committed (no server).
     Age,
+    /// Google Cloud Secret Manager.
+    Gcp,
 }
 
 impl fmt::Display for StoreKind {
@@ -155,6 +158,7 @@ impl fmt::Display for StoreKind {
             StoreKind::Infisical => "infisical",
             StoreKind::Aws => "aws",
             StoreKind::Age => "age",
+            StoreKind::Gcp => "gcp",
         })
     }
 }
@@ -174,6 +178,9 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub age: age::AgeArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub gcp: gcp::GcpArgs,
 }
 
 /// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
@@ -199,6 +206,7 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
         }
         StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
         StoreKind::Age => Box::new(age::AgeStore::open(&args.age, root)?),
+        StoreKind::Gcp => Box::new(gcp::GcpStore::open(&args.gcp)?),
     })
 }
 
