@@ -61,7 +61,7 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub address: String,
     /// The store's top-level container: the Vault KV mount, the Infisical project id, the AWS
-    /// region.
+    /// region, the GCP project.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub project: String,
     /// Store-specific settings needed to find the value again (`namespace` for Vault,

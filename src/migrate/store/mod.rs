@@ -1,5 +1,5 @@
-//! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical
-//! and AWS Secrets Manager.
+//! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical,
+//! AWS Secrets Manager and Google Cloud Secret Manager.
 //!
 //! A store knows nothing of plans or files: it puts one value at a [`Target`] (idempotently, never
 //! silently clobbering a different value) and reads it back. The migration engine
