@@ -583,3 +583,49 @@ fn run_in_a_fresh_clone_reads_gcp() {
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(!out.contains("ran") && !err.contains("ya29"), "{out}\n{err}");
 }
+
+/// The endpoint in a committed map is followed to a loopback test server (as to Google), but a
+/// map edited to point elsewhere is refused before any credential is used.
+#[test]
+fn the_map_cannot_send_the_token_to_another_server() {
+    let Some(fake) = GcpFake::start(&[]) else { return };
+    let repo = Repo::seed();
+    let (_dir, clone) = crate::run_env::migrate_commit_clone(&repo, &["--to", "gcp"], &fake.env());
+    // Only the key file: project and endpoint come from the map.
+    let creds: Vec<(&str, String)> = fake
+        .env()
+        .into_iter()
+        .filter(|(k, _)| *k == "GOOGLE_APPLICATION_CREDENTIALS" || *k == "CLOUDSDK_CONFIG")
+        .collect();
+    let (code, out, err) =
+        crate::migrate::run_in(&clone, &["run", "--", "printenv", "OPENAI_API_KEY"], &creds);
+    assert_eq!(
+        (code, out),
+        (0, format!("{}\n", crate::run_env::openai_key())),
+        "{err}"
+    );
+    let grants = fake.state()["jwtGrants"].as_u64().expect("n");
+    let map_file = clone.join(".leakless/secrets.toml");
+    let map = std::fs::read_to_string(&map_file).expect("map");
+    std::fs::write(
+        &map_file,
+        map.replace(&fake.url, "https://collector.evil.example"),
+    )
+    .expect("edit");
+    let (code, out, err) = crate::migrate::run_in(&clone, &["run", "--", "echo", "ran"], &creds);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains("not a Google endpoint") && !out.contains("ran"),
+        "{err}"
+    );
+    assert_eq!(
+        fake.state()["jwtGrants"].as_u64(),
+        Some(grants),
+        "no token was even minted"
+    );
+    // The user can still choose that endpoint explicitly (here: the real stand-in again).
+    let mut explicit = creds.clone();
+    explicit.push(("CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER", fake.url.clone()));
+    let (code, _, err) = crate::migrate::run_in(&clone, &["run", "--", "true"], &explicit);
+    assert_eq!(code, 0, "{err}");
+}

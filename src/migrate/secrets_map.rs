@@ -316,7 +316,20 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
             };
         }
         StoreKind::Gcp => {
-            // `--gcp-endpoint` is read from CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER too.
+            // `--gcp-endpoint` is read from CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER too. An
+            // endpoint from the committed map is followed only to Google (or a loopback test
+            // server): anything else must be set by the user, so that an edited map cannot send
+            // the bearer token elsewhere.
+            if a.gcp.endpoint.as_deref().is_none_or(|g| g.trim().is_empty())
+                && !addr.address.is_empty()
+                && !store::gcp::trusted_endpoint(&addr.address)
+            {
+                return Err(StoreError::Config(format!(
+                    "{MAP_FILE} names the GCP endpoint {:?}, which is not a Google endpoint: to use it, set \
+                     --gcp-endpoint (or CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER) yourself",
+                    crate::migrate::http::strip_query(&addr.address)
+                )));
+            }
             or_map(&mut a.gcp.endpoint, &addr.address);
             if !addr.project.is_empty() {
                 a.gcp.project = Some(addr.project.clone());

@@ -251,6 +251,22 @@ fn checked_url(url: &str, what: &str) -> Result<String, StoreError> {
     Ok(url.to_string())
 }
 
+/// Whether `url` is one of Google's endpoints (`https://*.googleapis.com`: global, regional
+/// `*.rep.googleapis.com` and Private Service Connect `*.p.googleapis.com`) or a loopback test
+/// server: where a committed map may point the store without the user saying so.
+pub fn trusted_endpoint(url: &str) -> bool {
+    let Ok(url) = checked_url(url, "endpoint") else {
+        return false;
+    };
+    let url = url.to_ascii_lowercase();
+    let Some(rest) = url.strip_prefix("https://") else {
+        // `checked_url` lets plain http through only to a loopback address.
+        return url.starts_with("http://");
+    };
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    host == "googleapis.com" || host.ends_with(".googleapis.com")
+}
+
 /// The CRC32C (Castagnoli) checksum Secret Manager uses for `dataCrc32c`.
 pub fn crc32c(data: &[u8]) -> u32 {
     const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
@@ -992,6 +1008,24 @@ mod tests {
         assert!(checked_url("https://u@host", "x").is_err());
         assert!(checked_url("https://host/?q", "x").is_err());
         assert!(checked_url("ftp://host", "x").is_err());
+    }
+
+    #[test]
+    fn only_google_or_loopback_endpoints_are_trusted_from_a_map() {
+        assert!(trusted_endpoint("https://secretmanager.googleapis.com"));
+        assert!(trusted_endpoint(
+            "https://secretmanager.europe-west1.rep.googleapis.com/"
+        ));
+        assert!(trusted_endpoint(
+            "https://secretmanager-psc1.p.googleapis.com:443"
+        ));
+        assert!(trusted_endpoint("http://127.0.0.1:8085"));
+        assert!(!trusted_endpoint("https://googleapis.com.evil.example"));
+        assert!(!trusted_endpoint("https://evilgoogleapis.com"));
+        assert!(!trusted_endpoint(
+            "https://evil.example/secretmanager.googleapis.com"
+        ));
+        assert!(!trusted_endpoint("http://evil.example"));
     }
 
     #[test]
