@@ -237,6 +237,7 @@ const STORE_VARS: &[&str] = &[
     "CLOUDSDK_CORE_PROJECT",
     "CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER",
     "CLOUDSDK_CONFIG",
+    "GCE_METADATA_HOST",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

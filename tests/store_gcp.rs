@@ -629,3 +629,35 @@ fn the_map_cannot_send_the_token_to_another_server() {
     let (code, _, err) = crate::migrate::run_in(&clone, &["run", "--", "true"], &explicit);
     assert_eq!(code, 0, "{err}");
 }
+
+/// On a Google Cloud runtime with no other credentials, the metadata server's token and project
+/// are used (`GCE_METADATA_HOST` points at the stand-in's metadata routes).
+#[test]
+fn the_metadata_server_gives_token_and_project() {
+    let Some(fake) = GcpFake::start(&[]) else { return };
+    let repo = Repo::seed();
+    let host = fake.url.trim_start_matches("http://").to_string();
+    let env: Vec<(&str, String)> = vec![
+        ("GCE_METADATA_HOST", host),
+        ("CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER", fake.url.clone()),
+        ("CLOUDSDK_CONFIG", fake.dir.path().display().to_string()),
+    ];
+    let (code, out, err) = run_env(&repo, &["migrate", "--to", "gcp", "--apply"], &env);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains(&format!("--project={PROJECT}")), "{out}");
+    let st = fake.state();
+    assert_eq!(st["metadataGrants"], 1);
+    assert_eq!(
+        (st["jwtGrants"].as_u64(), st["refreshGrants"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(fake.values().len(), 8);
+    // Without it (and without any credentials, even on a Google Cloud CI machine): a clear
+    // error, exit 2, nothing moved.
+    let repo = Repo::seed();
+    let mut none = env[1..].to_vec();
+    none.push(("NO_GCE_CHECK", "True".into()));
+    let (code, _, err) = run_env(&repo, &["migrate", "--to", "gcp", "--apply"], &none);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs credentials"), "{err}");
+}

@@ -47,6 +47,8 @@ Test hooks (not part of Google's API):
   --fail-after-writes K     after K accepted versions, every create/addVersion answers 503
   --preempt-add VALUE       just before the first addVersion, another writer adds VALUE there
   --rate-limit-once         the first /v1 request answers 429 RESOURCE_EXHAUSTED
+  GET /computeMetadata/v1/instance/service-accounts/default/token and .../project/project-id
+                            the GCE metadata server's token and project (Metadata-Flavor: Google)
   GET /__state              everything stored, the request log and counters, as JSON (no auth)
 
 Prints `READY <port>` on stdout once listening on 127.0.0.1; logs go to stderr.
@@ -130,6 +132,7 @@ class State:
         self.tokens_issued = 0
         self.jwt_grants = 0
         self.refresh_grants = 0
+        self.metadata_grants = 0
         self.service_account = None  # {email, key_id, public_key, token_uri}
         self.authorized_user = None  # {client_id, client_secret, refresh_token}
 
@@ -230,6 +233,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.requests.append("%s %s" % (method, path))
             if path == "/token" and method == "POST":
                 return self.token(raw)
+            if path.startswith("/computeMetadata/v1/"):
+                return self.metadata(method, path)
             if not path.startswith("/v1/"):
                 raise ApiError(404, "NOT_FOUND", "The requested URL was not found on this server.")
             with st.lock:
@@ -270,6 +275,30 @@ class Handler(BaseHTTPRequestHandler):
             st.tokens[token] = {"uses": st.token_uses or None, "write": True}
             st.tokens_issued += 1
         return self.send_json(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+
+    def metadata(self, method, path):
+        """The two routes of the GCE metadata server leakless uses (Metadata-Flavor required)."""
+        st = STATE
+        if self.headers.get("Metadata-Flavor") != "Google":
+            return self.send_text(403, "Missing Metadata-Flavor:Google header.")
+        if method == "GET" and path == "/computeMetadata/v1/project/project-id":
+            return self.send_text(200, next(iter(st.projects)))
+        if method == "GET" and path == "/computeMetadata/v1/instance/service-accounts/default/token":
+            with st.lock:
+                token = "ya29.metadata-" + rnd.token_urlsafe(32)
+                st.tokens[token] = {"uses": st.token_uses or None, "write": True}
+                st.tokens_issued += 1
+                st.metadata_grants += 1
+            return self.send_json(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return self.send_text(404, "Not found.")
+
+    def send_text(self, code, text):
+        data = text.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/text")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     # --- Secret Manager --------------------------------------------------------------------
 
@@ -519,7 +548,8 @@ def dump_state(st):
         secrets.append({"project": num, "id": sid, "labels": s["labels"], "annotations": s["annotations"],
                         "replication": s["replication"], "versions": versions})
     return {"secrets": secrets, "requests": st.requests, "writes": st.writes,
-            "tokensIssued": st.tokens_issued, "jwtGrants": st.jwt_grants, "refreshGrants": st.refresh_grants}
+            "tokensIssued": st.tokens_issued, "jwtGrants": st.jwt_grants, "refreshGrants": st.refresh_grants,
+            "metadataGrants": st.metadata_grants}
 
 
 def main():

@@ -33,7 +33,8 @@
 //! credentials file. A `service_account` key is exchanged for an access token with the JWT-bearer
 //! grant (RFC 7523: an RS256-signed JWT, signed with `ring`, posted to the key's `token_uri`); an
 //! `authorized_user` file (`gcloud auth application-default login`) with the refresh-token grant.
-//! The metadata server of GCE/GKE/Cloud Run is not asked. Bearer tokens and JWTs only travel over
+//! Without any of these, on a Google Cloud runtime (GCE, GKE, Cloud Run, Cloud Functions, Cloud
+//! Build), the metadata server's token for the attached service account. Bearer tokens and JWTs only travel over
 //! https (plain http only to a loopback address, for tests), and are never printed.
 
 use std::fmt;
@@ -132,6 +133,9 @@ enum Auth {
         key: ring::signature::RsaKeyPair,
         token_uri: String,
     },
+    /// The metadata server of GCE, GKE, Cloud Run, Cloud Functions and Cloud Build (`host[:port]`):
+    /// the attached service account's token.
+    Metadata { host: String },
     /// gcloud's user credentials: refresh-token grant.
     AuthorizedUser {
         client_id: String,
@@ -217,6 +221,48 @@ fn well_known_file() -> Option<PathBuf> {
     };
     let f = base.join("application_default_credentials.json");
     f.is_file().then_some(f)
+}
+
+/// The metadata server to ask for a token when no other credentials are given:
+/// `GCE_METADATA_HOST` (as Google's libraries read it), else `metadata.google.internal` when this
+/// looks like a Google Cloud runtime (Cloud Run / Functions variables, or a GCE machine's DMI
+/// product name) and `NO_GCE_CHECK` is not `true`; `None` elsewhere, so a laptop never waits
+/// for it.
+fn metadata_host() -> Result<Option<String>, StoreError> {
+    if let Some(host) = env_nonempty("GCE_METADATA_HOST") {
+        let host = host.trim().to_string();
+        if !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        {
+            return Err(StoreError::Config(format!(
+                "GCE_METADATA_HOST {host:?} is not HOST[:PORT]"
+            )));
+        }
+        return Ok(Some(host));
+    }
+    // Google's libraries skip the check with NO_GCE_CHECK=True.
+    if env_nonempty("NO_GCE_CHECK").is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1") {
+        return Ok(None);
+    }
+    let runtime = ["K_SERVICE", "CLOUD_RUN_JOB", "FUNCTION_TARGET"]
+        .iter()
+        .any(|v| env_nonempty(v).is_some());
+    let gce = cfg!(target_os = "linux")
+        && std::fs::read_to_string("/sys/class/dmi/id/product_name")
+            .is_ok_and(|p| p.trim_start().starts_with("Google"));
+    Ok((runtime || gce).then(|| "metadata.google.internal".to_string()))
+}
+
+/// The project of the machine, from its metadata server.
+fn metadata_project(client: &Client, host: &str) -> Result<Option<String>, StoreError> {
+    let url = format!("http://{host}/computeMetadata/v1/project/project-id");
+    let resp = client.send("GET", &url, &[("Metadata-Flavor", "Google")], None)?;
+    if !resp.ok() {
+        return Ok(None);
+    }
+    let id = String::from_utf8_lossy(&resp.body).trim().to_string();
+    Ok((!id.is_empty() && id.len() <= 100).then_some(id))
 }
 
 /// Checks a URL a bearer token or assertion is sent to: https, or http to a loopback address;
@@ -423,17 +469,27 @@ impl GcpStore {
                     .credentials
                     .clone()
                     .filter(|p| !p.as_os_str().is_empty())
-                    .or_else(well_known_file)
-                    .ok_or_else(|| {
-                        StoreError::Config(
+                    .or_else(well_known_file);
+                match (file, metadata_host()?) {
+                    (Some(file), _) => load_key_file(&file)?,
+                    (None, Some(host)) => (Auth::Metadata { host }, None),
+                    (None, None) => {
+                        return Err(StoreError::Config(
                             "--to gcp needs credentials: GOOGLE_OAUTH_ACCESS_TOKEN (e.g. from `gcloud auth \
                              print-access-token`), a service-account key file in GOOGLE_APPLICATION_CREDENTIALS \
-                             (or --gcp-credentials), or `gcloud auth application-default login`"
+                             (or --gcp-credentials), `gcloud auth application-default login`, or the metadata \
+                             server of a Google Cloud runtime"
                                 .into(),
-                        )
-                    })?;
-                load_key_file(&file)?
+                        ))
+                    }
+                }
             }
+        };
+        let file_project = match (&file_project, &auth) {
+            (None, Auth::Metadata { host }) if nonempty(&args.project).is_none() => {
+                metadata_project(&Client::new(STORE), host)?
+            }
+            _ => file_project,
         };
         let project = nonempty(&args.project)
             .or_else(|| env_nonempty("CLOUDSDK_CORE_PROJECT"))
@@ -488,6 +544,10 @@ impl GcpStore {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         let (token_uri, mut form) = match &self.auth {
+            Auth::Metadata { host } => {
+                let url = format!("http://{host}/computeMetadata/v1/instance/service-accounts/default/token");
+                (url, String::new())
+            }
             Auth::Static => {
                 return Err(StoreError::Auth {
                     store: STORE,
@@ -523,15 +583,24 @@ impl GcpStore {
             }
         };
         let started = Instant::now();
-        let result = self.client.send(
-            "POST",
-            &token_uri,
-            &[
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Accept", "application/json"),
-            ],
-            Some(form.as_bytes()),
-        );
+        let result = if form.is_empty() {
+            self.client.send(
+                "GET",
+                &token_uri,
+                &[("Metadata-Flavor", "Google"), ("Accept", "application/json")],
+                None,
+            )
+        } else {
+            self.client.send(
+                "POST",
+                &token_uri,
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Accept", "application/json"),
+                ],
+                Some(form.as_bytes()),
+            )
+        };
         form.zeroize();
         let mut resp = result?;
         if !resp.ok() {
