@@ -272,12 +272,18 @@ fn service_account_writes_are_read_back_exactly_by_the_official_client() {
             format!("projects/{PROJECT_NUMBER}/secrets/shop--dev--EMPTY"),
         ])
     );
-    // Over the limit: refused before anything is sent.
+    // Over the limits (64 KiB of payload, 255 characters of id): refused before anything is sent.
+    let before = fake.state()["requests"].as_array().expect("r").len();
     let big = vec![b'x'; 64 * 1024 + 1];
     assert!(matches!(
         store.put(&target("", "BIG", ""), &secret(&big), false),
         Err(StoreError::Unstorable(_))
     ));
+    assert!(matches!(
+        store.put(&target("shop/dev", &"K".repeat(250), "dev"), &secret(b"v"), false),
+        Err(StoreError::Unstorable(_))
+    ));
+    assert_eq!(fake.state()["requests"].as_array().expect("r").len(), before);
 }
 
 #[test]

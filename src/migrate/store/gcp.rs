@@ -526,13 +526,16 @@ impl GcpStore {
         &self.project
     }
 
-    /// The secret id of `target`, or why it has none.
+    /// The secret id of `target`, or why it has none ([`StoreError::Unstorable`]).
     pub fn secret_id(&self, target: &Target) -> Result<String, StoreError> {
+        // Unstorable, not a run error: one odd key name leaves that secret in its file (a manual
+        // step) and the others still move.
         secret_id(&target.path, &target.key).ok_or_else(|| {
-            StoreError::Config(format!(
+            StoreError::Unstorable(format!(
                 "gcp:{}/{}: the secret id would be empty or longer than {MAX_ID} characters: choose a shorter \
                  --path-template",
-                target.path, target.key
+                target.path.chars().take(80).collect::<String>(),
+                target.key.chars().take(80).collect::<String>()
             ))
         })
     }
