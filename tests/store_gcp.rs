@@ -223,7 +223,44 @@ fn target(path: &str, key: &str, env: &str) -> Target {
 fn service_account_writes_are_read_back_exactly_by_the_official_client() {
     let Some(fake) = GcpFake::start(&[]) else { return };
     let mut store = fake.store();
-    assert_eq!(fake.state()["jwtGrants"], 1, "one JWT-bearer exchange at open");
+    let st = fake.state();
+    assert_eq!(st["jwtGrants"], 1, "one JWT-bearer exchange at open");
+    // Google's own JWT library (google-auth) verifies leakless's assertion with the public key
+    // and reads the claims Google's token endpoint requires; and Google's client, signing
+    // self-signed JWTs with the same key, is accepted by the stand-in (its verifier checked by an
+    // independent signer).
+    let out = fake.sdk(
+        "from google.auth import jwt\n\
+         from google.oauth2 import service_account\n\
+         claims = jwt.decode(os.environ['ASSERTION'], certs=os.environ['PUBLIC_PEM'], audience=os.environ['AUD'])\n\
+         sa = service_account.Credentials.from_service_account_file(os.environ['KEY_FILE'], \
+           scopes=['https://www.googleapis.com/auth/cloud-platform'])\n\
+         c2 = secretmanager.SecretManagerServiceClient(transport='rest', \
+           client_options=ClientOptions(api_endpoint=os.environ['EP']), credentials=sa)\n\
+         n = len(list(c2.list_secrets(request={'parent': P})))\n\
+         print(json.dumps([claims, n]))\n",
+        &[
+            ("ASSERTION", st["lastAssertion"].as_str().expect("assertion")),
+            ("PUBLIC_PEM", st["publicKeyPem"].as_str().expect("pem")),
+            ("AUD", &format!("{}/token", fake.url)),
+            ("KEY_FILE", fake.key_file.to_str().expect("utf-8")),
+        ],
+    );
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    let claims = &v[0];
+    assert_eq!(
+        claims["iss"].as_str().expect("iss"),
+        format!("leakless-test@{PROJECT}.iam.gserviceaccount.com")
+    );
+    assert_eq!(claims["scope"], "https://www.googleapis.com/auth/cloud-platform");
+    assert_eq!(
+        claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"),
+        3600
+    );
+    assert_eq!(
+        v[1], 0,
+        "the official client, authenticated by its own JWT, lists"
+    );
     let t = target("shop/dev", "DATABASE_URL", "dev");
     let v = b"postgres://app:s3cr3t-Pa55@db:5432/app";
     assert_eq!(store.put(&t, &secret(v), false).expect("put"), Put::Created);

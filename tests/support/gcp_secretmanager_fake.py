@@ -49,7 +49,8 @@ Test hooks (not part of Google's API):
   --rate-limit-once         the first /v1 request answers 429 RESOURCE_EXHAUSTED
   GET /computeMetadata/v1/instance/service-accounts/default/token and .../project/project-id
                             the GCE metadata server's token and project (Metadata-Flavor: Google)
-  GET /__state              everything stored, the request log and counters, as JSON (no auth)
+  GET /__state              everything stored, the request log and counters, the last JWT
+                            assertion accepted and the service account's public key, as JSON
 
 Prints `READY <port>` on stdout once listening on 127.0.0.1; logs go to stderr.
 """
@@ -133,6 +134,7 @@ class State:
         self.jwt_grants = 0
         self.refresh_grants = 0
         self.metadata_grants = 0
+        self.last_assertion = None
         self.service_account = None  # {email, key_id, public_key, token_uri}
         self.authorized_user = None  # {client_id, client_secret, refresh_token}
 
@@ -262,6 +264,7 @@ class Handler(BaseHTTPRequestHandler):
                 if problem:
                     return oauth_error(400, "invalid_grant", problem)
                 st.jwt_grants += 1
+                st.last_assertion = form.get("assertion", "")
             elif grant == "refresh_token":
                 au = st.authorized_user
                 if not au or form.get("client_id") != au["client_id"] or form.get("client_secret") != au["client_secret"]:
@@ -549,7 +552,8 @@ def dump_state(st):
                         "replication": s["replication"], "versions": versions})
     return {"secrets": secrets, "requests": st.requests, "writes": st.writes,
             "tokensIssued": st.tokens_issued, "jwtGrants": st.jwt_grants, "refreshGrants": st.refresh_grants,
-            "metadataGrants": st.metadata_grants}
+            "metadataGrants": st.metadata_grants, "lastAssertion": st.last_assertion,
+            "publicKeyPem": st.service_account["public_pem"] if st.service_account else None}
 
 
 def main():
@@ -577,8 +581,10 @@ def main():
         email = "leakless-test@%s.iam.gserviceaccount.com" % project_id
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode()
+        public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode()
         STATE.service_account = {"email": email, "key_id": key_id, "public_key": key.public_key(),
-                                 "token_uri": token_uri}
+                                 "public_pem": public_pem, "token_uri": token_uri}
         with open(args.service_account, "w") as f:
             json.dump({"type": "service_account", "project_id": project_id, "private_key_id": key_id,
                        "private_key": pem, "client_email": email, "client_id": "1" * 21,
