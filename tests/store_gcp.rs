@@ -704,3 +704,74 @@ fn the_metadata_server_gives_token_and_project() {
     assert_eq!(code, 2);
     assert!(err.contains("needs credentials"), "{err}");
 }
+
+/// End to end: `--check-store` reads without writing; `--apply` leaves a conflicting secret (and
+/// its file) alone; `--apply --overwrite` adds a version, keeping the old one.
+#[test]
+fn migrate_checks_and_respects_conflicts_in_gcp() {
+    let Some(fake) = GcpFake::start(&[]) else { return };
+    let repo = Repo::seed();
+    let openai = crate::run_env::openai_key();
+    fake.sdk(
+        "for sid, val in [('shop--dev--OPENAI_API_KEY', os.environ['OPENAI']), ('shop--dev--SESSION_SECRET', \"someone else's\")]:\n\
+         \x20   c.create_secret(request={'parent': P, 'secret_id': sid, 'secret': {'replication': {'automatic': {}}}})\n\
+         \x20   c.add_secret_version(request={'parent': P + '/secrets/' + sid, 'payload': {'data': val.encode()}})\n",
+        &[("OPENAI", &openai)],
+    );
+    let before = repo.snapshot();
+    let (code, out, err) = run_env(
+        &repo,
+        &["migrate", "--to", "gcp", "--check-store", "--format", "json"],
+        &fake.env(),
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let in_store = |key: &str| {
+        v["secrets"]
+            .as_array()
+            .expect("s")
+            .iter()
+            .find(|s| s["key"] == key)
+            .and_then(|s| s["in_store"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    assert_eq!(in_store("OPENAI_API_KEY"), "same value", "{v:#}");
+    assert!(in_store("SESSION_SECRET").starts_with("different value"), "{v:#}");
+    assert_eq!(in_store("DATABASE_URL"), "absent");
+    assert_eq!(fake.state()["writes"], 2, "nothing written by the dry run");
+    assert_eq!(before, repo.snapshot(), "nothing changed in the repository");
+
+    let (code, out, err) = run_env(&repo, &["migrate", "--to", "gcp", "--apply"], &fake.env());
+    assert_eq!(code, 1, "a conflict remains: {out}\n{err}");
+    assert!(out.contains("[CONFLICT] SESSION_SECRET"), "{out}");
+    assert_eq!(
+        fake.latest("shop--dev--SESSION_SECRET").as_deref(),
+        Some("someone else's")
+    );
+    let session = repo
+        .secrets
+        .iter()
+        .find(|(p, s)| {
+            p.starts_with(".env.dev") && repo.read(".env.dev").contains(&format!("SESSION_SECRET={s}"))
+        })
+        .map(|(_, s)| s.clone())
+        .expect("the session secret is still in .env.dev");
+
+    let (code, out, err) = run_env(
+        &repo,
+        &["migrate", "--to", "gcp", "--apply", "--overwrite"],
+        &fake.env(),
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let st = fake.state();
+    let versions = st["secrets"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .find(|s| s["id"] == "shop--dev--SESSION_SECRET")
+        .expect("secret")["versions"]
+        .clone();
+    assert_eq!(versions[0]["value"], "someone else's", "the old version is kept");
+    assert_eq!(versions[1]["value"], session.as_str());
+    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
+}
