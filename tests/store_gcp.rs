@@ -63,6 +63,8 @@ impl GcpFake {
             .arg(&key_file)
             .arg("--authorized-user")
             .arg(&user_file)
+            .arg("--external-account")
+            .arg(dir.path().join("external-account.json"))
             .args(extra_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -463,6 +465,18 @@ fn credentials_tokens_and_errors() {
     let mut s = GcpStore::open(&args).expect("authorized user");
     assert_eq!(s.get(&t).expect("get").expect("present").expose(), b"value-one");
     assert_eq!(fake.state()["refreshGrants"], 1);
+
+    // Workload identity federation (google-github-actions/auth's file): the CI's OIDC token,
+    // exchanged at STS, then for the service account's token.
+    let mut args = fake.args();
+    args.credentials = Some(fake.dir.path().join("external-account.json"));
+    let mut s = GcpStore::open(&args).expect("external account");
+    assert_eq!(s.get(&t).expect("get").expect("present").expose(), b"value-one");
+    let st = fake.state();
+    assert_eq!(
+        (st["stsGrants"].as_u64(), st["impersonations"].as_u64()),
+        (Some(1), Some(1))
+    );
 
     // A bad token, a read-only token, an unknown project: Auth errors that name no credential.
     for (token, project, what) in [

@@ -43,6 +43,10 @@ Test hooks (not part of Google's API):
   --service-account FILE    generate an RSA key, write a service-account JSON key file whose
                             token_uri is this server's /token
   --authorized-user FILE    write an authorized_user credentials file for this server
+  --external-account FILE   write an external_account (workload identity federation) file as
+                            google-github-actions/auth does: a URL-sourced OIDC token (GET /oidc
+                            with a bearer request token), exchanged at POST /sts/v1/token, then at
+                            POST /iamcredentials/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken
   --token-uses N            an issued token is good for N authenticated requests, then "expired"
   --fail-after-writes K     after K accepted versions, every create/addVersion answers 503
   --preempt-add VALUE       just before the first addVersion, another writer adds VALUE there
@@ -135,6 +139,10 @@ class State:
         self.refresh_grants = 0
         self.metadata_grants = 0
         self.last_assertion = None
+        self.external = None  # {audience, oidc, request_token, email}
+        self.federated = set()
+        self.sts_grants = 0
+        self.impersonations = 0
         self.service_account = None  # {email, key_id, public_key, token_uri}
         self.authorized_user = None  # {client_id, client_secret, refresh_token}
 
@@ -237,6 +245,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.token(raw)
             if path.startswith("/computeMetadata/v1/"):
                 return self.metadata(method, path)
+            if path in ("/oidc", "/sts/v1/token") or path.startswith("/iamcredentials/"):
+                return self.federation(method, path, raw)
             if not path.startswith("/v1/"):
                 raise ApiError(404, "NOT_FOUND", "The requested URL was not found on this server.")
             with st.lock:
@@ -294,6 +304,53 @@ class Handler(BaseHTTPRequestHandler):
                 st.metadata_grants += 1
             return self.send_json(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
         return self.send_text(404, "Not found.")
+
+    def federation(self, method, path, raw):
+        """Workload identity federation as google-github-actions/auth sets it up: the CI's OIDC
+        token endpoint (/oidc, GitHub's ACTIONS_ID_TOKEN_REQUEST_URL), Google's STS token
+        exchange (RFC 8693) and IAM Credentials' generateAccessToken."""
+        st = STATE
+        ext = st.external
+        if ext is None:
+            return self.send_json(404, {"error": {"code": 404, "message": "not configured", "status": "NOT_FOUND"}})
+        if path == "/oidc" and method == "GET":
+            if self.headers.get("Authorization") != "bearer " + ext["request_token"]:
+                return self.send_json(401, {"message": "Bad credentials"})
+            return self.send_json(200, {"count": 1, "value": ext["oidc"]})
+        if path == "/sts/v1/token" and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(raw.decode("ascii", "replace")).items()}
+            checks = [
+                form.get("grant_type") == "urn:ietf:params:oauth:grant-type:token-exchange",
+                form.get("audience") == ext["audience"],
+                form.get("subject_token_type") == "urn:ietf:params:oauth:token-type:jwt",
+                form.get("requested_token_type") == "urn:ietf:params:oauth:token-type:access_token",
+                "https://www.googleapis.com/auth/cloud-platform" in form.get("scope", "").split(),
+            ]
+            if not all(checks):
+                return self.send_json(400, {"error": "invalid_request", "error_description": "Invalid token exchange request."})
+            if form.get("subject_token") != ext["oidc"]:
+                return self.send_json(400, {"error": "invalid_grant", "error_description": "The given subject token is invalid."})
+            with st.lock:
+                fed = "ya29.federated-" + rnd.token_urlsafe(24)
+                st.federated.add(fed)
+                st.sts_grants += 1
+            return self.send_json(200, {"access_token": fed, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                                        "token_type": "Bearer", "expires_in": 3600})
+        want = "/iamcredentials/v1/projects/-/serviceAccounts/%s:generateAccessToken" % ext["email"]
+        if path == want and method == "POST":
+            auth = self.headers.get("Authorization", "")
+            if auth[len("Bearer "):] not in st.federated:
+                return self.send_json(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED"}})
+            body = json.loads(raw or b"{}")
+            if "https://www.googleapis.com/auth/cloud-platform" not in body.get("scope", []):
+                return self.send_json(400, {"error": {"code": 400, "message": "scope is required", "status": "INVALID_ARGUMENT"}})
+            with st.lock:
+                token = "ya29.impersonated-" + rnd.token_urlsafe(24)
+                st.tokens[token] = {"uses": None, "write": True}
+                st.impersonations += 1
+            expire = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return self.send_json(200, {"accessToken": token, "expireTime": expire})
+        return self.send_json(404, {"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}})
 
     def send_text(self, code, text):
         data = text.encode()
@@ -552,7 +609,8 @@ def dump_state(st):
                         "replication": s["replication"], "versions": versions})
     return {"secrets": secrets, "requests": st.requests, "writes": st.writes,
             "tokensIssued": st.tokens_issued, "jwtGrants": st.jwt_grants, "refreshGrants": st.refresh_grants,
-            "metadataGrants": st.metadata_grants, "lastAssertion": st.last_assertion,
+            "metadataGrants": st.metadata_grants,
+            "stsGrants": st.sts_grants, "impersonations": st.impersonations, "lastAssertion": st.last_assertion,
             "publicKeyPem": st.service_account["public_pem"] if st.service_account else None}
 
 
@@ -565,6 +623,7 @@ def main():
     ap.add_argument("--read-only-token", action="append", default=[])
     ap.add_argument("--service-account", metavar="FILE")
     ap.add_argument("--authorized-user", metavar="FILE")
+    ap.add_argument("--external-account", metavar="FILE")
     ap.add_argument("--token-uses", type=int, default=0)
     ap.add_argument("--fail-after-writes", type=int, default=None)
     ap.add_argument("--preempt-add", default=None)
@@ -596,6 +655,21 @@ def main():
         STATE.authorized_user = au
         with open(args.authorized_user, "w") as f:
             json.dump(dict(au, type="authorized_user", token_uri=token_uri), f, indent=2)
+    if args.external_account:
+        base = "http://127.0.0.1:%d" % port
+        number = STATE.projects[project_id]
+        ext = {"audience": "//iam.googleapis.com/projects/%s/locations/global/workloadIdentityPools/ci/providers/github" % number,
+               "oidc": "eyJhbGciOiJSUzI1NiJ9." + rnd.token_urlsafe(48), "request_token": rnd.token_urlsafe(24),
+               "email": "deployer@%s.iam.gserviceaccount.com" % project_id}
+        STATE.external = ext
+        with open(args.external_account, "w") as f:
+            json.dump({"type": "external_account", "audience": ext["audience"],
+                       "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+                       "token_url": base + "/sts/v1/token",
+                       "service_account_impersonation_url": base + "/iamcredentials/v1/projects/-/serviceAccounts/%s:generateAccessToken" % ext["email"],
+                       "credential_source": {"url": base + "/oidc?audience=" + ext["audience"],
+                                             "headers": {"Authorization": "bearer " + ext["request_token"]},
+                                             "format": {"type": "json", "subject_token_field_name": "value"}}}, f, indent=2)
     sys.stdout.write("READY %d\n" % port)
     sys.stdout.flush()
     server.serve_forever()

@@ -32,7 +32,10 @@
 //! `--gcp-credentials`/`GOOGLE_APPLICATION_CREDENTIALS`, then gcloud's application-default
 //! credentials file. A `service_account` key is exchanged for an access token with the JWT-bearer
 //! grant (RFC 7523: an RS256-signed JWT, signed with `ring`, posted to the key's `token_uri`); an
-//! `authorized_user` file (`gcloud auth application-default login`) with the refresh-token grant.
+//! `authorized_user` file (`gcloud auth application-default login`) with the refresh-token grant;
+//! an `external_account` file (workload identity federation, as google-github-actions/auth
+//! writes it) by exchanging the CI's OIDC token (from a file or URL) at Google's STS and then,
+//! when the file names one, for a service account's token (IAM Credentials `generateAccessToken`).
 //! Without any of these, on a Google Cloud runtime (GCE, GKE, Cloud Run, Cloud Functions, Cloud
 //! Build), the metadata server's token for the attached service account. Bearer tokens and JWTs only travel over
 //! https (plain http only to a loopback address, for tests), and are never printed.
@@ -136,6 +139,10 @@ enum Auth {
     /// The metadata server of GCE, GKE, Cloud Run, Cloud Functions and Cloud Build (`host[:port]`):
     /// the attached service account's token.
     Metadata { host: String },
+    /// Workload identity federation (`external_account`, e.g. written by
+    /// google-github-actions/auth): an OIDC token exchanged at Google's STS, then (usually) for a
+    /// service account's token.
+    External(External),
     /// gcloud's user credentials: refresh-token grant.
     AuthorizedUser {
         client_id: String,
@@ -143,6 +150,20 @@ enum Auth {
         refresh_token: Secret,
         token_uri: String,
     },
+}
+
+/// An `external_account` credentials file (see [`Auth::External`]).
+struct External {
+    audience: String,
+    subject_token_type: String,
+    token_url: String,
+    impersonation_url: Option<String>,
+    /// Where the subject token comes from: a file, or a URL (with headers).
+    source_file: Option<PathBuf>,
+    source_url: Option<String>,
+    source_headers: Vec<(String, String)>,
+    /// `format.subject_token_field_name` when the source is JSON.
+    json_field: Option<String>,
 }
 
 /// The `gcp` store.
@@ -200,6 +221,16 @@ struct KeyFile {
     client_secret: String,
     #[serde(default)]
     refresh_token: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    subject_token_type: String,
+    #[serde(default)]
+    token_url: String,
+    #[serde(default)]
+    service_account_impersonation_url: String,
+    #[serde(default)]
+    credential_source: Value,
 }
 
 impl Drop for KeyFile {
@@ -547,6 +578,13 @@ impl GcpStore {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         let (token_uri, mut form) = match &self.auth {
+            Auth::External(x) => {
+                let started = Instant::now();
+                let (token, lifetime) = self.external_token(x)?;
+                self.token = token;
+                self.renew_at = Some(started + Duration::from_secs(lifetime.saturating_sub(60)));
+                return Ok(());
+            }
             Auth::Metadata { host } => {
                 let url = format!("http://{host}/computeMetadata/v1/instance/service-accounts/default/token");
                 (url, String::new())
@@ -605,41 +643,93 @@ impl GcpStore {
             )
         };
         form.zeroize();
-        let mut resp = result?;
-        if !resp.ok() {
-            let e = ApiError::parse(&resp);
-            return Err(StoreError::Auth {
-                store: STORE,
-                reason: format!(
-                    "the token endpoint {} answered HTTP {} {}: {}",
-                    strip_query(&token_uri),
-                    e.http,
-                    e.status,
-                    e.message
-                ),
-            });
-        }
-        let parsed: Result<Value, _> = serde_json::from_slice(&resp.body);
-        resp.body.zeroize();
-        let mut v = parsed.map_err(|_| {
-            StoreError::Other(format!(
-                "the token endpoint {} answered something that is not JSON",
-                strip_query(&token_uri)
-            ))
-        })?;
-        let Some(Value::String(mut token)) = v.get_mut("access_token").map(Value::take) else {
-            return Err(StoreError::Other(format!(
-                "the token endpoint {} answered without an access_token",
-                strip_query(&token_uri)
-            )));
-        };
-        let lifetime = v["expires_in"].as_u64().unwrap_or(3600);
-        self.token = Secret::new(token.as_bytes().to_vec());
-        token.zeroize();
+        let (token, lifetime) = token_answer(result?, &token_uri, "access_token")?;
+        self.token = token;
         // Renew a minute early (or at half-life for short tokens).
         let margin = (lifetime / 2).min(60);
         self.renew_at = Some(started + Duration::from_secs(lifetime.saturating_sub(margin)));
         Ok(())
+    }
+
+    /// Workload identity federation: the subject token from its source, exchanged at the STS
+    /// endpoint (RFC 8693), then for the service account's token when the file names one.
+    fn external_token(&self, x: &External) -> Result<(Secret, u64), StoreError> {
+        let auth_err = |reason: String| StoreError::Auth { store: STORE, reason };
+        let mut raw = match (&x.source_url, &x.source_file) {
+            (Some(url), _) => {
+                let headers: Vec<(&str, &str)> = x
+                    .source_headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let resp = self.client.send("GET", url, &headers, None)?;
+                if !resp.ok() {
+                    return Err(auth_err(format!(
+                        "the external account's token source {} answered HTTP {}",
+                        strip_query(url),
+                        resp.status
+                    )));
+                }
+                resp.body
+            }
+            (None, Some(file)) => std::fs::read(file).map_err(|e| {
+                StoreError::Config(format!(
+                    "the external account's token file {}: {e}",
+                    file.display()
+                ))
+            })?,
+            (None, None) => return Err(StoreError::Config("no subject token source".into())),
+        };
+        let subject = match &x.json_field {
+            Some(field) => {
+                let parsed = serde_json::from_slice::<Value>(&raw);
+                parsed
+                    .ok()
+                    .and_then(|v| v[field.as_str()].as_str().map(str::to_string))
+                    .ok_or_else(|| auth_err(format!("the subject token source has no {field:?} field")))?
+            }
+            None => String::from_utf8_lossy(&raw).trim().to_string(),
+        };
+        raw.zeroize();
+        let subject = Secret::new(subject.into_bytes());
+        let mut form = format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&audience={}&scope={}\
+             &requested_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token\
+             &subject_token_type={}&subject_token={}",
+            encode_segment(&x.audience),
+            encode_segment(SCOPE),
+            encode_segment(&x.subject_token_type),
+            encode_segment(&String::from_utf8_lossy(subject.expose())),
+        );
+        let result = self.client.send(
+            "POST",
+            &x.token_url,
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
+            Some(form.as_bytes()),
+        );
+        form.zeroize();
+        let (federated, lifetime) = token_answer(result?, &x.token_url, "access_token")?;
+        let Some(url) = &x.impersonation_url else {
+            return Ok((federated, lifetime));
+        };
+        let mut auth = format!("Bearer {}", String::from_utf8_lossy(federated.expose()));
+        let body = json!({ "scope": [SCOPE], "lifetime": "3600s" }).to_string();
+        let result = self.client.send(
+            "POST",
+            url,
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json"),
+            ],
+            Some(body.as_bytes()),
+        );
+        auth.zeroize();
+        let (token, _) = token_answer(result?, url, "accessToken")?;
+        Ok((token, 3600))
     }
 
     /// One authenticated call to `{endpoint}/v1/{path}`: retries 429 (and 503 for reads), renews
@@ -822,6 +912,101 @@ impl GcpStore {
     }
 }
 
+/// The settings of an `external_account` file (file- or URL-sourced subject tokens; the
+/// executable and AWS sources are not supported).
+fn external(k: &KeyFile) -> Result<External, String> {
+    let src = &k.credential_source;
+    if k.audience.is_empty() || k.subject_token_type.is_empty() {
+        return Err("an external_account file needs audience and subject_token_type".into());
+    }
+    let token_url = if k.token_url.is_empty() {
+        "https://sts.googleapis.com/v1/token".to_string()
+    } else {
+        checked_url(&k.token_url, "token_url").map_err(|e| e.to_string())?
+    };
+    let impersonation_url = match k.service_account_impersonation_url.as_str() {
+        "" => None,
+        u => Some(checked_url(u, "service_account_impersonation_url").map_err(|e| e.to_string())?),
+    };
+    // The source URL has a query (GitHub's is `...?api-version=2.0&audience=...`): the check
+    // applies to the rest.
+    let source_url = match src["url"].as_str() {
+        Some(u) => {
+            let (base, query) = u.trim().split_once('?').unwrap_or((u.trim(), ""));
+            let base = checked_url(base, "credential_source.url").map_err(|e| e.to_string())?;
+            Some(if query.is_empty() {
+                base
+            } else {
+                format!("{base}?{query}")
+            })
+        }
+        None => None,
+    };
+    let source_file = src["file"].as_str().map(PathBuf::from);
+    if source_url.is_none() && source_file.is_none() {
+        return Err("only file- and url-sourced external_account credentials are supported".into());
+    }
+    let source_headers = src["headers"]
+        .as_object()
+        .map(|h| {
+            h.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let json_field = (src["format"]["type"].as_str() == Some("json")).then(|| {
+        src["format"]["subject_token_field_name"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    });
+    Ok(External {
+        audience: k.audience.clone(),
+        subject_token_type: k.subject_token_type.clone(),
+        token_url,
+        impersonation_url,
+        source_file,
+        source_url,
+        source_headers,
+        json_field,
+    })
+}
+
+/// The token (field `field`) and its lifetime (`expires_in`, default an hour) from a token
+/// endpoint's answer; a refusal is [`StoreError::Auth`].
+fn token_answer(mut resp: Response, url: &str, field: &str) -> Result<(Secret, u64), StoreError> {
+    if !resp.ok() {
+        let e = ApiError::parse(&resp);
+        return Err(StoreError::Auth {
+            store: STORE,
+            reason: format!(
+                "the token endpoint {} answered HTTP {} {}: {}",
+                strip_query(url),
+                e.http,
+                e.status,
+                e.message
+            ),
+        });
+    }
+    let parsed: Result<Value, _> = serde_json::from_slice(&resp.body);
+    resp.body.zeroize();
+    let mut v = parsed.map_err(|_| {
+        StoreError::Other(format!(
+            "the token endpoint {} answered something that is not JSON",
+            strip_query(url)
+        ))
+    })?;
+    let Some(Value::String(mut token)) = v.get_mut(field).map(Value::take) else {
+        return Err(StoreError::Other(format!(
+            "the token endpoint {} answered without an {field}",
+            strip_query(url)
+        )));
+    };
+    let secret = Secret::new(token.as_bytes().to_vec());
+    token.zeroize();
+    Ok((secret, v["expires_in"].as_u64().unwrap_or(3600)))
+}
+
 /// Reads a credentials file: the auth method and the file's project id.
 fn load_key_file(file: &Path) -> Result<(Auth, Option<String>), StoreError> {
     let name = file.display().to_string();
@@ -885,8 +1070,10 @@ fn load_key_file(file: &Path) -> Result<(Auth, Option<String>), StoreError> {
                 project,
             ))
         }
+        "external_account" => Ok((Auth::External(external(&k).map_err(err)?), project)),
         other => Err(err(format!(
-            "credentials of type {:?} are not supported (service_account and authorized_user are)",
+            "credentials of type {:?} are not supported (service_account, authorized_user and \
+             external_account are)",
             other.chars().take(40).collect::<String>()
         ))),
     }
