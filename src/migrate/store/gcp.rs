@@ -37,8 +37,10 @@
 //! writes it) by exchanging the CI's OIDC token (from a file or URL) at Google's STS and then,
 //! when the file names one, for a service account's token (IAM Credentials `generateAccessToken`).
 //! Without any of these, on a Google Cloud runtime (GCE, GKE, Cloud Run, Cloud Functions, Cloud
-//! Build), the metadata server's token for the attached service account. Bearer tokens and JWTs only travel over
-//! https (plain http only to a loopback address, for tests), and are never printed.
+//! Build), the metadata server's token for the attached service account (asked over the
+//! machine-local plain http it speaks; nothing secret is sent to it). Bearer tokens, assertions
+//! and refresh tokens only travel over https (plain http only to a loopback address, for tests),
+//! and none of them, nor a value, is ever printed.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
