@@ -242,6 +242,13 @@ const STORE_VARS: &[&str] = &[
     "DOPPLER_CONFIG",
     "DOPPLER_API_HOST",
     "LEAKLESS_TEST_ONLY_CA_FILE",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_OAUTH_ACCESS_TOKEN",
+    "CLOUDSDK_CORE_PROJECT",
+    "CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER",
+    "CLOUDSDK_CONFIG",
+    "GCE_METADATA_HOST",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

@@ -74,25 +74,7 @@ impl InfisicalMock {
             .stderr(stderr)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {python:?} tests/support/infisical_server.py: {e}"));
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-        let port = line
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse::<u16>().ok());
-        let Some(port) = port else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the Infisical stand-in did not come up within 20 s (stdout: {line:?}); its stderr:\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        };
+        let port = ready_port(&mut child, &log, "the Infisical stand-in");
         Self {
             url: format!("http://127.0.0.1:{port}"),
             client_id: CLIENT_ID.into(),
@@ -160,6 +142,31 @@ impl InfisicalMock {
     pub fn store(&self) -> InfisicalStore {
         InfisicalStore::open(&self.args()).unwrap_or_else(|e| panic!("open: {e}\n{}", self.log()))
     }
+}
+
+/// Waits (up to 20 s) for a stand-in server's `READY <port>` line on its stdout and returns the
+/// port; kills it and fails the test with its stderr (`log`) when it does not come up.
+pub fn ready_port(child: &mut Child, log: &std::path::Path, what: &str) -> u16 {
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
+    let port = line
+        .strip_prefix("READY ")
+        .and_then(|p| p.trim().parse::<u16>().ok());
+    let Some(port) = port else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "{what} did not come up within 20 s (stdout: {line:?}); its stderr:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+    };
+    port
 }
 
 impl Drop for InfisicalMock {

@@ -34,6 +34,7 @@ mod store_age;
 mod store_aws;
 mod store_azure;
 mod store_doppler;
+mod store_gcp;
 mod store_infisical;
 mod store_vault;
 mod untrusted;

@@ -522,7 +522,7 @@ pub struct MigrateArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// The secrets store: `dotenv` (untracked .env.local files, no server), `vault` (Vault /
-    /// OpenBao KV v2), `infisical`, `aws` (Secrets Manager).
+    /// OpenBao KV v2), `infisical`, `aws` (Secrets Manager), `gcp` (Secret Manager).
     #[arg(long, value_enum, default_value_t = crate::migrate::store::StoreKind::Dotenv)]
     pub to: crate::migrate::store::StoreKind,
     /// Execute the plan: write to the store, verify, rewrite the files. Without it nothing is

@@ -131,6 +131,17 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
                 "Doppler CLI: `doppler run{scope} -- <your start command>` (CI and servers: a service token in DOPPLER_TOKEN)"
             ));
         }
+        StoreKind::Gcp => {
+            // The location is `gcp:{project}/{secret id}`.
+            let (project, id) = example
+                .location
+                .strip_prefix("gcp:")
+                .and_then(|l| l.split_once('/'))
+                .unwrap_or(("<project>", example.store_path.as_str()));
+            out.push(format!(
+                "Google Cloud: Cloud Run and Cloud Functions read it natively (`gcloud run deploy … --set-secrets={key}={id}:latest`); GKE through the Secret Manager CSI driver or External Secrets Operator; scripts with `gcloud secrets versions access latest --secret={id} --project={project}`"
+            ));
+        }
         _ => {}
     }
     for s in stacks {

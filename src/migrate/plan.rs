@@ -399,6 +399,8 @@ pub fn default_path_template(store: StoreKind) -> &'static str {
         // One encrypted file per environment at the top of the repository.
         StoreKind::Age => "",
         StoreKind::Vault | StoreKind::Aws | StoreKind::Azure => "{project}/{env}",
+        // Encoded into the secret id: `shop--dev--KEY` (see `store::gcp`).
+        StoreKind::Gcp => "{project}/{env}",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub address: String,
     /// The store's top-level container: the Vault KV mount, the Infisical project id, the AWS
-    /// region.
+    /// region, the GCP project.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub project: String,
     /// Store-specific settings needed to find the value again (`namespace` for Vault,
@@ -323,6 +323,26 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
             }
             if let Some(config) = opt("config") {
                 a.doppler.config = Some(config);
+            }
+        }
+        StoreKind::Gcp => {
+            // `--gcp-endpoint` is read from CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER too. An
+            // endpoint from the committed map is followed only to Google (or a loopback test
+            // server): anything else must be set by the user, so that an edited map cannot send
+            // the bearer token elsewhere.
+            if a.gcp.endpoint.as_deref().is_none_or(|g| g.trim().is_empty())
+                && !addr.address.is_empty()
+                && !store::gcp::trusted_endpoint(&addr.address)
+            {
+                return Err(StoreError::Config(format!(
+                    "{MAP_FILE} names the GCP endpoint {:?}, which is not a Google endpoint: to use it, set \
+                     --gcp-endpoint (or CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER) yourself",
+                    crate::migrate::http::strip_query(&addr.address)
+                )));
+            }
+            or_map(&mut a.gcp.endpoint, &addr.address);
+            if !addr.project.is_empty() {
+                a.gcp.project = Some(addr.project.clone());
             }
         }
     }

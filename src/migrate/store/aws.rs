@@ -155,11 +155,11 @@ impl fmt::Debug for AwsStore {
 }
 
 /// The value of an environment variable, `None` when unset or empty.
-fn env_nonempty(var: &str) -> Option<String> {
+pub(crate) fn env_nonempty(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|s| !s.trim().is_empty())
 }
 
-fn nonempty(s: &Option<String>) -> Option<String> {
+pub(crate) fn nonempty(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -555,7 +555,7 @@ fn parse_endpoint(endpoint: &str) -> Result<(String, String, String), StoreError
 }
 
 /// Quotes `s` for a POSIX shell when it needs it.
-fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@+,%".contains(&b))

@@ -1,5 +1,5 @@
 //! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical,
-//! AWS Secrets Manager, Azure Key Vault and Doppler.
+//! AWS Secrets Manager, Google Cloud Secret Manager, Azure Key Vault and Doppler.
 //!
 //! A store knows nothing of plans or files: it puts one value at a [`Target`] (idempotently, never
 //! silently clobbering a different value) and reads it back. The migration engine
@@ -10,6 +10,7 @@ pub mod aws;
 pub mod azure;
 pub mod doppler;
 pub mod dotenv;
+pub mod gcp;
 pub mod infisical;
 pub mod vault;
 
@@ -151,6 +152,8 @@ pub enum StoreKind {
     Azure,
     /// Doppler (REST v3), service token.
     Doppler,
+    /// Google Cloud Secret Manager.
+    Gcp,
 }
 
 impl fmt::Display for StoreKind {
@@ -163,6 +166,7 @@ impl fmt::Display for StoreKind {
             StoreKind::Age => "age",
             StoreKind::Azure => "azure",
             StoreKind::Doppler => "doppler",
+            StoreKind::Gcp => "gcp",
         })
     }
 }
@@ -188,6 +192,9 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub doppler: doppler::DopplerArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub gcp: gcp::GcpArgs,
 }
 
 /// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
@@ -215,6 +222,7 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
         StoreKind::Age => Box::new(age::AgeStore::open(&args.age, root)?),
         StoreKind::Azure => Box::new(azure::AzureStore::open(&args.azure)?),
         StoreKind::Doppler => Box::new(doppler::DopplerStore::open(&args.doppler)?),
+        StoreKind::Gcp => Box::new(gcp::GcpStore::open(&args.gcp)?),
     })
 }
 
