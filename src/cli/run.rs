@@ -908,6 +908,8 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         path_template: a.path_template.clone(),
         ref_template: a.ref_template.clone(),
         example_file: a.example_file.clone(),
+        k8s_operator: a.k8s.operator,
+        k8s_all: a.from_report.is_none(),
     };
     let mut the_plan = plan::build(&root, &found, &rules, &tracked, &scope, &popts);
     the_plan.skipped.extend(not_found);
@@ -930,6 +932,16 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
             store: a.to,
             example_file: a.example_file.clone(),
             remove_local: a.remove_local,
+            k8s: crate::migrate::k8s::Context {
+                store: Some(a.to),
+                args: a.k8s.clone(),
+                vault_mount: a.store.vault.vault_mount.clone(),
+                vault_namespace: a.store.vault.vault_namespace.clone(),
+                aws_per_file: a.store.aws.mode == store::aws::AwsMode::PerFile,
+                infisical_url: a.store.infisical.url.clone(),
+                infisical_project: a.store.infisical.project.clone(),
+                infisical_env: a.store.infisical.env.clone(),
+            },
         };
         apply::apply(&root, &git_dir, &the_plan, s.as_mut(), &opts)
     };

@@ -689,7 +689,14 @@ fn vso(ctx: &Context, m: &Manifest, refs: &[(String, Target)]) -> Result<Json, S
     if let Some(ns) = &ctx.vault_namespace {
         spec.insert("namespace".into(), json!(ns));
     }
-    spec.insert("refreshAfter".into(), json!(ctx.args.refresh));
+    // VSO takes one unit (`^[0-9]+(s|m|h)$`): 1h30m is written 90m.
+    let secs = duration_secs(&ctx.args.refresh).unwrap_or(3600);
+    let refresh = match secs {
+        s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    };
+    spec.insert("refreshAfter".into(), json!(refresh));
     if let Some(a) = &ctx.args.vault_auth {
         spec.insert("vaultAuthRef".into(), json!(a));
     }
