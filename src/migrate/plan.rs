@@ -832,7 +832,9 @@ pub fn build(
                                     range: span,
                                     render: Render::Template(template),
                                 },
-                                Err(why) => Action::Manual(why),
+                                Err(why) => Action::Manual(
+                                    helm_step(root, tracked, &path, text, loc.line, &key).unwrap_or(why),
+                                ),
                             },
                             key,
                         },
@@ -1214,6 +1216,33 @@ impl FilePlan {
             resources: Vec::new(),
         }
     }
+}
+
+/// The manual step for a secret in a Helm chart's values file: which templates read it, and
+/// how to feed it from the store instead. `None` outside a chart.
+fn helm_step(
+    root: &Path,
+    tracked: &BTreeSet<String>,
+    path: &str,
+    text: &str,
+    line: usize,
+    key: &str,
+) -> Option<String> {
+    if !k8s::is_helm_values(root, path) {
+        return None;
+    }
+    let dotted = k8s::yaml_path_at(text, line)?;
+    let readers = k8s::helm_readers(root, tracked.iter(), path, &dotted);
+    Some(if readers.is_empty() {
+        format!(
+            "Helm values ({dotted}): no template of this chart reads .Values.{dotted}; delete the value here and pass it at deploy time from the store (`--set {dotted}=...` with the value from `leakless env`); the value is in the store as {key}"
+        )
+    } else {
+        format!(
+            "Helm values ({dotted}), read by {}: leakless does not rewrite chart templates; delete the value here and either pass it at deploy time (`--set {dotted}=...` with the value from `leakless env`) or make that template an ExternalSecret/InfisicalSecret reading {key} from the store",
+            readers.join(", ")
+        )
+    })
 }
 
 /// The rule name a Kubernetes Secret's unflagged keys are listed under.
