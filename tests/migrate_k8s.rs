@@ -258,6 +258,11 @@ fn vso_option_writes_a_schema_valid_vault_static_secret() {
     assert_eq!(s(&dest["name"]), "db-creds");
     assert_eq!(s(&dest["type"]), "kubernetes.io/basic-auth");
     assert_eq!(dest["create"].as_bool(), Some(true));
+    assert_eq!(
+        dest["overwrite"].as_bool(),
+        Some(true),
+        "takes over the Secret applied from git"
+    );
     // One template per Secret key, reading the stored field that holds its value.
     let templates = dest["transformation"]["templates"]
         .as_mapping()

@@ -364,7 +364,18 @@ fn parse_secret(doc: &str, first_line: usize) -> Option<Result<(Manifest, Vec<En
     let v: Yaml = serde_yaml_ng::from_str(doc).ok()?;
     let m = v.as_mapping()?;
     let get = |k: &str| m.get(Yaml::String(k.into()));
-    if get("kind")?.as_str()? != "Secret" || get("apiVersion")?.as_str()? != "v1" {
+    let kind = get("kind")?.as_str()?;
+    if kind == "List" || kind == "SecretList" {
+        // `kubectl get secrets -o yaml` output: its items are not rewritten one by one.
+        let holds_secret = get("items")?
+            .as_sequence()?
+            .iter()
+            .any(|i| i.get("kind").and_then(Yaml::as_str) == Some("Secret"));
+        return holds_secret.then(|| {
+            Err("a List holding Secret items: split them into `---`-separated documents and run migrate again".to_string())
+        });
+    }
+    if kind != "Secret" || get("apiVersion")?.as_str()? != "v1" {
         return None;
     }
     Some(secret_fields(doc, first_line, m))
@@ -668,6 +679,8 @@ fn vso(ctx: &Context, m: &Manifest, refs: &[(String, Target)]) -> Result<Json, S
     let mut dest = Map::new();
     dest.insert("name".into(), json!(m.name));
     dest.insert("create".into(), json!(true));
+    // The Secret applied from git exists in the cluster: VSO takes it over only with this.
+    dest.insert("overwrite".into(), json!(true));
     if let Some(t) = &m.secret_type {
         dest.insert("type".into(), json!(t));
     }
@@ -957,6 +970,49 @@ mod tests {
         assert_eq!(yaml_path_at(v, 5).as_deref(), Some("token"));
         assert_eq!(duration_secs("1h30m"), Some(5400));
         assert_eq!(duration_secs("1d"), None);
+    }
+
+    #[test]
+    fn lists_of_secrets_are_manual() {
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: a}\n  stringData: {k: v}\n";
+        assert!(find_secrets(list).unsupported[0].why.contains("List"));
+        let other = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: Secret}\n";
+        assert!(find_secrets(other).unsupported.is_empty());
+    }
+
+    #[test]
+    fn aws_refs_follow_the_store_layout() {
+        let t = Target::new("shop/prod", "DB_PASSWORD");
+        let mut ctx = Context {
+            store: Some(StoreKind::Aws),
+            ..Context::default()
+        };
+        assert_eq!(
+            eso_remote_ref(&ctx, &t),
+            Some(("shop/prod/DB_PASSWORD".into(), None))
+        );
+        ctx.aws_per_file = true;
+        assert_eq!(
+            eso_remote_ref(&ctx, &t),
+            Some(("shop/prod".into(), Some("DB_PASSWORD".into())))
+        );
+        let m = Manifest {
+            name: "db".into(),
+            namespace: Some("shop".into()),
+            ..Manifest::default()
+        };
+        let out = render(&ctx, Operator::Eso, &m, &[("password".into(), t)]).expect("render");
+        assert!(out.contains("kind: ExternalSecret\n"), "{out}");
+        assert!(
+            out.contains("key: shop/prod\n      property: DB_PASSWORD\n"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("template"),
+            "no type, no labels: no template\n{out}"
+        );
+        ctx.store = Some(StoreKind::Dotenv);
+        assert!(render(&ctx, Operator::Eso, &m, &[("k".into(), Target::new("", "K"))]).is_err());
     }
 
     #[test]
