@@ -527,3 +527,53 @@ fn killed_at_every_failpoint_loses_nothing() {
         }
     }
 }
+
+#[test]
+fn aws_store_gets_external_secrets_for_both_layouts() {
+    let Some(moto) = crate::store_aws::Moto::start() else {
+        return;
+    };
+    for (mode, project) in [("per-key", "shop1"), ("per-file", "shop2")] {
+        let repo = repo();
+        let (code, out, err) = run_env(
+            &repo,
+            &[
+                "migrate",
+                "--to",
+                "aws",
+                "--apply",
+                "--aws-mode",
+                mode,
+                "--project",
+                project,
+            ],
+            &moto.env(),
+        );
+        assert_eq!(code, 0, "{mode}: {out}\n{err}");
+        let text = repo.read("k8s/prod/app.yaml");
+        assert_rest_unchanged(&text);
+        let es = doc_of(&text, "ExternalSecret");
+        let mut got = BTreeMap::new();
+        for d in es["spec"]["data"].as_sequence().expect("data") {
+            let key = s(&d["remoteRef"]["key"]);
+            // Read back with boto3: the whole secret (per key) or its JSON property (per file).
+            let secret = moto.get_secret_string(key).expect("in Secrets Manager");
+            let value = match d["remoteRef"].get("property") {
+                None => {
+                    assert_eq!(mode, "per-key");
+                    secret
+                }
+                Some(p) => {
+                    assert_eq!(mode, "per-file");
+                    let json: serde_json::Value = serde_json::from_str(&secret).expect("JSON secret");
+                    json[s(p)].as_str().expect("property").to_string()
+                }
+            };
+            got.insert(s(&d["secretKey"]).to_string(), value);
+        }
+        assert_eq!(got, want(), "{mode}");
+        assert_schema_valid(&repo.root().join("k8s/prod/app.yaml"), "ExternalSecret", &|t| {
+            t.replace("  - remoteRef:\n", "  - remoteRef: {}\n    x:\n")
+        });
+    }
+}

@@ -927,6 +927,14 @@ pub fn build(
                 continue;
             }
             let op = k8s::operator_for(opts.store, opts.k8s_operator);
+            if let (Err(why), true) = (&op, hits.is_empty()) {
+                // Nothing to rewrite it into: the values stay where they are, a manual step.
+                plan.notes.push(format!(
+                    "{path}:{}: Kubernetes Secret {}: {why}",
+                    d.line, d.manifest.name
+                ));
+                continue;
+            }
             let ri = file.resources.len();
             if let Ok(operator) = op {
                 file.resources.push(ResourcePlan {
@@ -950,6 +958,10 @@ pub fn build(
                     .map(|h| Some(h.0))
                     .collect();
                 if fis.is_empty() {
+                    if op.is_err() {
+                        // Only what a rule flagged moves when the manifest stays.
+                        continue;
+                    }
                     fis.push(None);
                 }
                 for fi in fis {
