@@ -73,7 +73,7 @@ pub struct K8sArgs {
     #[arg(long = "k8s-operator", value_enum, value_name = "OPERATOR", help_heading = HEADING)]
     pub operator: Option<Operator>,
     /// The `SecretStore` (or `ClusterSecretStore`) an `ExternalSecret` reads from.
-    #[arg(long = "k8s-secret-store", default_value = "leakless", value_name = "NAME", help_heading = HEADING)]
+    #[arg(long = "k8s-secret-store", default_value = "leakless", value_name = "NAME", value_parser = parse_store_name, help_heading = HEADING)]
     pub secret_store: String,
     /// The kind of that store.
     #[arg(long = "k8s-store-kind", value_enum, default_value_t = StoreRefKind::SecretStore, help_heading = HEADING)]
@@ -105,6 +105,15 @@ impl Default for K8sArgs {
             infisical_credentials: "infisical-universal-auth".into(),
             infisical_project_slug: None,
         }
+    }
+}
+
+/// A Kubernetes object name (DNS subdomain), as `secretStoreRef.name` requires.
+fn parse_store_name(s: &str) -> Result<String, String> {
+    if is_dns_subdomain(s) {
+        Ok(s.to_string())
+    } else {
+        Err("a Kubernetes object name: lowercase letters, digits, '-' and '.'".to_string())
     }
 }
 
@@ -416,7 +425,8 @@ fn secret_fields(
         Some(_) => return Err("immutable is not a boolean".into()),
     };
     let mut entries: Vec<Entry> = Vec::new();
-    let line_of = |key: &str| key_line(doc, key).map_or(first_line, |l| first_line + l);
+    let lines = key_lines(doc);
+    let line_of = |key: &str| lines.get(key).map_or(first_line, |l| first_line + l);
     let data = mapping(get("data"), "data")?;
     for (k, v) in data {
         let Yaml::String(b64) = v else {
@@ -438,6 +448,11 @@ fn secret_fields(
             value: bytes,
         });
     }
+    let mut index: std::collections::HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect();
     for (k, v) in mapping(get("stringData"), "stringData")? {
         let Yaml::String(s) = v else {
             return Err(format!("stringData.{} is not a string", printable(&k)));
@@ -447,9 +462,12 @@ fn secret_fields(
             key: k,
             value: s.into_bytes(),
         };
-        match entries.iter_mut().find(|x| x.key == e.key) {
-            Some(x) => *x = e,
-            None => entries.push(e),
+        match index.get(&e.key) {
+            Some(&i) => entries[i] = e,
+            None => {
+                index.insert(e.key.clone(), entries.len());
+                entries.push(e);
+            }
         }
     }
     for e in &entries {
@@ -497,18 +515,27 @@ fn printable(k: &str) -> String {
     }
 }
 
-/// 0-based line offset of `key:` inside a document (the first indented line starting with it).
-fn key_line(doc: &str, key: &str) -> Option<usize> {
-    doc.lines().position(|l| {
+/// 0-based line offsets of the indented `key:` lines of a document (the first one per key), in
+/// one pass (a Secret may have many keys).
+fn key_lines(doc: &str) -> std::collections::HashMap<&str, usize> {
+    let mut out = std::collections::HashMap::new();
+    for (i, l) in doc.lines().enumerate() {
         let t = l.trim_start();
-        t.len() < l.len()
-            && [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
-                .iter()
-                .any(|k| {
-                    t.strip_prefix(k.as_str())
-                        .is_some_and(|r| r.trim_start().starts_with(':'))
-                })
-    })
+        if t.len() == l.len() {
+            continue;
+        }
+        let key = match t.as_bytes().first() {
+            Some(q @ (b'"' | b'\'')) => t[1..]
+                .split_once(*q as char)
+                .filter(|(_, rest)| rest.trim_start().starts_with(':'))
+                .map(|(k, _)| k),
+            _ => t.split_once(':').map(|(k, _)| k.trim_end()),
+        };
+        if let Some(k) = key {
+            out.entry(k).or_insert(i);
+        }
+    }
+    out
 }
 
 /// `[-._a-zA-Z0-9]+`, at most 253 bytes: a Secret data key.
@@ -970,6 +997,19 @@ mod tests {
         assert_eq!(yaml_path_at(v, 5).as_deref(), Some("token"));
         assert_eq!(duration_secs("1h30m"), Some(5400));
         assert_eq!(duration_secs("1d"), None);
+    }
+
+    #[test]
+    fn many_keys_are_linear() {
+        let mut doc = String::from("apiVersion: v1\nkind: Secret\nmetadata: {name: many}\nstringData:\n");
+        for i in 0..40_000 {
+            doc.push_str(&format!("  k{i}: v\n"));
+        }
+        let t = std::time::Instant::now();
+        let s = find_secrets(&doc);
+        assert_eq!(s.docs[0].entries.len(), 40_000);
+        assert_eq!(s.docs[0].entries[39_999].line, 40_004);
+        assert!(t.elapsed().as_secs() < 10);
     }
 
     #[test]

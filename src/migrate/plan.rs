@@ -950,12 +950,20 @@ pub fn build(
                 Ok(k8s::Operator::Infisical) => "InfisicalSecret",
                 Err(_) => "",
             };
-            for (ei, e) in d.entries.iter().enumerate() {
-                // A finding goes with the key on its line (else with the first key).
-                let mut fis: Vec<Option<usize>> = hits
-                    .iter()
-                    .filter(|h| h.1 == e.line || (ei == 0 && !d.entries.iter().any(|x| x.line == h.1)))
-                    .map(|h| Some(h.0))
+            // A finding goes with the key on its line (else with the first key).
+            let entry_lines: BTreeSet<usize> = d.entries.iter().map(|e| e.line).collect();
+            let mut by_line: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            let first = d.entries.first().map_or(0, |e| e.line);
+            for &(fi, line) in &hits {
+                let at = if entry_lines.contains(&line) { line } else { first };
+                by_line.entry(at).or_default().push(fi);
+            }
+            for e in &d.entries {
+                let mut fis: Vec<Option<usize>> = by_line
+                    .remove(&e.line)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Some)
                     .collect();
                 if fis.is_empty() {
                     if op.is_err() {
@@ -1016,6 +1024,7 @@ pub fn build(
             _ => String::new(),
         }
     };
+    let mut resource_keys: BTreeSet<(String, usize, String)> = BTreeSet::new();
     for c in &candidates {
         let env = opts.env.clone().unwrap_or_else(|| infer_env(&c.path));
         let target_env = match opts.store {
@@ -1107,9 +1116,9 @@ pub fn build(
             Action::Manual(why) => file.manual.push((idx, c.line, why)),
             Action::Manifest(_) => {
                 if let Some((ri, key)) = &c.resource {
-                    let keys = &mut file.resources[*ri].keys;
-                    if !keys.iter().any(|(k, _)| k == key) {
-                        keys.push((key.clone(), idx));
+                    // One entry per key (a key with several findings has several candidates).
+                    if resource_keys.insert((c.path.clone(), *ri, key.clone())) {
+                        file.resources[*ri].keys.push((key.clone(), idx));
                     }
                 }
             }
