@@ -175,6 +175,10 @@ fn secret_becomes_a_schema_valid_external_secret_with_values_in_openbao() {
         ],
     );
     assert!(out.contains("Secret db-creds → ExternalSecret"), "{out}");
+    assert!(
+        out.contains("create the ClusterSecretStore `vault-backend` (provider vault with your server, path: secret, version: v2)"),
+        "{out}"
+    );
     let text = repo.read("k8s/prod/app.yaml");
     assert_rest_unchanged(&text);
     let es = doc_of(&text, "ExternalSecret");

@@ -31,7 +31,7 @@ pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
 const MAX_DOCUMENTS: usize = 10_000;
 
 /// The in-cluster operator a migrated Secret is handed to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Operator {
     /// External Secrets Operator: `ExternalSecret` (external-secrets.io/v1).
     Eso,
@@ -826,6 +826,38 @@ fn infisical(ctx: &Context, m: &Manifest, refs: &[(String, Target)]) -> Result<J
 fn is_go_field(k: &str) -> bool {
     k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// What the cluster needs before the rewritten resources work (one line per operator used).
+pub fn setup_hints(ctx: &Context, used: &std::collections::BTreeSet<Operator>) -> Vec<String> {
+    let kind = match ctx.args.store_kind {
+        StoreRefKind::SecretStore => "SecretStore",
+        StoreRefKind::ClusterSecretStore => "ClusterSecretStore",
+    };
+    let store = &ctx.args.secret_store;
+    used.iter()
+        .map(|op| match op {
+            Operator::Eso => {
+                let provider = match ctx.store {
+                    Some(StoreKind::Vault) => format!(
+                        "provider vault with your server, path: {}, version: v2",
+                        ctx.vault_mount
+                    ),
+                    Some(StoreKind::Aws) => "provider aws with service: SecretsManager and your region".to_string(),
+                    _ => "the provider of your store".to_string(),
+                };
+                format!(
+                    "Kubernetes (rewritten ExternalSecrets): install the External Secrets Operator and create the {kind} `{store}` ({provider}){}, then apply the manifests",
+                    if kind == "SecretStore" { " in each of their namespaces" } else { "" }
+                )
+            }
+            Operator::Vso => "Kubernetes (rewritten VaultStaticSecrets): install the Vault Secrets Operator with a VaultConnection and VaultAuth (or pass --k8s-vault-auth) allowed to read the paths, then apply the manifests".to_string(),
+            Operator::Infisical => format!(
+                "Kubernetes (rewritten InfisicalSecrets): install the Infisical operator and create the Secret `{}` with clientId and clientSecret of a machine identity that can read the project, then apply the manifests",
+                ctx.args.infisical_credentials
+            ),
+        })
+        .collect()
 }
 
 /// The chart templates (`<chart>/templates/*`) that read `.Values.<path>` for a values file of a
