@@ -581,3 +581,38 @@ fn aws_store_gets_external_secrets_for_both_layouts() {
         });
     }
 }
+
+#[test]
+fn from_report_takes_only_secrets_holding_a_reported_finding() {
+    let quiet = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: quiet\n  namespace: shop\ndata:\n  username: {}\n",
+        b64("admin")
+    );
+    let repo = Repo::from_files(&[("k8s/prod/app.yaml", &manifest()), ("k8s/quiet.yaml", &quiet)]);
+    // Without a report every committed Secret is planned, flagged or not.
+    let (code, out, err) = run_env(&repo, &["migrate", "--to", "vault", "--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("QUIET_USERNAME"), "{out}");
+    let report = repo.root().join("../scan.json");
+    let (_, scan, _) = run_env(&repo, &["scan", ".", "--format", "json"], &[]);
+    std::fs::write(&report, scan).expect("write report");
+    let (code, out, err) = run_env(
+        &repo,
+        &[
+            "migrate",
+            "--to",
+            "vault",
+            "--format",
+            "json",
+            "--from-report",
+            report.to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("QUIET_USERNAME"), "{out}");
+    assert!(
+        out.contains("DB_CREDS_USERNAME"),
+        "every key of a reported Secret moves: {out}"
+    );
+}
