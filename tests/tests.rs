@@ -21,6 +21,7 @@ mod hooks;
 mod html;
 mod migrate;
 mod migrate_exact;
+mod migrate_k8s;
 mod migrate_stores;
 mod migrate_vault;
 mod org_audit;

@@ -581,6 +581,9 @@ pub struct MigrateArgs {
     /// Store options.
     #[command(flatten)]
     pub store: crate::migrate::store::StoreArgs,
+    /// Kubernetes `Secret` manifests.
+    #[command(flatten)]
+    pub k8s: crate::migrate::k8s::K8sArgs,
 }
 
 /// `leakless migrate --format`.

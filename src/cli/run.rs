@@ -908,8 +908,25 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
         path_template: a.path_template.clone(),
         ref_template: a.ref_template.clone(),
         example_file: a.example_file.clone(),
+        k8s_operator: a.k8s.operator,
+        k8s_all: a.from_report.is_none(),
     };
     let mut the_plan = plan::build(&root, &found, &rules, &tracked, &scope, &popts);
+    let k8s_ctx = crate::migrate::k8s::Context {
+        store: Some(a.to),
+        args: a.k8s.clone(),
+        vault_mount: a.store.vault.vault_mount.clone(),
+        vault_namespace: a.store.vault.vault_namespace.clone(),
+        aws_per_file: a.store.aws.mode == store::aws::AwsMode::PerFile,
+        infisical_url: a.store.infisical.url.clone(),
+        infisical_project: a.store.infisical.project.clone(),
+        infisical_env: a.store.infisical.env.clone(),
+    };
+    let k8s_used: std::collections::BTreeSet<_> = the_plan
+        .files
+        .iter()
+        .flat_map(|f| f.resources.iter().map(|r| r.operator))
+        .collect();
     the_plan.skipped.extend(not_found);
     let report = if !a.apply {
         let mut r = apply::dry_run(&the_plan, a.to);
@@ -930,12 +947,16 @@ fn migrate(a: &MigrateArgs) -> Result<ExitCode> {
             store: a.to,
             example_file: a.example_file.clone(),
             remove_local: a.remove_local,
+            k8s: k8s_ctx.clone(),
         };
         apply::apply(&root, &git_dir, &the_plan, s.as_mut(), &opts)
     };
     let mut report = report;
     let stacks = crate::migrate::guide::detect(&root, &tracked);
     report.how_to_run = crate::migrate::guide::advice(a.to, &stacks, &report.secrets);
+    report
+        .how_to_run
+        .extend(crate::migrate::k8s::setup_hints(&k8s_ctx, &k8s_used));
     let mut out = io::stdout().lock();
     match a.format {
         MigrateFormat::Text => report.write_text(&mut out)?,

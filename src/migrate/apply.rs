@@ -16,6 +16,7 @@
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -43,6 +44,8 @@ pub struct ApplyOptions {
     /// After a verified write to a remote store, delete the untracked plaintext dotenv copies
     /// (else they are listed as leftovers).
     pub remove_local: bool,
+    /// How Kubernetes `Secret` manifests are rewritten.
+    pub k8s: super::k8s::Context,
 }
 
 /// The state directory inside `.git`.
@@ -199,6 +202,7 @@ pub fn secret_entry(
                     Action::Untrack => ("untrack", None),
                     Action::Replace { render, .. } => ("reference", Some(render.render(&target.key))),
                     Action::Manual(why) => ("manual", Some(why.clone())),
+                    Action::Manifest(what) => ("resource", Some(what.clone())),
                 };
                 SiteEntry {
                     path: s.path.clone(),
@@ -227,11 +231,11 @@ pub fn dry_run(plan: &Plan, store: StoreKind) -> MigrationReport {
         ));
     }
     for f in &plan.files {
-        if !f.edits.is_empty() {
+        if !f.edits.is_empty() || !f.resources.is_empty() {
             r.files.push(FileEntry {
                 path: f.path.clone(),
                 change: "would_rewrite".into(),
-                detail: None,
+                detail: resources_detail(f),
             });
         }
         if let Some(u) = &f.untrack {
@@ -349,6 +353,7 @@ fn finish_report(r: &mut MigrationReport, plan: &Plan, purge: Option<&Path>) {
             s.location
         ));
     }
+    r.manual_steps.extend(plan.notes.iter().cloned());
     r.manual_steps.sort();
     r.manual_steps.dedup();
     r.skipped = plan
@@ -519,16 +524,18 @@ pub fn apply(
             });
             continue;
         }
-        if !file.edits.is_empty() {
-            match rewrite(root, file, plan, &targets, &mut stager) {
+        if !file.edits.is_empty() || !file.resources.is_empty() {
+            match rewrite(root, file, plan, &targets, &opts.k8s, &mut stager) {
                 Ok(staged) => {
-                    let detail = (!staged).then(|| {
+                    let detail = if staged {
+                        resources_detail(file)
+                    } else {
                         r.manual_steps.push(format!(
                             "{}: rewritten but not staged (it had other unstaged changes): review and stage it",
                             file.path
                         ));
-                        "not staged: it had other unstaged changes".to_string()
-                    });
+                        Some("not staged: it had other unstaged changes".to_string())
+                    };
                     let fe = FileEntry {
                         path: file.path.clone(),
                         change: "rewritten".into(),
@@ -942,6 +949,28 @@ pub fn replace_text_line(secret: &[u8], key: &str) -> Vec<u8> {
     out
 }
 
+/// What the Kubernetes `Secret` documents of a file become, for the report.
+fn resources_detail(file: &FilePlan) -> Option<String> {
+    let parts: Vec<String> = file
+        .resources
+        .iter()
+        .map(|r| {
+            let kind = match r.operator {
+                super::k8s::Operator::Eso => "ExternalSecret",
+                super::k8s::Operator::Vso => "VaultStaticSecret",
+                super::k8s::Operator::Infisical => "InfisicalSecret",
+            };
+            format!("Secret {} → {kind}", r.manifest.name)
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "{} (the operator and its store connection must be installed in the cluster)",
+            parts.join(", ")
+        )
+    })
+}
+
 /// Why a file was left alone.
 enum Left {
     /// Something failed (an error, exit 2).
@@ -957,6 +986,7 @@ fn rewrite(
     file: &FilePlan,
     plan: &Plan,
     targets: &[Target],
+    k8s: &super::k8s::Context,
     stager: &mut Stager,
 ) -> Result<bool, Left> {
     let path = root.join(&file.path);
@@ -967,23 +997,45 @@ fn rewrite(
             "changed since the plan was made; left alone (run migrate again)".into(),
         ));
     }
+    // Every replacement, last first (edits never overlap a Secret document: see the planner).
+    let mut splices: Vec<(Range<usize>, String)> = file
+        .edits
+        .iter()
+        .map(|e| (e.range.clone(), e.render.render(&targets[e.item].key)))
+        .collect();
+    for res in &file.resources {
+        let refs: Vec<(String, Target)> = res
+            .keys
+            .iter()
+            .map(|(k, i)| (k.clone(), targets[*i].clone()))
+            .collect();
+        let text = super::k8s::render(k8s, res.operator, &res.manifest, &refs)
+            .map_err(|why| Left::Manual(format!("Kubernetes Secret {}: {why}", res.manifest.name)))?;
+        splices.push((res.range.clone(), text));
+    }
+    splices.sort_by_key(|s| s.0.start);
     let mut out = bytes;
-    for e in file.edits.iter().rev() {
-        out.splice(e.range.clone(), e.render.render(&targets[e.item].key).bytes());
+    for (range, text) in splices.iter().rev() {
+        out.splice(range.clone(), text.bytes());
     }
     let manual: BTreeSet<usize> = file.manual.iter().map(|m| m.0).collect();
-    for e in &file.edits {
-        if manual.contains(&e.item) {
+    let replaced = file
+        .edits
+        .iter()
+        .map(|e| e.item)
+        .chain(file.resources.iter().flat_map(|r| r.keys.iter().map(|k| k.1)));
+    for item in replaced {
+        if manual.contains(&item) {
             continue;
         }
-        if plan.items[e.item]
+        if plan.items[item]
             .secrets
             .iter()
             .any(|s| memchr::memmem::find(&out, s.expose()).is_some())
         {
             return Err(Left::Manual(format!(
                 "the secret stored as {} also occurs inside other text in this file; left alone, replace it by hand",
-                targets[e.item].key
+                targets[item].key
             )));
         }
     }

@@ -102,10 +102,21 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
                 .store_path
                 .rsplit_once('/')
                 .unwrap_or(("", example.store_path.as_str()));
+            // The location is `vault:[namespace/]mount/path#field`: the mount is what precedes the
+            // path (a namespace goes in the agent's `vault { namespace }`, not in the template).
             let mount = example
                 .location
                 .strip_prefix("vault:")
-                .and_then(|l| l.split('/').next())
+                .and_then(|l| l.split('#').next())
+                .and_then(|l| {
+                    if path.is_empty() {
+                        Some(l)
+                    } else {
+                        l.strip_suffix(path)?.strip_suffix('/')
+                    }
+                })
+                .and_then(|l| l.rsplit('/').next())
+                .filter(|m| !m.is_empty())
                 .unwrap_or("secret");
             out.push(format!(
                 "Vault Agent (servers, VMs): a template renders the file your app loads: {{{{ with secret \"{mount}/data/{path}\" }}}}{field}={{{{ .Data.data.{field} }}}}{{{{ end }}}}"
@@ -219,5 +230,35 @@ mod tests {
                 Stack::GithubActions(".github/workflows/ci.yml".into()),
             ]
         );
+    }
+
+    #[test]
+    fn vault_agent_template_names_the_mount_not_the_namespace_or_project() {
+        let entry = |location: &str| SecretEntry {
+            key: "DB_PASSWORD".into(),
+            preview: String::new(),
+            location: location.into(),
+            store_path: "r1/prod/DB_PASSWORD".into(),
+            env: "prod".into(),
+            status: crate::migrate::report::Status::Moved,
+            error: None,
+            in_store: None,
+            rules: vec![],
+            fingerprints: vec![],
+            providers: vec![],
+            rotate: vec![],
+            fetch: String::new(),
+            sites: vec![],
+        };
+        for (location, want) in [
+            ("vault:kv/r1/prod#DB_PASSWORD", "\"kv/data/r1/prod\""),
+            (
+                "vault:team-a/secret/r1/prod#DB_PASSWORD",
+                "\"secret/data/r1/prod\"",
+            ),
+        ] {
+            let out = advice(StoreKind::Vault, &[], &[entry(location)]).join("\n");
+            assert!(out.contains(want), "{location}: {out}");
+        }
     }
 }

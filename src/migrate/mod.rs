@@ -16,6 +16,7 @@ pub mod export;
 pub mod git;
 pub mod guide;
 pub mod http;
+pub mod k8s;
 pub mod plan;
 pub mod report;
 pub mod secrets_map;

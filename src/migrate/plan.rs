@@ -17,7 +17,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::store::{StoreKind, Target};
-use super::{dotenv, unescape};
+use super::{dotenv, k8s, unescape};
 use crate::findings::{Finding, Secret};
 use crate::matching::assign::is_secret_key;
 use crate::rules::RuleSet;
@@ -40,6 +40,12 @@ pub struct PlanOptions {
     pub ref_template: Option<String>,
     /// The example file written beside a migrated dotenv file.
     pub example_file: String,
+    /// `--k8s-operator`: the operator a committed Kubernetes `Secret` is rewritten for (`None`:
+    /// the store's default, see [`k8s::operator_for`]).
+    pub k8s_operator: Option<k8s::Operator>,
+    /// Migrate every committed Kubernetes `Secret` (a manifest holds its values in plain text,
+    /// found by a rule or not); `false` (with `--from-report`): only those holding a finding.
+    pub k8s_all: bool,
 }
 
 /// Shell/compose/Spring-style interpolation.
@@ -167,6 +173,9 @@ pub enum Action {
     },
     /// Left for a person: why.
     Manual(String),
+    /// The Kubernetes `Secret` document holding it becomes an operator resource (the text says
+    /// which).
+    Manifest(String),
 }
 
 /// How a reference to a stored key is written in a file.
@@ -235,6 +244,21 @@ pub struct FilePlan {
     pub items: BTreeSet<usize>,
     /// Sites left for a person.
     pub manual: Vec<(usize, usize, String)>,
+    /// Kubernetes `Secret` documents replaced by operator resources.
+    pub resources: Vec<ResourcePlan>,
+}
+
+/// A Kubernetes `Secret` document and the operator resource that replaces it.
+#[derive(Debug)]
+pub struct ResourcePlan {
+    /// The document's byte range.
+    pub range: Range<usize>,
+    /// Its metadata (no values).
+    pub manifest: k8s::Manifest,
+    /// The operator.
+    pub operator: k8s::Operator,
+    /// Each key of the Secret and the item holding its value.
+    pub keys: Vec<(String, usize)>,
 }
 
 /// The untracking of a dotenv file.
@@ -268,6 +292,9 @@ pub struct Plan {
     pub files: Vec<FilePlan>,
     /// Findings left alone.
     pub skipped: Vec<Skip>,
+    /// Manual steps that belong to no stored value (a Kubernetes `Secret` that cannot be
+    /// migrated automatically).
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -556,7 +583,10 @@ fn whole_token(b: &[u8], r: &Range<usize>) -> bool {
 
 /// A candidate before de-duplication.
 struct Candidate {
-    finding: usize,
+    /// The finding (none for a key of a Kubernetes `Secret` no rule flagged).
+    finding: Option<usize>,
+    /// The Kubernetes resource (index in its file's `resources`) and the Secret's key.
+    resource: Option<(usize, String)>,
     path: String,
     line: usize,
     key: String,
@@ -605,11 +635,55 @@ pub fn build(
         }
     }
 
+    // Committed Kubernetes `Secret` manifests: every key moves, whether a rule flagged it or not.
+    let mut manifests: BTreeMap<String, K8sFile> = BTreeMap::new();
+    for path in tracked {
+        let yaml = matches!(
+            path.rsplit_once('.')
+                .map(|(_, e)| e.to_ascii_lowercase())
+                .as_deref(),
+            Some("yaml" | "yml")
+        );
+        if !yaml
+            || (!scope.is_empty() && !scope.iter().any(|s| in_scope(path, s)))
+            || (!opts.k8s_all && !per_file.contains_key(path))
+        {
+            continue;
+        }
+        if let Some(f) = K8sFile::read(root, path) {
+            manifests.insert(path.clone(), f);
+        }
+    }
+
     let mut candidates: Vec<Candidate> = Vec::new();
     // Config and dotenv texts, read once, for the repeat and example passes below.
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for (path, mut sites) in per_file {
         sites.sort_by_key(|s| (s.2, s.0));
+        if let Some(m) = manifests.get_mut(&path) {
+            // Findings inside a Secret document go with its keys (or its manual step).
+            sites.retain(|&(fi, _, line)| {
+                if let Some(d) = m.doc_at(line) {
+                    m.hits.push((d, fi, line));
+                    return false;
+                }
+                if let Some(u) = m
+                    .secrets
+                    .unsupported
+                    .iter()
+                    .find(|u| m.spans(u.line, &u.range, line))
+                {
+                    let why = format!("Kubernetes Secret: {}", u.why);
+                    candidates.push(manual(fi, &findings[fi], rules, &path, line, &why));
+                    m.manual_hit = true;
+                    return false;
+                }
+                true
+            });
+            if sites.is_empty() {
+                continue;
+            }
+        }
         let bytes = match std::fs::read(root.join(&path)) {
             Ok(b) => b,
             Err(e) => {
@@ -694,7 +768,8 @@ pub fn build(
                             "the value interpolates a variable the file does not set (${...}): move it by hand",
                         ),
                         Some(e) => Candidate {
-                            finding: fi,
+                            finding: Some(fi),
+                            resource: None,
                             path: path.clone(),
                             line: loc.line,
                             key: e.key.clone(),
@@ -751,7 +826,8 @@ pub fn build(
                     };
                     match value {
                         Ok(value) => Candidate {
-                            finding: fi,
+                            finding: Some(fi),
+                            resource: None,
                             path: path.clone(),
                             line: loc.line,
                             value: value.into_bytes(),
@@ -760,7 +836,9 @@ pub fn build(
                                     range: span,
                                     render: Render::Template(template),
                                 },
-                                Err(why) => Action::Manual(why),
+                                Err(why) => Action::Manual(
+                                    helm_step(root, tracked, &path, text, loc.line, &key).unwrap_or(why),
+                                ),
                             },
                             key,
                         },
@@ -782,7 +860,8 @@ pub fn build(
                     let key = fallback_key();
                     match code_lookup(text, &span, lang) {
                         Ok((range, render)) => Candidate {
-                            finding: fi,
+                            finding: Some(fi),
+                            resource: None,
                             path: path.clone(),
                             line: loc.line,
                             value: secret.to_vec(),
@@ -831,6 +910,97 @@ pub fn build(
         plan.files.push(file);
     }
 
+    for (path, m) in &manifests {
+        let has_file = plan.files.iter().any(|f| &f.path == path);
+        if !has_file && (m.manual_hit || !m.secrets.docs.is_empty()) {
+            plan.files.push(FilePlan::new(path, m.hash));
+        }
+        if opts.k8s_all {
+            for u in &m.secrets.unsupported {
+                plan.notes
+                    .push(format!("{path}:{}: Kubernetes Secret: {}", u.line, u.why));
+            }
+        }
+        let file = plan.files.iter_mut().find(|f| &f.path == path);
+        let Some(file) = file else {
+            continue;
+        };
+        for (di, d) in m.secrets.docs.iter().enumerate() {
+            let hits: Vec<(usize, usize)> = m.hits.iter().filter(|h| h.0 == di).map(|h| (h.1, h.2)).collect();
+            if !opts.k8s_all && hits.is_empty() {
+                continue;
+            }
+            let op = k8s::operator_for(opts.store, opts.k8s_operator);
+            if let (Err(why), true) = (&op, hits.is_empty()) {
+                // Nothing to rewrite it into: the values stay where they are, a manual step.
+                plan.notes.push(format!(
+                    "{path}:{}: Kubernetes Secret {}: {why}",
+                    d.line, d.manifest.name
+                ));
+                continue;
+            }
+            let ri = file.resources.len();
+            if let Ok(operator) = op {
+                file.resources.push(ResourcePlan {
+                    range: d.range.clone(),
+                    manifest: d.manifest.clone(),
+                    operator,
+                    keys: Vec::new(),
+                });
+            }
+            let resource = match op {
+                Ok(k8s::Operator::Eso) => "ExternalSecret",
+                Ok(k8s::Operator::Vso) => "VaultStaticSecret",
+                Ok(k8s::Operator::Infisical) => "InfisicalSecret",
+                Err(_) => "",
+            };
+            // A finding goes with the key on its line (else with the first key).
+            let entry_lines: BTreeSet<usize> = d.entries.iter().map(|e| e.line).collect();
+            let mut by_line: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            let first = d.entries.first().map_or(0, |e| e.line);
+            for &(fi, line) in &hits {
+                let at = if entry_lines.contains(&line) { line } else { first };
+                by_line.entry(at).or_default().push(fi);
+            }
+            for e in &d.entries {
+                let mut fis: Vec<Option<usize>> = by_line
+                    .remove(&e.line)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+                if fis.is_empty() {
+                    if op.is_err() {
+                        // Only what a rule flagged moves when the manifest stays.
+                        continue;
+                    }
+                    fis.push(None);
+                }
+                for fi in fis {
+                    candidates.push(Candidate {
+                        finding: fi,
+                        resource: op.is_ok().then(|| (ri, e.key.clone())),
+                        path: path.clone(),
+                        line: e.line,
+                        key: k8s::store_key(&d.manifest.name, &e.key),
+                        value: e.value.clone(),
+                        action: match &op {
+                            Ok(_) => Action::Manifest(format!(
+                                "Secret {} becomes a{} {resource} (key {})",
+                                d.manifest.name,
+                                if resource.starts_with(['E', 'I']) { "n" } else { "" },
+                                e.key
+                            )),
+                            Err(why) => {
+                                Action::Manual(format!("Kubernetes Secret {}: {why}", d.manifest.name))
+                            }
+                        },
+                    });
+                }
+            }
+        }
+    }
+
     // De-duplicate into items: one per (target path, key) and value.
     let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     let template = opts
@@ -858,9 +1028,8 @@ pub fn build(
             _ => String::new(),
         }
     };
+    let mut resource_keys: BTreeSet<(String, usize, String)> = BTreeSet::new();
     for c in &candidates {
-        let f = &findings[c.finding];
-        let rule = f.rule(rules);
         let env = opts.env.clone().unwrap_or_else(|| infer_env(&c.path));
         let target_env = match opts.store {
             StoreKind::Dotenv => local_env(&c.path),
@@ -913,14 +1082,21 @@ pub fn build(
             key = format!("{}_{n}", c.key);
         };
         let item = &mut plan.items[idx];
-        item.rules.insert(rule.id.clone());
-        item.fingerprints.insert(f.fingerprint.clone());
-        item.secrets.insert(f.secret.clone());
-        if let Some(r) = &rule.rotate {
-            item.rotate.insert(r.clone());
-        }
-        if let Some(p) = &rule.provider {
-            item.providers.insert(p.clone());
+        if let Some(fi) = c.finding {
+            let f = &findings[fi];
+            let rule = f.rule(rules);
+            item.rules.insert(rule.id.clone());
+            item.fingerprints.insert(f.fingerprint.clone());
+            item.secrets.insert(f.secret.clone());
+            if let Some(r) = &rule.rotate {
+                item.rotate.insert(r.clone());
+            }
+            if let Some(p) = &rule.provider {
+                item.providers.insert(p.clone());
+            }
+        } else {
+            // A key of a committed Kubernetes Secret that no rule flagged.
+            item.rules.insert(K8S_RULE.to_string());
         }
         let action = c.action.clone();
         item.sites.push(Site {
@@ -942,6 +1118,14 @@ pub fn build(
                 item: idx,
             }),
             Action::Manual(why) => file.manual.push((idx, c.line, why)),
+            Action::Manifest(_) => {
+                if let Some((ri, key)) = &c.resource {
+                    // One entry per key (a key with several findings has several candidates).
+                    if resource_keys.insert((c.path.clone(), *ri, key.clone())) {
+                        file.resources[*ri].keys.push((key.clone(), idx));
+                    }
+                }
+            }
             Action::Untrack => {}
         }
     }
@@ -990,6 +1174,13 @@ pub fn build(
         file.edits.extend(extra);
     }
     for file in &mut plan.files {
+        // A Secret document is replaced whole: no edit inside it.
+        let resources: Vec<Range<usize>> = file.resources.iter().map(|r| r.range.clone()).collect();
+        file.edits.retain(|e| {
+            !resources
+                .iter()
+                .any(|r| e.range.start < r.end && r.start < e.range.end)
+        });
         file.edits.sort_by_key(|e| (e.range.start, e.range.end));
         file.edits.dedup_by(|b, a| a.range == b.range);
         // Overlapping edits (two rules on one value): keep the widest.
@@ -1047,7 +1238,89 @@ impl FilePlan {
             edits: Vec::new(),
             items: BTreeSet::new(),
             manual: Vec::new(),
+            resources: Vec::new(),
         }
+    }
+}
+
+/// The manual step for a secret in a Helm chart's values file: which templates read it, and
+/// how to feed it from the store instead. `None` outside a chart.
+fn helm_step(
+    root: &Path,
+    tracked: &BTreeSet<String>,
+    path: &str,
+    text: &str,
+    line: usize,
+    key: &str,
+) -> Option<String> {
+    if !k8s::is_helm_values(root, path) {
+        return None;
+    }
+    let dotted = k8s::yaml_path_at(text, line)?;
+    let readers = k8s::helm_readers(root, tracked.iter(), path, &dotted);
+    Some(if readers.is_empty() {
+        format!(
+            "Helm values ({dotted}): no template of this chart reads .Values.{dotted}; delete the value here and pass it at deploy time from the store (`--set {dotted}=...` with the value from `leakless env`); the value is in the store as {key}"
+        )
+    } else {
+        format!(
+            "Helm values ({dotted}), read by {}: leakless does not rewrite chart templates; delete the value here and either pass it at deploy time (`--set {dotted}=...` with the value from `leakless env`) or make that template an ExternalSecret/InfisicalSecret reading {key} from the store",
+            readers.join(", ")
+        )
+    })
+}
+
+/// The rule name a Kubernetes Secret's unflagged keys are listed under.
+pub const K8S_RULE: &str = "kubernetes-secret-manifest";
+
+/// A tracked YAML file holding Kubernetes `Secret` documents.
+struct K8sFile {
+    hash: [u8; 32],
+    secrets: k8s::Secrets,
+    /// First and last line of each migratable document.
+    lines: Vec<(usize, usize)>,
+    /// Findings inside a document: (document, finding, line).
+    hits: Vec<(usize, usize, usize)>,
+    /// A finding sits in a Secret that is left to a person.
+    manual_hit: bool,
+    text: String,
+}
+
+impl K8sFile {
+    fn read(root: &Path, path: &str) -> Option<Self> {
+        let full = root.join(path);
+        let meta = std::fs::symlink_metadata(&full).ok()?;
+        if !meta.is_file() || meta.len() > k8s::MAX_MANIFEST_BYTES as u64 {
+            return None;
+        }
+        let bytes = std::fs::read(&full).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let secrets = k8s::find_secrets(&text);
+        if secrets.docs.is_empty() && secrets.unsupported.is_empty() {
+            return None;
+        }
+        let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        let lines = secrets
+            .docs
+            .iter()
+            .map(|d| (d.line, d.line + text[d.range.clone()].matches('\n').count()))
+            .collect();
+        Some(Self {
+            hash,
+            secrets,
+            lines,
+            hits: Vec::new(),
+            manual_hit: false,
+            text,
+        })
+    }
+
+    fn doc_at(&self, line: usize) -> Option<usize> {
+        self.lines.iter().position(|&(a, b)| a <= line && line <= b)
+    }
+
+    fn spans(&self, first: usize, range: &Range<usize>, line: usize) -> bool {
+        first <= line && line <= first + self.text[range.clone()].matches('\n').count()
     }
 }
 
@@ -1068,7 +1341,8 @@ fn skip(f: &Finding, rules: &RuleSet, path: &str, reason: &str) -> Skip {
 fn manual(fi: usize, f: &Finding, rules: &RuleSet, path: &str, line: usize, why: &str) -> Candidate {
     let rule = f.rule(rules);
     Candidate {
-        finding: fi,
+        finding: Some(fi),
+        resource: None,
         path: path.to_string(),
         line,
         key: env_key(f.key.as_deref().or(rule.env_var.as_deref()).unwrap_or(&rule.id)),
