@@ -162,11 +162,27 @@ struct Row<'a>(
     usize,                // repositories it appears in
     Option<&'static str>, // migration state
     &'a str,              // key
+    Option<&'static str>, // validation: live, dead, undecided (null: not checked)
+    String,               // validation detail: when and how it was checked
 );
 
+/// A finding's validation as the table shows it: `live`, `dead`, or `undecided` (no validator
+/// decided, or the check failed); `None` when it was not checked.
+fn validation_state(f: &Finding) -> Option<&'static str> {
+    use crate::findings::ValidationStatus as V;
+    f.validation.as_ref().map(|v| match v.status {
+        V::Live => "live",
+        V::Dead => "dead",
+        V::Unknown | V::Error => "undecided",
+    })
+}
+
 /// The findings table's columns (report.js defines each by this name and makes it sortable).
-fn columns(repositories: bool, migration: bool) -> Vec<&'static str> {
+fn columns(repositories: bool, migration: bool, validated: bool) -> Vec<&'static str> {
     let mut c = vec!["Severity", "Confidence", "Provider", "Rule", "State"];
+    if validated {
+        c.push("Validation");
+    }
     if repositories {
         c.push("Repository");
     }
@@ -494,6 +510,10 @@ impl Html {
                         .as_str()
                 }),
                 f.key.as_deref().unwrap_or(""),
+                validation_state(f),
+                f.validation.as_ref().map_or_else(String::new, |v| {
+                    format!("{} {}: {}", v.status.as_str(), v.checked_at, v.detail)
+                }),
             ));
         }
         #[derive(Serialize)]
@@ -502,6 +522,7 @@ impl Html {
             repos: Vec<&'a str>,
             committers: bool,
             migration: bool,
+            validated: bool,
             f: Vec<Row<'a>>,
         }
         script_json(&Data {
@@ -509,6 +530,7 @@ impl Html {
             repos,
             committers: !self.hide_committers,
             migration: self.migration.is_some(),
+            validated: report.findings.iter().any(|f| f.validation.is_some()),
             f: rows,
         })
     }
@@ -536,6 +558,7 @@ impl Report for Html {
         body.push_str("<main>");
         self.overview(report, rules, &mut body);
         let mig = self.migration.is_some();
+        let validated = report.findings.iter().any(|f| f.validation.is_some());
         let _ = write!(
             body,
             "<section aria-labelledby=\"h-findings\"><h2 id=\"h-findings\">Findings</h2>\
@@ -544,7 +567,7 @@ impl Report for Html {
 <label>Severity <select id=\"f-sev\"><option value=\"\">any</option><option>critical</option><option>high</option><option>medium</option><option>low</option><option>info</option></select></label>\
 <label>Confidence <select id=\"f-conf\"><option value=\"\">any</option><option>high</option><option>medium</option><option>low</option></select></label>\
 <label>State <select id=\"f-head\"><option value=\"\">any</option><option value=\"head\">in HEAD</option><option value=\"history\">history only</option></select></label>\
-{}{}\
+{}{}{}\
 </form><p id=\"count\" aria-live=\"polite\"></p>\
 <div class=\"scroll\"><table id=\"findings\"><caption class=\"sr\">Findings, filterable and sortable</caption><thead><tr>{}</tr></thead><tbody></tbody></table></div>\
 <button type=\"button\" id=\"more\" hidden>Show more</button>\
@@ -554,12 +577,17 @@ impl Report for Html {
             } else {
                 "<label>Repository <select id=\"f-repo\"><option value=\"\">any</option></select></label>".to_string()
             },
+            if validated {
+                "<label>Validation <select id=\"f-val\"><option value=\"\">any</option><option>live</option><option>dead</option><option>undecided</option><option value=\"unchecked\">not checked</option></select></label>"
+            } else {
+                ""
+            },
             if mig {
                 "<label>Migration <select id=\"f-mig\"><option value=\"\">any</option><option>moved</option><option>manual</option><option>left</option></select></label>"
             } else {
                 ""
             },
-            columns(!report.repositories.is_empty(), mig)
+            columns(!report.repositories.is_empty(), mig, validated)
                 .iter()
                 .map(|c| format!("<th scope=\"col\">{c}</th>"))
                 .collect::<String>()

@@ -58,6 +58,20 @@ const url = "file://" + path.resolve(file);
     out.sortChanged = firstAsc !== firstDesc;
     out.ariaSort = await page.locator("#findings thead th[aria-sort]").getAttribute("aria-sort");
     out.firstBefore = firstBefore;
+    // The validation filter, when the report was validated: rows and text per choice.
+    if (await page.locator("#f-val").count()) {
+      out.validation = {};
+      for (const v of ["live", "dead", "undecided", "unchecked"]) {
+        await page.selectOption("#f-val", v);
+        out.validation[v] = {
+          rows: await page.locator("#findings tbody tr").count(),
+          text: await page.locator("#findings tbody").innerText(),
+          cells: await page.locator("#findings tbody td[class^=val-]").evaluateAll((tds) => tds.map((td) => td.className + " " + td.title)),
+        };
+        if (v === "live") await page.screenshot({ path: path.join(outDir, "validated-live.png"), fullPage: true });
+      }
+      await page.selectOption("#f-val", "");
+    }
     // Dark theme.
     await page.emulateMedia({ colorScheme: "dark" });
     out.darkBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

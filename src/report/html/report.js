@@ -5,7 +5,9 @@
   var D = JSON.parse(document.getElementById("data").textContent);
   // Row fields (src/report/html.rs, struct Row).
   var RULE = 0, HEAD = 1, REPO = 2, PATH = 3, LINE = 4, COMMIT = 5, DATE = 6, AUTHOR = 7,
-    SECRET = 8, FP = 9, LOCS = 10, NREPOS = 11, MIG = 12, KEY = 13;
+    SECRET = 8, FP = 9, LOCS = 10, NREPOS = 11, MIG = 12, KEY = 13, VAL = 14, VALWHY = 15;
+  // Validation order when sorting: live first, then undecided, dead, not checked.
+  var VALORD = { live: 0, undecided: 1, dead: 2 };
   var SEV = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
   var CONF = { high: 0, medium: 1, low: 2 };
   var PAGE = 500;
@@ -32,6 +34,8 @@
     Introduced: { key: function (r) { return r[DATE]; },
       show: function (r) { return r[COMMIT] ? r[COMMIT] + " " + r[DATE] + (D.committers && r[AUTHOR] ? " " + r[AUTHOR] : "") : ""; }, cls: function () { return "mono"; } },
     Migration: { key: function (r) { return r[MIG]; }, show: function (r) { return r[MIG]; } },
+    Validation: { key: function (r) { return r[VAL] ? VALORD[r[VAL]] : 3; }, show: function (r) { return r[VAL] || "not checked"; },
+      cls: function (r) { return "val-" + (r[VAL] || "unchecked"); }, title: function (r) { return r[VALWHY]; } },
     Secret: { key: function (r) { return r[SECRET]; }, show: function (r) { return r[SECRET]; }, cls: function () { return "mono"; }, title: function (r) { return "fingerprint " + r[FP]; } },
     Fix: { key: function (r) { return rule(r)[6]; }, fix: true }
   };
@@ -65,6 +69,7 @@
   var fconf = document.getElementById("f-conf");
   var fhead = document.getElementById("f-head");
   var fmig = document.getElementById("f-mig");
+  var fval = document.getElementById("f-val");
   var hay = new Array(D.f.length);
   function text(r, i) {
     if (hay[i] === undefined) {
@@ -76,7 +81,7 @@
   function apply() {
     var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var sev = fsev.value, conf = fconf.value, head = fhead.value;
-    var rp = repoSel ? repoSel.value : "", mg = fmig ? fmig.value : "";
+    var rp = repoSel ? repoSel.value : "", mg = fmig ? fmig.value : "", vl = fval ? fval.value : "";
     var out = [];
     for (var i = 0; i < D.f.length; i++) {
       var r = D.f[i], ru = rule(r);
@@ -86,6 +91,7 @@
       if (head === "history" && r[HEAD] !== false) continue;
       if (rp && repo(r) !== rp) continue;
       if (mg && r[MIG] !== mg) continue;
+      if (vl && (r[VAL] || "unchecked") !== vl) continue;
       if (words.length) {
         var t = text(r, i), ok = true;
         for (var w = 0; w < words.length && ok; w++) ok = t.indexOf(words[w]) >= 0;
@@ -143,7 +149,7 @@
   }
   document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
   more.addEventListener("click", function () { shown += PAGE; render(); });
-  [q, fsev, fconf, fhead, repoSel, fmig].forEach(function (el) {
+  [q, fsev, fconf, fhead, repoSel, fmig, fval].forEach(function (el) {
     if (el) el.addEventListener("input", apply);
   });
   apply();
