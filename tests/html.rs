@@ -267,7 +267,7 @@ scantest!(html_report_of_an_unredacted_scan_says_so, |dir| {
     assert_eq!(b["axe"], serde_json::json!([]), "axe-core violations: {b:#}");
 });
 
-/// A report whose findings were validated live, dead, unknown, error, and not at all.
+/// A report of 250 findings, 50 each validated live, dead, unknown, error, and not at all.
 fn validated_report(dir: &TestDir) -> PathBuf {
     let finding = |i: usize, status: Option<&str>| {
         let mut f = serde_json::json!({
@@ -283,15 +283,12 @@ fn validated_report(dir: &TestDir) -> PathBuf {
         }
         f
     };
-    let findings: Vec<_> = [Some("live"), Some("dead"), Some("unknown"), Some("error"), None]
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| finding(i, s))
-        .collect();
+    let statuses = [Some("live"), Some("dead"), Some("unknown"), Some("error"), None];
+    let findings: Vec<_> = (0..250).map(|i| finding(i, statuses[i % 5])).collect();
     let doc = serde_json::json!({
         "schema_version": 1, "tool": {"name": "leakless", "version": "0"},
         "findings": findings, "errors": [], "skipped": [], "stale": [],
-        "stats": {"files_scanned": 5, "bytes_scanned": 1, "elapsed_ms": 1, "findings": 5, "errors": 0,
+        "stats": {"files_scanned": 250, "bytes_scanned": 1, "elapsed_ms": 1, "findings": 250, "errors": 0,
                   "skipped": 0, "suppressed_by_baseline": 0, "suppressed_by_ignore_file": 0}
     });
     let p = dir.path().join("validated.json");
@@ -300,7 +297,8 @@ fn validated_report(dir: &TestDir) -> PathBuf {
 }
 
 // A validated report's findings table has a Validation column and filter: live, dead,
-// undecided (unknown or error) and not checked, each with its check's detail as a tooltip.
+// undecided (unknown or error) and not checked, each with its check's detail as a tooltip. The
+// table renders 100 rows at first, the next 100 when scrolled to its end, the rest on "Show more".
 scantest!(html_report_filters_findings_by_validation, |dir| {
     let saved = validated_report(&dir);
     let html = dir.path().join("validated.html");
@@ -334,13 +332,22 @@ scantest!(html_report_filters_findings_by_validation, |dir| {
     assert_eq!(b["console"], serde_json::json!([]), "console: {b}");
     assert_eq!(b["pageErrors"], serde_json::json!([]), "page errors: {b}");
     assert_eq!(b["axe"], serde_json::json!([]), "axe-core violations: {b:#}");
+    assert_eq!(
+        (&b["rowsShown"], &b["rowsAfterScroll"], &b["rowsAfterMore"]),
+        (
+            &serde_json::json!(100),
+            &serde_json::json!(200),
+            &serde_json::json!(250)
+        ),
+        "{b}"
+    );
     let headers = b["headers"].to_string();
     assert!(headers.contains("\"Validation\""), "{headers}");
     let v = &b["validation"];
     let rows = |k: &str| v[k]["rows"].as_u64().unwrap_or(99);
     assert_eq!(
         (rows("live"), rows("dead"), rows("undecided"), rows("unchecked")),
-        (1, 1, 2, 1),
+        (50, 50, 100, 50),
         "{v:#}"
     );
     let live = v["live"]["text"].as_str().expect("text");
@@ -348,9 +355,13 @@ scantest!(html_report_filters_findings_by_validation, |dir| {
         live.contains("svc/live.env") && !live.contains("svc/dead.env"),
         "{live}"
     );
-    assert_eq!(
-        v["live"]["cells"],
-        serde_json::json!(["val-live live 2026-12-06T10:00:00Z: api.test.example: answer for live"])
+    let cells = v["live"]["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), 50);
+    assert!(
+        cells
+            .iter()
+            .all(|c| c == "val-live live 2026-12-06T10:00:00Z: api.test.example: answer for live"),
+        "{cells:?}"
     );
     let undecided = v["undecided"]["text"].as_str().expect("text");
     assert!(

@@ -9,8 +9,9 @@
 //! The overview (tiles, the introductions-over-time chart as inline SVG, top lists, repository
 //! table) is rendered here, so it reads without JS. The findings table is data — one compact JSON
 //! array per finding in a non-executed `<script type="application/json">` — that the inline
-//! script filters, sorts and renders a page at a time with `textContent` only: 25,000 findings
-//! stay a few MB and open in well under a second. Hostile text (paths, authors, rule text from a
+//! script filters, sorts and renders 100 rows at first (more as the table is scrolled: laying out
+//! the table is most of the cost of opening) with `textContent` only: 25,000 findings stay a few
+//! MB and open in well under a second. Hostile text (paths, authors, rule text from a
 //! config) is HTML-escaped here and never reaches `innerHTML` there; `<` in the data is written as
 //! `\u003c`, so nothing in it can close the script element.
 
@@ -162,8 +163,7 @@ struct Row<'a>(
     usize,                // repositories it appears in
     Option<&'static str>, // migration state
     &'a str,              // key
-    Option<&'static str>, // validation: live, dead, undecided (null: not checked)
-    String,               // validation detail: when and how it was checked
+    u32,                  // validation: index into the verdicts table (0: not checked)
 );
 
 /// A finding's validation as the table shows it: `live`, `dead`, or `undecided` (no validator
@@ -451,6 +451,10 @@ impl Html {
         let mut repo_index: HashMap<&str, i64> = HashMap::new();
         let mut repos: Vec<&str> = Vec::new();
         let mut rows = Vec::with_capacity(report.findings.len());
+        // Verdicts as `[state, "status checked_at: detail"]`, interned (most findings of a
+        // provider share one); entry 0 is "not checked".
+        let mut verdicts: Vec<Option<(&'static str, String)>> = vec![None];
+        let mut verdict_index: HashMap<(&'static str, String), u32> = HashMap::new();
         for f in &report.findings {
             let rule = f.rule(rules);
             let ri = *rule_index.entry(f.rule).or_insert_with(|| {
@@ -510,9 +514,15 @@ impl Html {
                         .as_str()
                 }),
                 f.key.as_deref().unwrap_or(""),
-                validation_state(f),
-                f.validation.as_ref().map_or_else(String::new, |v| {
-                    format!("{} {}: {}", v.status.as_str(), v.checked_at, v.detail)
+                validation_state(f).map_or(0, |state| {
+                    let detail = f.validation.as_ref().map_or_else(String::new, |v| {
+                        format!("{} {}: {}", v.status.as_str(), v.checked_at, v.detail)
+                    });
+                    let next = u32::try_from(verdicts.len()).unwrap_or(u32::MAX);
+                    *verdict_index.entry((state, detail.clone())).or_insert_with(|| {
+                        verdicts.push(Some((state, detail)));
+                        next
+                    })
                 }),
             ));
         }
@@ -523,6 +533,7 @@ impl Html {
             committers: bool,
             migration: bool,
             validated: bool,
+            verdicts: Vec<Option<(&'static str, String)>>,
             f: Vec<Row<'a>>,
         }
         script_json(&Data {
@@ -530,7 +541,8 @@ impl Html {
             repos,
             committers: !self.hide_committers,
             migration: self.migration.is_some(),
-            validated: report.findings.iter().any(|f| f.validation.is_some()),
+            validated: verdicts.len() > 1,
+            verdicts,
             f: rows,
         })
     }
@@ -569,7 +581,7 @@ impl Report for Html {
 <label>State <select id=\"f-head\"><option value=\"\">any</option><option value=\"head\">in HEAD</option><option value=\"history\">history only</option></select></label>\
 {}{}{}\
 </form><p id=\"count\" aria-live=\"polite\"></p>\
-<div class=\"scroll\"><table id=\"findings\"><caption class=\"sr\">Findings, filterable and sortable</caption><thead><tr>{}</tr></thead><tbody></tbody></table></div>\
+<div class=\"scroll\" id=\"scroll\"><table id=\"findings\"><caption class=\"sr\">Findings, filterable and sortable</caption><thead><tr>{}</tr></thead><tbody></tbody></table><div id=\"end\"></div></div>\
 <button type=\"button\" id=\"more\" hidden>Show more</button>\
 <noscript><p>The findings table needs JavaScript; the overview above does not.</p></noscript></section>",
             if report.repositories.is_empty() {

@@ -31,6 +31,8 @@ const url = "file://" + path.resolve(file);
     await page.goto(url, { waitUntil: "load" });
     await page.waitForFunction(() => document.querySelector("#count") && document.querySelector("#count").textContent.length > 0);
     out.openMs = Date.now() - t0;
+    // From navigation start until the first frame after the table rendered has been painted.
+    out.paintedMs = await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => setTimeout(() => ok(Math.round(performance.now())), 0))));
     out.title = await page.title();
     out.rowsShown = await page.locator("#findings tbody tr").count();
     out.countText = await page.locator("#count").textContent();
@@ -39,6 +41,14 @@ const url = "file://" + path.resolve(file);
     out.tiles = await page.locator(".tile").allTextContents();
     out.bodyText = await page.locator("body").innerText();
     await page.screenshot({ path: path.join(outDir, "light.png"), fullPage: true });
+    // A long table: scrolling to its end renders the next rows, and so does "Show more".
+    if (await page.locator("#more").isVisible()) {
+      await page.locator("#scroll").evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await page.waitForFunction((n) => document.querySelectorAll("#findings tbody tr").length > n, out.rowsShown, { timeout: 5000 }).catch(() => {});
+      out.rowsAfterScroll = await page.locator("#findings tbody tr").count();
+      await page.click("#more");
+      out.rowsAfterMore = await page.locator("#findings tbody tr").count();
+    }
     // Filter: type the query; the table must narrow.
     await page.fill("#q", query);
     out.filteredRows = await page.locator("#findings tbody tr").count();
