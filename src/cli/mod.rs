@@ -652,7 +652,9 @@ pub struct RenderArgs {
 /// Options of `report merge`.
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// The JSON reports, one per repository (the file name without `.json` names it).
+    /// The JSON reports, one per repository (the file name without `.json` names it). A
+    /// `NAME.error` file, as `audit` writes for a repository that failed, becomes a failed
+    /// repository with the reason on its first line (unless `NAME.json` is given too).
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
     /// Write the merged report to FILE instead of stdout.
