@@ -3,7 +3,9 @@
 # Generates a merged report of 25,000 findings across 120 repositories (300 authors, 6 years of
 # commit dates), renders it with `leakless report -f html`, prints the file size, and opens it
 # 3 times in headless Chromium (tests/support/html_check.js: time from navigation until the
-# findings table has rendered). Needs what scripts/test installs (chromium, playwright-core).
+# findings table has rendered, and until that frame is painted). Needs what scripts/test installs
+# (chromium, playwright-core). To compare two builds' reports alternately (medians), see
+# benches/html_open.js.
 #
 # usage: bash benches/html_report.sh [FINDINGS]   (LEAKLESS_BIN defaults to target/release/leakless)
 set -euo pipefail
@@ -52,5 +54,5 @@ echo "findings: $n; render: $(( (end - start) / 1000000 )) ms; HTML size: $(stat
 for i in 1 2 3; do
   LEAKLESS_CHROMIUM="$(command -v chromium)" LEAKLESS_NODE_MODULES="$tools/npm/node_modules" HOME="$work" \
     node tests/support/html_check.js "$work/audit.html" "$work" "svc7" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print("open %d: %d ms until the table rendered; %s; console errors: %d; filter svc7 -> %d rows" % ('"$i"', d["openMs"], d["countText"], len(d["console"]) + len(d["pageErrors"]), d["filteredRows"]))'
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("open %d: %d ms until the table rendered, %d ms until painted; %s; console errors: %d; filter svc7 -> %d rows" % ('"$i"', d["openMs"], d["paintedMs"], d["countText"], len(d["console"]) + len(d["pageErrors"]), d["filteredRows"]))'
 done

@@ -8,6 +8,11 @@
 //! path and no secret; blobs that had findings are not cached (they are rescanned, so the report
 //! is the same as a full scan's: same findings, same introducing commits). A different rule set
 //! or scan option gives a different digest and the cache is ignored and rewritten.
+//!
+//! The same file holds the walk cache ([`crate::source::git::introcache`]): what each commit
+//! introduced, so an unchanged re-audit does not compare every commit's trees again either. It
+//! holds commit and blob ids and paths, and does not depend on the rules (a rules change rescans
+//! the blobs and still replays the walk).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -16,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::rules::RuleSet;
+use crate::source::git::introcache::{IntroCache, Wire};
 
 /// Cache format version.
 const VERSION: u32 = 1;
@@ -38,6 +44,18 @@ struct CacheFile {
     version: u32,
     rules_digest: String,
     clean_blobs: Vec<String>,
+    /// What each commit introduced (absent in caches written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    walk: Option<Wire>,
+}
+
+/// A loaded cache.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Blobs scanned clean by the same rules and options (empty for other rules).
+    pub clean: HashSet<gix::ObjectId>,
+    /// What each cached commit introduced (kept across rule changes).
+    pub walk: IntroCache,
 }
 
 /// The digest of what decides a blob's findings: this build, every rule (id, pattern, keywords,
@@ -74,20 +92,29 @@ pub fn rules_digest(rules: &RuleSet, options: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The clean blob ids in `path` when it was written for `digest` (a missing, unreadable or
-/// other-rules cache is empty: everything is scanned).
-pub fn load(path: &Path, digest: &str) -> HashSet<gix::ObjectId> {
+/// The cache in `path`: its clean blob ids when it was written for `digest`, and its walk (a
+/// missing, unreadable or damaged cache is empty: everything is walked and scanned).
+pub fn load(path: &Path, digest: &str) -> Loaded {
     let Ok(text) = std::fs::read_to_string(path) else {
-        return HashSet::new();
+        return Loaded::default();
     };
-    match serde_json::from_str::<CacheFile>(&text) {
-        Ok(c) if c.version == VERSION && c.rules_digest == digest => c
-            .clean_blobs
+    let Ok(c) = serde_json::from_str::<CacheFile>(&text) else {
+        return Loaded::default();
+    };
+    let clean = if c.version == VERSION && c.rules_digest == digest {
+        c.clean_blobs
             .iter()
             .filter_map(|h| gix::ObjectId::from_hex(h.as_bytes()).ok())
-            .collect(),
-        _ => HashSet::new(),
-    }
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let walk = c
+        .walk
+        .filter(|_| c.version == VERSION)
+        .map(IntroCache::from_wire)
+        .unwrap_or_default();
+    Loaded { clean, walk }
 }
 
 /// Writes the cache (atomically; ids sorted so an unchanged audit rewrites the same bytes).
@@ -95,6 +122,7 @@ pub fn save(
     path: &Path,
     digest: &str,
     clean: impl IntoIterator<Item = gix::ObjectId>,
+    walk: Option<&IntroCache>,
 ) -> Result<(), CacheError> {
     let mut ids: Vec<String> = clean.into_iter().map(|id| id.to_string()).collect();
     ids.sort_unstable();
@@ -103,6 +131,7 @@ pub fn save(
         version: VERSION,
         rules_digest: digest.to_string(),
         clean_blobs: ids,
+        walk: walk.map(IntroCache::to_wire),
     };
     let bytes = serde_json::to_vec(&file).map_err(|e| CacheError::Write {
         path: path.display().to_string(),

@@ -244,3 +244,178 @@ scantest!(
         assert!(dir.path().join("cache-dir/repo.json").is_file());
     }
 );
+
+/// `scan --history REPO` with `rules`, through the cache file `cache` when given.
+fn history_scan(dir: &TestDir, repo: &str, rules: &str, cache: Option<&str>) -> serde_json::Value {
+    let mut cmd = dir.cmd();
+    cmd.args(["scan", "--history", repo, "--no-builtin-rules", "--rules", rules]);
+    if let Some(c) = cache {
+        cmd.args(["--blob-cache", c]);
+    }
+    cmd.json().1
+}
+
+/// Scans `repo` with and without the cache `cache` and checks the reports are the same (all
+/// but the count of blobs read); returns the cached scan's report.
+fn same_as_full(dir: &TestDir, repo: &str, rules: &str, cache: &str) -> serde_json::Value {
+    let full = history_scan(dir, repo, rules, None);
+    let cached = history_scan(dir, repo, rules, Some(cache));
+    for key in ["findings", "errors", "skipped", "stale"] {
+        assert_eq!(cached[key], full[key], "{key} differ from a full scan");
+    }
+    let git = |v: &serde_json::Value| {
+        let mut g = v["stats"]["git"].clone();
+        g.as_object_mut().expect("git stats").remove("blobs_scanned");
+        g
+    };
+    assert_eq!(git(&cached), git(&full), "git stats differ from a full scan");
+    let walk = &json(&dir.path().join(cache))["walk"];
+    assert_eq!(
+        walk["commits"].as_array().expect("walk commits").len() as u64,
+        full["stats"]["git"]["commits"].as_u64().expect("commits"),
+        "the walk cache holds exactly the commits a ref reaches"
+    );
+    cached
+}
+
+/// Secret values of the findings, sorted.
+fn secrets_found(v: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| f["locations"].as_array().expect("locations").iter())
+        .map(|l| {
+            (
+                l["path"].as_str().expect("path").to_string(),
+                l["commit"]["summary"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+scantest!(walk_cache_replays_history_and_follows_rewrites, |dir| {
+    let p = dir.path().join("repo");
+    std::fs::create_dir_all(&p).expect("mkdir");
+    let commit = |files: &[(&str, &str)], msg: &str| {
+        for (f, body) in files {
+            let path = p.join(f);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, body).expect("write");
+        }
+        git(&p, &["add", "-A"]);
+        git(&p, &["commit", "-q", "-m", msg]);
+        git(&p, &["rev-parse", "HEAD"])
+    };
+    git(&p, &["init", "-q", "-b", "main"]);
+    let mut files: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("src/m{i}.txt"), format!("module {i}\n")))
+        .collect();
+    files.push(("conf/app.env".into(), "key = tok_k3j9x8q2m7w1p5v4\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let base = commit(&refs, "base with leak one");
+    let kept = commit(&[("src/m1.txt", "module 1, edited\n")], "edit m1");
+    git(&p, &["checkout", "-q", "-b", "feature", &base]);
+    commit(
+        &[("feature/f.txt", "key = tok_q8w7e6r5t4y3u2i1\n")],
+        "feature leak two",
+    );
+    git(&p, &["checkout", "-q", "main"]);
+    // An evil merge: the merge itself adds a secret no parent has.
+    git(&p, &["merge", "-q", "--no-ff", "--no-commit", "feature"]);
+    std::fs::write(p.join("merge.txt"), "key = tok_z1x2c3v4b5n6m7a8\n").expect("write");
+    git(&p, &["add", "-A"]);
+    git(&p, &["commit", "-q", "-m", "merge with leak three"]);
+    git(&p, &["tag", "-a", "v1", "-m", "v1"]);
+
+    // First scan writes the cache; an unchanged re-scan replays it and reads only the blobs
+    // with findings.
+    let first = same_as_full(&dir, "repo", RULES, "cache.json");
+    assert_eq!(first["stats"]["git"]["commits"], 4);
+    assert_eq!(secrets_found(&first).len(), 3, "{first}");
+    let text = std::fs::read_to_string(dir.path().join("cache.json")).expect("cache");
+    assert!(!text.contains("tok_"), "no secret in the cache");
+    let again = same_as_full(&dir, "repo", RULES, "cache.json");
+    assert_eq!(again["stats"]["git"]["blobs_scanned"], 3);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cache.json")).expect("cache"),
+        text,
+        "an unchanged re-audit rewrites the same cache"
+    );
+
+    // The walk is replayed, not recomputed: a cache claiming another path for the first leak
+    // is what the report shows (a tampered copy; the real cache is untouched).
+    let mut tampered = json(&dir.path().join("cache.json"));
+    for path in tampered["walk"]["paths"].as_array_mut().expect("paths") {
+        if path == "conf/app.env" {
+            *path = "replayed/app.env".into();
+        }
+    }
+    dir.create("tampered.json", tampered.to_string());
+    let replayed = history_scan(&dir, "repo", RULES, Some("tampered.json"));
+    assert!(
+        secrets_found(&replayed)
+            .iter()
+            .any(|(p, _)| p == "replayed/app.env"),
+        "{replayed}"
+    );
+
+    // One new commit touching one file: only that blob is read besides the blobs with findings.
+    commit(&[("src/m2.txt", "module 2, edited\n")], "edit m2");
+    let one = same_as_full(&dir, "repo", RULES, "cache.json");
+    assert_eq!(one["stats"]["git"]["blobs_scanned"], 4);
+
+    // A force-push that drops the merge and the feature branch: their leaks leave the report
+    // and their commits leave the cache.
+    git(&p, &["tag", "-d", "v1"]);
+    git(&p, &["branch", "-D", "feature"]);
+    git(&p, &["reset", "-q", "--hard", &kept]);
+    let dropped = same_as_full(&dir, "repo", RULES, "cache.json");
+    assert_eq!(
+        secrets_found(&dropped),
+        vec![("conf/app.env".into(), "base with leak one".into())]
+    );
+    assert_eq!(dropped["stats"]["git"]["commits"], 2);
+
+    // A new branch from the first commit with a new secret.
+    git(&p, &["checkout", "-q", "-b", "hotfix", &base]);
+    commit(
+        &[("conf/app.env", "key = tok_p0o9i8u7y6t5r4e3\n")],
+        "hotfix leak four",
+    );
+    let branched = same_as_full(&dir, "repo", RULES, "cache.json");
+    assert_eq!(secrets_found(&branched).len(), 2, "{branched}");
+
+    // Other rules: every blob is scanned again, the walk is still replayed.
+    let other = dir.create(
+        "other.toml",
+        std::fs::read_to_string(RULES).expect("rules") + "\n# changed\n",
+    );
+    let other = other.to_str().expect("utf-8");
+    let rescanned = same_as_full(&dir, "repo", other, "cache.json");
+    assert_eq!(
+        rescanned["stats"]["git"]["blobs_scanned"],
+        rescanned["stats"]["git"]["unique_blobs"]
+    );
+    same_as_full(&dir, "repo", other, "cache.json");
+
+    // A shallow clone, then deepened: the commit walked as a root is walked again.
+    let url = format!("file://{}", p.display());
+    git(
+        dir.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "hotfix", &url, "shallow",
+        ],
+    );
+    let cut = same_as_full(&dir, "shallow", RULES, "shallow.json");
+    assert_eq!(cut["stats"]["git"]["shallow"], true);
+    git(&dir.path().join("shallow"), &["fetch", "-q", "--unshallow"]);
+    let deep = same_as_full(&dir, "shallow", RULES, "shallow.json");
+    assert_eq!(deep["stats"]["git"]["shallow"], false);
+    assert!(
+        secrets_found(&deep).contains(&("conf/app.env".into(), "base with leak one".into())),
+        "{deep}"
+    );
+});

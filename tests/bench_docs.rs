@@ -161,4 +161,27 @@ fn benchmark_scripts_run() {
         .env("RUNS", "1"));
     assert!(out.contains("migrate --apply"), "{out}");
     assert!(out.contains("dry run after --apply: exit code 0"), "{out}");
+
+    // The re-audit bench on a small generated history: the cached runs, before and after a new
+    // commit, find what full scans find.
+    let hist = dir.path().join("hist");
+    run(Command::new("python3")
+        .arg(Path::new(ROOT).join("benches/gen_history.py"))
+        .arg(&hist)
+        .args([
+            "--commits",
+            "30",
+            "--files",
+            "10",
+            "--file-kb",
+            "1",
+            "--seed",
+            "16",
+        ]));
+    let out = run(Command::new("bash")
+        .arg(Path::new(ROOT).join("benches/blob_cache.sh"))
+        .arg(&hist)
+        .env("LEAKLESS_BIN", env!("CARGO_BIN_EXE_leakless"))
+        .env("TMPDIR", dir.path()));
+    assert_eq!(out.matches("same findings: True").count(), 2, "{out}");
 }

@@ -266,3 +266,110 @@ scantest!(html_report_of_an_unredacted_scan_says_so, |dir| {
     assert_eq!(b["console"], serde_json::json!([]), "{b}");
     assert_eq!(b["axe"], serde_json::json!([]), "axe-core violations: {b:#}");
 });
+
+/// A report of 250 findings, 50 each validated live, dead, unknown, error, and not at all.
+fn validated_report(dir: &TestDir) -> PathBuf {
+    let finding = |i: usize, status: Option<&str>| {
+        let mut f = serde_json::json!({
+            "rule_id": "test-token", "description": "Test token", "severity": "high", "confidence": "high",
+            "provider": "test", "env_var": null, "rotate": null, "fingerprint": format!("{i:032x}"),
+            "secret_preview": "tok_…", "entropy": 4.0, "in_head": true,
+            "locations": [{"path": format!("svc/{}.env", status.unwrap_or("none")), "line": i + 1, "column": 1,
+                           "end_line": i + 1, "end_column": 9}]
+        });
+        if let Some(s) = status {
+            f["validation"] = serde_json::json!({"status": s, "checked_at": "2026-12-06T10:00:00Z",
+                "detail": format!("api.test.example: answer for {s}")});
+        }
+        f
+    };
+    let statuses = [Some("live"), Some("dead"), Some("unknown"), Some("error"), None];
+    let findings: Vec<_> = (0..250).map(|i| finding(i, statuses[i % 5])).collect();
+    let doc = serde_json::json!({
+        "schema_version": 1, "tool": {"name": "leakless", "version": "0"},
+        "findings": findings, "errors": [], "skipped": [], "stale": [],
+        "stats": {"files_scanned": 250, "bytes_scanned": 1, "elapsed_ms": 1, "findings": 250, "errors": 0,
+                  "skipped": 0, "suppressed_by_baseline": 0, "suppressed_by_ignore_file": 0}
+    });
+    let p = dir.path().join("validated.json");
+    std::fs::write(&p, serde_json::to_vec(&doc).expect("json")).expect("write");
+    p
+}
+
+// A validated report's findings table has a Validation column and filter: live, dead,
+// undecided (unknown or error) and not checked, each with its check's detail as a tooltip. The
+// table renders 100 rows at first, the next 100 when scrolled to its end, the rest on "Show more".
+scantest!(html_report_filters_findings_by_validation, |dir| {
+    let saved = validated_report(&dir);
+    let html = dir.path().join("validated.html");
+    let (code, _, err) = dir
+        .cmd()
+        .args(["report", "-f", "html", "-o"])
+        .arg_path(&html)
+        .arg_path(&saved)
+        .run();
+    assert_eq!(code, 1, "{err}");
+    let text = std::fs::read_to_string(&html).expect("html");
+    assert!(text.contains("id=\"f-val\""), "validation filter missing");
+    std::fs::copy(&html, artifacts("validated").join("audit.html")).expect("keep artefact");
+    // An unvalidated report has neither the column nor the filter.
+    let plain = dir.path().join("plain.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("read")).expect("json");
+    for f in doc["findings"].as_array_mut().expect("findings") {
+        f.as_object_mut().expect("finding").remove("validation");
+    }
+    std::fs::write(&plain, doc.to_string()).expect("write");
+    let (_, unvalidated, _) = dir.cmd().args(["report", "-f", "html"]).arg_path(&plain).run();
+    assert!(
+        !unvalidated.contains("id=\"f-val\"") && !unvalidated.contains(">Validation</th>"),
+        "no validation column or filter without validation"
+    );
+    validate(&html);
+    let Some(b) = browse(&html, "validated", "svc") else {
+        return;
+    };
+    assert_eq!(b["console"], serde_json::json!([]), "console: {b}");
+    assert_eq!(b["pageErrors"], serde_json::json!([]), "page errors: {b}");
+    assert_eq!(b["axe"], serde_json::json!([]), "axe-core violations: {b:#}");
+    assert_eq!(
+        (&b["rowsShown"], &b["rowsAfterScroll"], &b["rowsAfterMore"]),
+        (
+            &serde_json::json!(100),
+            &serde_json::json!(200),
+            &serde_json::json!(250)
+        ),
+        "{b}"
+    );
+    let headers = b["headers"].to_string();
+    assert!(headers.contains("\"Validation\""), "{headers}");
+    let v = &b["validation"];
+    let rows = |k: &str| v[k]["rows"].as_u64().unwrap_or(99);
+    assert_eq!(
+        (rows("live"), rows("dead"), rows("undecided"), rows("unchecked")),
+        (50, 50, 100, 50),
+        "{v:#}"
+    );
+    let live = v["live"]["text"].as_str().expect("text");
+    assert!(
+        live.contains("svc/live.env") && !live.contains("svc/dead.env"),
+        "{live}"
+    );
+    let cells = v["live"]["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), 50);
+    assert!(
+        cells
+            .iter()
+            .all(|c| c == "val-live live 2026-12-06T10:00:00Z: api.test.example: answer for live"),
+        "{cells:?}"
+    );
+    let undecided = v["undecided"]["text"].as_str().expect("text");
+    assert!(
+        undecided.contains("svc/unknown.env") && undecided.contains("svc/error.env"),
+        "{undecided}"
+    );
+    assert!(v["unchecked"]["text"]
+        .as_str()
+        .expect("text")
+        .contains("not checked"));
+});

@@ -86,6 +86,8 @@ scantest!(org_audit_lists_fans_out_and_merges, |dir| {
     let out = run(&["matrix", "--repos", "repos.txt", "--chunk-size", "2"], "");
     let matrix: serde_json::Value = serde_json::from_slice(&out.stdout).expect("matrix JSON");
     assert_eq!(matrix, serde_json::json!({"shard": ["0/3", "1/3", "2/3"]}));
+    // One repository cannot be cloned: its shard reports it in a `.error` artifact.
+    std::fs::remove_dir_all(dir.path().join("src/r026")).expect("rm");
     // Each matrix job; then the artifacts, downloaded into one directory (merge-multiple).
     let artifacts = dir.path().join("artifacts");
     std::fs::create_dir_all(&artifacts).expect("mkdir");
@@ -97,19 +99,22 @@ scantest!(org_audit_lists_fans_out_and_merges, |dir| {
             .args(["audit", "--repos", "repos.txt", "--shard", shard, "-o", &out_dir])
             .args(["--no-builtin-rules", "--rules", RULES])
             .run();
-        assert_eq!(code, 1, "{err}");
+        assert_eq!(code, if shard == "1/3" { 2 } else { 1 }, "{shard}: {err}");
         for e in std::fs::read_dir(dir.path().join(&out_dir).join("repos")).expect("reports") {
             let p = e.expect("entry").path();
             std::fs::copy(&p, artifacts.join(p.file_name().expect("name"))).expect("gather");
         }
     }
-    // The merge job.
+    // A stale `.error` beside a report (an earlier failed run): the report wins.
+    std::fs::write(artifacts.join("r000.error"), "clone failed: earlier\n").expect("write");
+    // The merge job (`reports/*.json reports/*.error`).
     let mut reports: Vec<_> = std::fs::read_dir(&artifacts)
         .expect("dir")
         .map(|e| e.expect("e").path())
         .collect();
     reports.sort();
-    assert_eq!(reports.len(), 5);
+    assert_eq!(reports.len(), 6, "{reports:?}");
+    assert!(artifacts.join("r026.error").is_file());
     let (code, _, err) = dir
         .cmd()
         .args(["report", "merge", "--keep-going", "-o", "audit.json"])
@@ -118,8 +123,19 @@ scantest!(org_audit_lists_fans_out_and_merges, |dir| {
     assert_eq!(code, 1, "{err}");
     let merged: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).expect("merged")).expect("json");
-    assert_eq!(merged["findings"].as_array().expect("findings").len(), 5);
-    assert_eq!(merged["repositories"].as_array().expect("repos").len(), 5);
+    assert_eq!(merged["findings"].as_array().expect("findings").len(), 4);
+    let repos = merged["repositories"].as_array().expect("repos");
+    assert_eq!(repos.len(), 5, "{merged}");
+    let failed: Vec<_> = repos.iter().filter(|r| r["failed"].is_string()).collect();
+    assert_eq!(failed.len(), 1, "{repos:?}");
+    assert_eq!(failed[0]["name"], "r026");
+    assert!(
+        failed[0]["failed"]
+            .as_str()
+            .expect("why")
+            .starts_with("clone failed"),
+        "{failed:?}"
+    );
     for format in ["html", "sarif", "markdown"] {
         let (code, out, err) = dir.cmd().args(["report", "audit.json", "-f", format]).run();
         assert_eq!(code, 1, "{format}: {err}");

@@ -208,9 +208,9 @@ pub struct SourceArgs {
     /// that introduced it and whether the secret is still in HEAD.
     #[arg(long, conflicts_with_all = ["stdin", "staged", "range", "since_commit"])]
     pub history: bool,
-    /// With --history: keep the ids of blobs scanned clean in FILE (no content, no secrets) and
-    /// skip them next time, while the rules and scan options are the same (incremental
-    /// re-audits).
+    /// With --history: keep the ids of blobs scanned clean and what each commit introduced in
+    /// FILE (ids and paths; no content, no secrets); next time skip those blobs (while the rules
+    /// and scan options are the same) and diff only new commits (incremental re-audits).
     #[arg(long, value_name = "FILE", requires = "history")]
     pub blob_cache: Option<PathBuf>,
     /// Scan only the lines added by the commits of a range `A..B` (as in `git log A..B`).
@@ -655,7 +655,9 @@ pub struct RenderArgs {
 /// Options of `report merge`.
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// The JSON reports, one per repository (the file name without `.json` names it).
+    /// The JSON reports, one per repository (the file name without `.json` names it). A
+    /// `NAME.error` file, as `audit` writes for a repository that failed, becomes a failed
+    /// repository with the reason on its first line (unless `NAME.json` is given too).
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
     /// Write the merged report to FILE instead of stdout.
@@ -694,8 +696,9 @@ pub struct AuditArgs {
     /// Leave committer names out of the HTML report.
     #[arg(long)]
     pub hide_committers: bool,
-    /// Keep each repository's clean blob ids in DIR (`<name>.json`) so a re-audit with the
-    /// same rules scans only new blobs.
+    /// Keep each repository's clean blob ids and per-commit introductions in DIR
+    /// (`<name>.json`) so a re-audit diffs only new commits and, with the same rules, scans only
+    /// new blobs.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
     /// Skip files larger than this (bytes, or with a K/M/G suffix).

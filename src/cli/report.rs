@@ -61,6 +61,7 @@ fn names(paths: &[PathBuf]) -> Vec<String> {
             .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
         name.strip_suffix(".jsonl")
             .or_else(|| name.strip_suffix(".json"))
+            .or_else(|| name.strip_suffix(ERROR_SUFFIX))
             .unwrap_or(&name)
             .to_string()
     };
@@ -145,10 +146,48 @@ fn read_migration(path: &Path) -> Result<MigrationReport> {
     })
 }
 
+/// What `audit` writes beside a repository's report when the repository failed
+/// (`repos/<name>.error`, its reason on the first line).
+const ERROR_SUFFIX: &str = ".error";
+
+fn is_error_file(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(ERROR_SUFFIX))
+}
+
+/// The reason in an `audit` `.error` file: its first line, at most 1 KiB read, control
+/// characters escaped (it may come from a job engine's artifact).
+fn failure_reason(path: &Path) -> String {
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(1024).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return format!("failed (its .error file cannot be read: {e})");
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    match text.lines().next().map(str::trim) {
+        Some(line) if !line.is_empty() => report::escape(line).into_owned(),
+        _ => "failed (no reason recorded)".to_string(),
+    }
+}
+
 fn merge_reports(a: &MergeArgs) -> Result<ExitCode> {
     Output::check(a.output.as_deref())?;
+    // A `.error` file left beside a report that was written after all (a later, successful
+    // run) is stale: the report wins, as in `audit`.
+    let stem = |p: &PathBuf| names(std::slice::from_ref(p)).remove(0);
+    let scanned: Vec<String> = a.reports.iter().filter(|p| !is_error_file(p)).map(stem).collect();
+    let paths: Vec<PathBuf> = a
+        .reports
+        .iter()
+        .filter(|p| !is_error_file(p) || !scanned.contains(&stem(p)))
+        .cloned()
+        .collect();
     let mut inputs: Vec<Input> = Vec::new();
-    for (name, path) in names(&a.reports).into_iter().zip(&a.reports) {
+    for (name, path) in names(&paths).into_iter().zip(&paths) {
+        if is_error_file(path) {
+            inputs.push((name, Err(failure_reason(path))));
+            continue;
+        }
         let doc = match read_report(path) {
             Ok(d) => Ok(d),
             Err(e) if a.keep_going => Err(format!("{e:#}")),

@@ -417,23 +417,25 @@ fn scan_git(a: &SourceArgs, scanner: &Scanner<'_>) -> Result<Option<GitOutcome>>
                 a.max_file_size, a.max_decode_depth, !a.no_archives, !a.no_inline_allow
             );
             let digest = crate::blobcache::rules_digest(scanner.rules(), &options);
-            let skip = crate::blobcache::load(path, &digest);
-            (path, digest, std::sync::Arc::new(skip))
+            let loaded = crate::blobcache::load(path, &digest);
+            (
+                path,
+                digest,
+                std::sync::Arc::new(loaded.clean),
+                std::sync::Arc::new(loaded.walk),
+            )
         });
         let opts = git::history::HistoryOptions {
             max_file_size: a.max_file_size,
             threads: a.threads,
             progress: !a.quiet && io::stderr().is_terminal(),
             skip_blobs: cache.as_ref().map(|c| c.2.clone()),
+            intros: cache.as_ref().map(|c| c.3.clone()),
             ..Default::default()
         };
         let out = git::history::scan(&a.path, &opts, scanner)?;
-        if let Some((path, digest, skip)) = &cache {
-            crate::blobcache::save(
-                path,
-                digest,
-                skip.iter().copied().chain(out.clean_blobs.iter().copied()),
-            )?;
+        if let Some((path, digest, ..)) = &cache {
+            crate::blobcache::save(path, digest, out.clean_blobs.iter().copied(), out.intros.as_ref())?;
         }
         out
     } else if let Some(spec) = super::config::range_spec(a) {

@@ -9,8 +9,9 @@
 //! The overview (tiles, the introductions-over-time chart as inline SVG, top lists, repository
 //! table) is rendered here, so it reads without JS. The findings table is data — one compact JSON
 //! array per finding in a non-executed `<script type="application/json">` — that the inline
-//! script filters, sorts and renders a page at a time with `textContent` only: 25,000 findings
-//! stay a few MB and open in well under a second. Hostile text (paths, authors, rule text from a
+//! script filters, sorts and renders 100 rows at first (more as the table is scrolled: laying out
+//! the table is most of the cost of opening) with `textContent` only: 25,000 findings stay a few
+//! MB and open in well under a second. Hostile text (paths, authors, rule text from a
 //! config) is HTML-escaped here and never reaches `innerHTML` there; `<` in the data is written as
 //! `\u003c`, so nothing in it can close the script element.
 
@@ -162,11 +163,26 @@ struct Row<'a>(
     usize,                // repositories it appears in
     Option<&'static str>, // migration state
     &'a str,              // key
+    u32,                  // validation: index into the verdicts table (0: not checked)
 );
 
+/// A finding's validation as the table shows it: `live`, `dead`, or `undecided` (no validator
+/// decided, or the check failed); `None` when it was not checked.
+fn validation_state(f: &Finding) -> Option<&'static str> {
+    use crate::findings::ValidationStatus as V;
+    f.validation.as_ref().map(|v| match v.status {
+        V::Live => "live",
+        V::Dead => "dead",
+        V::Unknown | V::Error => "undecided",
+    })
+}
+
 /// The findings table's columns (report.js defines each by this name and makes it sortable).
-fn columns(repositories: bool, migration: bool) -> Vec<&'static str> {
+fn columns(repositories: bool, migration: bool, validated: bool) -> Vec<&'static str> {
     let mut c = vec!["Severity", "Confidence", "Provider", "Rule", "State"];
+    if validated {
+        c.push("Validation");
+    }
     if repositories {
         c.push("Repository");
     }
@@ -435,6 +451,10 @@ impl Html {
         let mut repo_index: HashMap<&str, i64> = HashMap::new();
         let mut repos: Vec<&str> = Vec::new();
         let mut rows = Vec::with_capacity(report.findings.len());
+        // Verdicts as `[state, "status checked_at: detail"]`, interned (most findings of a
+        // provider share one); entry 0 is "not checked".
+        let mut verdicts: Vec<Option<(&'static str, String)>> = vec![None];
+        let mut verdict_index: HashMap<(&'static str, String), u32> = HashMap::new();
         for f in &report.findings {
             let rule = f.rule(rules);
             let ri = *rule_index.entry(f.rule).or_insert_with(|| {
@@ -494,6 +514,16 @@ impl Html {
                         .as_str()
                 }),
                 f.key.as_deref().unwrap_or(""),
+                validation_state(f).map_or(0, |state| {
+                    let detail = f.validation.as_ref().map_or_else(String::new, |v| {
+                        format!("{} {}: {}", v.status.as_str(), v.checked_at, v.detail)
+                    });
+                    let next = u32::try_from(verdicts.len()).unwrap_or(u32::MAX);
+                    *verdict_index.entry((state, detail.clone())).or_insert_with(|| {
+                        verdicts.push(Some((state, detail)));
+                        next
+                    })
+                }),
             ));
         }
         #[derive(Serialize)]
@@ -502,6 +532,8 @@ impl Html {
             repos: Vec<&'a str>,
             committers: bool,
             migration: bool,
+            validated: bool,
+            verdicts: Vec<Option<(&'static str, String)>>,
             f: Vec<Row<'a>>,
         }
         script_json(&Data {
@@ -509,6 +541,8 @@ impl Html {
             repos,
             committers: !self.hide_committers,
             migration: self.migration.is_some(),
+            validated: verdicts.len() > 1,
+            verdicts,
             f: rows,
         })
     }
@@ -536,6 +570,7 @@ impl Report for Html {
         body.push_str("<main>");
         self.overview(report, rules, &mut body);
         let mig = self.migration.is_some();
+        let validated = report.findings.iter().any(|f| f.validation.is_some());
         let _ = write!(
             body,
             "<section aria-labelledby=\"h-findings\"><h2 id=\"h-findings\">Findings</h2>\
@@ -544,9 +579,9 @@ impl Report for Html {
 <label>Severity <select id=\"f-sev\"><option value=\"\">any</option><option>critical</option><option>high</option><option>medium</option><option>low</option><option>info</option></select></label>\
 <label>Confidence <select id=\"f-conf\"><option value=\"\">any</option><option>high</option><option>medium</option><option>low</option></select></label>\
 <label>State <select id=\"f-head\"><option value=\"\">any</option><option value=\"head\">in HEAD</option><option value=\"history\">history only</option></select></label>\
-{}{}\
+{}{}{}\
 </form><p id=\"count\" aria-live=\"polite\"></p>\
-<div class=\"scroll\"><table id=\"findings\"><caption class=\"sr\">Findings, filterable and sortable</caption><thead><tr>{}</tr></thead><tbody></tbody></table></div>\
+<div class=\"scroll\" id=\"scroll\"><table id=\"findings\"><caption class=\"sr\">Findings, filterable and sortable</caption><thead><tr>{}</tr></thead><tbody></tbody></table><div id=\"end\"></div></div>\
 <button type=\"button\" id=\"more\" hidden>Show more</button>\
 <noscript><p>The findings table needs JavaScript; the overview above does not.</p></noscript></section>",
             if report.repositories.is_empty() {
@@ -554,12 +589,17 @@ impl Report for Html {
             } else {
                 "<label>Repository <select id=\"f-repo\"><option value=\"\">any</option></select></label>".to_string()
             },
+            if validated {
+                "<label>Validation <select id=\"f-val\"><option value=\"\">any</option><option>live</option><option>dead</option><option>undecided</option><option value=\"unchecked\">not checked</option></select></label>"
+            } else {
+                ""
+            },
             if mig {
                 "<label>Migration <select id=\"f-mig\"><option value=\"\">any</option><option>moved</option><option>manual</option><option>left</option></select></label>"
             } else {
                 ""
             },
-            columns(!report.repositories.is_empty(), mig)
+            columns(!report.repositories.is_empty(), mig, validated)
                 .iter()
                 .map(|c| format!("<th scope=\"col\">{c}</th>"))
                 .collect::<String>()

@@ -31,6 +31,8 @@ const url = "file://" + path.resolve(file);
     await page.goto(url, { waitUntil: "load" });
     await page.waitForFunction(() => document.querySelector("#count") && document.querySelector("#count").textContent.length > 0);
     out.openMs = Date.now() - t0;
+    // From navigation start until the first frame after the table rendered has been painted.
+    out.paintedMs = await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => setTimeout(() => ok(Math.round(performance.now())), 0))));
     out.title = await page.title();
     out.rowsShown = await page.locator("#findings tbody tr").count();
     out.countText = await page.locator("#count").textContent();
@@ -39,6 +41,14 @@ const url = "file://" + path.resolve(file);
     out.tiles = await page.locator(".tile").allTextContents();
     out.bodyText = await page.locator("body").innerText();
     await page.screenshot({ path: path.join(outDir, "light.png"), fullPage: true });
+    // A long table: scrolling to its end renders the next rows, and so does "Show more".
+    if (await page.locator("#more").isVisible()) {
+      await page.locator("#scroll").evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await page.waitForFunction((n) => document.querySelectorAll("#findings tbody tr").length > n, out.rowsShown, { timeout: 5000 }).catch(() => {});
+      out.rowsAfterScroll = await page.locator("#findings tbody tr").count();
+      await page.click("#more");
+      out.rowsAfterMore = await page.locator("#findings tbody tr").count();
+    }
     // Filter: type the query; the table must narrow.
     await page.fill("#q", query);
     out.filteredRows = await page.locator("#findings tbody tr").count();
@@ -58,6 +68,20 @@ const url = "file://" + path.resolve(file);
     out.sortChanged = firstAsc !== firstDesc;
     out.ariaSort = await page.locator("#findings thead th[aria-sort]").getAttribute("aria-sort");
     out.firstBefore = firstBefore;
+    // The validation filter, when the report was validated: rows and text per choice.
+    if (await page.locator("#f-val").count()) {
+      out.validation = {};
+      for (const v of ["live", "dead", "undecided", "unchecked"]) {
+        await page.selectOption("#f-val", v);
+        out.validation[v] = {
+          rows: await page.locator("#findings tbody tr").count(),
+          text: await page.locator("#findings tbody").innerText(),
+          cells: await page.locator("#findings tbody td[class^=val-]").evaluateAll((tds) => tds.map((td) => td.className + " " + td.title)),
+        };
+        if (v === "live") await page.screenshot({ path: path.join(outDir, "validated-live.png"), fullPage: true });
+      }
+      await page.selectOption("#f-val", "");
+    }
     // Dark theme.
     await page.emulateMedia({ colorScheme: "dark" });
     out.darkBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -5,10 +5,15 @@
   var D = JSON.parse(document.getElementById("data").textContent);
   // Row fields (src/report/html.rs, struct Row).
   var RULE = 0, HEAD = 1, REPO = 2, PATH = 3, LINE = 4, COMMIT = 5, DATE = 6, AUTHOR = 7,
-    SECRET = 8, FP = 9, LOCS = 10, NREPOS = 11, MIG = 12, KEY = 13;
+    SECRET = 8, FP = 9, LOCS = 10, NREPOS = 11, MIG = 12, KEY = 13, VAL = 14;
+  // Validation order when sorting: live first, then undecided, dead, not checked.
+  var VALORD = { live: 0, undecided: 1, dead: 2 };
   var SEV = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
   var CONF = { high: 0, medium: 1, low: 2 };
-  var PAGE = 500;
+  // Rows rendered at first and per step: the table's layout is most of the cost of opening a
+  // large report, and the scroll box shows ~25 rows; more are rendered as it is scrolled
+  // (and by "Show more", for keyboards).
+  var PAGE = 100;
   var root = document.documentElement;
   var themeBtn = document.getElementById("theme");
   themeBtn.addEventListener("click", function () {
@@ -19,6 +24,9 @@
   var rule = function (r) { return D.rules[r[RULE]]; };
   var state = function (r) { return r[HEAD] === true ? "in HEAD" : r[HEAD] === false ? "history only" : ""; };
   var repo = function (r) { return r[REPO] >= 0 ? D.repos[r[REPO]] : ""; };
+  // Validation: live, dead, undecided, or "" when not checked; and how it was checked.
+  var verdict = function (r) { var v = D.verdicts[r[VAL]]; return v ? v[0] : ""; };
+  var verdictWhy = function (r) { var v = D.verdicts[r[VAL]]; return v ? v[1] : ""; };
   // Column definitions by header name; the headers themselves are in the page (html.rs).
   var defs = {
     Severity: { key: function (r) { return SEV[rule(r)[2]]; }, show: function (r) { return rule(r)[2]; }, cls: function (r) { return "sev-" + rule(r)[2]; } },
@@ -32,6 +40,8 @@
     Introduced: { key: function (r) { return r[DATE]; },
       show: function (r) { return r[COMMIT] ? r[COMMIT] + " " + r[DATE] + (D.committers && r[AUTHOR] ? " " + r[AUTHOR] : "") : ""; }, cls: function () { return "mono"; } },
     Migration: { key: function (r) { return r[MIG]; }, show: function (r) { return r[MIG]; } },
+    Validation: { key: function (r) { var v = verdict(r); return v ? VALORD[v] : 3; }, show: function (r) { return verdict(r) || "not checked"; },
+      cls: function (r) { return "val-" + (verdict(r) || "unchecked"); }, title: verdictWhy },
     Secret: { key: function (r) { return r[SECRET]; }, show: function (r) { return r[SECRET]; }, cls: function () { return "mono"; }, title: function (r) { return "fingerprint " + r[FP]; } },
     Fix: { key: function (r) { return rule(r)[6]; }, fix: true }
   };
@@ -42,6 +52,11 @@
   var count = document.getElementById("count");
   var more = document.getElementById("more");
   var sortCol = 0, sortDir = 1, shown = PAGE, view = D.f;
+  // Scrolling near the end of the table renders the next rows.
+  var end = document.getElementById("end"), scrollBox = document.getElementById("scroll");
+  var io = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    if (entries[entries.length - 1].isIntersecting && shown < view.length) { shown += PAGE; render(true); }
+  }, { root: scrollBox, rootMargin: "400px" }) : null;
 
   var cols = [];
   Array.prototype.forEach.call(headRow.cells, function (th, i) {
@@ -65,6 +80,7 @@
   var fconf = document.getElementById("f-conf");
   var fhead = document.getElementById("f-head");
   var fmig = document.getElementById("f-mig");
+  var fval = document.getElementById("f-val");
   var hay = new Array(D.f.length);
   function text(r, i) {
     if (hay[i] === undefined) {
@@ -76,7 +92,7 @@
   function apply() {
     var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var sev = fsev.value, conf = fconf.value, head = fhead.value;
-    var rp = repoSel ? repoSel.value : "", mg = fmig ? fmig.value : "";
+    var rp = repoSel ? repoSel.value : "", mg = fmig ? fmig.value : "", vl = fval ? fval.value : "";
     var out = [];
     for (var i = 0; i < D.f.length; i++) {
       var r = D.f[i], ru = rule(r);
@@ -86,6 +102,7 @@
       if (head === "history" && r[HEAD] !== false) continue;
       if (rp && repo(r) !== rp) continue;
       if (mg && r[MIG] !== mg) continue;
+      if (vl && (verdict(r) || "unchecked") !== vl) continue;
       if (words.length) {
         var t = text(r, i), ok = true;
         for (var w = 0; w < words.length && ok; w++) ok = t.indexOf(words[w]) >= 0;
@@ -104,12 +121,14 @@
     });
     view = out;
     shown = PAGE;
+    scrollBox.scrollTop = 0;
     render();
   }
-  function render() {
+  // Renders rows up to `shown`: all of them, or (`append`) only those not rendered yet.
+  function render(append) {
     var frag = document.createDocumentFragment();
     var n = Math.min(shown, view.length);
-    for (var i = 0; i < n; i++) {
+    for (var i = append ? tbody.rows.length : 0; i < n; i++) {
       var r = view[i], tr = document.createElement("tr");
       for (var c = 0; c < cols.length; c++) {
         var col = cols[c], td = document.createElement("td");
@@ -137,13 +156,16 @@
       }
       frag.appendChild(tr);
     }
-    tbody.replaceChildren(frag);
+    if (append) tbody.appendChild(frag);
+    else tbody.replaceChildren(frag);
     count.textContent = "Showing " + n + " of " + view.length + " findings" + (view.length !== D.f.length ? " (filtered from " + D.f.length + ")" : "");
     more.hidden = n >= view.length;
+    // Observing again reports whether the end is still in view (more rows may fit).
+    if (io) { io.unobserve(end); io.observe(end); }
   }
   document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
-  more.addEventListener("click", function () { shown += PAGE; render(); });
-  [q, fsev, fconf, fhead, repoSel, fmig].forEach(function (el) {
+  more.addEventListener("click", function () { shown += PAGE; render(true); });
+  [q, fsev, fconf, fhead, repoSel, fmig, fval].forEach(function (el) {
     if (el) el.addEventListener("input", apply);
   });
   apply();

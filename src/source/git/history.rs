@@ -26,6 +26,7 @@ use gix::bstr::BString;
 use gix::objs::Find;
 use gix::ObjectId;
 
+use super::introcache::IntroCache;
 use super::tree::{all_blobs, short, Differ};
 use super::{
     one_line, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache, GitError,
@@ -52,6 +53,10 @@ pub struct HistoryOptions {
     /// Blobs already scanned clean by the same rules (an incremental re-audit's cache): not read
     /// or scanned again. Blobs scanned clean now are returned in [`GitOutcome::clean_blobs`].
     pub skip_blobs: Option<std::sync::Arc<HashSet<ObjectId>>>,
+    /// What each commit introduced, from the last walk (an incremental re-audit's walk cache):
+    /// replayed instead of comparing trees. When set, this walk's introductions are returned in
+    /// [`GitOutcome::intros`] (start with an empty cache to write the first one).
+    pub intros: Option<std::sync::Arc<IntroCache>>,
 }
 
 impl Default for HistoryOptions {
@@ -62,6 +67,7 @@ impl Default for HistoryOptions {
             max_introductions: DEFAULT_MAX_INTRODUCTIONS,
             progress: false,
             skip_blobs: None,
+            intros: None,
         }
     }
 }
@@ -77,8 +83,12 @@ pub struct GitOutcome {
     pub skipped: Vec<Skipped>,
     /// Counters (`stats.git` is set).
     pub stats: Stats,
-    /// Blobs scanned with no finding, no skip note and no error (for a re-audit's cache).
+    /// Blobs scanned with no finding, no skip note and no error, and the blobs of
+    /// [`HistoryOptions::skip_blobs`] this walk met (a re-audit's next cache: blobs that no ref
+    /// reaches any more leave it).
     pub clean_blobs: Vec<ObjectId>,
+    /// What each commit this walk reached introduced, when [`HistoryOptions::intros`] was set.
+    pub intros: Option<IntroCache>,
 }
 
 /// Where a blob was introduced.
@@ -94,13 +104,13 @@ struct Intros {
 
 /// Paths interned to indices.
 #[derive(Default)]
-struct Paths {
+pub(super) struct Paths {
     ids: HashMap<BString, u32>,
-    list: Vec<BString>,
+    pub(super) list: Vec<BString>,
 }
 
 impl Paths {
-    fn intern(&mut self, p: &BString) -> u32 {
+    pub(super) fn intern(&mut self, p: &BString) -> u32 {
         if let Some(&i) = self.ids.get(p) {
             return i;
         }
@@ -289,6 +299,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     let mut differ = Differ::default();
     let mut workers = 0;
     let mut walked = Duration::ZERO;
+    let mut walk_cache = opts.intros.as_ref().map(|_| IntroCache::default());
     std::thread::scope(|s| {
         for _ in 0..threads(opts.threads) {
             let rx = rx.clone();
@@ -395,46 +406,70 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             if !seen.insert(id) {
                 continue;
             }
-            let (tree, parents) = match read_commit(&repo, &id, &mut buf) {
-                Ok(c) => c,
-                Err(message) => {
-                    errors.push(ScanError {
-                        path: format!("commit {id}"),
-                        message,
-                    });
-                    continue;
+            let cut = shallow.contains(&id);
+            let replayed = opts
+                .intros
+                .as_deref()
+                .and_then(|old| Some((old, old.replay(&id, cut, &mut differ.changes)?)));
+            let parents = if let Some((old, r)) = replayed {
+                differ.submodules += r.submodules;
+                differ.symlinks += r.symlinks;
+                if let Some(new) = walk_cache.as_mut() {
+                    new.keep(old, &id);
                 }
-            };
-            tree_of.insert(id, tree);
-            let parents = if shallow.contains(&id) {
-                Vec::new()
+                r.parents
             } else {
+                let (tree, parents) = match read_commit(&repo, &id, &mut buf) {
+                    Ok(c) => c,
+                    Err(message) => {
+                        errors.push(ScanError {
+                            path: format!("commit {id}"),
+                            message,
+                        });
+                        continue;
+                    }
+                };
+                tree_of.insert(id, tree);
+                let parents = if cut { Vec::new() } else { parents };
+                let mut parent_trees = Vec::with_capacity(parents.len());
+                for p in &parents {
+                    let t = match tree_of.get(p) {
+                        Some(t) => Some(*t),
+                        None => match read_commit(&repo, p, &mut buf) {
+                            Ok((t, _)) => {
+                                tree_of.insert(*p, t);
+                                Some(t)
+                            }
+                            Err(message) => {
+                                errors.push(ScanError {
+                                    path: format!("commit {p} (parent of {id})"),
+                                    message,
+                                });
+                                None
+                            }
+                        },
+                    };
+                    parent_trees.push(t);
+                }
+                let counts = (differ.submodules, differ.symlinks, differ.errors.len());
+                differ.introduced(&repo, tree, &parent_trees);
+                // A commit whose walk met a missing or corrupt object is walked again next time.
+                let complete = differ.errors.len() == counts.2 && parent_trees.iter().all(Option::is_some);
+                if let Some(new) = walk_cache.as_mut().filter(|_| complete) {
+                    new.record(
+                        id,
+                        &parents,
+                        cut,
+                        &differ.changes,
+                        differ.submodules - counts.0,
+                        differ.symlinks - counts.1,
+                    );
+                }
                 parents
             };
-            let mut parent_trees = Vec::with_capacity(parents.len());
-            for p in &parents {
-                let t = match tree_of.get(p) {
-                    Some(t) => Some(*t),
-                    None => match read_commit(&repo, p, &mut buf) {
-                        Ok((t, _)) => {
-                            tree_of.insert(*p, t);
-                            Some(t)
-                        }
-                        Err(message) => {
-                            errors.push(ScanError {
-                                path: format!("commit {p} (parent of {id})"),
-                                message,
-                            });
-                            None
-                        }
-                    },
-                };
-                parent_trees.push(t);
-            }
             let idx = u32::try_from(commit_ids.len()).unwrap_or(u32::MAX);
             commit_ids.push(id);
             shared.commits.fetch_add(1, Ordering::Relaxed);
-            differ.introduced(&repo, tree, &parent_trees);
             for ch in differ.changes.drain(..) {
                 let entry = blobs.entry(ch.blob);
                 let intros = entry.or_default();
@@ -551,11 +586,16 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     if opts.progress {
         let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
+    let mut clean_blobs = take(shared.clean);
+    if let Some(skip) = &opts.skip_blobs {
+        clean_blobs.extend(blobs.keys().filter(|b| skip.contains(*b)));
+    }
     Ok(GitOutcome {
         findings,
         errors,
         skipped,
-        clean_blobs: take(shared.clean),
+        clean_blobs,
+        intros: walk_cache,
         stats: Stats {
             files_scanned: stats.blobs_scanned,
             bytes_scanned: bytes,

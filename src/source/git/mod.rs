@@ -15,6 +15,7 @@
 //! scan goes on.
 
 pub mod history;
+pub mod introcache;
 pub mod range;
 pub mod revfiles;
 pub mod staged;

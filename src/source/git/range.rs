@@ -465,6 +465,7 @@ pub(crate) fn finish(
         errors,
         skipped,
         clean_blobs: Vec::new(),
+        intros: None,
         stats: Stats {
             files_scanned: stats.blobs_scanned,
             bytes_scanned: scanned.bytes,
