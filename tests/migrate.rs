@@ -231,6 +231,10 @@ const STORE_VARS: &[&str] = &[
     "GITHUB_ENV",
     "SOPS_AGE_KEY_FILE",
     "SOPS_AGE_RECIPIENTS",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

@@ -32,6 +32,7 @@ mod rules;
 mod run_env;
 mod store_age;
 mod store_aws;
+mod store_github;
 mod store_infisical;
 mod store_vault;
 mod untrusted;

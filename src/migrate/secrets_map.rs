@@ -286,6 +286,12 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
     };
     match e.store {
         StoreKind::Dotenv | StoreKind::Age => {}
+        StoreKind::Github => {
+            or_map(&mut a.github.api_url, &addr.address);
+            or_map(&mut a.github.repo, &addr.project);
+            a.github.environment = opt("environment");
+            a.github.org = opt("org");
+        }
         StoreKind::Vault => {
             or_map(&mut a.vault.vault_addr, &addr.address);
             if !addr.project.is_empty() {
@@ -334,6 +340,10 @@ pub fn resolve(
             name: e.name.clone(),
             reason,
         };
+        if e.store == StoreKind::Github {
+            out.push((e.name.clone(), from_actions(e).map_err(fail)?));
+            continue;
+        }
         let key = (e.store.to_string(), e.store_address());
         if !stores.contains_key(&key) {
             let s = open_for(e, args, root).map_err(|err| fail(err.to_string()))?;
@@ -350,6 +360,24 @@ pub fn resolve(
         }
     }
     Ok(out)
+}
+
+/// A GitHub Actions secret's value: GitHub never returns one, so it is found only where a
+/// workflow put it, in this process's environment under the entry's name
+/// (`env: NAME: ${{ secrets.FIELD }}` in the job); anywhere else, why not.
+fn from_actions(e: &Entry) -> Result<Secret, String> {
+    let secret = store::github::secret_name(&e.field).unwrap_or_else(|_| e.field.clone());
+    match std::env::var_os(&e.name).filter(|v| !v.is_empty()) {
+        Some(v) => Ok(Secret::new(v.into_encoded_bytes())),
+        None => Err(format!(
+            "a GitHub Actions secret ({secret}{}): GitHub never gives a secret's value back, so it exists only inside GitHub Actions; give it to the job with `env: {}: ${{{{ secrets.{secret} }}}}` in the workflow (leakless run then passes it on)",
+            e.options
+                .get("environment")
+                .map(|env| format!(" of environment {env}: the job needs `environment: {env}`"))
+                .unwrap_or_default(),
+            e.name
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod age;
 pub mod aws;
 pub mod dotenv;
+pub mod github;
 pub mod infisical;
 pub mod vault;
 
@@ -56,6 +57,17 @@ pub enum Put {
     Unchanged,
     /// The key held a different value and `overwrite` was set: it now holds the new one.
     Overwritten,
+}
+
+/// What reading a target back after a write found ([`SecretStore::verify`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readback {
+    /// The value written is there.
+    Same,
+    /// Something else is there.
+    Different,
+    /// Nothing is there.
+    Absent,
 }
 
 /// Why a store call failed. Every variant's message is one line and never contains a secret.
@@ -118,6 +130,15 @@ pub trait SecretStore {
     fn get(&mut self, target: &Target) -> Result<Option<Secret>, StoreError>;
     /// Writes `value` at `target` (see the trait's contract).
     fn put(&mut self, target: &Target, value: &Secret, overwrite: bool) -> Result<Put, StoreError>;
+    /// Checks, after a `put`, that `target` holds `value`: by default reads it back and compares
+    /// byte for byte. A write-only store (GitHub Actions secrets) checks what it can instead.
+    fn verify(&mut self, target: &Target, value: &Secret) -> Result<Readback, StoreError> {
+        Ok(match self.get(target)? {
+            Some(v) if v == *value => Readback::Same,
+            Some(_) => Readback::Different,
+            None => Readback::Absent,
+        })
+    }
     /// How an application or a person reads the value back afterwards (a CLI command or API
     /// call, no value), for the migration report.
     fn fetch_hint(&self, target: &Target) -> String;
@@ -145,6 +166,8 @@ pub enum StoreKind {
     Aws,
     /// An age-encrypted dotenv file `secrets.<env>.enc.env`, committed (no server).
     Age,
+    /// GitHub Actions secrets (repository, environment or organisation), write-only.
+    Github,
 }
 
 impl fmt::Display for StoreKind {
@@ -155,6 +178,7 @@ impl fmt::Display for StoreKind {
             StoreKind::Infisical => "infisical",
             StoreKind::Aws => "aws",
             StoreKind::Age => "age",
+            StoreKind::Github => "github",
         })
     }
 }
@@ -174,6 +198,9 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub age: age::AgeArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub github: github::GithubArgs,
 }
 
 /// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
@@ -199,6 +226,14 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
         }
         StoreKind::Aws => Box::new(aws::AwsStore::open(&args.aws)?),
         StoreKind::Age => Box::new(age::AgeStore::open(&args.age, root)?),
+        StoreKind::Github => {
+            // The record of our writes lives beside migrate's journal (no record outside a
+            // repository: a re-run then reports our earlier writes as conflicts).
+            let state = crate::migrate::git::git_dir(root)
+                .ok()
+                .map(|g| g.join("leakless"));
+            Box::new(github::GithubStore::open(&args.github, state.as_deref())?)
+        }
     })
 }
 
