@@ -122,6 +122,12 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
     }
     for s in stacks {
         let line = match (s, store) {
+            (
+                Stack::ComposeEnvFile(f) | Stack::Ecs(f) | Stack::Lambda(f) | Stack::Kubernetes(f),
+                StoreKind::Github,
+            ) => format!(
+                "{f}: GitHub Actions secrets reach only workflows: deploy it from a workflow that passes them on (`env:` with ${{{{ secrets.{key} }}}}), or keep the values in a store it can read as well"
+            ),
             (Stack::ComposeEnvFile(f), StoreKind::Dotenv) => format!(
                 "docker compose ({f}): the env_file is untracked but still on this machine; add `.env.local` to env_file (with `required: false`) so the values reach the container on other machines once each developer creates it"
             ),
