@@ -571,11 +571,16 @@ fn github_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     assert_eq!(gh.values().len(), 3, "three writes were accepted");
     let held = gh.values();
     repo.assert_nothing_lost(&|s| held.iter().any(|v| v.contains(s)));
-    // The server recovers; the re-run (no --overwrite) recognises its own three writes.
+    // The server recovers; the re-run (no --overwrite) recognises its own three writes. It
+    // takes GH_TOKEN over GITHUB_TOKEN, as the gh CLI does.
     Client::new("github")
         .send("POST", &format!("{}/__heal", gh.url), &[], None)
         .expect("heal");
-    let (code, out, err) = crate::migrate::run_env(&repo, &args, &gh.env());
+    let mut env = gh.env();
+    env.retain(|(k, _)| *k != "GITHUB_TOKEN");
+    env.push(("GH_TOKEN", TOKEN.into()));
+    env.push(("GITHUB_TOKEN", "ghs_workflowtokenthatcannotwritesecrets".into()));
+    let (code, out, err) = crate::migrate::run_env(&repo, &args, &env);
     assert_eq!(code, 0, "{out}\n{err}");
     let held = gh.values();
     for (path, s) in &repo.secrets {

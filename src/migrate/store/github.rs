@@ -102,15 +102,9 @@ pub struct GithubArgs {
     /// REST API URL [default: https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3]
     #[arg(id = "github-api-url", long = "github-api-url", env = "GITHUB_API_URL", value_name = "URL", help_heading = HEADING)]
     pub api_url: Option<String>,
-    /// Token with permission to write secrets (GITHUB_TOKEN, else GH_TOKEN; prefer the variables)
-    #[arg(
-        id = "github-token",
-        long = "github-token",
-        env = "GITHUB_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true,
-        help_heading = HEADING
-    )]
+    /// Token with permission to write secrets [default: GH_TOKEN, else GITHUB_TOKEN, as the gh
+    /// CLI takes them; prefer the variables]
+    #[arg(id = "github-token", long = "github-token", value_name = "TOKEN", help_heading = HEADING)]
     pub token: Option<String>,
 }
 
@@ -185,12 +179,14 @@ impl GithubStore {
     /// our writes; `None` keeps it in memory only. Nothing is sent yet.
     pub fn open(args: &GithubArgs, state_dir: Option<&Path>) -> Result<Self, StoreError> {
         let base = normalise_url(args.api_url.as_deref().unwrap_or(DEFAULT_API_URL))?;
+        let var = |k: &str| std::env::var(k).ok().filter(|t| !t.trim().is_empty());
         let token = non_empty(&args.token)
             .map(str::to_string)
-            .or_else(|| std::env::var("GH_TOKEN").ok().filter(|t| !t.trim().is_empty()))
+            .or_else(|| var("GH_TOKEN"))
+            .or_else(|| var("GITHUB_TOKEN"))
             .ok_or_else(|| {
                 StoreError::Config(
-                    "--to github needs a token allowed to write secrets: GITHUB_TOKEN or GH_TOKEN (or --github-token)"
+                    "--to github needs a token allowed to write secrets: GH_TOKEN or GITHUB_TOKEN (or --github-token); a workflow's own GITHUB_TOKEN cannot write secrets"
                         .into(),
                 )
             })?;
