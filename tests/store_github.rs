@@ -596,7 +596,13 @@ fn github_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
 fn github_killed_after_a_verified_write_resumes_without_overwrite() {
     let Some(gh) = GithubFake::start(&[]) else { return };
     let repo = seed_with_workflow();
-    let env = gh.env();
+    // The repository comes from the github.com `origin` remote, as `gh` finds it.
+    crate::migrate::git(
+        &repo.root(),
+        &["remote", "add", "origin", "git@github.com:acme/shop.git"],
+    );
+    let mut env = gh.env();
+    env.retain(|(k, _)| *k != "GITHUB_REPOSITORY");
     let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut child =
         crate::migrate::spawn_paused(&repo.root(), "after-verify:4", &["--to", "github"], &env_ref);

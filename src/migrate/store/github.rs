@@ -85,7 +85,8 @@ impl Visibility {
 /// `--to github` options.
 #[derive(Clone, Default, clap::Args)]
 pub struct GithubArgs {
-    /// The repository OWNER/REPO whose secrets to write (in Actions, GITHUB_REPOSITORY)
+    /// The repository OWNER/REPO whose secrets to write [default: GITHUB_REPOSITORY, else the
+    /// github.com repository of the `origin` remote]
     #[arg(id = "github-repo", long = "github-repo", env = "GITHUB_REPOSITORY", value_name = "OWNER/REPO", help_heading = HEADING)]
     pub repo: Option<String>,
     /// Write environment secrets of this deployment environment (jobs read them only with
@@ -696,6 +697,24 @@ pub fn secret_name(key: &str) -> Result<String, String> {
     Ok(name)
 }
 
+/// `OWNER/REPO` of a github.com remote URL (`https://github.com/o/r.git`,
+/// `git@github.com:o/r.git`, `ssh://git@github.com/o/r`); `None` for any other host.
+pub fn repo_from_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = [
+        "https://github.com/",
+        "http://github.com/",
+        "ssh://git@github.com/",
+        "git@github.com:",
+    ]
+    .iter()
+    .find_map(|p| url.strip_prefix(p))?;
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let (owner, repo) = rest.split_once('/')?;
+    check_repo(&format!("{owner}/{repo}")).ok()
+}
+
 /// The value as text GitHub keeps exactly, or why not.
 fn storable<'v>(location: &str, value: &'v Secret) -> Result<&'v str, StoreError> {
     let text = std::str::from_utf8(value.expose()).map_err(|_| {
@@ -902,6 +921,27 @@ mod tests {
         assert!(secret_name("my-key").is_err());
         assert!(secret_name("db.url").is_err());
         assert!(secret_name("").is_err());
+    }
+
+    #[test]
+    fn repositories_come_from_github_remotes_only() {
+        for u in [
+            "https://github.com/acme/shop.git",
+            "https://github.com/acme/shop",
+            "git@github.com:acme/shop.git",
+            "ssh://git@github.com/acme/shop.git/",
+        ] {
+            assert_eq!(repo_from_remote(u).as_deref(), Some("acme/shop"), "{u}");
+        }
+        for u in [
+            "https://gitlab.com/acme/shop.git",
+            "https://github.com.evil.example/acme/shop",
+            "https://github.com/acme",
+            "https://github.com/acme/shop/extra",
+            "/srv/git/shop.git",
+        ] {
+            assert_eq!(repo_from_remote(u), None, "{u}");
+        }
     }
 
     #[test]

@@ -232,7 +232,13 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
             let state = crate::migrate::git::git_dir(root)
                 .ok()
                 .map(|g| g.join("leakless"));
-            Box::new(github::GithubStore::open(&args.github, state.as_deref())?)
+            let mut a = args.github.clone();
+            if a.repo.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                // As `gh` does: the repository `origin` points at, on github.com.
+                a.repo = crate::migrate::git::remote_url(root, "origin")
+                    .and_then(|u| github::repo_from_remote(&u));
+            }
+            Box::new(github::GithubStore::open(&a, state.as_deref())?)
         }
     })
 }
