@@ -635,3 +635,29 @@ fn github_killed_at_every_failpoint_loses_nothing() {
     // the previous point's copy already wrote: --overwrite lets it replace them.
     crate::migrate_stores::kill_matrix(&["github", "--overwrite"], &gh.env(), &|_| gh.values());
 }
+
+#[test]
+fn a_name_our_earlier_run_used_moves_to_the_next_name_even_with_overwrite() {
+    let Some(gh) = GithubFake::start(&[]) else { return };
+    let repo = crate::migrate::Repo::seed();
+    let root = repo.root();
+    let args = ["migrate", "--to", "github", "--apply", "--overwrite"];
+    let (code, out, err) = crate::migrate::run_env(&repo, &args, &gh.env());
+    assert_eq!(code, 0, "{out}\n{err}");
+    let first = gh.value(REPO, "DATABASE_URL").expect("DATABASE_URL");
+    // Later, another file brings another DATABASE_URL.
+    let staging = "postgres://shop:St4gingPassw0rdQz7Lm@db.staging.internal:5432/shop";
+    std::fs::write(root.join(".env.staging"), format!("DATABASE_URL={staging}\n")).expect("write");
+    crate::migrate::git(&root, &["add", "-f", ".env.staging"]);
+    crate::migrate::git(&root, &["commit", "-qm", "staging"]);
+    let (code, out, err) = crate::migrate::run_env(&repo, &args, &gh.env());
+    assert_eq!(code, 1, "a manual step: the app reads DATABASE_URL: {out}\n{err}");
+    assert!(out.contains("stored as DATABASE_URL_2"), "{out}");
+    assert_eq!(
+        gh.value(REPO, "DATABASE_URL"),
+        Some(first),
+        "our earlier value is kept"
+    );
+    assert_eq!(gh.value(REPO, "DATABASE_URL_2").as_deref(), Some(staging));
+    assert!(out.contains("github:acme/shop#DATABASE_URL_2"), "{out}");
+}

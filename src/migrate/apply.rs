@@ -821,7 +821,8 @@ fn put_and_verify(
         let put = match store.put(&t, &item.value, false) {
             Ok(p) => p,
             Err(e @ StoreError::Conflict { .. }) => {
-                let ours = matches!(store.get(&t), Ok(Some(v)) if ledger.wrote(&store.describe(&t), &v));
+                let location = store.describe(&t);
+                let ours = store.written_by_us(&t, &|v| ledger.wrote(&location, v));
                 if ours {
                     continue;
                 }

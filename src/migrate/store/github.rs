@@ -551,7 +551,7 @@ impl SecretStore for GithubStore {
         match self.metadata(&name)? {
             None => Ok(None),
             Some(m) => Err(StoreError::Other(format!(
-                "{} exists (updated {}), but GitHub never returns a secret's value: it exists only inside GitHub Actions, as ${{{{ secrets.{name} }}}}",
+                "{} exists (updated {}), but GitHub never returns a secret's value, so it cannot be compared (a conflict for migrate --apply unless --overwrite); it exists only inside GitHub Actions, as ${{{{ secrets.{name} }}}}",
                 self.describe(target),
                 m.updated_at
             ))),
@@ -609,6 +609,19 @@ impl SecretStore for GithubStore {
         self.started.remove(&location);
         self.note_done(&location, &hash, &meta.updated_at);
         Ok(Readback::Same)
+    }
+
+    /// Ours when our record's last verified write there is still the current one (same
+    /// `updated_at`), whatever value it was.
+    fn written_by_us(&mut self, target: &Target, _wrote: &dyn Fn(&Secret) -> bool) -> bool {
+        let Ok(name) = self.name(target) else {
+            return false;
+        };
+        let location = self.describe(target);
+        let Some((_, at)) = self.record.get(&location).and_then(|r| r.done.clone()) else {
+            return false;
+        };
+        matches!(self.metadata(&name), Ok(Some(m)) if m.updated_at == at)
     }
 
     fn fetch_hint(&self, target: &Target) -> String {

@@ -139,6 +139,12 @@ pub trait SecretStore {
             None => Readback::Absent,
         })
     }
+    /// Whether the value now at `target` is one leakless stored there earlier: by default it is
+    /// read and `wrote` (the engine's ledger of value hashes) decides. A write-only store
+    /// answers from its own record.
+    fn written_by_us(&mut self, target: &Target, wrote: &dyn Fn(&Secret) -> bool) -> bool {
+        matches!(self.get(target), Ok(Some(v)) if wrote(&v))
+    }
     /// How an application or a person reads the value back afterwards (a CLI command or API
     /// call, no value), for the migration report.
     fn fetch_hint(&self, target: &Target) -> String;
