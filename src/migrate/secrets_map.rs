@@ -419,6 +419,31 @@ mod tests {
     }
 
     #[test]
+    fn github_values_come_only_from_the_jobs_environment() {
+        // A name no other test uses: the process environment is shared.
+        let name = "LEAKLESS_UNIT_GH_SECRET_7F3A";
+        let mut e = entry("prod", name, "");
+        e.store = StoreKind::Github;
+        e.field = "deploy_key".into();
+        e.options.insert("environment".into(), "production".into());
+        let why = from_actions(&e).expect_err("not set");
+        assert!(
+            why.contains("only inside GitHub Actions")
+                && why.contains("${{ secrets.DEPLOY_KEY }}")
+                && why.contains("environment: production"),
+            "{why}"
+        );
+        std::env::set_var(name, "from-the-job");
+        let mut m = SecretsMap::empty();
+        m.merge([e]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let got = resolve(&m, "prod", &StoreArgs::default(), dir.path()).expect("resolved");
+        std::env::remove_var(name);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.expose(), b"from-the-job");
+    }
+
+    #[test]
     fn round_trips_through_toml_and_picks_envs() {
         let mut m = SecretsMap::empty();
         let mut e = entry("prod", "OPENAI_API_KEY", "shop/prod");
