@@ -360,7 +360,17 @@ fn environment_and_organisation_secrets() {
     let mut other = GithubStore::open(&args, None).expect("open");
     put_verified(&mut other, "NPM_TOKEN", "npm_def", true);
     assert_eq!(org("NPM_TOKEN")["selected"], serde_json::json!([REPO_ID, 7002]));
-    // `private` visibility, and a conflict with an existing organisation secret.
+    // Overwriting an existing secret without --github-visibility keeps its visibility (here
+    // `all`: narrowing it to one repository would cut the others off).
+    let mut s = GithubStore::open(&args, None).expect("open");
+    assert!(matches!(
+        s.put(&t("SHARED"), &secret("new"), false),
+        Err(StoreError::Conflict { .. })
+    ));
+    put_verified(&mut s, "SHARED", "newer", true);
+    assert_eq!(org("SHARED")["visibility"], "all");
+    assert_eq!(org("SHARED")["value"], "newer");
+    // An explicit visibility is applied.
     args.visibility = Some(Visibility::Private);
     let mut s = GithubStore::open(&args, None).expect("open");
     assert!(matches!(

@@ -33,7 +33,7 @@ Test hooks (not part of GitHub):
   --environment OWNER/REPO:ENV   a deployment environment of a repository (repeatable)
   --org ORG                  an organisation (repeatable)
   --preset SCOPE#NAME=VALUE  a secret someone else wrote before (SCOPE: owner/repo, owner/repo@env
-                             or org:ORG), updated 2020-01-01
+                             or org:ORG), updated 2020-01-01 (organisation secrets: visibility all)
   --fail-after-writes K      the (K+1)-th and later PUTs answer 500
   --rotate-key-after K       after K PUTs the scopes get new key pairs (an old key_id is then 422)
   POST /__heal               stop failing writes (--fail-after-writes no longer applies)
@@ -110,7 +110,8 @@ class State:
             scope = next(s for s in self.scopes.values() if s.label.lower() == label.lower())
             t = "2020-01-01T00:00:00Z"
             scope.secrets[name.upper()] = {
-                "value": value, "created_at": t, "updated_at": t, "visibility": "private", "selected": [],
+                "value": value, "created_at": t, "updated_at": t,
+                "visibility": "all" if scope.org else "private", "selected": [],
             }
 
 

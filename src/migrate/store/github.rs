@@ -135,6 +135,8 @@ enum Scope {
     Org {
         org: String,
         visibility: Visibility,
+        /// Whether `--github-visibility` was given (else an existing secret keeps its own).
+        explicit: bool,
         repo: Option<String>,
     },
 }
@@ -211,6 +213,7 @@ impl GithubStore {
                 Scope::Org {
                     org: org.to_string(),
                     visibility,
+                    explicit: args.visibility.is_some(),
                     repo,
                 }
             }
@@ -396,7 +399,24 @@ impl GithubStore {
     /// Encrypts and PUTs the value; `existing` is the secret's metadata before (for org grants).
     fn write(&mut self, name: &str, text: &str, existing: Option<&Meta>) -> Result<(), StoreError> {
         let mut extra = serde_json::Map::new();
-        if let Scope::Org { visibility, repo, .. } = self.scope.clone() {
+        if let Scope::Org {
+            visibility,
+            explicit,
+            repo,
+            ..
+        } = self.scope.clone()
+        {
+            // Overwriting without --github-visibility keeps who could read the secret before.
+            let kept = existing.and_then(|m| match m.visibility.as_deref() {
+                Some("all") => Some(Visibility::All),
+                Some("private") => Some(Visibility::Private),
+                Some("selected") => Some(Visibility::Selected),
+                _ => None,
+            });
+            let visibility = match kept {
+                Some(v) if !explicit => v,
+                _ => visibility,
+            };
             extra.insert("visibility".into(), json!(visibility.as_str()));
             if visibility == Visibility::Selected {
                 let mut ids = match existing {
@@ -666,6 +686,7 @@ impl SecretStore for GithubStore {
                 org,
                 visibility,
                 repo,
+                ..
             } => {
                 a.project = repo.clone().unwrap_or_default();
                 a.options.insert("org".into(), org.clone());
