@@ -249,6 +249,10 @@ const STORE_VARS: &[&str] = &[
     "CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER",
     "CLOUDSDK_CONFIG",
     "GCE_METADATA_HOST",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
 ];
 
 /// `leakless <args>` in the repository with exactly these store settings; (code, stdout, stderr).

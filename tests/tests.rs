@@ -36,6 +36,7 @@ mod store_aws;
 mod store_azure;
 mod store_doppler;
 mod store_gcp;
+mod store_github;
 mod store_infisical;
 mod store_vault;
 mod untrusted;

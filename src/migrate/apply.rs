@@ -28,7 +28,7 @@ use super::report::{
 };
 use super::secrets_map::{Entry as MapEntry, SecretsMap, MAP_FILE};
 use super::store::dotenv::{DotenvStore, LOCAL_FILE};
-use super::store::{Put, SecretStore, StoreError, StoreKind, Target};
+use super::store::{Put, Readback, SecretStore, StoreError, StoreKind, Target};
 use crate::findings::Secret;
 use crate::safefs::{self, Perm};
 
@@ -828,7 +828,8 @@ fn put_and_verify(
         let put = match store.put(&t, &item.value, false) {
             Ok(p) => p,
             Err(e @ StoreError::Conflict { .. }) => {
-                let ours = matches!(store.get(&t), Ok(Some(v)) if ledger.wrote(&store.describe(&t), &v));
+                let location = store.describe(&t);
+                let ours = store.written_by_us(&t, &|v| ledger.wrote(&location, v));
                 if ours {
                     continue;
                 }
@@ -844,8 +845,8 @@ fn put_and_verify(
             Err(e) => return (Status::Failed, Some(e.to_string())),
         };
         *target = t.clone();
-        let verdict = match store.get(&t) {
-            Ok(Some(v)) if v == item.value => (
+        let verdict = match store.verify(&t, &item.value) {
+            Ok(Readback::Same) => (
                 match put {
                     Put::Created => Status::Moved,
                     Put::Unchanged => Status::AlreadyInStore,
@@ -853,14 +854,14 @@ fn put_and_verify(
                 },
                 None,
             ),
-            Ok(Some(_)) => (
+            Ok(Readback::Different) => (
                 Status::Failed,
                 Some(format!(
                     "{}: read back a different value than was written",
                     store.describe(&t)
                 )),
             ),
-            Ok(None) => (
+            Ok(Readback::Absent) => (
                 Status::Failed,
                 Some(format!(
                     "{}: the value is not there on reading back",

@@ -54,6 +54,14 @@ pub fn git_dir(root: &Path) -> Result<PathBuf, GitError> {
     )?)))
 }
 
+/// The URL of the remote `name` (`git remote get-url`), `None` when there is no such remote.
+pub fn remote_url(root: &Path, name: &str) -> Option<String> {
+    git(root, &["remote", "get-url", "--", name])
+        .ok()
+        .map(trimmed)
+        .filter(|u| !u.is_empty())
+}
+
 /// Tracked paths (relative to the top, `/`-separated).
 pub fn tracked(root: &Path) -> Result<BTreeSet<String>, GitError> {
     let out = git(root, &["ls-files", "-z", "--full-name"])?;

@@ -89,9 +89,16 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
     } else {
         &example.env
     };
-    let mut out = vec![format!(
-        "Any command: `leakless run --env {env} -- <your start command>` reads every value from the store via .leakless/secrets.toml (commit it); `leakless env --env {env} > .env.local` writes a dotenv file for tools that need one"
-    )];
+    let mut out = vec![if store == StoreKind::Github {
+        let name = crate::migrate::store::github::secret_name(key).unwrap_or_else(|_| key.clone());
+        format!(
+            "GitHub Actions only: GitHub never returns a secret's value, so the values exist only inside workflows; a job reads one as `env: {{{key}: ${{{{ secrets.{name} }}}}}}` (environment secrets also need `environment: <name>` on the job), and there `leakless run --env {env} -- <command>` passes them on; outside Actions nothing can read them back, so keep another copy where your team fetches values (or migrate to a readable store too)"
+        )
+    } else {
+        format!(
+            "Any command: `leakless run --env {env} -- <your start command>` reads every value from the store via .leakless/secrets.toml (commit it); `leakless env --env {env} > .env.local` writes a dotenv file for tools that need one"
+        )
+    }];
     match store {
         StoreKind::Infisical => out.push(format!(
             "Infisical CLI: `infisical run --env={env} --path=/{} -- <your start command>`",
@@ -157,6 +164,12 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
     }
     for s in stacks {
         let line = match (s, store) {
+            (
+                Stack::ComposeEnvFile(f) | Stack::Ecs(f) | Stack::Lambda(f) | Stack::Kubernetes(f),
+                StoreKind::Github,
+            ) => format!(
+                "{f}: GitHub Actions secrets reach only workflows: deploy it from a workflow that passes them on (`env:` with ${{{{ secrets.{key} }}}}), or keep the values in a store it can read as well"
+            ),
             (Stack::ComposeEnvFile(f), StoreKind::Dotenv) => format!(
                 "docker compose ({f}): the env_file is untracked but still on this machine; add `.env.local` to env_file (with `required: false`) so the values reach the container on other machines once each developer creates it"
             ),
@@ -176,6 +189,9 @@ pub fn advice(store: StoreKind, stacks: &[Stack], secrets: &[SecretEntry]) -> Ve
             ),
             (Stack::Kubernetes(f), _) => format!(
                 "Kubernetes ({f}): sync the store into a Secret with an operator (External Secrets Operator, Infisical operator, Vault Secrets Operator) and keep `envFrom: secretRef` in the workload"
+            ),
+            (Stack::GithubActions(f), StoreKind::Github) => format!(
+                "GitHub Actions ({f}): values written literally in workflows were replaced by ${{{{ secrets.NAME }}}}; other jobs that need a value add it to their `env:` the same way"
             ),
             (Stack::GithubActions(f), _) => format!(
                 "GitHub Actions ({f}): add a step `run: leakless env --format github --env {env}` (masks the values, sets them for later steps), with the store's credentials from repository secrets"

@@ -105,9 +105,9 @@ pub fn config_reference(path: &str, user: Option<&str>, key: &str) -> Result<Str
     if name == "settings.xml" && (lower.contains(".m2/") || lower.contains("maven")) {
         return Ok("${env.{KEY}}".into());
     }
-    if yaml && (lower.starts_with(".github/workflows/") || lower.contains("/.github/workflows/")) {
+    if is_workflow(path) {
         return Err(format!(
-            "GitHub Actions workflow: add {key} as an Actions secret (Settings → Secrets and variables → Actions, or `gh secret set {key}`) and write ${{{{ secrets.{key} }}}} here"
+            "GitHub Actions workflow: add {key} as an Actions secret (Settings → Secrets and variables → Actions, or `gh secret set {key}`) and write ${{{{ secrets.{key} }}}} here (or migrate with --to github, which does both)"
         ));
     }
     if ext == "json" && stem.starts_with("appsettings") {
@@ -119,6 +119,24 @@ pub fn config_reference(path: &str, user: Option<&str>, key: &str) -> Result<Str
         "this file's loader is not known to expand environment variables (a ${{{key}}} here would be read literally): read {key} from the environment where the file is loaded, or if your loader expands it, replace the value by ${{{key}}} (or re-run with --ref-template '${{{{KEY}}}}' to have leakless write it)"
     ))
 }
+/// A reference the chosen store itself makes work, before [`config_reference`]: with the
+/// `github` store a GitHub Actions workflow gets `${{ secrets.KEY }}` (the secret is where the
+/// expression reads), even with `--ref-template`, which vouches for configuration loaders, not
+/// for the Actions runner.
+pub fn store_reference(store: StoreKind, path: &str) -> Option<String> {
+    (store == StoreKind::Github && is_workflow(path)).then(|| GITHUB_SECRET_REF.to_string())
+}
+
+/// A GitHub Actions expression reading the secret named after the key.
+pub const GITHUB_SECRET_REF: &str = "${{ secrets.{KEY} }}";
+
+/// A GitHub Actions workflow file (`.github/workflows/*.yml`).
+pub fn is_workflow(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    yaml && (lower.starts_with(".github/workflows/") || lower.contains("/.github/workflows/"))
+}
+
 /// Default example file name.
 pub const DEFAULT_EXAMPLE_FILE: &str = ".env.example";
 
@@ -425,6 +443,8 @@ pub fn default_path_template(store: StoreKind) -> &'static str {
         StoreKind::Doppler => "",
         // One encrypted file per environment at the top of the repository.
         StoreKind::Age => "",
+        // GitHub secrets have no folders: the name is the key.
+        StoreKind::Github => "",
         StoreKind::Vault | StoreKind::Aws | StoreKind::Azure => "{project}/{env}",
         // Encoded into the secret id: `shop--dev--KEY` (see `store::gcp`).
         StoreKind::Gcp => "{project}/{env}",
@@ -831,7 +851,10 @@ pub fn build(
                             path: path.clone(),
                             line: loc.line,
                             value: value.into_bytes(),
-                            action: match config_reference(&path, opts.ref_template.as_deref(), &key) {
+                            action: match store_reference(opts.store, &path).map_or_else(
+                                || config_reference(&path, opts.ref_template.as_deref(), &key),
+                                Ok,
+                            ) {
                                 Ok(template) => Action::Replace {
                                     range: span,
                                     render: Render::Template(template),
@@ -1597,6 +1620,18 @@ mod tests {
         assert_eq!(r("ci/.m2/settings.xml"), Ok("${env.{KEY}}".into()));
         assert!(r(".github/workflows/ci.yml").is_err_and(|m| m.contains("${{ secrets.K }}")));
         assert!(r("appsettings.Production.json").is_err_and(|m| m.contains("__")));
+        let g = |s, p| super::store_reference(s, p).map(|t| t.replace("{KEY}", "K"));
+        assert_eq!(
+            g(StoreKind::Github, ".github/workflows/ci.yml"),
+            Some("${{ secrets.K }}".into())
+        );
+        assert_eq!(
+            g(StoreKind::Github, "svc/.github/workflows/deploy.YAML"),
+            Some("${{ secrets.K }}".into())
+        );
+        assert_eq!(g(StoreKind::Github, "compose.yml"), None);
+        assert_eq!(g(StoreKind::Github, ".github/dependabot.yml"), None);
+        assert_eq!(g(StoreKind::Vault, ".github/workflows/ci.yml"), None);
         for p in [
             "config/settings.yaml",
             "app.json",

@@ -286,6 +286,12 @@ pub fn open_for(e: &Entry, args: &StoreArgs, root: &Path) -> Result<Box<dyn Secr
     };
     match e.store {
         StoreKind::Dotenv | StoreKind::Age => {}
+        StoreKind::Github => {
+            or_map(&mut a.github.api_url, &addr.address);
+            or_map(&mut a.github.repo, &addr.project);
+            a.github.environment = opt("environment");
+            a.github.org = opt("org");
+        }
         StoreKind::Vault => {
             or_map(&mut a.vault.vault_addr, &addr.address);
             if !addr.project.is_empty() {
@@ -364,6 +370,10 @@ pub fn resolve(
             name: e.name.clone(),
             reason,
         };
+        if e.store == StoreKind::Github {
+            out.push((e.name.clone(), from_actions(e).map_err(fail)?));
+            continue;
+        }
         let key = (e.store.to_string(), e.store_address());
         if !stores.contains_key(&key) {
             let s = open_for(e, args, root).map_err(|err| fail(err.to_string()))?;
@@ -380,6 +390,24 @@ pub fn resolve(
         }
     }
     Ok(out)
+}
+
+/// A GitHub Actions secret's value: GitHub never returns one, so it is found only where a
+/// workflow put it, in this process's environment under the entry's name
+/// (`env: NAME: ${{ secrets.FIELD }}` in the job); anywhere else, why not.
+fn from_actions(e: &Entry) -> Result<Secret, String> {
+    let secret = store::github::secret_name(&e.field).unwrap_or_else(|_| e.field.clone());
+    match std::env::var_os(&e.name).filter(|v| !v.is_empty()) {
+        Some(v) => Ok(Secret::new(v.into_encoded_bytes())),
+        None => Err(format!(
+            "a GitHub Actions secret ({secret}{}): GitHub never gives a secret's value back, so it exists only inside GitHub Actions; give it to the job with `env: {}: ${{{{ secrets.{secret} }}}}` in the workflow (leakless run then passes it on)",
+            e.options
+                .get("environment")
+                .map(|env| format!(" of environment {env}: the job needs `environment: {env}`"))
+                .unwrap_or_default(),
+            e.name
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +446,31 @@ mod tests {
                 ("prod", "A", "p/prod")
             ]
         );
+    }
+
+    #[test]
+    fn github_values_come_only_from_the_jobs_environment() {
+        // A name no other test uses: the process environment is shared.
+        let name = "LEAKLESS_UNIT_GH_SECRET_7F3A";
+        let mut e = entry("prod", name, "");
+        e.store = StoreKind::Github;
+        e.field = "deploy_key".into();
+        e.options.insert("environment".into(), "production".into());
+        let why = from_actions(&e).expect_err("not set");
+        assert!(
+            why.contains("only inside GitHub Actions")
+                && why.contains("${{ secrets.DEPLOY_KEY }}")
+                && why.contains("environment: production"),
+            "{why}"
+        );
+        std::env::set_var(name, "from-the-job");
+        let mut m = SecretsMap::empty();
+        m.merge([e]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let got = resolve(&m, "prod", &StoreArgs::default(), dir.path()).expect("resolved");
+        std::env::remove_var(name);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.expose(), b"from-the-job");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Secrets stores behind one trait: the embedded `dotenv` default, Vault/OpenBao KV v2, Infisical,
-//! AWS Secrets Manager, Google Cloud Secret Manager, Azure Key Vault and Doppler.
+//! AWS Secrets Manager, Google Cloud Secret Manager, Azure Key Vault, Doppler and GitHub Actions secrets.
 //!
 //! A store knows nothing of plans or files: it puts one value at a [`Target`] (idempotently, never
 //! silently clobbering a different value) and reads it back. The migration engine
@@ -11,6 +11,7 @@ pub mod azure;
 pub mod doppler;
 pub mod dotenv;
 pub mod gcp;
+pub mod github;
 pub mod infisical;
 pub mod vault;
 
@@ -59,6 +60,17 @@ pub enum Put {
     Unchanged,
     /// The key held a different value and `overwrite` was set: it now holds the new one.
     Overwritten,
+}
+
+/// What reading a target back after a write found ([`SecretStore::verify`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readback {
+    /// The value written is there.
+    Same,
+    /// Something else is there.
+    Different,
+    /// Nothing is there.
+    Absent,
 }
 
 /// Why a store call failed. Every variant's message is one line and never contains a secret.
@@ -121,6 +133,21 @@ pub trait SecretStore {
     fn get(&mut self, target: &Target) -> Result<Option<Secret>, StoreError>;
     /// Writes `value` at `target` (see the trait's contract).
     fn put(&mut self, target: &Target, value: &Secret, overwrite: bool) -> Result<Put, StoreError>;
+    /// Checks, after a `put`, that `target` holds `value`: by default reads it back and compares
+    /// byte for byte. A write-only store (GitHub Actions secrets) checks what it can instead.
+    fn verify(&mut self, target: &Target, value: &Secret) -> Result<Readback, StoreError> {
+        Ok(match self.get(target)? {
+            Some(v) if v == *value => Readback::Same,
+            Some(_) => Readback::Different,
+            None => Readback::Absent,
+        })
+    }
+    /// Whether the value now at `target` is one leakless stored there earlier: by default it is
+    /// read and `wrote` (the engine's ledger of value hashes) decides. A write-only store
+    /// answers from its own record.
+    fn written_by_us(&mut self, target: &Target, wrote: &dyn Fn(&Secret) -> bool) -> bool {
+        matches!(self.get(target), Ok(Some(v)) if wrote(&v))
+    }
     /// How an application or a person reads the value back afterwards (a CLI command or API
     /// call, no value), for the migration report.
     fn fetch_hint(&self, target: &Target) -> String;
@@ -154,6 +181,8 @@ pub enum StoreKind {
     Doppler,
     /// Google Cloud Secret Manager.
     Gcp,
+    /// GitHub Actions secrets (repository, environment or organisation), write-only.
+    Github,
 }
 
 impl fmt::Display for StoreKind {
@@ -167,6 +196,7 @@ impl fmt::Display for StoreKind {
             StoreKind::Azure => "azure",
             StoreKind::Doppler => "doppler",
             StoreKind::Gcp => "gcp",
+            StoreKind::Github => "github",
         })
     }
 }
@@ -195,6 +225,9 @@ pub struct StoreArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub gcp: gcp::GcpArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub github: github::GithubArgs,
 }
 
 /// Opens (and, for remote stores, logs in to) the store `kind`. `root` is the repository root
@@ -223,6 +256,20 @@ pub fn open(kind: StoreKind, args: &StoreArgs, root: &Path) -> Result<Box<dyn Se
         StoreKind::Azure => Box::new(azure::AzureStore::open(&args.azure)?),
         StoreKind::Doppler => Box::new(doppler::DopplerStore::open(&args.doppler)?),
         StoreKind::Gcp => Box::new(gcp::GcpStore::open(&args.gcp)?),
+        StoreKind::Github => {
+            // The record of our writes lives beside migrate's journal (no record outside a
+            // repository: a re-run then reports our earlier writes as conflicts).
+            let state = crate::migrate::git::git_dir(root)
+                .ok()
+                .map(|g| g.join("leakless"));
+            let mut a = args.github.clone();
+            if a.repo.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                // As `gh` does: the repository `origin` points at, on github.com.
+                a.repo = crate::migrate::git::remote_url(root, "origin")
+                    .and_then(|u| github::repo_from_remote(&u));
+            }
+            Box::new(github::GithubStore::open(&a, state.as_deref())?)
+        }
     })
 }
 
