@@ -858,7 +858,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("iot", 0.99),
     ("keys", 0.94),
     ("messaging", 0.91),
-    ("monitoring", 0.98),
+    ("monitoring", 0.97),
     ("pairing", 0.99),
     ("payments", 0.99),
     ("saas", 0.97),
