@@ -154,26 +154,25 @@ for kind, label, env in [("pat", "personal access token", "HARNESS_API_KEY"),
         rotate="https://developer.harness.io/docs/platform/automation/api/add-and-manage-api-keys/",
         negatives=pneg(env, f"{kind}.", b62(22), short=10,
                        extra=[f"x = {kind}.{b62(22)}.{b62(24)}"])))
-add(ctx_rule(
-    "octopus-deploy-api-key", "octopus-deploy", "Octopus Deploy API key (API- + 26 upper-case alphanumerics) beside an Octopus key name",
-    name=r"octo(?:pus)?[\w.\-]{0,20}(?:api[_.\-]?)?key", key="OCTOPUS_API_KEY",
-    value=Fmt(r"API-[A-Z0-9]{26,27}", lambda: "API-" + alnum_upper(26)), entropy=3.5,
-    keywords=["octopus", "octo_", "octo-", "octoapi", "octo.api"], aliases=["octopus-deploy-api-key"],
-    severity="critical", rotate="https://octopus.com/docs/octopus-rest-api/how-to-create-an-api-key"))
-
-
-def octo_cli():
-    return f"octo create-release --project Web --server https://deploy.example.com --apiKey API-{alnum_upper(26)}"
-
-
+# Octopus' documented key shape is distinctive on its own (API- + 26 upper-case letters and
+# digits): found with no Octopus name near it. "api-" is in every API URL, so the regex runs on
+# the keyword's line only; an all-letter tail is a constant name, not a key.
 add(rule(
-    "octopus-deploy-api-key-cli", "octopus-deploy", "Octopus Deploy API key passed to the octo CLI (--apiKey API-…)",
-    regex=r"\bocto(?:\.exe)?\s[^\n]{0,400}?--api[kK]ey[=\s]{1,3}[\"']?(API-[A-Z0-9]{26,27})\b",
-    keywords=["--apikey"], examples=[octo_cli(), octo_cli().replace("--apiKey ", "--apiKey=")],
-    negative_examples=["octo create-release --project Web --apiKey API-XXXXXXXXXXXXXXXXXXXXXXXXXX",
-                       "octo create-release --project Web --apiKey $OCTOPUS_API_KEY",
-                       "octo create-release --project Web --apiKey API-" + alnum_upper(10)],
-    severity="critical", confidence="high", entropy=3.5, env_var="OCTOPUS_API_KEY",
+    "octopus-deploy-api-key", "octopus-deploy", "Octopus Deploy API key (API- + 26 upper-case alphanumerics)",
+    r"(?:^|[^A-Za-z0-9_\-])(API-[A-Z0-9]{26,27})(?:[^A-Za-z0-9_\-]|$)",
+    ["api-", "octopus"],
+    ["OCTOPUS_API_KEY=API-VL2W8RYPQAF5AQYOPCCAW7NUNE",
+     "var octopusApiKey = \"API-0B5A3HERZQQ7WY1C8K4T33QHD6\";",
+     "octo create-release --project Web --server https://deploy.example.com --apiKey API-RKBBUXT39ML5VCCGNXHOSDX9WM",
+     "octo create-release --project Web --server https://deploy.example.com --apiKey=API-3A0M06BPBLUYJ1S4HTPWB7I6RB",
+     "curl -H \"X-Octopus-ApiKey: API-6WVK251F9WH0NUPXINHHRYTXNO\" https://deploy.internal/api/projects",
+     "Use the key `API-M8XVS1V29FATRPG01B7UMVEFQ4` for the staging space."],
+    ["OCTOPUS_API_KEY=${OCTOPUS_API_KEY}",
+     "octo create-release --project Web --apiKey API-XXXXXXXXXXXXXXXXXXXXXXXXXX",
+     "OCTOPUS_API_KEY=API-JU7ONFFEPNR",
+     "const ERROR = \"API-AUTHENTICATIONREQUIREDERROR\";",
+     "see https://example.internal/docs/API-RS87Y6HNW0QT8COB73BMFEDAWX-notes"],
+    severity="critical", confidence="high", entropy=3.75, env_var="OCTOPUS_API_KEY", window=64,
     aliases=["octopus-deploy-api-key"], rotate="https://octopus.com/docs/octopus-rest-api/how-to-create-an-api-key"))
 add(ctx_rule(
     "spacelift-api-key-secret", "spacelift", "Spacelift API key secret beside a Spacelift key-secret name",

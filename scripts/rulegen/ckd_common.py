@@ -50,12 +50,26 @@ def url_regex(schemes, dotted=False):
     return rf"""(?i)\b(?:{schemes})://{URL_USER}:{URL_PW}@{host}"""
 
 
+# A password as documentation writes one: up to four words (`secret`, `my-db-pass`, `mySecret`,
+# `REDACTED`), maybe percent-encoded, maybe with a few trailing digits, or 8 characters at most.
+# A machine-made password (`F6yKnumFBOujxJ4P`, `KAg-HxVRe%40NqxQ`) is not one, whatever the host.
+_DOC_WORD = r"(?:[A-Z]?(?:[a-z]|%[0-9A-Fa-f]{2}){2,24}|[A-Z]{2,24})"
+DOC_PASSWORD = (r"(?-i:" + _DOC_WORD + r"(?:[_.\-]?" + _DOC_WORD + r"){0,3}[0-9!]{0,6}"
+                r"|[^:@/\s\"'<>]{1,8})")
+
+
 def url_host_allowlist():
-    """URLs to documentation, test and loopback hosts carry sample credentials."""
-    return {"description": "documentation, test and loopback hosts", "regexTarget": "match",
-            "regexes": [r"(?i)@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|(?:[\w\-]+\.)*(?:example|test|invalid|localhost)"
-                        r"(?:\.(?:com|org|net))?|(?:your|my)[\w\-]*(?:host|server|domain)|host(?:name)?|server)(?:[:/?#,\"'\s]|$)",
-                        r"(?i)@(?:[\w\-]+\.)*(?:test|tests|testing|example)\."]}
+    """URLs to loopback and placeholder hosts carry sample credentials; so do URLs to the
+    documentation domains (RFC 2606 `example`, `test`, `invalid`) when the password is also one
+    documentation would write. A random password on `db.example.com` is reported: the host is
+    the part people redact before pasting a URL, the password the part they forget."""
+    return {"description": "loopback and placeholder hosts, and documentation hosts with a documentation password",
+            "regexTarget": "match",
+            "regexes": [r"(?i)@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|(?:[\w\-]+\.)*localhost"
+                        r"|(?:your|my)[\w\-]*(?:host|server|domain)|host(?:name)?|server)(?:[:/?#,\"'\s]|$)",
+                        r"(?i)://[^:@/\s\"'<>]{0,64}:" + DOC_PASSWORD + r"@(?:[\w\-]+\.)*(?:example|test|invalid)"
+                        r"(?:\.(?:com|org|net))?(?:[:/?#,\"'\s]|$)",
+                        r"(?i)://[^:@/\s\"'<>]{0,64}:" + DOC_PASSWORD + r"@(?:[\w\-]+\.)*(?:test|tests|testing|example)\."]}
 
 
 def url_text_allowlist():

@@ -72,8 +72,11 @@ def url_rule(id, provider, description, schemes, keywords, sample_schemes, env_v
     neg = [n.format(s=s0, u=user(), h=host(), E=env_var) for n in URL_NEG_COMMON]
     neg.append(f"{env_var}={s0}://guest:guest@localhost/")
     neg += list(extra_neg)
-    neg += [f"{env_var}={s0}://{user()}:{password_sample()}@localhost{paths_tail}",
-            f"{s0}://{user()}:{password_sample()}@docs.example.com{paths_tail}"]
+    neg.append(f"{env_var}={s0}://{user()}:{password_sample()}@localhost{paths_tail}")
+    # A machine-made password on a documentation host is reported (the host was redacted, the
+    # password forgotten); a documentation password there is not.
+    ex.append(f"Connect with {s0}://{user()}:{password_sample()}@docs.example.com{paths_tail}")
+    neg.append(f"Connect with {s0}://deploy:my-docs-password@docs.example.com{paths_tail}")
     r = rule(id, provider, description, url_regex(schemes, dotted), keywords, ex, neg, severity=severity,
              confidence="high", entropy=entropy, env_var=env_var, rotate=rotate, aliases=aliases)
     return add(r, dummy_allowlist(), url_host_allowlist(), url_text_allowlist(), *allow)

@@ -75,16 +75,19 @@ R(ctx_rule(
     entropy=4.0, rotate="https://developer.x.com/en/portal/dashboard"))
 
 # ----------------------------------------------------------------------- Meta / Facebook
-# The token itself has only a 3-letter prefix ("eaa" + a letter is all over base64 and hex), so
-# the keywords are the names it is stored under: Facebook / Meta / WhatsApp Cloud API / Messenger.
+# The token's own prefix ("EAA" + an upper-case letter) folds to text that is all over hex and
+# base64 ("eaab".."eaaf"), so it is searched on the keyword's line only, and the regex will not
+# start or end inside a base64 run. The names it is stored under (Facebook / Meta / WhatsApp
+# Cloud API / Messenger) are keywords too.
 EAA_KW = (["facebook", "whatsapp", "instagram", "messenger", "graph.facebook"]
+          + ["eaa" + c for c in "bcdefghijklmnopqrstuvwxyz"]
           + kforms("fb", "access") + kforms("fb", "page") + kforms("fb", "token") + kforms("fb", "user")
           + kforms("fb", "app") + kforms("meta", "access") + kforms("meta", "token") + kforms("meta", "page")
           + kforms("page", "access", "token"))
 R(prefix_rule(
     "facebook-access-token", "facebook",
     "Meta (Facebook) Graph API user, page or system-user access token (EAA…)",
-    regex=r"\b(EAA[B-Z][A-Za-z0-9]{90,400})\b", keywords=EAA_KW,
+    regex=r"(?:^|[^A-Za-z0-9+/_\-])(EAA[B-Z][A-Za-z0-9]{90,400})(?:[^A-Za-z0-9+/=_\-]|$)", keywords=EAA_KW,
     sample=lambda: "EAA" + rand("BGIJM", 1) + b62(180), env_var="FACEBOOK_ACCESS_TOKEN",
     contexts=("dotenv", "yaml", "js", "python"),
     entropy=4.2, rotate="https://developers.facebook.com/tools/debug/accesstoken/",
@@ -92,6 +95,12 @@ R(prefix_rule(
     negatives=["FACEBOOK_ACCESS_TOKEN=EAAB<token>",
                "FACEBOOK_ACCESS_TOKEN=EAAG" + b62(40),
                "square = 'EAAA" + b62(60) + "'"]))
+rules[-1]["window"] = 64
+rules[-1]["examples"] += [
+    "curl -H \"Authorization: Bearer EAAJ38aIBnYYURLgfB0eKJkwreHBIgJLVHKtP3skqoO6cD6RVAU5KhVrWmZZUvTyKWmjfRcFz4u2eQKnK6SeR6F4GuY0bq8deOfOGncai3aO3PXtNhYF6T5yDiNGbAvBvjbmqkNy8Qs0bfN7bWPK\" https://graph.internal/me",
+    "Use the token `EAABz01bzgAg7YoH3fz9nOdXqSHiisJ3BB5642LDgdINOUXzJUGNdd57nB5SRPs9WG1qLrrlIIrEJEkX0GBvc3LRaMsj2KM14ikcZI2eG3H0P54QgZtyDxT5Yn84bL3wwwQwIBy6pfCV7djZK3I8JU6brOqOWfGSh9r1yPx4NvRrTD` for the staging page."]
+rules[-1]["negative_examples"] += [
+    "blob = 'AAAB+EAABvLc1FdbuItUE7FIpGPOIn4AU9kwlfBaZJq05oi43QhDkcrgd4FC2JdMT9QRNrbbTgAPRbpHlerw0cBVAqQRPXccDUfXfV3IL5qF5orRk0TcB27BRlE0vYHLR7hIkrKF3+AAAA/'"]
 
 R(ctx_rule(
     "facebook-app-secret", "facebook", "Meta (Facebook) app secret (32 hex)",
@@ -374,9 +383,13 @@ R(rule(
 
 R(ctx_rule(
     "hubspot-api-key", "hubspot", "HubSpot legacy API key / developer API key (hapikey, UUID)",
-    name=r"(?:hubspot" + S + opt("developer", "dev", "portal", "api") + r"(?:api" + S + r")?key|hapikey)",
+    # `hapikey` starts a word (or follows `_`): camelCase `refreshApiKey` / `authApikey` end in
+    # "hApiKey" and are not HubSpot's (41 such false findings on the benches tree, 2026-12-06).
+    name=r"(?:hubspot" + S + opt("developer", "dev", "portal", "api") + r"(?:api" + S + r")?key|(?:\b|_)hapikey)",
     key="HUBSPOT_API_KEY", value=UUID(), keywords=["hubspot", "hapikey"], entropy=3.0,
     extra_examples=[f"https://api.hubapi.com/contacts/v1/lists/all/contacts/all?hapikey={uuid4()}"],
+    negatives=["  \"refreshApiKey\": \"ce4f2a75-a293-47c0-a309-fc24e2b0dc75\",",
+               "W[T].apiAuthApikey(\"f40f9b9c-7bef-4435-8d1d-14a01b8549f8\");"],
     rotate="https://app.hubspot.com/l/api-key/", aliases=["hubspot-api-key"]))
 
 R(ctx_rule(

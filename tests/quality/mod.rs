@@ -858,7 +858,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("iot", 0.99),
     ("keys", 0.94),
     ("messaging", 0.91),
-    ("monitoring", 0.98),
+    ("monitoring", 0.97),
     ("pairing", 0.99),
     ("payments", 0.99),
     ("saas", 0.97),
@@ -1035,7 +1035,10 @@ fn quality_floors_hold() {
     say!("{table}\n{neg_table}");
     let efficiency = measure_token_efficiency();
     say!("{efficiency}");
-    for m in misses.iter().take(60) {
+    // Every variant the regex matches but a filter drops (a placeholder false negative to triage),
+    // then the first 60 others.
+    let (filtered, unmatched): (Vec<_>, Vec<_>) = misses.iter().partition(|m| m.contains(" matches): "));
+    for m in filtered.iter().chain(unmatched.iter().take(60)) {
         say!("miss: {m}");
     }
     for (rule, (by_regex, by_filter)) in &missed_rules {

@@ -178,8 +178,18 @@ tok("messaging", "slack", "workflow-webhook", "SLACK_WORKFLOW_URL",
     lambda: f"https://hooks.slack.com/triggers/T{r(UP + D, 10)}/{r(D, 13)}/{r(HX, 32)}")
 tok("messaging", "discord", "webhook", "DISCORD_WEBHOOK_URL",
     lambda: f"https://discord.com/api/webhooks/{r(D, 19)}/{r(URL, 68)}")
-tok("messaging", "discord", "bot-token", "DISCORD_BOT_TOKEN",
-    lambda: "M" + r(URL, 25) + "." + r(URL, 6) + "." + r(URL, 38))
+def discord_bot_token():
+    """discord.py's token docs: the first part is the base64 of the user id (a snowflake of 17 to
+    19 decimal digits), the second a timestamp, the third an HMAC. The id is drawn from the same
+    25 random characters as the first version of this generator (which wrote `M` + 25 random
+    URL-safe characters, a shape no Discord token has), so the rest of the corpus is unchanged."""
+    n = int.from_bytes(r(URL, 25).encode(), "big")
+    width = 17 + n % 3
+    user_id = str(10 ** (width - 1) + n % (9 * 10 ** (width - 1)))
+    return base64.b64encode(user_id.encode()).decode().rstrip("=") + "." + r(URL, 6) + "." + r(URL, 38)
+
+
+tok("messaging", "discord", "bot-token", "DISCORD_BOT_TOKEN", discord_bot_token)
 tok("messaging", "telegram", "bot-token", "TELEGRAM_BOT_TOKEN", lambda: r(D, 10) + ":AA" + r(URL, 33))
 tok("messaging", "teams", "incoming-webhook", "TEAMS_WEBHOOK_URL",
     lambda: f"https://contoso.webhook.office.com/webhookb2/{uuid()}@{uuid()}/IncomingWebhook/{r(HX, 32)}/{uuid()}")
