@@ -72,14 +72,7 @@ impl Budgeted {
     /// Compiles `src` as [`crate::rules`] compiles rule regexes (ASCII classes when the pattern
     /// allows, Unicode otherwise; matching arbitrary bytes). `None` if it does not compile.
     pub(crate) fn new(src: &str, size_limit: usize) -> Option<Self> {
-        let hir = [false, true].into_iter().find_map(|unicode| {
-            regex_syntax::ParserBuilder::new()
-                .unicode(unicode)
-                .utf8(false)
-                .build()
-                .parse(src)
-                .ok()
-        })?;
+        let hir = crate::rules::engine::parse_hir(src).ok()?;
         let re = meta::Builder::new()
             .configure(
                 meta::Config::new()

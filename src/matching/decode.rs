@@ -321,6 +321,80 @@ mod tests {
         );
     }
 
+    /// The runs as a plain reading of the definition finds them (maximal runs of one alphabet,
+    /// padding, length and text checks), against the probing scan.
+    #[test]
+    fn fast_scan_finds_what_a_naive_scan_finds() {
+        let naive = |data: &[u8]| {
+            let mut out = Vec::new();
+            let member = |b: u8| super::CLASS[b as usize] != 0;
+            let mut i = 0;
+            while i < data.len() {
+                if !member(data[i]) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let (mut any, mut all) = (0u8, 0xffu8);
+                while i < data.len() && member(data[i]) {
+                    (any, all) = (
+                        any | super::CLASS[data[i] as usize],
+                        all & super::CLASS[data[i] as usize],
+                    );
+                    i += 1;
+                }
+                let e = i;
+                while i < data.len() && i - e < 2 && data[i] == b'=' {
+                    i += 1;
+                }
+                let len = e - start;
+                let kind = if all & 8 != 0 {
+                    (len >= super::MIN_HEX_RUN && len % 2 == 0 && i == e).then_some(Decoding::Hex)
+                } else {
+                    (len >= super::MIN_BASE64_RUN && any & 6 != 6 && len % 4 != 1).then_some(Decoding::Base64)
+                };
+                if let Some(k) = kind.filter(|&k| super::may_be_text(&data[start..e], k)) {
+                    out.push((start, i, k));
+                }
+            }
+            out
+        };
+        let fast = |data: &[u8]| {
+            let mut out = Vec::new();
+            encoded_runs(data, |r| out.push((r.start, r.end, r.kind)));
+            out
+        };
+        // Words, runs of every length around the thresholds and the block size, padding,
+        // both alphabets, hex; at every alignment.
+        let pieces: [&[u8]; 12] = [
+            b"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==",
+            b"736b5f6c6976655f6162636465666768",
+            b"aGVsbG8gd29ybGQgaGVsbG8gd29y",
+            b"word",
+            b" ",
+            b"\n",
+            b"=",
+            b"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ",
+            b"aGVsbG8gd29ybGQgaGVsbG8",
+            b"aGVsbG8gd29ybGQgaGVsbG",
+            b"src/a-b_c/d",
+            b"6b65795f",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..3000 {
+            let mut data = Vec::new();
+            let mut n = seed % 40;
+            while n > 0 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                data.extend_from_slice(pieces[(seed % pieces.len() as u64) as usize]);
+                n -= 1;
+            }
+            assert_eq!(fast(&data), naive(&data), "{}", String::from_utf8_lossy(&data));
+        }
+    }
+
     #[test]
     fn class_arithmetic_matches_the_table() {
         for b in 0..=255u8 {

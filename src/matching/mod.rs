@@ -358,14 +358,18 @@ impl<'r> Scanner<'r> {
         hint: Option<assign::parse::Format>,
     ) {
         let data = input.data;
-        if let Some(path) = input.path {
+        // Decoded content (depth > 0) has the path of the blob it came from, which passed these
+        // checks already, and the rescans drop path-only findings: no path regex runs per run.
+        if let Some(path) = input.path.filter(|_| depth == 0) {
             if let Some(a) = self.rules.global.iter().find(|a| a.allows_path(path)) {
                 a.hit();
                 return;
             }
         }
         let first_new = out.len();
-        self.path_only(input, out);
+        if depth == 0 {
+            self.path_only(input, out);
+        }
         self.collect_windows(data, input.path, scratch);
         let rules = self.rules.rules();
         let windows = std::mem::take(&mut scratch.windows);
@@ -410,14 +414,14 @@ impl<'r> Scanner<'r> {
                             break;
                         }
                     }
-                } else if let Some(Ok(re)) = rule.regex() {
+                } else if let Some(Ok(re)) = rule.engine() {
                     for &(_, ws, we) in &windows[i..j] {
-                        for caps in re.captures_iter(&data[ws..we]) {
-                            let span = |g: usize| caps.get(g).map(|m| (m.start(), m.end()));
-                            let Some(full) = span(0) else { continue };
-                            let groups = (1..caps.len()).map(span);
+                        re.for_each_match(&data[ws..we], |caps| {
+                            let span = |g: usize| caps.get_group(g).map(|m| (m.start, m.end));
+                            let Some(full) = span(0) else { return };
+                            let groups = (1..caps.group_len()).map(span);
                             found(ws, full, secret_span(rule.secret_group, full, span, groups));
-                        }
+                        });
                     }
                 }
             }

@@ -524,6 +524,8 @@ pub struct Rule {
     /// How `--validate` checks this rule's secrets (`[rules.validate]`).
     pub validate: Option<std::sync::Arc<super::syntax::ValidateSpec>>,
     regex: OnceLock<Result<Regex, String>>,
+    /// The form the scanner searches windows with ([`super::engine`]), compiled on first use.
+    engine: OnceLock<Result<super::engine::RuleRegex, String>>,
 }
 
 /// What a report says about a rule: enough to render its findings again ([`Rule::reported`]).
@@ -691,6 +693,7 @@ impl Rule {
             key_regex,
             validate: spec.validate.map(std::sync::Arc::new),
             regex: OnceLock::new(),
+            engine: OnceLock::new(),
         })
     }
 
@@ -728,6 +731,7 @@ impl Rule {
             key_regex: None,
             validate: None,
             regex: OnceLock::new(),
+            engine: OnceLock::new(),
         }
     }
 
@@ -743,6 +747,19 @@ impl Rule {
         Some(
             self.regex
                 .get_or_init(|| build_regex(src))
+                .as_ref()
+                .map_err(String::as_str),
+        )
+    }
+
+    /// The regex as the scanner searches it ([`super::engine::RuleRegex`]: NFA-only first, with
+    /// the lazy DFA once it has searched enough), compiled on first use. `None` for path-only
+    /// rules.
+    pub(crate) fn engine(&self) -> Option<Result<&super::engine::RuleRegex, &str>> {
+        let src = self.regex_src.as_deref()?;
+        Some(
+            self.engine
+                .get_or_init(|| super::engine::RuleRegex::new(src, REGEX_SIZE_LIMIT))
                 .as_ref()
                 .map_err(String::as_str),
         )
@@ -778,9 +795,9 @@ impl Rule {
         super::builtin::is_builtin_source(&self.source)
     }
 
-    /// Whether the regex has been compiled (for tests and stats).
+    /// Whether the regex has been compiled, in either form (for tests and stats).
     pub fn is_compiled(&self) -> bool {
-        self.regex.get().is_some()
+        self.regex.get().is_some() || self.engine.get().is_some()
     }
 }
 
@@ -958,8 +975,8 @@ impl RuleSet {
     pub fn compile_failures(&self) -> Vec<(&str, &str)> {
         self.rules
             .iter()
-            .filter_map(|r| match r.regex.get() {
-                Some(Err(e)) => Some((r.id.as_str(), e.as_str())),
+            .filter_map(|r| match (r.regex.get(), r.engine.get()) {
+                (Some(Err(e)), _) | (_, Some(Err(e))) => Some((r.id.as_str(), e.as_str())),
                 _ => None,
             })
             .collect()

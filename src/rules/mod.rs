@@ -9,6 +9,7 @@
 pub mod builtin;
 pub mod check;
 mod compile;
+pub(crate) mod engine;
 mod load;
 pub mod re2;
 pub mod syntax;
