@@ -18,7 +18,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -28,12 +28,12 @@ use gix::ObjectId;
 
 use super::tree::{all_blobs, short, Differ};
 use super::{
-    one_line, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache, GitError,
-    GitMode, GitStats,
+    one_line, packorder, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache,
+    GitError, GitMode, GitStats,
 };
 use crate::findings::{self, Finding, Location};
 use crate::matching::{RawMatch, Scanner};
-use crate::source::{ScanError, Skipped, Stats};
+use crate::source::{ScanError, SkipReason, Skipped, Stats};
 
 /// Default cap on the `(commit, path)` introductions listed per blob.
 pub const DEFAULT_MAX_INTRODUCTIONS: usize = 20;
@@ -281,66 +281,15 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     stats.refs = refs;
 
     let shared = Shared::default();
-    let (tx, rx) = crossbeam_channel::bounded::<(ObjectId, String)>(256);
-    let sync = repo.clone().into_sync();
     let mut commit_ids: Vec<ObjectId> = Vec::new();
     let mut blobs: HashMap<ObjectId, Intros> = HashMap::new();
     let mut paths = Paths::default();
     let mut differ = Differ::default();
-    let mut workers = 0;
+    // The blobs to scan, each with the path it is scanned as: the walk decides which, the
+    // scanning reads them in pack order once the walk is over.
+    let mut targets: Vec<(ObjectId, u32)> = Vec::new();
     let mut walked = Duration::ZERO;
     std::thread::scope(|s| {
-        for _ in 0..threads(opts.threads) {
-            let rx = rx.clone();
-            let sync = &sync;
-            let shared = &shared;
-            // A thread the OS refuses is one worker fewer, not a panic.
-            let started = std::thread::Builder::new().spawn_scoped(s, move || {
-                let mut repo = sync.to_thread_local();
-                // Each blob is read once: an object cache would only copy every blob into it
-                // (and hold 16 MB per thread). The pack's delta-base cache stays.
-                repo.object_cache_size(0);
-                let mut bs = BlobScanner::new(scanner, opts.max_file_size);
-                for (id, path) in rx {
-                    let result = bs.scan(&repo, &id, &path);
-                    shared.processed.fetch_add(1, Ordering::Relaxed);
-                    match result {
-                        BlobScan::Scanned(n, found, notes) => {
-                            if found.is_empty() && notes.is_empty() {
-                                push(&shared.clean, id);
-                            }
-                            for note in notes {
-                                push(&shared.skipped, note);
-                            }
-                            shared.scanned.fetch_add(1, Ordering::Relaxed);
-                            shared.bytes.fetch_add(n, Ordering::Relaxed);
-                            if !found.is_empty() {
-                                push(&shared.matched, (id, found));
-                            }
-                        }
-                        BlobScan::Skipped(reason) => push(
-                            &shared.skipped,
-                            Skipped {
-                                path: format!("{path} (blob {})", short(&id)),
-                                reason,
-                            },
-                        ),
-                        BlobScan::LfsPointer => {
-                            shared.lfs.fetch_add(1, Ordering::Relaxed);
-                        }
-                        BlobScan::Error(message) => push(
-                            &shared.errors,
-                            ScanError {
-                                path: format!("{path} (blob {id})"),
-                                message,
-                            },
-                        ),
-                    }
-                }
-            });
-            workers += usize::from(started.is_ok());
-        }
-        drop(rx);
         if opts.progress {
             let shared = &shared;
             // Progress is optional: no thread, no progress line.
@@ -371,17 +320,16 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             };
             for (path, blob) in found {
                 let intros = blobs.entry(blob).or_default();
+                let p = paths.intern(&path);
                 if intros.list.len() < opts.max_introductions {
-                    intros.list.push((NO_COMMIT, paths.intern(&path)));
+                    intros.list.push((NO_COMMIT, p));
                 } else {
                     intros.more += 1;
                 }
                 if !intros.sent {
                     intros.sent = true;
                     shared.sent.fetch_add(1, Ordering::Relaxed);
-                    if tx.send((blob, show_path(path.as_ref()))).is_err() {
-                        break;
-                    }
+                    targets.push((blob, p));
                 }
             }
         }
@@ -456,9 +404,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     if !scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
                         intros.sent = true;
                         shared.sent.fetch_add(1, Ordering::Relaxed);
-                        if tx.send((ch.blob, path)).is_err() {
-                            break;
-                        }
+                        targets.push((ch.blob, paths.intern(&ch.path)));
                     }
                 }
             }
@@ -475,20 +421,21 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                 }
             }
         }
-        drop(tx);
         walked = start.elapsed();
         shared.done.store(true, Ordering::Relaxed);
+        scan_blobs(
+            &repo,
+            std::mem::take(&mut targets),
+            &paths,
+            opts,
+            scanner,
+            &shared,
+        );
     });
     stats.walked = walked;
     stats.scanned = start.elapsed();
     if opts.progress {
         let _ = write!(std::io::stderr(), "\r\x1b[Kassembling findings");
-    }
-    if workers == 0 {
-        return Err(GitError::Repo {
-            repo: repo_name(&repo),
-            message: "cannot start any scanning thread (the system refused to create threads)".into(),
-        });
     }
     stats.commits = commit_ids.len() as u64;
     stats.unique_blobs = blobs.len() as u64;
@@ -566,6 +513,105 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
 }
 
 use super::open;
+
+/// Scans `targets` (blob, path index): those in packs in pack order, the rest (loose objects,
+/// anything the pack reader could not resolve) one object at a time on up to `opts.threads`
+/// threads, the calling one included.
+fn scan_blobs(
+    repo: &gix::Repository,
+    mut targets: Vec<(ObjectId, u32)>,
+    paths: &Paths,
+    opts: &HistoryOptions,
+    scanner: &Scanner<'_>,
+    shared: &Shared,
+) {
+    targets.sort_unstable_by_key(|t| t.0);
+    let ids: Vec<ObjectId> = targets.iter().map(|t| t.0).collect();
+    let path_of = |slot: usize| show_path(paths.list[targets[slot].1 as usize].as_ref());
+    let n = threads(opts.threads);
+    let packed = packorder::scan(
+        repo,
+        &ids,
+        opts.max_file_size,
+        n,
+        &|| BlobScanner::new(scanner, opts.max_file_size),
+        &|bs: &mut BlobScanner<'_, '_>, slot, data| {
+            let path = path_of(slot);
+            let result = bs.scan_data(data, &path);
+            record(shared, ids[slot], &path, result);
+        },
+    );
+    for &(slot, size) in &packed.too_large {
+        record(
+            shared,
+            ids[slot],
+            &path_of(slot),
+            BlobScan::Skipped(SkipReason::TooLarge(size)),
+        );
+    }
+    let rest: Vec<usize> = (0..ids.len()).filter(|&i| !packed.done[i]).collect();
+    drop(packed);
+    if rest.is_empty() {
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let sync = repo.clone().into_sync();
+    let work = || {
+        let mut repo = sync.to_thread_local();
+        // Each blob is read once: an object cache would only copy every blob into it.
+        repo.object_cache_size(0);
+        let mut bs = BlobScanner::new(scanner, opts.max_file_size);
+        while let Some(&slot) = rest.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let path = path_of(slot);
+            let result = bs.scan(&repo, &ids[slot], &path);
+            record(shared, ids[slot], &path, result);
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..n.min(rest.len()) {
+            // A thread the OS refuses is one worker fewer, not a panic.
+            let _ = std::thread::Builder::new().spawn_scoped(s, work);
+        }
+        work();
+    });
+}
+
+/// Records what scanning blob `id` (scanned as `path`) gave.
+fn record(shared: &Shared, id: ObjectId, path: &str, result: BlobScan) {
+    shared.processed.fetch_add(1, Ordering::Relaxed);
+    match result {
+        BlobScan::Scanned(n, found, notes) => {
+            if found.is_empty() && notes.is_empty() {
+                push(&shared.clean, id);
+            }
+            for note in notes {
+                push(&shared.skipped, note);
+            }
+            shared.scanned.fetch_add(1, Ordering::Relaxed);
+            shared.bytes.fetch_add(n, Ordering::Relaxed);
+            if !found.is_empty() {
+                push(&shared.matched, (id, found));
+            }
+        }
+        BlobScan::Skipped(reason) => push(
+            &shared.skipped,
+            Skipped {
+                path: format!("{path} (blob {})", short(&id)),
+                reason,
+            },
+        ),
+        BlobScan::LfsPointer => {
+            shared.lfs.fetch_add(1, Ordering::Relaxed);
+        }
+        BlobScan::Error(message) => push(
+            &shared.errors,
+            ScanError {
+                path: format!("{path} (blob {id})"),
+                message,
+            },
+        ),
+    }
+}
 
 /// Progress line on stderr: the phase, blobs scanned of those found so far, blobs/s and MB/s,
 /// and an ETA from the blob count once the walk is done (before that the total is not known).
