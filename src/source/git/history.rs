@@ -267,7 +267,7 @@ fn peel(
 /// Scans the history of the repository containing `path`.
 pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result<GitOutcome, GitError> {
     let start = Instant::now();
-    let repo = open(path)?;
+    let mut repo = open(path)?;
     let mut stats = GitStats::new(GitMode::History);
     let mut errors = Vec::new();
     stats.shallow = repo.is_shallow().unwrap_or(false);
@@ -423,6 +423,14 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
         }
         walked = start.elapsed();
         shared.done.store(true, Ordering::Relaxed);
+        // Before the blobs are read, release what only the walk needed: its maps, the trees the
+        // differ keeps, and — with a fresh handle — the object and delta-base caches and the
+        // mapped pages of the packs' trees and commits (mapped file pages count toward RSS).
+        drop((seen, tree_of, stack, buf));
+        differ.release();
+        if let Ok(fresh) = open(path) {
+            repo = fresh;
+        }
         scan_blobs(
             &repo,
             std::mem::take(&mut targets),
