@@ -5,10 +5,12 @@
 //! and untracked-files parents are ordinary parents), notes, `HEAD` even when detached, and blobs
 //! and trees that a ref or tag points at directly (no commit introduces those) — and
 //! compares each commit's tree with its parents' trees (`tree::Differ`). Each blob id
-//! seen for the first time is sent into a bounded channel; worker threads (one `gix` handle and
-//! one matcher scratch space each) read and scan it. Memory stays bounded: blobs in flight are
-//! capped by the channel, per blob only its id and up to `max_introductions` `(commit, path)`
-//! pairs are kept, and oversized blobs are never inflated.
+//! seen for the first time is listed with the path to scan it as; when the walk is over, the
+//! listed blobs are read in pack order, each delta chain resolved once (`packorder`), and the
+//! rest (loose objects) one by one, on `threads` threads with one matcher scratch space each.
+//! Memory stays bounded: the walk's caches are released before the blobs are read, only the
+//! delta chains in progress are held, per blob only its id and up to `max_introductions`
+//! `(commit, path)` pairs are kept, and oversized blobs are never inflated.
 //!
 //! A blob is scanned once, as the first path it was met at that no global path allowlist
 //! excludes (a blob only ever at allowlisted paths is not scanned); path-scoped rules see that
