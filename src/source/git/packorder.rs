@@ -126,6 +126,9 @@ fn plan(
     let mut inflate = flate2::Decompress::new(true);
     let mut chain: Vec<u64> = Vec::new();
     let mut in_chain: HashSet<u64> = HashSet::new();
+    // Entries whose chain could not be planned: a later chain through one stops there at once,
+    // so a hostile pack cannot make planning chase the same long chain for every blob.
+    let mut dead: HashSet<u64> = HashSet::new();
     for (slot, id) in ids.iter().enumerate() {
         if claimed[slot] {
             continue;
@@ -173,6 +176,9 @@ fn plan(
             if nodes.contains_key(&base) {
                 break true;
             }
+            if dead.contains(&base) {
+                break false;
+            }
             // A cycle, or a chain deeper than any git writes: leave it to the object reader.
             if !in_chain.insert(base) || chain.len() > 10_000 {
                 break false;
@@ -186,6 +192,7 @@ fn plan(
             }
         };
         if !complete {
+            dead.extend(chain.iter().copied());
             continue;
         }
         claimed[slot] = true;
