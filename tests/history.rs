@@ -506,6 +506,23 @@ scantest!(history_results_match_recorded_fixture, |dir| {
     same_as_recorded(&repo, &dir, "make_history", &[]);
 });
 
+scantest!(history_results_match_recorded_fixture_repacked, |dir| {
+    // The fixture (loose objects, read one by one) packed with deep delta chains: blobs are then
+    // read in pack order, each chain resolved once, on one thread or several. The results must
+    // not depend on where the objects live.
+    let repo = make_history(&dir);
+    crate::util::git(&repo, &["repack", "-adfq", "--depth=50", "--window=50"]);
+    let counts = crate::util::git(&repo, &["count-objects", "-v"]);
+    assert!(
+        counts
+            .lines()
+            .any(|l| l.strip_prefix("in-pack: ").is_some_and(|n| n != "0")),
+        "packed: {counts}"
+    );
+    same_as_recorded(&repo, &dir, "make_history", &["-j1"]);
+    same_as_recorded(&repo, &dir, "make_history", &["-j3"]);
+});
+
 scantest!(history_results_match_recorded_generated, |dir| {
     // A git/git-shaped history (benches/gen_history_git.py): merges of topic branches, long-lived
     // files with hundreds of revisions stored as delta chains, planted tokens in many revisions.

@@ -5,10 +5,12 @@
 //! and untracked-files parents are ordinary parents), notes, `HEAD` even when detached, and blobs
 //! and trees that a ref or tag points at directly (no commit introduces those) — and
 //! compares each commit's tree with its parents' trees (`tree::Differ`). Each blob id
-//! seen for the first time is sent into a bounded channel; worker threads (one `gix` handle and
-//! one matcher scratch space each) read and scan it. Memory stays bounded: blobs in flight are
-//! capped by the channel, per blob only its id and up to `max_introductions` `(commit, path)`
-//! pairs are kept, and oversized blobs are never inflated.
+//! seen for the first time is listed with the path to scan it as; when the walk is over, the
+//! listed blobs are read in pack order, each delta chain resolved once (`packorder`), and the
+//! rest (loose objects) one by one, on `threads` threads with one matcher scratch space each.
+//! Memory stays bounded: the walk's caches are released before the blobs are read, only the
+//! delta chains in progress are held, per blob only its id and up to `max_introductions`
+//! `(commit, path)` pairs are kept, and oversized blobs are never inflated.
 //!
 //! A blob is scanned once, as the first path it was met at that no global path allowlist
 //! excludes (a blob only ever at allowlisted paths is not scanned); path-scoped rules see that
@@ -18,7 +20,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -29,12 +31,12 @@ use gix::ObjectId;
 use super::introcache::IntroCache;
 use super::tree::{all_blobs, short, Differ};
 use super::{
-    one_line, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache, GitError,
-    GitMode, GitStats,
+    one_line, packorder, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache,
+    GitError, GitMode, GitStats,
 };
 use crate::findings::{self, Finding, Location};
 use crate::matching::{RawMatch, Scanner};
-use crate::source::{ScanError, Skipped, Stats};
+use crate::source::{ScanError, SkipReason, Skipped, Stats};
 
 /// Default cap on the `(commit, path)` introductions listed per blob.
 pub const DEFAULT_MAX_INTRODUCTIONS: usize = 20;
@@ -277,7 +279,7 @@ fn peel(
 /// Scans the history of the repository containing `path`.
 pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result<GitOutcome, GitError> {
     let start = Instant::now();
-    let repo = open(path)?;
+    let mut repo = open(path)?;
     let mut stats = GitStats::new(GitMode::History);
     let mut errors = Vec::new();
     stats.shallow = repo.is_shallow().unwrap_or(false);
@@ -291,67 +293,16 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     stats.refs = refs;
 
     let shared = Shared::default();
-    let (tx, rx) = crossbeam_channel::bounded::<(ObjectId, String)>(256);
-    let sync = repo.clone().into_sync();
     let mut commit_ids: Vec<ObjectId> = Vec::new();
     let mut blobs: HashMap<ObjectId, Intros> = HashMap::new();
     let mut paths = Paths::default();
     let mut differ = Differ::default();
-    let mut workers = 0;
+    // The blobs to scan, each with the path it is scanned as: the walk decides which, the
+    // scanning reads them in pack order once the walk is over.
+    let mut targets: Vec<(ObjectId, u32)> = Vec::new();
     let mut walked = Duration::ZERO;
     let mut walk_cache = opts.intros.as_ref().map(|_| IntroCache::default());
     std::thread::scope(|s| {
-        for _ in 0..threads(opts.threads) {
-            let rx = rx.clone();
-            let sync = &sync;
-            let shared = &shared;
-            // A thread the OS refuses is one worker fewer, not a panic.
-            let started = std::thread::Builder::new().spawn_scoped(s, move || {
-                let mut repo = sync.to_thread_local();
-                // Each blob is read once: an object cache would only copy every blob into it
-                // (and hold 16 MB per thread). The pack's delta-base cache stays.
-                repo.object_cache_size(0);
-                let mut bs = BlobScanner::new(scanner, opts.max_file_size);
-                for (id, path) in rx {
-                    let result = bs.scan(&repo, &id, &path);
-                    shared.processed.fetch_add(1, Ordering::Relaxed);
-                    match result {
-                        BlobScan::Scanned(n, found, notes) => {
-                            if found.is_empty() && notes.is_empty() {
-                                push(&shared.clean, id);
-                            }
-                            for note in notes {
-                                push(&shared.skipped, note);
-                            }
-                            shared.scanned.fetch_add(1, Ordering::Relaxed);
-                            shared.bytes.fetch_add(n, Ordering::Relaxed);
-                            if !found.is_empty() {
-                                push(&shared.matched, (id, found));
-                            }
-                        }
-                        BlobScan::Skipped(reason) => push(
-                            &shared.skipped,
-                            Skipped {
-                                path: format!("{path} (blob {})", short(&id)),
-                                reason,
-                            },
-                        ),
-                        BlobScan::LfsPointer => {
-                            shared.lfs.fetch_add(1, Ordering::Relaxed);
-                        }
-                        BlobScan::Error(message) => push(
-                            &shared.errors,
-                            ScanError {
-                                path: format!("{path} (blob {id})"),
-                                message,
-                            },
-                        ),
-                    }
-                }
-            });
-            workers += usize::from(started.is_ok());
-        }
-        drop(rx);
         if opts.progress {
             let shared = &shared;
             // Progress is optional: no thread, no progress line.
@@ -382,17 +333,16 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
             };
             for (path, blob) in found {
                 let intros = blobs.entry(blob).or_default();
+                let p = paths.intern(&path);
                 if intros.list.len() < opts.max_introductions {
-                    intros.list.push((NO_COMMIT, paths.intern(&path)));
+                    intros.list.push((NO_COMMIT, p));
                 } else {
                     intros.more += 1;
                 }
                 if !intros.sent {
                     intros.sent = true;
                     shared.sent.fetch_add(1, Ordering::Relaxed);
-                    if tx.send((blob, show_path(path.as_ref()))).is_err() {
-                        break;
-                    }
+                    targets.push((blob, p));
                 }
             }
         }
@@ -491,9 +441,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                     if !scanner.rules().global.iter().any(|a| a.allows_path(&path)) {
                         intros.sent = true;
                         shared.sent.fetch_add(1, Ordering::Relaxed);
-                        if tx.send((ch.blob, path)).is_err() {
-                            break;
-                        }
+                        targets.push((ch.blob, paths.intern(&ch.path)));
                     }
                 }
             }
@@ -510,20 +458,29 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                 }
             }
         }
-        drop(tx);
         walked = start.elapsed();
         shared.done.store(true, Ordering::Relaxed);
+        // Before the blobs are read, release what only the walk needed: its maps, the trees the
+        // differ keeps, and — with a fresh handle — the object and delta-base caches and the
+        // mapped pages of the packs' trees and commits (mapped file pages count toward RSS).
+        drop((seen, tree_of, stack, buf));
+        differ.release();
+        if let Ok(fresh) = open(path) {
+            repo = fresh;
+        }
+        scan_blobs(
+            &repo,
+            std::mem::take(&mut targets),
+            &paths,
+            opts,
+            scanner,
+            &shared,
+        );
     });
     stats.walked = walked;
     stats.scanned = start.elapsed();
     if opts.progress {
         let _ = write!(std::io::stderr(), "\r\x1b[Kassembling findings");
-    }
-    if workers == 0 {
-        return Err(GitError::Repo {
-            repo: repo_name(&repo),
-            message: "cannot start any scanning thread (the system refused to create threads)".into(),
-        });
     }
     stats.commits = commit_ids.len() as u64;
     stats.unique_blobs = blobs.len() as u64;
@@ -606,6 +563,105 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
 }
 
 use super::open;
+
+/// Scans `targets` (blob, path index): those in packs in pack order, the rest (loose objects,
+/// anything the pack reader could not resolve) one object at a time on up to `opts.threads`
+/// threads, the calling one included.
+fn scan_blobs(
+    repo: &gix::Repository,
+    mut targets: Vec<(ObjectId, u32)>,
+    paths: &Paths,
+    opts: &HistoryOptions,
+    scanner: &Scanner<'_>,
+    shared: &Shared,
+) {
+    targets.sort_unstable_by_key(|t| t.0);
+    let ids: Vec<ObjectId> = targets.iter().map(|t| t.0).collect();
+    let path_of = |slot: usize| show_path(paths.list[targets[slot].1 as usize].as_ref());
+    let n = threads(opts.threads);
+    let packed = packorder::scan(
+        repo,
+        &ids,
+        opts.max_file_size,
+        n,
+        &|| BlobScanner::new(scanner, opts.max_file_size),
+        &|bs: &mut BlobScanner<'_, '_>, slot, data| {
+            let path = path_of(slot);
+            let result = bs.scan_data(data, &path);
+            record(shared, ids[slot], &path, result);
+        },
+    );
+    for &(slot, size) in &packed.too_large {
+        record(
+            shared,
+            ids[slot],
+            &path_of(slot),
+            BlobScan::Skipped(SkipReason::TooLarge(size)),
+        );
+    }
+    let rest: Vec<usize> = (0..ids.len()).filter(|&i| !packed.done[i]).collect();
+    drop(packed);
+    if rest.is_empty() {
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let sync = repo.clone().into_sync();
+    let work = || {
+        let mut repo = sync.to_thread_local();
+        // Each blob is read once: an object cache would only copy every blob into it.
+        repo.object_cache_size(0);
+        let mut bs = BlobScanner::new(scanner, opts.max_file_size);
+        while let Some(&slot) = rest.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let path = path_of(slot);
+            let result = bs.scan(&repo, &ids[slot], &path);
+            record(shared, ids[slot], &path, result);
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..n.min(rest.len()) {
+            // A thread the OS refuses is one worker fewer, not a panic.
+            let _ = std::thread::Builder::new().spawn_scoped(s, work);
+        }
+        work();
+    });
+}
+
+/// Records what scanning blob `id` (scanned as `path`) gave.
+fn record(shared: &Shared, id: ObjectId, path: &str, result: BlobScan) {
+    shared.processed.fetch_add(1, Ordering::Relaxed);
+    match result {
+        BlobScan::Scanned(n, found, notes) => {
+            if found.is_empty() && notes.is_empty() {
+                push(&shared.clean, id);
+            }
+            for note in notes {
+                push(&shared.skipped, note);
+            }
+            shared.scanned.fetch_add(1, Ordering::Relaxed);
+            shared.bytes.fetch_add(n, Ordering::Relaxed);
+            if !found.is_empty() {
+                push(&shared.matched, (id, found));
+            }
+        }
+        BlobScan::Skipped(reason) => push(
+            &shared.skipped,
+            Skipped {
+                path: format!("{path} (blob {})", short(&id)),
+                reason,
+            },
+        ),
+        BlobScan::LfsPointer => {
+            shared.lfs.fetch_add(1, Ordering::Relaxed);
+        }
+        BlobScan::Error(message) => push(
+            &shared.errors,
+            ScanError {
+                path: format!("{path} (blob {id})"),
+                message,
+            },
+        ),
+    }
+}
 
 /// Progress line on stderr: the phase, blobs scanned of those found so far, blobs/s and MB/s,
 /// and an ETA from the blob count once the walk is done (before that the total is not known).

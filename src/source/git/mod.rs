@@ -16,6 +16,7 @@
 
 pub mod history;
 pub mod introcache;
+pub(crate) mod packorder;
 pub mod range;
 pub mod revfiles;
 pub mod staged;
@@ -257,11 +258,18 @@ impl<'s, 'r> BlobScanner<'s, 'r> {
             Ok(None) => return BlobScan::Error("object is missing".into()),
             Err(e) => return BlobScan::Error(one_line(&e)),
         }
-        let data = match repo.objects.try_find(id, &mut self.buf) {
-            Ok(Some(d)) => d.data,
-            Ok(None) => return BlobScan::Error("object is missing".into()),
-            Err(e) => return BlobScan::Error(one_line(&e)),
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = match repo.objects.try_find(id, &mut buf) {
+            Ok(Some(d)) => self.scan_data(d.data, path),
+            Ok(None) => BlobScan::Error("object is missing".into()),
+            Err(e) => BlobScan::Error(one_line(&e)),
         };
+        self.buf = buf;
+        result
+    }
+
+    /// Scans a blob's bytes as the file `path`.
+    pub fn scan_data(&mut self, data: &[u8], path: &str) -> BlobScan {
         if is_lfs_pointer(data) {
             return BlobScan::LfsPointer;
         }

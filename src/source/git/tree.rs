@@ -160,6 +160,14 @@ pub(crate) struct Differ {
 const RECENT_TREES: usize = 256;
 
 impl Differ {
+    /// Frees the decoded trees kept between calls (the counters stay).
+    pub fn release(&mut self) {
+        self.pool = Vec::new();
+        self.recent = HashMap::new();
+        self.current = HashMap::new();
+        self.buf = Vec::new();
+    }
+
     /// Appends to `changes` what `tree` introduces relative to `parents` (positional: index 0 is
     /// the first parent; `None` for a parent without a tree here).
     pub fn introduced(&mut self, repo: &gix::Repository, tree: ObjectId, parents: &[Option<ObjectId>]) {
