@@ -36,7 +36,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     if PLACEHOLDER_MARKERS
         .iter()
-        .any(|m| crate::matching::contains(&lower, m.as_bytes()))
+        .any(|m| has_marker(secret, &lower, m.as_bytes()))
     {
         return true;
     }
@@ -56,6 +56,23 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     // Long tokens that encode binary data (base64 of zero bytes: `AAAAAAAA`) may repeat a
     // character; a dummy repeats it for a good part of its length.
     has_run(&lower, 6, (secret.len() / 4).max(6))
+}
+
+/// Whether `marker` (lowercase) occurs in `secret` as a person writes it: a marker with letters
+/// counts only in one case (`xxxx`, `XXXX`, `DUMMY`) or capitalised (`Dummy`). Random base64 holds
+/// mixed-case look-alikes (`xXxX`, `dUmMy`) often enough to drop about one in a thousand long keys.
+fn has_marker(secret: &[u8], lower: &[u8], marker: &[u8]) -> bool {
+    if !marker.iter().any(u8::is_ascii_alphabetic) {
+        return crate::matching::contains(lower, marker);
+    }
+    memchr::memmem::find_iter(lower, marker).any(|at| {
+        let seen = &secret[at..at + marker.len()];
+        let mut letters = seen.iter().filter(|b| b.is_ascii_alphabetic());
+        let Some(first) = letters.next() else { return true };
+        let rest: Vec<u8> = letters.copied().collect();
+        rest.iter().all(u8::is_ascii_lowercase)
+            || (first.is_ascii_uppercase() && rest.iter().all(u8::is_ascii_uppercase))
+    })
 }
 
 /// An ascending run (`123456`, `abcdef`) of `asc_len`, or one character repeated `same_len` times.
@@ -662,6 +679,10 @@ mod tests {
             "process.env.STRIPE_KEY",
             "***REMOVED***",
             "***REMOVED:SENDGRID_API_KEY***",
+            "sk_live_XXXXXXXXXXXXXXXXXXXXXXXX",
+            "Dummy-Secret-Value-42",
+            "INSERT_KEY_HERE_0123",
+            "my-Example-key-9f8e7d",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
@@ -674,6 +695,10 @@ mod tests {
             "b377e7a60b669ea2317f339dc6cb79ce49d588a7bbed92433bb2a73dedff3314",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEYqq",
             "FlyV1 fm2_lJPECAAAAAAAAqV3xQ8nZt2kR9mLw4cYb7hJd1sFp6gTu0eWoN3aKv5iXr2BjMq8yH",
+            // Mixed-case look-alikes inside random base64 are not markers.
+            "q7Lw2xXxXm9RbT4vZk8NpYc3HdJ6sGfA1eUo5TiW",
+            "Zt9kR2dUmMyw4VbN7cJ3sHd6FgA1eUo5TiqLm8Px",
+            "Hq3vInSeRtk9Lw2mZt7bN4cJ6sYd8FgA1eUo5RxW",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s}");
         }
