@@ -59,7 +59,7 @@ const TAG_ENV: &str = "leakless-env";
 /// `--to azure` options.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct AzureArgs {
-    /// Key Vault URL, e.g. https://my-vault.vault.azure.net
+    /// Key Vault URL, e.g. `https://my-vault.vault.azure.net`
     #[arg(
         id = "azure-vault-url",
         long = "azure-vault-url",
@@ -97,7 +97,7 @@ pub struct AzureArgs {
         hide_env_values = true
     )]
     pub client_secret: Option<Sensitive>,
-    /// Microsoft Entra authority host, for sovereign clouds [default: https://login.microsoftonline.com]
+    /// Microsoft Entra authority host, for sovereign clouds [default: `https://login.microsoftonline.com`]
     #[arg(
         id = "azure-authority-host",
         long = "azure-authority-host",

@@ -65,7 +65,7 @@ pub struct DopplerArgs {
         hide_env_values = true
     )]
     pub token: Option<Sensitive>,
-    /// Doppler API URL (https://, or http:// to this machine only) [default: https://api.doppler.com]
+    /// Doppler API URL (https://, or http:// to this machine only) [default: `https://api.doppler.com`]
     #[arg(
         id = "doppler-api-host",
         long = "doppler-api-host", env = "DOPPLER_API_HOST", value_name = "URL", help_heading = HEADING)]

@@ -87,7 +87,7 @@ pub struct GcpArgs {
     )]
     pub project: Option<String>,
     /// Secret Manager endpoint (a private or regional endpoint, or a test server) [default:
-    /// https://secretmanager.googleapis.com].
+    /// `https://secretmanager.googleapis.com`].
     #[arg(
         id = "gcp-endpoint",
         long = "gcp-endpoint",

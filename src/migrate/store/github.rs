@@ -100,7 +100,7 @@ pub struct GithubArgs {
     /// --github-repo]
     #[arg(id = "github-visibility", long = "github-visibility", value_enum, value_name = "VISIBILITY", help_heading = HEADING)]
     pub visibility: Option<Visibility>,
-    /// REST API URL [default: https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3]
+    /// REST API URL [default: `https://api.github.com`; GitHub Enterprise Server: https://HOST/api/v3]
     #[arg(id = "github-api-url", long = "github-api-url", env = "GITHUB_API_URL", value_name = "URL", help_heading = HEADING)]
     pub api_url: Option<String>,
     /// Token with permission to write secrets [default: GH_TOKEN, else GITHUB_TOKEN, as the gh
