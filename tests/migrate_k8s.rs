@@ -397,7 +397,7 @@ fn helm_values_are_a_manual_step_naming_the_template() {
         ),
         (
             "chart/templates/secret.yaml",
-            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-db\nstringData:\n  DATABASE_URL: {{ .Values.db.url | quote }}\n",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-db\nstringData:\n  DATABASE_URL: {{ .Values.db.url | quote }}\n  MODE: readonly\n",
         ),
     ]);
     // Without --ref-template (which the other tests set: the user vouching for a loader).
@@ -423,7 +423,8 @@ fn helm_values_are_a_manual_step_naming_the_template() {
         .collect();
     assert!(
         sites.iter().any(|s| s.contains("\"manual\"")
-            && s.contains("Helm values (db.url), read by chart/templates/secret.yaml")),
+            && s.contains("Helm values (db.url), read by chart/templates/secret.yaml")
+            && s.contains("not rewritten automatically: chart/templates/secret.yaml: data line 7: the value is not one whole {{ ... }} action")),
         "{sites:?}"
     );
     // The template (Go template text, not YAML) is never taken for a Secret manifest.
@@ -615,4 +616,157 @@ fn from_report_takes_only_secrets_holding_a_reported_finding() {
         out.contains("DB_CREDS_USERNAME"),
         "every key of a reported Secret moves: {out}"
     );
+}
+
+const CHART_PASSWORD: &str = "Hq4vN8zR2kLm7TwXc3Jd";
+
+const CHART_SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\n  namespace: {{ .Release.Namespace }}\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\ntype: Opaque\ndata:\n  DB_PASSWORD: {{ .Values.db.password | b64enc | quote }}\n";
+
+const CHART_DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"shop.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        env:\n        - name: DB_HOST\n          value: {{ .Values.db.host | quote }}\n        envFrom:\n        - secretRef:\n            name: {{ include \"shop.fullname\" . }}-db\n";
+
+/// A chart whose Secret template is `secret` and whose values hold a generated password.
+fn chart(secret: &str) -> Repo {
+    Repo::from_files(&[
+        ("chart/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 0.1.0\n"),
+        (
+            "chart/values.yaml",
+            &format!("replicaCount: 2\ndb:\n  host: db.internal\n  password: {CHART_PASSWORD}\n"),
+        ),
+        ("chart/templates/secret.yaml", secret),
+        ("chart/templates/deployment.yaml", CHART_DEPLOYMENT),
+    ])
+}
+
+/// `migrate --to vault --apply` without a vouched `--ref-template` (a values file then has no
+/// reference syntax of its own).
+fn apply_chart(bao: &OpenBao, repo: &Repo, want_code: i32) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_leakless"))
+        .args(["migrate", "--to", "vault", "--apply"])
+        .current_dir(repo.root())
+        .env_remove("LEAKLESS_REF_TEMPLATE")
+        .envs(vault_env(bao))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("leakless runs");
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    );
+    assert_eq!(o.status.code(), Some(want_code), "{out}\n{err}");
+    assert!(
+        !out.contains(CHART_PASSWORD) && !err.contains(CHART_PASSWORD),
+        "no value printed"
+    );
+    out
+}
+
+/// A chart template as YAML, without helm (not available here): a line that is one action
+/// (`{{- include "x.labels" . | nindent 4 }}`, which renders mapping lines) becomes one
+/// placeholder mapping entry, and every other `{{ ... }}` a placeholder string. This checks the
+/// structure leakless wrote, not what helm would render from the chart's helpers.
+fn placeholders(template: &str) -> String {
+    let mut out = String::new();
+    for line in template.lines() {
+        let t = line.trim_start();
+        if t.starts_with("{{") && t.ends_with("}}") && t.matches("{{").count() == 1 {
+            out.push_str(&format!(
+                "{}helm-rendered: placeholder\n",
+                &line[..line.len() - t.len()]
+            ));
+            continue;
+        }
+        let mut rest = line;
+        while let Some(i) = rest.find("{{") {
+            let j = rest[i..].find("}}").map_or(rest.len(), |j| i + j + 2);
+            out.push_str(&rest[..i]);
+            out.push_str("helm-placeholder");
+            rest = &rest[j..];
+        }
+        out.push_str(rest);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn helm_chart_secret_template_becomes_an_external_secret() {
+    let Some(bao) = OpenBao::start() else { return };
+    let repo = chart(CHART_SECRET);
+    let out = apply_chart(&bao, &repo, 0);
+    // The values file no longer holds the secret, and still parses with its other values.
+    let values = repo.read("chart/values.yaml");
+    assert!(!values.contains(CHART_PASSWORD), "{values}");
+    assert!(
+        values.contains("  password: \"\"  # moved to vault as "),
+        "{values}"
+    );
+    let v: Yaml = serde_yaml_ng::from_str(&values).expect("values YAML");
+    assert_eq!(s(&v["db"]["host"]), "db.internal");
+    assert_eq!(s(&v["db"]["password"]), "");
+    // The template keeps its metadata lines verbatim and names the same Secret.
+    let t = repo.read("chart/templates/secret.yaml");
+    assert!(
+        t.contains("\nkind: ExternalSecret\n") && !t.contains("kind: Secret\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("metadata:\n  name: {{ include \"shop.fullname\" . }}-db\n  namespace: {{ .Release.Namespace }}\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\nspec:\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("\n    name: {{ include \"shop.fullname\" . }}-db\n"),
+        "target.name:\n{t}"
+    );
+    assert!(!t.contains(".Values.db.password"), "{t}");
+    assert_eq!(repo.read("chart/templates/deployment.yaml"), CHART_DEPLOYMENT);
+    // As YAML (actions replaced by placeholders): the key maps to the value in OpenBao.
+    let plain = placeholders(&t);
+    let es = doc_of(&plain, "ExternalSecret");
+    assert_eq!(s(&es["spec"]["target"]["name"]), "helm-placeholder-db");
+    assert_eq!(s(&es["spec"]["target"]["template"]["type"]), "Opaque");
+    let data = es["spec"]["data"].as_sequence().expect("data");
+    assert_eq!(data.len(), 1, "{plain}");
+    assert_eq!(s(&data[0]["secretKey"]), "DB_PASSWORD");
+    let (key, prop) = (
+        s(&data[0]["remoteRef"]["key"]),
+        s(&data[0]["remoteRef"]["property"]),
+    );
+    assert_eq!(
+        bao.read_field(key, prop).as_deref(),
+        Some(CHART_PASSWORD),
+        "{out}"
+    );
+    let file = repo.root().join("es-placeholders.yaml");
+    std::fs::write(&file, &plain).expect("write");
+    assert_schema_valid(&file, "ExternalSecret", &|t| {
+        t.replace("secretKey: DB_PASSWORD", "secretKey: DB PASSWORD")
+    });
+    std::fs::remove_file(&file).expect("remove");
+    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0, "the tree scans clean");
+}
+
+#[test]
+fn helm_templates_it_cannot_read_stay_a_manual_step_with_values_untouched() {
+    let Some(bao) = OpenBao::start() else { return };
+    for (what, secret) in [
+        (
+            "literal key",
+            CHART_SECRET.replace("\ndata:\n", "\nstringData:\n  MODE: readonly\ndata:\n"),
+        ),
+        (
+            "range",
+            format!("{CHART_SECRET}{{{{- range $k, $v := .Values.extra }}}}\n  {{{{ $k }}}}: {{{{ $v | b64enc }}}}\n{{{{- end }}}}\n"),
+        ),
+    ] {
+        let repo = chart(&secret);
+        // Exit 1: a manual step is left.
+        let out = apply_chart(&bao, &repo, 1);
+        assert!(
+            out.contains("Helm values (db.password), read by chart/templates/secret.yaml")
+                && out.contains("not rewritten automatically"),
+            "{what}: {out}"
+        );
+        assert!(repo.read("chart/values.yaml").contains(CHART_PASSWORD), "{what}");
+        assert_eq!(repo.read("chart/templates/secret.yaml"), secret, "{what}");
+    }
 }

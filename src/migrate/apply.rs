@@ -477,6 +477,7 @@ pub fn apply(
             _ => None,
         })
         .collect();
+    let mut rewritten: BTreeSet<&str> = BTreeSet::new();
     for file in &plan.files {
         for &i in &file.items {
             if status[i].is_some() {
@@ -524,9 +525,18 @@ pub fn apply(
             });
             continue;
         }
+        if let Some(first) = file.requires.iter().find(|p| !rewritten.contains(p.as_str())) {
+            // Blanking the values while the template still reads them would empty the Secret.
+            let why = format!(
+                "left alone because {first} was not rewritten (it reads these values); the values are in the store: delete them here once that template no longer reads them"
+            );
+            left_manual(&mut r, &file.path, why);
+            continue;
+        }
         if !file.edits.is_empty() || !file.resources.is_empty() {
             match rewrite(root, file, plan, &targets, &opts.k8s, &mut stager) {
                 Ok(staged) => {
+                    rewritten.insert(file.path.as_str());
                     let detail = if staged {
                         resources_detail(file)
                     } else {
@@ -553,12 +563,7 @@ pub fn apply(
                     continue;
                 }
                 Err(Left::Manual(why)) => {
-                    r.manual_steps.push(format!("{}: {why}", file.path));
-                    r.files.push(FileEntry {
-                        path: file.path.clone(),
-                        change: "left_alone".into(),
-                        detail: Some(why),
-                    });
+                    left_manual(&mut r, &file.path, why);
                     continue;
                 }
             }
@@ -752,6 +757,16 @@ fn shell_word(s: &str) -> String {
 }
 
 /// Records a file left alone because of an error.
+/// A file left alone for a person: a manual step and its report entry.
+fn left_manual(r: &mut MigrationReport, path: &str, why: String) {
+    r.manual_steps.push(format!("{path}: {why}"));
+    r.files.push(FileEntry {
+        path: path.to_string(),
+        change: "left_alone".into(),
+        detail: Some(why),
+    });
+}
+
 fn left_alone(r: &mut MigrationReport, path: &str, e: String) {
     r.errors.push(format!("{path}: {e}"));
     r.files.push(FileEntry {
@@ -1010,8 +1025,11 @@ fn rewrite(
             .iter()
             .map(|(k, i)| (k.clone(), targets[*i].clone()))
             .collect();
-        let text = super::k8s::render(k8s, res.operator, &res.manifest, &refs)
-            .map_err(|why| Left::Manual(format!("Kubernetes Secret {}: {why}", res.manifest.name)))?;
+        let text = match &res.helm {
+            Some(h) => super::helm::render(k8s, res.operator, h, &refs),
+            None => super::k8s::render(k8s, res.operator, &res.manifest, &refs),
+        }
+        .map_err(|why| Left::Manual(format!("Kubernetes Secret {}: {why}", res.manifest.name)))?;
         splices.push((res.range.clone(), text));
     }
     splices.sort_by_key(|s| s.0.start);

@@ -608,24 +608,38 @@ pub fn render(
     m: &Manifest,
     refs: &[(String, Target)],
 ) -> Result<String, String> {
+    let resource = resource(ctx, op, m, refs)?;
+    let yaml = serde_yaml_ng::to_string(&resource).map_err(|e| format!("cannot write the resource: {e}"))?;
+    Ok(format!("{}\n{yaml}", header(ctx, op, &m.name)))
+}
+
+/// The comment line opening a rewritten resource.
+pub fn header(ctx: &Context, op: Operator, name: &str) -> String {
     let store = ctx
         .store
         .map_or_else(|| "the store".to_string(), |s| s.to_string());
-    let resource = match op {
-        Operator::Eso => eso(ctx, m, refs)?,
-        Operator::Vso => vso(ctx, m, refs)?,
-        Operator::Infisical => infisical(ctx, m, refs)?,
-    };
-    let yaml = serde_yaml_ng::to_string(&resource).map_err(|e| format!("cannot write the resource: {e}"))?;
-    Ok(format!(
-        "# Secret {} moved to {store} by `leakless migrate`; the {} operator writes it back in the cluster.\n{yaml}",
-        m.name,
+    format!(
+        "# Secret {name} moved to {store} by `leakless migrate`; the {} operator writes it back in the cluster.",
         match op {
             Operator::Eso => "External Secrets",
             Operator::Vso => "Vault Secrets",
             Operator::Infisical => "Infisical",
         }
-    ))
+    )
+}
+
+/// The operator resource replacing the Secret `m` (see [`render`]).
+pub fn resource(
+    ctx: &Context,
+    op: Operator,
+    m: &Manifest,
+    refs: &[(String, Target)],
+) -> Result<Json, String> {
+    match op {
+        Operator::Eso => eso(ctx, m, refs),
+        Operator::Vso => vso(ctx, m, refs),
+        Operator::Infisical => infisical(ctx, m, refs),
+    }
 }
 
 fn eso(ctx: &Context, m: &Manifest, refs: &[(String, Target)]) -> Result<Json, String> {

@@ -15,6 +15,7 @@ pub mod dotenv;
 pub mod export;
 pub mod git;
 pub mod guide;
+pub mod helm;
 pub mod http;
 pub mod k8s;
 pub mod plan;

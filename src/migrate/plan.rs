@@ -17,7 +17,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::store::{StoreKind, Target};
-use super::{dotenv, k8s, unescape};
+use super::{dotenv, helm, k8s, unescape};
 use crate::findings::{Finding, Secret};
 use crate::matching::assign::is_secret_key;
 use crate::rules::RuleSet;
@@ -264,6 +264,9 @@ pub struct FilePlan {
     pub manual: Vec<(usize, usize, String)>,
     /// Kubernetes `Secret` documents replaced by operator resources.
     pub resources: Vec<ResourcePlan>,
+    /// Files that must be rewritten before this one, else it is left alone (a Helm values file
+    /// waits for the chart template that stops reading its values).
+    pub requires: Vec<String>,
 }
 
 /// A Kubernetes `Secret` document and the operator resource that replaces it.
@@ -277,6 +280,8 @@ pub struct ResourcePlan {
     pub operator: k8s::Operator,
     /// Each key of the Secret and the item holding its value.
     pub keys: Vec<(String, usize)>,
+    /// The document is a Helm chart template (rendered by [`helm::render`]).
+    pub helm: Option<helm::HelmSecret>,
 }
 
 /// The untracking of a dotenv file.
@@ -969,6 +974,7 @@ pub fn build(
                     manifest: d.manifest.clone(),
                     operator,
                     keys: Vec::new(),
+                    helm: None,
                 });
             }
             let resource = match op {
@@ -1024,6 +1030,8 @@ pub fn build(
         }
     }
 
+    let helm_links = helm_rewrites(root, tracked, &texts, &mut candidates, &mut plan, opts);
+
     // De-duplicate into items: one per (target path, key) and value.
     let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     let template = opts
@@ -1052,7 +1060,7 @@ pub fn build(
         }
     };
     let mut resource_keys: BTreeSet<(String, usize, String)> = BTreeSet::new();
-    for c in &candidates {
+    for (ci, c) in candidates.iter().enumerate() {
         let env = opts.env.clone().unwrap_or_else(|| infer_env(&c.path));
         let target_env = match opts.store {
             StoreKind::Dotenv => local_env(&c.path),
@@ -1151,11 +1159,24 @@ pub fn build(
             }
             Action::Untrack => {}
         }
+        if let Some((template, key)) = helm_links.get(&ci) {
+            // The chart template reading this value: rewritten only once it is in the store.
+            let tf = plan
+                .files
+                .iter_mut()
+                .find(|fp| &fp.path == template)
+                .expect("template planned by helm_rewrites");
+            tf.items.insert(idx);
+            if resource_keys.insert((template.clone(), 0, key.clone())) {
+                tf.resources[0].keys.push((key.clone(), idx));
+            }
+        }
     }
     // In config files, every other whole-token occurrence of a replaced value is the same
     // secret leaking again (under a key no rule flags): it gets the same reference.
     for file in &mut plan.files {
-        if file_kind(&file.path) != FileKind::Config || file.edits.is_empty() {
+        // A Helm values file's edits blank whole values: nothing to repeat.
+        if file_kind(&file.path) != FileKind::Config || file.edits.is_empty() || !file.requires.is_empty() {
             continue;
         }
         let Some(text) = texts.get(&file.path) else {
@@ -1262,6 +1283,7 @@ impl FilePlan {
             items: BTreeSet::new(),
             manual: Vec::new(),
             resources: Vec::new(),
+            requires: Vec::new(),
         }
     }
 }
@@ -1287,10 +1309,187 @@ fn helm_step(
         )
     } else {
         format!(
-            "Helm values ({dotted}), read by {}: leakless does not rewrite chart templates; delete the value here and either pass it at deploy time (`--set {dotted}=...` with the value from `leakless env`) or make that template an ExternalSecret/InfisicalSecret reading {key} from the store",
+            "Helm values ({dotted}), read by {}: leakless rewrites a chart template only when it is one plain Secret of such values; delete the value here and either pass it at deploy time (`--set {dotted}=...` with the value from `leakless env`) or make that template an ExternalSecret/InfisicalSecret reading {key} from the store",
             readers.join(", ")
         )
     })
+}
+
+/// Helm values whose chart template is a plain Secret (see [`helm`]): that template becomes the
+/// operator resource and each value in the values file is blanked. Returns each converted
+/// candidate with its template path and Secret key; every other Helm value keeps its manual
+/// step, with the reason it was not rewritten.
+fn helm_rewrites(
+    root: &Path,
+    tracked: &BTreeSet<String>,
+    texts: &BTreeMap<String, String>,
+    candidates: &mut [Candidate],
+    plan: &mut Plan,
+    opts: &PlanOptions,
+) -> BTreeMap<usize, (String, String)> {
+    let mut links = BTreeMap::new();
+    let Ok(operator) = k8s::operator_for(opts.store, opts.k8s_operator) else {
+        return links;
+    };
+    // Values file → dotted path → candidates.
+    let mut by_file: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+    for (ci, c) in candidates.iter().enumerate() {
+        if !matches!(c.action, Action::Manual(_)) || !k8s::is_helm_values(root, &c.path) {
+            continue;
+        }
+        let Some(dotted) = texts.get(&c.path).and_then(|t| k8s::yaml_path_at(t, c.line)) else {
+            continue;
+        };
+        by_file
+            .entry(c.path.clone())
+            .or_default()
+            .entry(dotted)
+            .or_default()
+            .push(ci);
+    }
+    let mut refused: Vec<(usize, String)> = Vec::new();
+    for (values, paths) in &by_file {
+        let text = texts.get(values).map_or("", String::as_str);
+        let dir = values.rsplit_once('/').map_or("", |(d, _)| d);
+        let siblings = tracked
+            .iter()
+            .filter(|p| p.rsplit_once('/').map_or("", |(d, _)| d) == dir && k8s::is_helm_values(root, p))
+            .count();
+        let refuse_all = |why: &str, refused: &mut Vec<(usize, String)>| {
+            for cis in paths.values() {
+                refused.extend(cis.iter().map(|&ci| (ci, why.to_string())));
+            }
+        };
+        if siblings > 1 {
+            refuse_all(
+                "the chart has several values files, and one template serves them all",
+                &mut refused,
+            );
+            continue;
+        }
+        let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
+            refuse_all("the values file is not plain YAML", &mut refused);
+            continue;
+        };
+        // Template → the secret paths it reads (only paths read by exactly one template).
+        let mut by_template: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+        for (dotted, cis) in paths {
+            match k8s::helm_readers(root, tracked.iter(), values, dotted).as_slice() {
+                [one] => by_template.entry(one.clone()).or_default().push(dotted),
+                [] => {}
+                _ => refused.extend(
+                    cis.iter()
+                        .map(|&ci| (ci, "several templates read it".to_string())),
+                ),
+            }
+        }
+        for (template, read) in by_template {
+            let refuse = |why: String, refused: &mut Vec<(usize, String)>| {
+                for d in &read {
+                    refused.extend(paths[*d].iter().map(|&ci| (ci, format!("{template}: {why}"))));
+                }
+            };
+            let full = root.join(&template);
+            let bytes = std::fs::symlink_metadata(&full)
+                .ok()
+                .filter(|m| m.is_file() && m.len() <= k8s::MAX_MANIFEST_BYTES as u64)
+                .and_then(|_| std::fs::read(&full).ok());
+            let Some(ttext) = bytes.as_deref().and_then(|b| std::str::from_utf8(b).ok()) else {
+                refuse("cannot be read as a UTF-8 file".into(), &mut refused);
+                continue;
+            };
+            let h = match helm::parse_template(ttext) {
+                Ok(h) => h,
+                Err(why) => {
+                    refuse(why, &mut refused);
+                    continue;
+                }
+            };
+            let mut why = None;
+            for (key, p) in &h.keys {
+                if !read.contains(&p) {
+                    why = Some(format!(
+                        "key {key} reads .Values.{p}, which is not a secret migrated from {values} (or another template reads it too)"
+                    ));
+                } else if let Some(c) = paths[p]
+                    .iter()
+                    .map(|&ci| &candidates[ci])
+                    .find(|c| yaml_at(&doc, p).is_none_or(|v| v.as_bytes() != c.value.as_slice()))
+                {
+                    why = Some(format!(
+                        "the secret found at .Values.{p} is only part of the value (line {})",
+                        c.line
+                    ));
+                }
+            }
+            if plan.files.iter().any(|f| f.path == template) {
+                why = Some("the template holds a secret of its own".into());
+            }
+            if let Some(why) = why {
+                refuse(why, &mut refused);
+                continue;
+            }
+            let hash: [u8; 32] = Sha256::digest(ttext.as_bytes()).into();
+            let mut tf = FilePlan::new(&template, hash);
+            tf.resources.push(ResourcePlan {
+                range: h.range.clone(),
+                manifest: k8s::Manifest {
+                    name: h.name.clone(),
+                    ..k8s::Manifest::default()
+                },
+                operator,
+                keys: Vec::new(),
+                helm: Some(h.clone()),
+            });
+            plan.files.push(tf);
+            if let Some(vf) = plan.files.iter_mut().find(|f| &f.path == values) {
+                vf.requires.push(template.clone());
+            }
+            let starts = line_starts(text);
+            for (key, p) in &h.keys {
+                for &ci in &paths[p] {
+                    let c = &mut candidates[ci];
+                    let Some(range) = value_range(text, &starts, c.line) else {
+                        refused.push((ci, "cannot find the value on its line".into()));
+                        continue;
+                    };
+                    c.action = Action::Replace {
+                        range,
+                        render: Render::Template(format!(
+                            "\"\"  # moved to {} as {{KEY}} by leakless migrate ({template} reads it from there)",
+                            opts.store
+                        )),
+                    };
+                    links.insert(ci, (template.clone(), key.clone()));
+                }
+            }
+        }
+    }
+    for (ci, why) in refused {
+        if let Action::Manual(text) = &mut candidates[ci].action {
+            text.push_str(&format!(" (not rewritten automatically: {why})"));
+        }
+    }
+    links
+}
+
+/// The string scalar at a dotted path of a YAML mapping.
+fn yaml_at<'a>(doc: &'a serde_yaml_ng::Value, dotted: &str) -> Option<&'a str> {
+    dotted
+        .split('.')
+        .try_fold(doc, |v, k| v.get(k))
+        .and_then(serde_yaml_ng::Value::as_str)
+}
+
+/// The value of the `key: value` on 1-based `line` (quotes and a trailing comment included, so
+/// the whole value is replaced).
+fn value_range(text: &str, starts: &[usize], line: usize) -> Option<Range<usize>> {
+    let start = *starts.get(line.checked_sub(1)?)?;
+    let end = starts.get(line).map_or(text.len(), |&e| e);
+    let body = text[start..end].trim_end_matches(['\n', '\r']);
+    let colon = body.find(": ")? + 1;
+    let lead = body[colon..].len() - body[colon..].trim_start().len();
+    (colon + lead < body.len()).then(|| start + colon + lead..start + body.len())
 }
 
 /// The rule name a Kubernetes Secret's unflagged keys are listed under.
