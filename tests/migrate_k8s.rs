@@ -626,6 +626,10 @@ const CHART_DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:
 
 /// A chart whose Secret template is `secret` and whose values hold a generated password.
 fn chart(secret: &str) -> Repo {
+    chart_with(secret, CHART_DEPLOYMENT)
+}
+
+fn chart_with(secret: &str, deployment: &str) -> Repo {
     Repo::from_files(&[
         ("chart/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 0.1.0\n"),
         (
@@ -633,7 +637,7 @@ fn chart(secret: &str) -> Repo {
             &format!("replicaCount: 2\ndb:\n  host: db.internal\n  password: {CHART_PASSWORD}\n"),
         ),
         ("chart/templates/secret.yaml", secret),
-        ("chart/templates/deployment.yaml", CHART_DEPLOYMENT),
+        ("chart/templates/deployment.yaml", deployment),
     ])
 }
 
@@ -758,15 +762,31 @@ fn helm_templates_it_cannot_read_stay_a_manual_step_with_values_untouched() {
             format!("{CHART_SECRET}{{{{- range $k, $v := .Values.extra }}}}\n  {{{{ $k }}}}: {{{{ $v | b64enc }}}}\n{{{{- end }}}}\n"),
         ),
     ] {
-        let repo = chart(&secret);
-        // Exit 1: a manual step is left.
-        let out = apply_chart(&bao, &repo, 1);
-        assert!(
-            out.contains("Helm values (db.password), read by chart/templates/secret.yaml")
-                && out.contains("not rewritten automatically"),
-            "{what}: {out}"
-        );
-        assert!(repo.read("chart/values.yaml").contains(CHART_PASSWORD), "{what}");
-        assert_eq!(repo.read("chart/templates/secret.yaml"), secret, "{what}");
+        check_manual(&bao, what, &chart(&secret), &secret, "secret.yaml");
     }
+    // The Secret template is plain, but the Deployment reads the password too.
+    let deployment = CHART_DEPLOYMENT.replace(".Values.db.host", ".Values.db.password");
+    let repo = chart_with(CHART_SECRET, &deployment);
+    check_manual(
+        &bao,
+        "read elsewhere",
+        &repo,
+        CHART_SECRET,
+        "deployment.yaml, chart/templates/secret.yaml",
+    );
+    assert_eq!(repo.read("chart/templates/deployment.yaml"), deployment);
+}
+
+/// `migrate --apply` on `repo` leaves a manual step naming `readers`, and the chart as it was.
+fn check_manual(bao: &OpenBao, what: &str, repo: &Repo, secret: &str, readers: &str) {
+    // Exit 1: a manual step is left.
+    let out = apply_chart(bao, repo, 1);
+    assert!(
+        out.contains(&format!(
+            "Helm values (db.password), read by chart/templates/{readers}"
+        )) && out.contains("not rewritten automatically"),
+        "{what}: {out}"
+    );
+    assert!(repo.read("chart/values.yaml").contains(CHART_PASSWORD), "{what}");
+    assert_eq!(repo.read("chart/templates/secret.yaml"), secret, "{what}");
 }

@@ -323,7 +323,7 @@ pub fn render(
         .replace(NAMESPACE_SENTINEL, h.namespace.as_deref().unwrap_or(""));
     let mut out = format!(
         "{}\napiVersion: {}\nkind: {}\n{}spec:\n",
-        k8s::header(ctx, op, "of this chart template"),
+        k8s::header(ctx, op, "templated here"),
         value["apiVersion"].as_str().unwrap_or_default(),
         value["kind"].as_str().unwrap_or_default(),
         h.metadata

@@ -1903,4 +1903,17 @@ mod tests {
         assert_eq!(&t[r], "postgres://app:s3cretPassw0rd@db:5432/app"); // leakless:allow
         assert_eq!(key.as_deref(), Some("DATABASE_URL"));
     }
+
+    #[test]
+    fn helm_values_are_blanked_whole() {
+        let t = "db:\n  host: db\n  password: \"abc\"  # prod\nempty:\n  k:\n";
+        let starts = line_starts(t);
+        assert_eq!(value_range(t, &starts, 3).map(|r| &t[r]), Some("\"abc\"  # prod"));
+        assert_eq!(value_range(t, &starts, 5), None, "no value to replace");
+        assert_eq!(value_range(t, &starts, 99), None);
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(t).expect("yaml");
+        assert_eq!(yaml_at(&doc, "db.password"), Some("abc"));
+        assert_eq!(yaml_at(&doc, "db.password.x"), None);
+        assert_eq!(yaml_at(&doc, "empty.k"), None);
+    }
 }
