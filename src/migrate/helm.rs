@@ -318,7 +318,7 @@ pub fn render(
     let value: Json = k8s::resource(ctx, op, &m, refs)?;
     let spec =
         serde_yaml_ng::to_string(&value["spec"]).map_err(|e| format!("cannot write the resource: {e}"))?;
-    let spec = spec
+    let spec = helm_literal(&spec)?
         .replace(NAME_SENTINEL, &h.name)
         .replace(NAMESPACE_SENTINEL, h.namespace.as_deref().unwrap_or(""));
     let mut out = format!(
@@ -336,9 +336,31 @@ pub fn render(
     Ok(out)
 }
 
+/// The operators' own templates (`{{ get .Secrets "KEY" }}`, `{{ .KEY.Value }}`) as Helm
+/// literals (``{{`{{ get .Secrets "KEY" }}`}}``), so Helm writes them out instead of running them.
+fn helm_literal(yaml: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(yaml.len());
+    let mut rest = yaml;
+    while let Some(i) = rest.find("{{") {
+        let len = rest[i..].find("}}").ok_or("an unbalanced {{ in the resource")? + 2;
+        let action = &rest[i..i + len];
+        if action.contains('`') {
+            return Err("a store key is not usable in a Helm template".into());
+        }
+        out.push_str(&rest[..i]);
+        out.push_str("{{`");
+        out.push_str(action);
+        out.push_str("`}}");
+        rest = &rest[i + len..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::migrate::store::StoreKind;
 
     const TEMPLATE: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\ntype: Opaque\ndata:\n  DB_PASSWORD: {{ .Values.db.password | b64enc | quote }}\nstringData:\n  token: {{ required \"token\" .Values.api.token | default \"x\" | quote }}\n";
 
@@ -423,5 +445,55 @@ mod tests {
         assert!(data_line("K: {{ .Values.a | default \"unterminated }}", false).is_err());
         assert!(data_line("K: {{", false).is_err());
         assert!(data_line(":", false).is_err());
+    }
+
+    #[test]
+    fn every_operator_names_the_templated_secret() {
+        let h = parse_template(TEMPLATE).expect("plain");
+        let refs: Vec<(String, Target)> = h
+            .keys
+            .iter()
+            .map(|(k, _)| {
+                (
+                    k.clone(),
+                    Target {
+                        path: "shop/prod".into(),
+                        key: k.to_uppercase(),
+                        env: "prod".into(),
+                    },
+                )
+            })
+            .collect();
+        let ctx = |store| Context {
+            store: Some(store),
+            vault_mount: "secret".into(),
+            infisical_project: Some("shop".into()),
+            ..Context::default()
+        };
+        let name = "{{ include \"app.fullname\" . }}";
+        for (store, op, field) in [
+            (StoreKind::Vault, Operator::Eso, "    name: "),
+            (StoreKind::Vault, Operator::Vso, "    name: "),
+        ] {
+            let out = render(&ctx(store), op, &h, &refs).expect("renders");
+            assert!(out.contains(&format!("\n{field}{name}\n")), "{out}");
+            assert!(out.contains(&h.metadata) && !out.contains("sentinel"), "{out}");
+        }
+        let vso = render(&ctx(StoreKind::Vault), Operator::Vso, &h, &refs).expect("renders");
+        assert!(
+            vso.contains("text: '{{`{{ get .Secrets \"DB_PASSWORD\" }}`}}'"),
+            "the operator's template is a Helm literal: {vso}"
+        );
+        // An InfisicalSecret names the namespace: without one in the template, a manual step.
+        assert!(render(&ctx(StoreKind::Infisical), Operator::Infisical, &h, &refs).is_err());
+        let with_ns = TEMPLATE.replace("  labels:", "  namespace: {{ .Release.Namespace }}\n  labels:");
+        let h = parse_template(&with_ns).expect("plain");
+        let out = render(&ctx(StoreKind::Infisical), Operator::Infisical, &h, &refs).expect("renders");
+        assert!(out.contains(&format!("secretName: {name}")), "{out}");
+        assert!(out.contains("secretNamespace: {{ .Release.Namespace }}"), "{out}");
+        assert!(
+            out.contains("DB_PASSWORD: '{{`{{ .DB_PASSWORD.Value }}`}}'"),
+            "{out}"
+        );
     }
 }
