@@ -644,11 +644,17 @@ fn chart_with(secret: &str, deployment: &str) -> Repo {
 /// `migrate --to vault --apply` without a vouched `--ref-template` (a values file then has no
 /// reference syntax of its own).
 fn apply_chart(bao: &OpenBao, repo: &Repo, want_code: i32) -> String {
+    migrate_chart(repo, &["--to", "vault"], &vault_env(bao), want_code)
+}
+
+/// `migrate --apply <args>` with `env`; asserts the exit code and that no value is printed.
+fn migrate_chart(repo: &Repo, args: &[&str], env: &[(&str, String)], want_code: i32) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_leakless"))
-        .args(["migrate", "--to", "vault", "--apply"])
+        .args(["migrate", "--apply"])
+        .args(args)
         .current_dir(repo.root())
         .env_remove("LEAKLESS_REF_TEMPLATE")
-        .envs(vault_env(bao))
+        .envs(env.iter().cloned())
         .stdin(std::process::Stdio::null())
         .output()
         .expect("leakless runs");
@@ -789,4 +795,26 @@ fn check_manual(bao: &OpenBao, what: &str, repo: &Repo, secret: &str, readers: &
     );
     assert!(repo.read("chart/values.yaml").contains(CHART_PASSWORD), "{what}");
     assert_eq!(repo.read("chart/templates/secret.yaml"), secret, "{what}");
+}
+
+#[test]
+fn helm_values_wait_for_their_template() {
+    // An InfisicalSecret names the Secret's namespace, and this template has none: the template
+    // cannot be rewritten at apply time, so the values file (which it still reads) is left alone.
+    let mock = InfisicalMock::start(&[]);
+    let secret = CHART_SECRET.replace("  namespace: {{ .Release.Namespace }}\n", "");
+    let repo = chart(&secret);
+    let args = ["--to", "infisical", "--k8s-infisical-project-slug", "shop-a1b2"];
+    let out = migrate_chart(&repo, &args, &mock.env(), 1);
+    assert!(out.contains("an InfisicalSecret names the namespace"), "{out}");
+    assert!(
+        out.contains("chart/values.yaml: left alone because chart/templates/secret.yaml was not rewritten"),
+        "{out}"
+    );
+    assert_eq!(repo.read("chart/templates/secret.yaml"), secret);
+    assert!(repo.read("chart/values.yaml").contains(CHART_PASSWORD));
+    assert!(
+        out.contains("[moved] DB_PASSWORD"),
+        "the value is in the store: {out}"
+    );
 }
