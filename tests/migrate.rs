@@ -475,13 +475,10 @@ fn seed_migrates_into_the_embedded_dotenv_store() {
     if let Some(python) = external_tool("LEAKLESS_TEST_PYTHON") {
         let script = "import json,sys\nfrom dotenv import dotenv_values\nprint(json.dumps({'orig': dotenv_values(sys.argv[1]), 'now': {**dotenv_values('.env.example'), **dotenv_values('.env.local')}}))";
         let orig = Path::new(SEED).join(".env.dev");
-        let o = Command::new(python)
-            .args(["-c", script, orig.to_str().expect("utf-8")])
-            .current_dir(&root)
-            .output()
-            .expect("python runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let mut cmd = Command::new(python);
+        cmd.args(["-c", script, orig.to_str().expect("utf-8")])
+            .current_dir(&root);
+        let v: serde_json::Value = crate::util::standin::run_json(&mut cmd, "");
         for (k, val) in v["orig"].as_object().expect("orig") {
             assert_eq!(&v["now"][k], val, "{k} resolves to its original value");
         }

@@ -96,9 +96,7 @@ fn aws_dies_after_the_second_write_nothing_is_lost() {
     repo.assert_nothing_lost(&|s| held.iter().any(|v| v.contains(s)));
 
     let Some(moto2) = Moto::start() else { return };
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "aws", "--apply"], &moto2.env());
-    assert_eq!(code, 0, "the re-run finishes: {out}\n{err}");
-    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
+    rerun_finishes(&repo, "aws", &moto2.env());
 }
 
 #[test]
@@ -149,17 +147,7 @@ fn seed_migrates_into_infisical_with_environments_per_file() {
 fn infisical_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     let mock = InfisicalMock::start(&["--fail-after-writes", "3"]);
     let repo = Repo::seed();
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "infisical", "--apply"], &mock.env());
-    assert_eq!(code, 2, "{out}\n{err}");
-    let state = mock.state();
-    let held: Vec<String> = state["secrets"]
-        .as_array()
-        .expect("s")
-        .iter()
-        .filter_map(|s| s["secretValue"].as_str().map(str::to_string))
-        .collect();
-    assert_eq!(held.len(), 3, "three writes were accepted");
-    repo.assert_nothing_lost(&|s| held.iter().any(|v| v.contains(s)));
+    fails_after_three_writes(&repo, "infisical", &mock.env(), &|| mock.values());
 
     // The re-run logs in with the plain INFISICAL_CLIENT_ID / INFISICAL_CLIENT_SECRET names.
     let mock2 = InfisicalMock::start(&[]);
@@ -175,9 +163,7 @@ fn infisical_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
             (k, v)
         })
         .collect();
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "infisical", "--apply"], &env);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
+    rerun_finishes(&repo, "infisical", &env);
 }
 
 /// The failpoints of `migrate --apply`, each at a later hit (issue 19: every one of them
@@ -223,6 +209,32 @@ pub fn kill_matrix(
     }
 }
 
+/// A store that refuses every write after its third (the stand-ins' `--fail-after-writes 3`):
+/// `migrate --apply` into it exits 2 with no secret on stderr, the store holds exactly three
+/// values (`held` reads them all) and every secret is in its file or in the store. Returns the
+/// run's (stdout, stderr) for the store's own checks.
+pub fn fails_after_three_writes(
+    repo: &Repo,
+    store: &str,
+    env: &[(&'static str, String)],
+    held: &dyn Fn() -> Vec<String>,
+) -> (String, String) {
+    let (code, out, err) = run_env(repo, &["migrate", "--to", store, "--apply"], env);
+    assert_eq!(code, 2, "{out}\n{err}");
+    repo.assert_no_secret_in("stderr", err.as_bytes());
+    let values = held();
+    assert_eq!(values.len(), 3, "{store}: three writes were accepted");
+    repo.assert_nothing_lost(&|s| values.iter().any(|v| v.contains(s)));
+    (out, err)
+}
+
+/// The re-run into a working store (`env`) finishes, and the tree scans clean.
+pub fn rerun_finishes(repo: &Repo, store: &str, env: &[(&'static str, String)]) {
+    let (code, out, err) = run_env(repo, &["migrate", "--to", store, "--apply"], env);
+    assert_eq!(code, 0, "{store}: the re-run finishes: {out}\n{err}");
+    assert_eq!(run_env(repo, &["scan", "."], &[]).0, 0);
+}
+
 #[test]
 fn aws_killed_at_every_failpoint_loses_nothing() {
     let Some(moto) = Moto::start() else { return };
@@ -238,13 +250,6 @@ fn aws_killed_at_every_failpoint_loses_nothing() {
 #[test]
 fn infisical_killed_at_every_failpoint_loses_nothing() {
     let mock = InfisicalMock::start(&[]);
-    let stored = |_: &std::path::Path| {
-        mock.state()["secrets"]
-            .as_array()
-            .expect("secrets")
-            .iter()
-            .filter_map(|v| v["secretValue"].as_str().map(str::to_string))
-            .collect()
-    };
+    let stored = |_: &std::path::Path| mock.values();
     kill_matrix(&["infisical"], &mock.env(), &stored);
 }

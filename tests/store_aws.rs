@@ -9,15 +9,15 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use leakless::findings::Secret;
 use leakless::migrate::store::aws::{AwsArgs, AwsMode, AwsStore, Sensitive};
 use leakless::migrate::store::{Put, SecretStore, StoreError, Target};
 
 use crate::util::external_tool;
+use crate::util::standin::{free_port, output_with_stdin, Launch, StandIn};
 
 /// The boto3 helper the fixture runs: `OP ENDPOINT NAME [STAGE]`; `put` reads the value from
 /// stdin; exit code 3 means "no such secret".
@@ -75,8 +75,7 @@ pub struct Moto {
     /// The secret access key that goes with it.
     pub secret_access_key: String,
     python: PathBuf,
-    child: Child,
-    log: tempfile::NamedTempFile,
+    server: StandIn,
 }
 
 impl Moto {
@@ -108,52 +107,25 @@ impl Moto {
         let server = external_tool("LEAKLESS_MOTO_SERVER")?;
         let python = external_tool("LEAKLESS_TEST_PYTHON")?;
         let port = free_port();
-        let log = tempfile::Builder::new()
-            .prefix("leakless-moto-")
-            .suffix(".log")
-            .tempfile()
-            .unwrap();
-        let mut cmd = Command::new(&server);
-        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log.reopen().unwrap())
-            .stderr(log.reopen().unwrap());
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let mut launch =
+            Launch::new("moto_server", &server).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
         if let Some(n) = no_auth_count {
-            cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", n.to_string());
+            launch = launch.env("INITIAL_NO_AUTH_ACTION_COUNT", n.to_string());
         }
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
-        let mut moto = Self {
-            endpoint: format!("http://127.0.0.1:{port}"),
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(2)).build();
+        let health = format!("{endpoint}/moto-api/");
+        let server = launch
+            .until(|| agent.get(&health).call().is_ok())
+            .unwrap_or_else(|log| panic!("moto_server did not become healthy at {endpoint} {log}"));
+        Some(Self {
+            endpoint,
             region: "us-east-1".into(),
             access_key_id: "testing".into(),
             secret_access_key: "testing".into(),
             python,
-            child,
-            log,
-        };
-        moto.wait_healthy();
-        Some(moto)
-    }
-
-    fn wait_healthy(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(2)).build();
-        loop {
-            if agent.get(&format!("{}/moto-api/", self.endpoint)).call().is_ok() {
-                return;
-            }
-            let exited = self.child.try_wait().unwrap();
-            if exited.is_some() || Instant::now() > deadline {
-                let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
-                panic!(
-                    "moto_server did not become healthy at {} ({exited:?}):\n{log}",
-                    self.endpoint
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            server,
+        })
     }
 
     /// `--to aws` options pointing at this server.
@@ -221,52 +193,23 @@ impl Moto {
     }
 
     fn python(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-        let mut child = Command::new(&self.python)
-            .args(args)
+        let mut cmd = std::process::Command::new(&self.python);
+        cmd.args(args)
             .env("AWS_ACCESS_KEY_ID", &self.access_key_id)
             .env("AWS_SECRET_ACCESS_KEY", &self.secret_access_key)
             .env("AWS_DEFAULT_REGION", &self.region)
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_PROFILE")
             .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.unwrap_or("").as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+        output_with_stdin(&mut cmd, stdin.unwrap_or("").as_bytes())
     }
-}
 
-impl Moto {
     /// Kills the server now (the store dies, and its in-memory data with it).
     #[allow(dead_code)] // for end-to-end migrate tests
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.kill();
     }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A one-shot interposer between the store and moto: it forwards every request, and before

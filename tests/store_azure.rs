@@ -4,18 +4,13 @@
 //! with the official SDK (`azure-keyvault-secrets` + `azure-identity`'s `ClientSecretCredential`,
 //! tests/support/azure_sdk.py) as the independent second client that reads every value back.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
-use leakless::migrate::http::Client;
 use serde_json::Value;
 
 use crate::migrate::{run_env, Repo};
+use crate::migrate_stores::{fails_after_three_writes, rerun_finishes};
 use crate::run_env::{migrate_commit_clone, openai_key, printenv_in};
 use crate::util::external_tool;
+use crate::util::standin::{python_or_system, python_script, run_json, Launch, StandIn};
 use crate::validate::{make_certs, Certs};
 
 const TENANT: &str = "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b";
@@ -37,67 +32,32 @@ pub struct KeyVaultFake {
     pub url: String,
     state_url: String,
     certs: Certs,
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
+    server: StandIn,
 }
 
 impl KeyVaultFake {
     /// Starts the stand-in with test hooks `extra` (see the script's docstring).
     pub fn start(extra: &[&str]) -> Self {
-        let python = std::env::var_os("LEAKLESS_TEST_PYTHON")
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "python3".into());
         let certs = make_certs(&["localhost"]);
-        let dir = tempfile::Builder::new()
-            .prefix("keyvault-fake-")
-            .tempdir()
-            .expect("tempdir");
-        let log = dir.path().join("server.log");
-        let mut child = Command::new(&python)
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/support/azure_keyvault_fake.py"
-            ))
-            .arg("--cert")
-            .arg(&certs.cert)
-            .arg("--key")
-            .arg(&certs.key)
-            .args(["--tenant", TENANT, "--client"])
-            .arg(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {python:?} azure_keyvault_fake.py: {e}"));
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-        let ports: Vec<u16> = line
-            .strip_prefix("READY ")
-            .map(|p| p.split_whitespace().filter_map(|x| x.parse().ok()).collect())
-            .unwrap_or_default();
-        if ports.len() != 2 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the Key Vault stand-in did not start ({line:?}): {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
+        let server = Launch::python(
+            "the Key Vault stand-in",
+            &python_or_system(),
+            "azure_keyvault_fake.py",
+        )
+        .arg("--cert")
+        .arg(&certs.cert)
+        .arg("--key")
+        .arg(&certs.key)
+        .args(["--tenant", TENANT, "--client"])
+        .arg(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+        .args(extra)
+        .ready_line(2);
+        let (api, state) = (server.ports()[0], server.ports()[1]);
         Self {
-            url: format!("https://127.0.0.1:{}", ports[0]),
-            state_url: format!("http://127.0.0.1:{}/__state", ports[1]),
+            url: format!("https://127.0.0.1:{api}"),
+            state_url: format!("http://127.0.0.1:{state}/__state"),
             certs,
-            child,
-            log,
-            _dir: dir,
+            server,
         }
     }
 
@@ -115,10 +75,7 @@ impl KeyVaultFake {
 
     /// Everything stored: `secrets` (lower-case name → name, deleted, versions), counters.
     pub fn state(&self) -> Value {
-        let resp = Client::new("azure")
-            .send("GET", &self.state_url, &[], None)
-            .expect("GET /__state");
-        serde_json::from_slice(&resp.body).expect("state JSON")
+        self.server.get_json(&self.state_url)
     }
 
     /// The current value of every live secret.
@@ -141,43 +98,12 @@ impl KeyVaultFake {
     /// is not set up (the suite's `bash scripts/test` sets it up; LEAKLESS_REQUIRE_TOOLS fails).
     pub fn sdk(&self, args: &[&str], stdin: &str) -> Option<Value> {
         let python = external_tool("LEAKLESS_TEST_PYTHON")?;
-        let mut child = Command::new(python)
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/azure_sdk.py"))
-            .arg(&self.url)
+        let mut cmd = python_script(&python, "azure_sdk.py");
+        cmd.arg(&self.url)
             .args(args)
             .envs(self.env())
-            .env("REQUESTS_CA_BUNDLE", &self.certs.ca)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let out = child.wait_with_output().expect("sdk");
-        assert!(
-            out.status.success(),
-            "azure_sdk.py {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(serde_json::from_slice(&out.stdout).expect("sdk JSON"))
-    }
-}
-
-impl Drop for KeyVaultFake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!(
-                "Key Vault stand-in log:\n{}",
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-        }
+            .env("REQUESTS_CA_BUNDLE", &self.certs.ca);
+        Some(run_json(&mut cmd, stdin))
     }
 }
 
@@ -395,16 +321,9 @@ fn a_concurrent_writer_is_detected() {
 fn key_vault_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     let kv = KeyVaultFake::start(&["--fail-after-writes", "3"]);
     let repo = Repo::seed();
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "azure", "--apply"], &kv.env());
-    assert_eq!(code, 2, "{out}\n{err}");
-    repo.assert_no_secret_in("stderr", err.as_bytes());
-    let values = kv.values();
-    assert_eq!(values.len(), 3, "three writes were accepted");
-    repo.assert_nothing_lost(&|s| values.iter().any(|v| v.contains(s)));
+    fails_after_three_writes(&repo, "azure", &kv.env(), &|| kv.values());
     let kv2 = KeyVaultFake::start(&[]);
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "azure", "--apply"], &kv2.env());
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
+    rerun_finishes(&repo, "azure", &kv2.env());
 }
 
 #[test]

@@ -3,18 +3,13 @@
 //! official Python SDK (`doppler-sdk`, pointed at the stand-in with its own `set_base_url`,
 //! tests/support/doppler_sdk.py) as the independent second client.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
-use leakless::migrate::http::Client;
 use serde_json::Value;
 
 use crate::migrate::{git, run_env, Repo};
+use crate::migrate_stores::{fails_after_three_writes, rerun_finishes};
 use crate::run_env::{migrate_commit_clone, openai_key, printenv_in};
 use crate::util::external_tool;
+use crate::util::standin::{python_or_system, python_script, run_json, Launch, StandIn};
 
 /// A made-up personal token and a service token for the `dev` config (Doppler's prefixes).
 const TOKEN: &str = "dp.pt.testonlyQk3v9LmN2pR7sT4uW8xY1zA5bC6dE0fG";
@@ -25,27 +20,13 @@ const READ_ONLY: &str = "dp.st.dev.testonlyreadonlyZ1Y2X3W4V5U6T7S8R9Q0";
 pub struct DopplerFake {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
+    server: StandIn,
 }
 
 impl DopplerFake {
     /// Starts the stand-in (project `shop`, configs dev/stg/prd) with test hooks `extra`.
     pub fn start(extra: &[&str]) -> Self {
-        let python = std::env::var_os("LEAKLESS_TEST_PYTHON")
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "python3".into());
-        let dir = tempfile::Builder::new()
-            .prefix("doppler-fake-")
-            .tempdir()
-            .expect("tempdir");
-        let log = dir.path().join("server.log");
-        let mut child = Command::new(&python)
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/support/doppler_fake.py"
-            ))
+        let server = Launch::python("the Doppler stand-in", &python_or_system(), "doppler_fake.py")
             .args(["--project", "shop", "--token", TOKEN])
             .arg("--service-token")
             .arg(format!("{SERVICE_TOKEN}:dev"))
@@ -53,35 +34,10 @@ impl DopplerFake {
             .arg(format!("{READ_ONLY}:dev"))
             .args(["--read-only", READ_ONLY])
             .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {python:?} doppler_fake.py: {e}"));
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-        let Some(port) = line
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse::<u16>().ok())
-        else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the Doppler stand-in did not start ({line:?}): {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        };
+            .ready_line(1);
         Self {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-            log,
-            _dir: dir,
+            url: server.url(),
+            server,
         }
     }
 
@@ -104,10 +60,7 @@ impl DopplerFake {
 
     /// Everything stored: `configs` (config → name → raw value) and counters.
     pub fn state(&self) -> Value {
-        let resp = Client::new("doppler")
-            .send("GET", &format!("{}/__state", self.url), &[], None)
-            .expect("GET /__state");
-        serde_json::from_slice(&resp.body).expect("state JSON")
+        self.server.state()
     }
 
     /// Every value of every config.
@@ -126,45 +79,9 @@ impl DopplerFake {
     /// `configs PROJECT`. `None` when the venv is not set up.
     pub fn sdk(&self, args: &[&str], stdin: &str) -> Option<Value> {
         let python = external_tool("LEAKLESS_TEST_PYTHON")?;
-        let mut child = Command::new(python)
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/support/doppler_sdk.py"
-            ))
-            .arg(&self.url)
-            .args(args)
-            .env("DOPPLER_TOKEN", TOKEN)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("stdin");
-        let out = child.wait_with_output().expect("sdk");
-        assert!(
-            out.status.success(),
-            "doppler_sdk.py {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(serde_json::from_slice(&out.stdout).expect("sdk JSON"))
-    }
-}
-
-impl Drop for DopplerFake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!(
-                "Doppler stand-in log:\n{}",
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-        }
+        let mut cmd = python_script(&python, "doppler_sdk.py");
+        cmd.arg(&self.url).args(args).env("DOPPLER_TOKEN", TOKEN);
+        Some(run_json(&mut cmd, stdin))
     }
 }
 
@@ -375,16 +292,9 @@ fn an_update_raced_by_another_writer_is_retried_against_the_new_value() {
 fn doppler_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     let dp = DopplerFake::start(&["--fail-after-writes", "3"]);
     let repo = Repo::seed();
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "doppler", "--apply"], &dp.env());
-    assert_eq!(code, 2, "{out}\n{err}");
-    repo.assert_no_secret_in("stderr", err.as_bytes());
-    let values = dp.values();
-    assert_eq!(values.len(), 3, "three writes were accepted");
-    repo.assert_nothing_lost(&|s| values.iter().any(|v| v.contains(s)));
+    fails_after_three_writes(&repo, "doppler", &dp.env(), &|| dp.values());
     let dp2 = DopplerFake::start(&[]);
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "doppler", "--apply"], &dp2.env());
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
+    rerun_finishes(&repo, "doppler", &dp2.env());
 }
 
 #[test]

@@ -9,19 +9,18 @@
 //! through a real RS256 JWT-bearer exchange that the stand-in verifies with the key's public half.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use leakless::findings::Secret;
-use leakless::migrate::http::Client;
 use leakless::migrate::store::aws::Sensitive;
 use leakless::migrate::store::gcp::{parse_secret_id, GcpArgs, GcpStore};
 use leakless::migrate::store::{Put, SecretStore, StoreError, Target};
 use serde_json::Value;
 
 use crate::migrate::{run_env, Repo};
+use crate::migrate_stores::{fails_after_three_writes, rerun_finishes};
 use crate::util::external_tool;
+use crate::util::standin::{python_inline, run_ok, Launch, StandIn};
 
-const REPO_ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// The project id and number the stand-in knows.
 pub const PROJECT: &str = "leakless-test";
 const PROJECT_NUMBER: &str = "487110539027";
@@ -38,9 +37,7 @@ pub struct GcpFake {
     /// The generated authorized-user credentials file.
     pub user_file: PathBuf,
     python: PathBuf,
-    child: Child,
-    log: PathBuf,
-    dir: tempfile::TempDir,
+    server: StandIn,
 }
 
 impl GcpFake {
@@ -48,15 +45,11 @@ impl GcpFake {
     /// `LEAKLESS_TEST_PYTHON` is not set (it needs the `cryptography` package).
     pub fn start(extra_args: &[&str]) -> Option<Self> {
         let python = external_tool("LEAKLESS_TEST_PYTHON")?;
-        let dir = tempfile::Builder::new()
-            .prefix("gcp-fake-")
-            .tempdir()
-            .expect("tempdir");
-        let log = dir.path().join("server.log");
-        let key_file = dir.path().join("service-account.json");
-        let user_file = dir.path().join("authorized-user.json");
-        let mut child = Command::new(&python)
-            .arg(format!("{REPO_ROOT}/tests/support/gcp_secretmanager_fake.py"))
+        let launch = Launch::python("the GCP stand-in", &python, "gcp_secretmanager_fake.py");
+        let key_file = launch.dir().join("service-account.json");
+        let user_file = launch.dir().join("authorized-user.json");
+        let external_file = launch.dir().join("external-account.json");
+        let server = launch
             .args(["--project", &format!("{PROJECT}:{PROJECT_NUMBER}")])
             .args(["--token", TOKEN, "--read-only-token", READ_ONLY_TOKEN])
             .arg("--service-account")
@@ -64,32 +57,22 @@ impl GcpFake {
             .arg("--authorized-user")
             .arg(&user_file)
             .arg("--external-account")
-            .arg(dir.path().join("external-account.json"))
+            .arg(external_file)
             .args(extra_args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start the GCP stand-in with {}: {e}", python.display()));
-        let port = crate::store_infisical::ready_port(&mut child, &log, "the GCP stand-in");
+            .ready_line(1);
         Some(Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: server.url(),
             key_file,
             user_file,
             python,
-            child,
-            log,
-            dir,
+            server,
         })
     }
 
     /// Everything the stand-in holds: `secrets` (id, labels, annotations, versions with `value`,
     /// `data` in base64, `state`, `clientChecksum`), `requests`, and counters.
     pub fn state(&self) -> Value {
-        let resp = Client::new("gcp")
-            .send("GET", &format!("{}/__state", self.url), &[], None)
-            .expect("GET /__state");
-        serde_json::from_slice(&resp.body).expect("state JSON")
+        self.server.state()
     }
 
     /// The latest version's value of secret `id`, if any.
@@ -132,7 +115,7 @@ impl GcpFake {
                 "GOOGLE_APPLICATION_CREDENTIALS",
                 self.key_file.display().to_string(),
             ),
-            ("CLOUDSDK_CONFIG", self.dir.path().display().to_string()),
+            ("CLOUDSDK_CONFIG", self.server.dir().display().to_string()),
         ]
     }
 
@@ -147,7 +130,7 @@ impl GcpFake {
     }
 
     fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.server.log()
     }
 
     /// An opened store (service-account key).
@@ -166,22 +149,12 @@ impl GcpFake {
                          client_options=ClientOptions(api_endpoint=os.environ['EP']), \
                          credentials=google.oauth2.credentials.Credentials(token=os.environ['TOKEN']))\n\
                        P = 'projects/' + os.environ['PROJECT']\n";
-        let out = Command::new(&self.python)
-            .arg("-c")
-            .arg(format!("{prelude}{script}"))
-            .env("EP", &self.url)
+        let mut cmd = python_inline(&self.python, prelude, script);
+        cmd.env("EP", &self.url)
             .env("TOKEN", TOKEN)
             .env("PROJECT", PROJECT)
-            .envs(vars.iter().copied())
-            .output()
-            .expect("run the Secret Manager client");
-        assert!(
-            out.status.success(),
-            "SDK script failed: {}\nstand-in log:\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            self.log()
-        );
-        String::from_utf8(out.stdout).expect("UTF-8")
+            .envs(vars.iter().copied());
+        run_ok(&mut cmd, "")
     }
 
     /// The latest version of `id` read by the official client, as bytes.
@@ -192,13 +165,6 @@ impl GcpFake {
             &[("ID", id)],
         );
         base64_decode(out.trim())
-    }
-}
-
-impl Drop for GcpFake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -469,7 +435,7 @@ fn credentials_tokens_and_errors() {
     // Workload identity federation (google-github-actions/auth's file): the CI's OIDC token,
     // exchanged at STS, then for the service account's token.
     let mut args = fake.args();
-    args.credentials = Some(fake.dir.path().join("external-account.json"));
+    args.credentials = Some(fake.server.dir().join("external-account.json"));
     let mut s = GcpStore::open(&args).expect("external account");
     assert_eq!(s.get(&t).expect("get").expect("present").expose(), b"value-one");
     let st = fake.state();
@@ -583,20 +549,14 @@ fn gcp_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
         return;
     };
     let repo = Repo::seed();
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "gcp", "--apply"], &fake.env());
-    assert_eq!(code, 2, "{out}\n{err}");
+    let (out, err) = fails_after_three_writes(&repo, "gcp", &fake.env(), &|| fake.values());
     assert!(
         err.contains("UNAVAILABLE") || out.contains("UNAVAILABLE"),
         "{out}\n{err}"
     );
-    let held = fake.values();
-    assert_eq!(held.len(), 3, "three versions were accepted");
-    repo.assert_nothing_lost(&|s| held.iter().any(|v| v.contains(s)));
 
     let Some(fake2) = GcpFake::start(&[]) else { return };
-    let (code, out, err) = run_env(&repo, &["migrate", "--to", "gcp", "--apply"], &fake2.env());
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
+    rerun_finishes(&repo, "gcp", &fake2.env());
 }
 
 #[test]
@@ -697,7 +657,7 @@ fn the_metadata_server_gives_token_and_project() {
     let env: Vec<(&str, String)> = vec![
         ("GCE_METADATA_HOST", host),
         ("CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER", fake.url.clone()),
-        ("CLOUDSDK_CONFIG", fake.dir.path().display().to_string()),
+        ("CLOUDSDK_CONFIG", fake.server.dir().display().to_string()),
     ];
     let (code, out, err) = run_env(&repo, &["migrate", "--to", "gcp", "--apply"], &env);
     assert_eq!(code, 0, "{out}\n{err}");

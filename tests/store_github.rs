@@ -5,10 +5,8 @@
 //! would hold. PyGithub, a community client (GitHub has no official Python SDK), is the second
 //! client: it writes and lists secrets on the same server the same way.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use leakless::findings::Secret;
@@ -18,8 +16,8 @@ use leakless::migrate::store::{Put, Readback, SecretStore, StoreError, Target};
 use serde_json::Value;
 
 use crate::util::external_tool;
+use crate::util::standin::{python_inline, run_ok, Launch, StandIn};
 
-const REPO_ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// A made-up fine-grained token (never a real one).
 pub const TOKEN: &str =
     "github_pat_11TESTTESTTEST0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV";
@@ -33,9 +31,7 @@ pub struct GithubFake {
     /// Base URL (what `--github-api-url` takes).
     pub url: String,
     python: PathBuf,
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
+    server: StandIn,
 }
 
 impl GithubFake {
@@ -43,62 +39,25 @@ impl GithubFake {
     /// with PyNaCl), a failure under `LEAKLESS_REQUIRE_TOOLS=1`.
     pub fn start(extra: &[&str]) -> Option<Self> {
         let python = external_tool("LEAKLESS_TEST_PYTHON")?;
-        let dir = tempfile::Builder::new()
-            .prefix("github-fake-")
-            .tempdir()
-            .expect("tempdir");
-        let log = dir.path().join("server.log");
-        let mut child = Command::new(&python)
-            .arg(format!("{REPO_ROOT}/tests/support/github_secrets_fake.py"))
+        // It needs PyNaCl, which `bash scripts/test` installs in the test venv.
+        let server = Launch::python("the GitHub stand-in", &python, "github_secrets_fake.py")
             .args(["--token", TOKEN, "--read-only-token", "ghs_readonly"])
-            .args([
-                "--repo",
-                &format!("{REPO}:{REPO_ID}"),
-                "--repo",
-                "acme/other:7002",
-            ])
+            .args(["--repo", &format!("{REPO}:{REPO_ID}")])
+            .args(["--repo", "acme/other:7002"])
             .args(["--environment", &format!("{REPO}:production"), "--org", "acme"])
             .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log"))
-            .spawn()
-            .expect("start tests/support/github_secrets_fake.py");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-        let Some(port) = line
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse::<u16>().ok())
-        else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the GitHub stand-in did not start (is PyNaCl installed? bash scripts/test installs it): {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        };
+            .ready_line(1);
         Some(Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: server.url(),
             python,
-            child,
-            log,
-            _dir: dir,
+            server,
         })
     }
 
     /// Everything the server holds: `secrets` (scope, name, value, updated_at, visibility,
     /// selected), `requests` ("METHOD /path"), `writes`.
     pub fn state(&self) -> Value {
-        let resp = Client::new("github")
-            .send("GET", &format!("{}/__state", self.url), &[], None)
-            .expect("GET /__state");
-        serde_json::from_slice(&resp.body).expect("state JSON")
+        self.server.state()
     }
 
     /// The decrypted value of `name` in `scope` (`acme/shop`, `acme/shop@production`, `org:acme`).
@@ -155,28 +114,11 @@ impl GithubFake {
         let prelude = "import os, json\nfrom github import Github, Auth\n\
                        g = Github(base_url=os.environ['FAKE_URL'], auth=Auth.Token(os.environ['FAKE_TOKEN']), retry=None)\n\
                        repo = g.get_repo(os.environ['FAKE_REPO'])\n";
-        let out = Command::new(&self.python)
-            .arg("-c")
-            .arg(format!("{prelude}{script}"))
-            .env("FAKE_URL", &self.url)
+        let mut cmd = python_inline(&self.python, prelude, script);
+        cmd.env("FAKE_URL", &self.url)
             .env("FAKE_TOKEN", TOKEN)
-            .env("FAKE_REPO", REPO)
-            .output()
-            .expect("run PyGithub");
-        assert!(
-            out.status.success(),
-            "PyGithub failed: {}\nserver log:\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(&self.log).unwrap_or_default()
-        );
-        String::from_utf8(out.stdout).expect("UTF-8")
-    }
-}
-
-impl Drop for GithubFake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+            .env("FAKE_REPO", REPO);
+        run_ok(&mut cmd, "")
     }
 }
 
@@ -575,12 +517,7 @@ fn github_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
         return;
     };
     let repo = seed_with_workflow();
-    let args = ["migrate", "--to", "github", "--apply"];
-    let (code, out, err) = crate::migrate::run_env(&repo, &args, &gh.env());
-    assert_eq!(code, 2, "{out}\n{err}");
-    assert_eq!(gh.values().len(), 3, "three writes were accepted");
-    let held = gh.values();
-    repo.assert_nothing_lost(&|s| held.iter().any(|v| v.contains(s)));
+    crate::migrate_stores::fails_after_three_writes(&repo, "github", &gh.env(), &|| gh.values());
     // The server recovers; the re-run (no --overwrite) recognises its own three writes. It
     // takes GH_TOKEN over GITHUB_TOKEN, as the gh CLI does.
     Client::new("github")
@@ -590,8 +527,7 @@ fn github_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     env.retain(|(k, _)| *k != "GITHUB_TOKEN");
     env.push(("GH_TOKEN", TOKEN.into()));
     env.push(("GITHUB_TOKEN", "ghs_workflowtokenthatcannotwritesecrets".into()));
-    let (code, out, err) = crate::migrate::run_env(&repo, &args, &env);
-    assert_eq!(code, 0, "{out}\n{err}");
+    crate::migrate_stores::rerun_finishes(&repo, "github", &env);
     let held = gh.values();
     for (path, s) in &repo.secrets {
         assert!(
@@ -599,7 +535,6 @@ fn github_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
             "secret from {path} in GitHub"
         );
     }
-    assert_eq!(crate::migrate::run_env(&repo, &["scan", "."], &[]).0, 0);
 }
 
 #[test]

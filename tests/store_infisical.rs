@@ -7,10 +7,6 @@
 //! options, [`InfisicalMock::env`] the same as environment variables for running the binary, and
 //! [`InfisicalMock::state`] everything the server holds.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use leakless::findings::Secret;
@@ -20,8 +16,8 @@ use leakless::migrate::store::{Put, SecretStore, StoreError, Target};
 use serde_json::Value;
 
 use crate::util::external_tool;
+use crate::util::standin::{python_inline, python_or_system, run_ok, Launch, StandIn};
 
-const REPO_ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// A made-up machine identity (UUID client id, 64-hex client secret, as Infisical issues them).
 pub const CLIENT_ID: &str = "7c1f0b52-3d4e-4a8b-9f21-5e6d7c8b9a01";
 pub const CLIENT_SECRET: &str = "3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a";
@@ -43,46 +39,27 @@ pub struct InfisicalMock {
     pub client_secret: String,
     /// The project id.
     pub project_id: String,
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
+    server: StandIn,
 }
 
 impl InfisicalMock {
     /// Starts the server (it binds a free port itself and reports it), waiting up to 20 s.
     pub fn start(extra_args: &[&str]) -> Self {
-        let python = std::env::var_os("LEAKLESS_TEST_PYTHON")
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "python3".into());
-        let dir = tempfile::Builder::new()
-            .prefix("infisical-mock-")
-            .tempdir()
-            .expect("tempdir");
-        let log = dir.path().join("server.log");
-        let stderr = std::fs::File::create(&log).expect("server log");
-        let mut child = Command::new(&python)
-            .arg(format!("{REPO_ROOT}/tests/support/infisical_server.py"))
-            .args([
-                "--client",
-                &format!("{CLIENT_ID}:{CLIENT_SECRET}"),
-                "--project",
-                PROJECT_ID,
-            ])
-            .args(extra_args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {python:?} tests/support/infisical_server.py: {e}"));
-        let port = ready_port(&mut child, &log, "the Infisical stand-in");
+        let server = Launch::python(
+            "the Infisical stand-in",
+            &python_or_system(),
+            "infisical_server.py",
+        )
+        .args(["--client", &format!("{CLIENT_ID}:{CLIENT_SECRET}")])
+        .args(["--project", PROJECT_ID])
+        .args(extra_args)
+        .ready_line(1);
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: server.url(),
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
             project_id: PROJECT_ID.into(),
-            child,
-            log,
-            _dir: dir,
+            server,
         }
     }
 
@@ -90,11 +67,7 @@ impl InfisicalMock {
     /// secretValue, version), `folders`, `requests` ("METHOD /path" in order), and the counters
     /// `writes`, `logins`, `rateLimited`, `approvals`.
     pub fn state(&self) -> Value {
-        let resp = Client::new("infisical")
-            .send("GET", &format!("{}/__state", self.url), &[], None)
-            .expect("GET /__state");
-        assert_eq!(resp.status, 200, "GET /__state");
-        serde_json::from_slice(&resp.body).expect("state JSON")
+        self.server.state()
     }
 
     /// The value stored at `(env, path, key)` (path like `/shop`), if any.
@@ -105,6 +78,16 @@ impl InfisicalMock {
             .iter()
             .find(|s| s["environment"] == env && s["secretPath"] == path && s["secretKey"] == key)
             .map(|s| s["secretValue"].as_str().expect("value").to_string())
+    }
+
+    /// Every value stored, in any project, environment and path.
+    pub fn values(&self) -> Vec<String> {
+        self.state()["secrets"]
+            .as_array()
+            .expect("secrets")
+            .iter()
+            .filter_map(|s| s["secretValue"].as_str().map(str::to_string))
+            .collect()
     }
 
     /// `--infisical-*` options for this server (environment left to the store's default, `dev`).
@@ -135,44 +118,12 @@ impl InfisicalMock {
 
     /// The server's log (requests, one per line).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.server.log()
     }
 
     /// An opened store for this server.
     pub fn store(&self) -> InfisicalStore {
         InfisicalStore::open(&self.args()).unwrap_or_else(|e| panic!("open: {e}\n{}", self.log()))
-    }
-}
-
-/// Waits (up to 20 s) for a stand-in server's `READY <port>` line on its stdout and returns the
-/// port; kills it and fails the test with its stderr (`log`) when it does not come up.
-pub fn ready_port(child: &mut Child, log: &std::path::Path, what: &str) -> u16 {
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-    let port = line
-        .strip_prefix("READY ")
-        .and_then(|p| p.trim().parse::<u16>().ok());
-    let Some(port) = port else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "{what} did not come up within 20 s (stdout: {line:?}); its stderr:\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-    };
-    port
-}
-
-impl Drop for InfisicalMock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -202,23 +153,13 @@ fn sdk(mock: &InfisicalMock, script: &str, vars: &[(&str, &str)]) -> Option<Stri
                    c = InfisicalSDKClient(host=os.environ['MOCK_URL'], cache_ttl=None)\n\
                    c.auth.universal_auth.login(os.environ['MOCK_CLIENT_ID'], os.environ['MOCK_CLIENT_SECRET'])\n\
                    PROJECT = os.environ['MOCK_PROJECT']\n";
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(format!("{prelude}{script}"))
-        .env("MOCK_URL", &mock.url)
+    let mut cmd = python_inline(&python, prelude, script);
+    cmd.env("MOCK_URL", &mock.url)
         .env("MOCK_CLIENT_ID", &mock.client_id)
         .env("MOCK_CLIENT_SECRET", &mock.client_secret)
         .env("MOCK_PROJECT", &mock.project_id)
-        .envs(vars.iter().copied())
-        .output()
-        .expect("run the Infisical Python SDK");
-    assert!(
-        out.status.success(),
-        "SDK script failed: {}\nserver log:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        mock.log()
-    );
-    Some(String::from_utf8(out.stdout).expect("SDK output is UTF-8"))
+        .envs(vars.iter().copied());
+    Some(run_ok(&mut cmd, ""))
 }
 
 /// Reads `(path, key)` in `dev` through the SDK (v3 raw endpoint), as JSON `{value, version}`.

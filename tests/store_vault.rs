@@ -9,10 +9,10 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use leakless::findings::Secret;
 use leakless::migrate::store::vault::{VaultArgs, VaultStore};
@@ -20,6 +20,7 @@ use leakless::migrate::store::{Put, SecretStore, StoreError, Target};
 use serde_json::{json, Value};
 
 use crate::util::external_tool;
+use crate::util::standin::{free_port, Launch, StandIn};
 
 /// A real OpenBao server in dev mode (in memory, unsealed, KV v2 mounted at `secret/`), listening
 /// on a free 127.0.0.1 port, killed on drop.
@@ -37,10 +38,9 @@ pub struct OpenBao {
     pub root_token: String,
     /// The `bao` binary (also the CLI client).
     pub bao: PathBuf,
-    child: Child,
-    /// HOME of the server and the CLI (the dev server would write `~/.vault-token`) and the
-    /// server's log.
-    dir: tempfile::TempDir,
+    /// The dev server; its directory is HOME of the server and the CLI (the dev server would
+    /// write `~/.vault-token`).
+    server: StandIn,
 }
 
 impl OpenBao {
@@ -64,15 +64,13 @@ impl OpenBao {
     }
 
     fn try_start(bao: &std::path::Path) -> Result<Self, String> {
-        let dir = tempfile::Builder::new()
-            .prefix("leakless-openbao-")
-            .tempdir()
-            .expect("tempdir");
         let port = free_port();
+        let addr = format!("http://127.0.0.1:{port}");
         let root_token = format!("leakless-root-{port}");
-        let log_path = dir.path().join("server.log");
-        let log = std::fs::File::create(&log_path).expect("create server log");
-        let child = Command::new(bao)
+        let launch = Launch::new("the OpenBao dev server", bao);
+        let home = launch.dir().to_path_buf();
+        let health = format!("{addr}/v1/sys/health");
+        let server = launch
             .args([
                 "server",
                 "-dev",
@@ -80,40 +78,18 @@ impl OpenBao {
                 &format!("-dev-root-token-id={root_token}"),
                 &format!("-dev-listen-address=127.0.0.1:{port}"),
             ])
-            .env("HOME", dir.path())
+            .env("HOME", home)
             .env_remove("VAULT_ADDR")
             .env_remove("VAULT_TOKEN")
             .env_remove("BAO_ADDR")
             .env_remove("BAO_TOKEN")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone log handle"))
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bao.display()));
-        let mut server = Self {
-            addr: format!("http://127.0.0.1:{port}"),
+            .until(|| agent().get(&health).call().is_ok_and(|r| r.status() == 200))?;
+        Ok(Self {
+            addr,
             root_token,
             bao: bao.into(),
-            child,
-            dir,
-        };
-        let read_log = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(format!("(exited with {status})\n{}", read_log(&log_path)));
-            }
-            if let Ok(r) = agent().get(&format!("{}/v1/sys/health", server.addr)).call() {
-                if r.status() == 200 {
-                    return Ok(server);
-                }
-            }
-            if Instant::now() > deadline {
-                // Drop kills the child.
-                return Err(format!("(not healthy after 20 s)\n{}", read_log(&log_path)));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+            server,
+        })
     }
 
     /// Store options for the root token (KV v2 at `secret/`).
@@ -182,7 +158,7 @@ impl OpenBao {
             .env_remove("BAO_TOKEN")
             .env_remove("VAULT_NAMESPACE")
             .env_remove("BAO_NAMESPACE")
-            .env("HOME", self.dir.path())
+            .env("HOME", self.server.dir())
             .output()
             .expect("run bao kv get");
         if !out.status.success() {
@@ -227,28 +203,12 @@ impl OpenBao {
 impl OpenBao {
     /// Kills the server now (the store dies; a dev server's data dies with it).
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OpenBao {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.kill();
     }
 }
 
 fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(Duration::from_secs(10)).build()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind a free port")
-        .local_addr()
-        .expect("local addr")
-        .port()
 }
 
 fn raw(

@@ -1,6 +1,8 @@
 //! Test helpers: a fresh temporary directory per test and a command builder for the binary
 //! (after ripgrep's `rgtest!`).
 
+pub mod standin;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -76,22 +78,7 @@ impl TestCommand {
 
     /// Runs with `input` on standard input; returns (exit code, stdout, stderr).
     pub fn run_with_stdin(&mut self, input: &[u8]) -> (i32, String, String) {
-        use std::io::Write;
-        use std::process::Stdio;
-        let mut child = self
-            .cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run leakless");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-        let o = child.wait_with_output().expect("wait");
+        let o = standin::output_with_stdin(&mut self.cmd, input);
         (
             o.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&o.stdout).into_owned(),

@@ -50,26 +50,26 @@ import argparse
 import json
 import re
 import ssl
-import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+import standin
 
 NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 VERSIONS = re.compile(r"^(7\.[0-6](-preview)?|20[12][0-9]-[01][0-9]-[0-3][0-9](-preview)?)$")
 RESOURCE = "https://vault.azure.net"
 
 
-class ApiError(Exception):
+class ApiError(standin.ApiError):
+    """Key Vault's error body: {"error": {"code", "message", "innererror"?}}."""
+
     def __init__(self, status, code, message, inner=None, headers=None):
-        super().__init__(message)
-        self.status = status
-        self.body = {"error": {"code": code, "message": message}}
+        body = {"error": {"code": code, "message": message}}
         if inner:
-            self.body["error"]["innererror"] = {"code": inner}
-        self.headers = headers or {}
+            body["error"]["innererror"] = {"code": inner}
+        super().__init__(status, body, headers)
 
 
 class State:
@@ -141,69 +141,36 @@ def page(st, items, path, query):
         raise ApiError(400, "BadParameter", "maxresults must be between 1 and 25")
     skip = int(query.get("$skiptoken", ["0"])[0] or 0)
     size = min(size, st.page_size or size)
-    chunk = items[skip : skip + size]
-    nxt = None
-    if skip + size < len(items):
+    chunk, nxt = standin.window(items, skip, size)
+    link = None
+    if nxt is not None:
         api = query["api-version"][0]
-        nxt = f"{st.origin}{path}?api-version={api}&$skiptoken={skip + size}&maxresults={size}"
-    return {"value": chunk, "nextLink": nxt}
+        link = f"{st.origin}{path}?api-version={api}&$skiptoken={nxt}&maxresults={size}"
+    return {"value": chunk, "nextLink": link}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin.JsonHandler):
     server_version = "AzureKeyVaultFake/1"
-
-    def log_message(self, fmt, *args):
-        sys.stderr.write("%s\n" % (fmt % args))
-
-    def reply(self, status, body, headers=None):
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
-    def do_GET(self):
-        self.route("GET")
-
-    def do_PUT(self):
-        self.route("PUT")
-
-    def do_POST(self):
-        self.route("POST")
-
-    def do_DELETE(self):
-        self.route("DELETE")
 
     def route(self, method):
         st = self.server.state
         url = urlsplit(self.path)
         query = parse_qs(url.query, keep_blank_values=True)
-        raw = self.body()
-        try:
-            with st.lock:
-                # A later page (`$skiptoken`) is logged as such, so tests see paging followed.
-                st.requests.append(f"{method} {url.path}" + (" (next page)" if "$skiptoken" in query else ""))
-                if self.server.is_state_port:
-                    if url.path == "/__state":
-                        return self.reply(200, self.state_json(st))
-                    raise ApiError(404, "NotFound", "state port: only GET /__state")
-                m = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/token", url.path)
-                if m and method == "POST":
-                    return self.token(st, m.group(1), raw)
-                m = re.fullmatch(r"/([^/]+)/v2\.0/\.well-known/openid-configuration", url.path)
-                if m and method == "GET":
-                    return self.discovery(st, m.group(1))
-                self.vault(st, method, url.path, query, raw)
-        except ApiError as e:
-            self.reply(e.status, e.body, e.headers)
+        raw = self.read_body()
+        with st.lock:
+            # A later page (`$skiptoken`) is logged as such, so tests see paging followed.
+            st.requests.append(f"{method} {url.path}" + (" (next page)" if "$skiptoken" in query else ""))
+            if self.server.is_state_port:
+                if url.path == "/__state":
+                    return self.send_json(200, self.state_json(st))
+                raise ApiError(404, "NotFound", "state port: only GET /__state")
+            m = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/token", url.path)
+            if m and method == "POST":
+                return self.token(st, m.group(1), raw)
+            m = re.fullmatch(r"/([^/]+)/v2\.0/\.well-known/openid-configuration", url.path)
+            if m and method == "GET":
+                return self.discovery(st, m.group(1))
+            self.vault(st, method, url.path, query, raw)
 
     def state_json(self, st):
         return {
@@ -228,7 +195,7 @@ class Handler(BaseHTTPRequestHandler):
         if tenant != st.tenant:
             raise ApiError(400, "invalid_tenant", "AADSTS90002: Tenant not found.")
         base = f"{st.origin}/{tenant}"
-        return self.reply(
+        return self.send_json(
             200,
             {
                 "token_endpoint": f"{base}/oauth2/v2.0/token",
@@ -251,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
                 "Timestamp: 2026-12-06 12:00:00Z",
                 "error_codes": [int(desc[6:desc.index(':')])],
             }
-            self.reply(status, body)
+            self.send_json(status, body)
 
         if tenant != st.tenant:
             return oauth_error(400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found.")
@@ -267,16 +234,15 @@ class Handler(BaseHTTPRequestHandler):
         token = "eyJ0eXAiOiJKV1QifQ." + uuid.uuid4().hex + uuid.uuid4().hex
         st.issued[token] = st.token_uses or None
         st.logins += 1
-        return self.reply(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
+        return self.send_json(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
 
     def authorize(self, st):
         challenge = {
             "WWW-Authenticate": f'Bearer authorization="{st.origin}/{st.tenant}", resource="{RESOURCE}"'
         }
-        auth = self.headers.get("Authorization") or ""
-        if not auth.startswith("Bearer "):
+        token = self.bearer()
+        if token is None:
             raise ApiError(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.", headers=challenge)
-        token = auth[len("Bearer "):]
         if token in st.static_tokens:
             return
         if token in st.issued:
@@ -311,7 +277,7 @@ class Handler(BaseHTTPRequestHandler):
                 for _, e in sorted(st.secrets.items())
                 if not e["deleted"] and e["versions"]
             ]
-            return self.reply(200, page(st, items, "/secrets", query))
+            return self.send_json(200, page(st, items, "/secrets", query))
         if not parts or not NAME.match(parts[0]):
             raise ApiError(400, "BadParameter", "The request URI contains an invalid name: %s" % (parts[0] if parts else ""))
         name = parts[0]
@@ -327,25 +293,25 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 1 and method == "GET":
             if not live:
                 raise not_found()
-            return self.reply(200, bundle_of(st, live, live["versions"][-1]))
+            return self.send_json(200, bundle_of(st, live, live["versions"][-1]))
         if len(parts) == 1 and method == "DELETE":
             if not live:
                 raise not_found()
             live["deleted"] = True
             b = bundle_of(st, live, live["versions"][-1])
             b.update({"recoveryId": f"{st.origin}/deletedsecrets/{live['name']}", "deletedDate": now(), "scheduledPurgeDate": now() + 90 * 86400})
-            return self.reply(200, b)
+            return self.send_json(200, b)
         if len(parts) == 2 and parts[1] == "versions" and method == "GET":
             if not live:
                 raise not_found()
             items = [item_of(st, live, v, True) for v in live["versions"]]
-            return self.reply(200, page(st, items, f"/secrets/{live['name']}/versions", query))
+            return self.send_json(200, page(st, items, f"/secrets/{live['name']}/versions", query))
         if len(parts) == 2 and method == "GET":
             if not live:
                 raise not_found()
             for v in live["versions"]:
                 if v["version"] == parts[1].lower():
-                    return self.reply(200, bundle_of(st, live, v))
+                    return self.send_json(200, bundle_of(st, live, v))
             raise not_found()
         raise ApiError(405, "MethodNotAllowed", "The requested resource does not support this method.")
 
@@ -379,7 +345,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["versions"].append({"version": uuid.uuid4().hex, "value": value, "tags": {}, "created": now()})
         version = {"version": uuid.uuid4().hex, "value": body["value"], "tags": tags, "created": now(), "contentType": body.get("contentType")}
         entry["versions"].append(version)
-        return self.reply(200, bundle_of(st, entry, version))
+        return self.send_json(200, bundle_of(st, entry, version))
 
 
 def main():
@@ -400,17 +366,15 @@ def main():
     args = ap.parse_args()
     state = State(args)
 
-    tls = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    tls = standin.server(Handler, state=state)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
     tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
-    tls.state, tls.is_state_port = state, False
-    plain = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    plain.state, plain.is_state_port = state, True
+    tls.is_state_port = False
+    plain = standin.server(Handler, state=state)
+    plain.is_state_port = True
     state.origin = f"https://{args.host}:{tls.server_address[1]}"
-    threading.Thread(target=plain.serve_forever, daemon=True).start()
-    print(f"READY {tls.server_address[1]} {plain.server_address[1]}", flush=True)
-    tls.serve_forever()
+    standin.serve(tls, plain)
 
 
 if __name__ == "__main__":

@@ -44,23 +44,21 @@ Prints `READY <port>` once listening on 127.0.0.1; logs go to stderr and never h
 """
 
 import argparse
-import json
 import re
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+import standin
 
 NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 REF = re.compile(r"\$\{([^}]+)\}")
 
 
-class ApiError(Exception):
+class ApiError(standin.ApiError):
+    """Doppler's error body: {"messages": [...], "success": false}."""
+
     def __init__(self, status, message, headers=None):
-        super().__init__(message)
-        self.status = status
-        self.body = {"messages": [message], "success": False}
-        self.headers = headers or {}
+        super().__init__(status, {"messages": [message], "success": False}, headers)
 
 
 class State:
@@ -97,91 +95,62 @@ def listing(st, config):
     return out
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin.JsonHandler):
     server_version = "DopplerFake/1"
-
-    def log_message(self, fmt, *args):
-        sys.stderr.write("%s\n" % (fmt % args))
-
-    def reply(self, status, body, headers=None):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        self.route("GET")
-
-    def do_POST(self):
-        self.route("POST")
 
     def route(self, method):
         st = self.server.state
         url = urlsplit(self.path)
         q = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
-        try:
-            with st.lock:
-                st.requests.append(f"{method} {url.path}")
-                if url.path == "/__state" and method == "GET":
-                    return self.reply(200, {
-                        "configs": st.configs,
-                        "writes": st.writes,
-                        "rateLimited": st.rate_limited,
-                        "requests": st.requests,
-                    })
-                token = self.auth(st)
-                if url.path == "/v3/me" and method == "GET":
-                    service = token in st.service
-                    return self.reply(200, {
-                        "slug": "tok_" + str(abs(hash(token)) % 10**8), "name": "test token",
-                        "created_at": "2026-12-01T00:00:00.000Z", "last_seen_at": None,
-                        "token_preview": token[:10] + "…" + token[-4:],
-                        "workplace": {"slug": "wp", "name": "Workplace"},
-                        "type": "service_token" if service else "personal",
-                    })
-                if st.rate_limit:
-                    st.rate_limit = False
-                    st.rate_limited += 1
-                    raise ApiError(429, "Rate limit exceeded. Please retry after the time in the Retry-After header.", {"Retry-After": "1"})
-                body = {}
-                if method == "POST":
-                    try:
-                        body = json.loads(raw or b"{}")
-                    except ValueError:
-                        raise ApiError(400, "Invalid JSON body")
-                    if not isinstance(body, dict):
-                        raise ApiError(400, "Invalid JSON body")
-                if url.path == "/v3/configs" and method == "GET":
-                    return self.list_configs(st, token, q)
-                params = body if method == "POST" else q
-                config = self.scope(st, token, params.get("project"), params.get("config"))
-                if url.path == "/v3/configs/config/secret" and method == "GET":
-                    name = q.get("name") or ""
-                    if name not in st.configs[config]:
-                        raise ApiError(404, "Could not find requested secret")
-                    v = st.configs[config][name]
-                    return self.reply(200, {"success": True, "name": name,
+        with st.lock:
+            st.requests.append(f"{method} {url.path}")
+            if url.path == "/__state" and method == "GET":
+                return self.send_json(200, {
+                    "configs": st.configs,
+                    "writes": st.writes,
+                    "rateLimited": st.rate_limited,
+                    "requests": st.requests,
+                })
+            token = self.auth(st)
+            if url.path == "/v3/me" and method == "GET":
+                service = token in st.service
+                return self.send_json(200, {
+                    "slug": "tok_" + str(abs(hash(token)) % 10**8), "name": "test token",
+                    "created_at": "2026-12-01T00:00:00.000Z", "last_seen_at": None,
+                    "token_preview": token[:10] + "…" + token[-4:],
+                    "workplace": {"slug": "wp", "name": "Workplace"},
+                    "type": "service_token" if service else "personal",
+                })
+            if st.rate_limit:
+                st.rate_limit = False
+                st.rate_limited += 1
+                raise ApiError(429, "Rate limit exceeded. Please retry after the time in the Retry-After header.", {"Retry-After": "1"})
+            body = {}
+            if method == "POST":
+                body = self.read_json({}, ApiError(400, "Invalid JSON body"))
+                if not isinstance(body, dict):
+                    raise ApiError(400, "Invalid JSON body")
+            if url.path == "/v3/configs" and method == "GET":
+                return self.list_configs(st, token, q)
+            params = body if method == "POST" else q
+            config = self.scope(st, token, params.get("project"), params.get("config"))
+            if url.path == "/v3/configs/config/secret" and method == "GET":
+                name = q.get("name") or ""
+                if name not in st.configs[config]:
+                    raise ApiError(404, "Could not find requested secret")
+                v = st.configs[config][name]
+                return self.send_json(200, {"success": True, "name": name,
                                             "value": {"raw": v, "computed": computed(st.configs[config], v), "note": ""}})
-                if url.path == "/v3/configs/config/secrets" and method == "GET":
-                    return self.reply(200, {"success": True, "secrets": listing(st, config)})
-                if url.path == "/v3/configs/config/secrets" and method == "POST":
-                    if token in st.read_only:
-                        raise ApiError(403, "This token does not have write access")
-                    return self.update(st, config, body)
-                raise ApiError(404, "Not found")
-        except ApiError as e:
-            self.reply(e.status, e.body, e.headers)
+            if url.path == "/v3/configs/config/secrets" and method == "GET":
+                return self.send_json(200, {"success": True, "secrets": listing(st, config)})
+            if url.path == "/v3/configs/config/secrets" and method == "POST":
+                if token in st.read_only:
+                    raise ApiError(403, "This token does not have write access")
+                return self.update(st, config, body)
+            raise ApiError(404, "Not found")
 
     def auth(self, st):
-        h = self.headers.get("Authorization") or ""
-        token = h[len("Bearer "):] if h.startswith("Bearer ") else ""
+        token = self.bearer() or ""
         if token not in st.tokens and token not in st.service:
             raise ApiError(401, "Invalid Auth token")
         return token
@@ -208,11 +177,10 @@ class Handler(BaseHTTPRequestHandler):
         if q.get("project") != st.project:
             raise ApiError(404, "Could not find requested project")
         page, per = int(q.get("page") or 1), int(q.get("per_page") or 20)
-        names = sorted(st.configs)
-        chunk = names[(page - 1) * per: page * per]
+        chunk, _ = standin.window(sorted(st.configs), (page - 1) * per, per)
         configs = [{"name": c, "project": st.project, "environment": c.split("_")[0], "root": "_" not in c,
                     "locked": False} for c in chunk]
-        return self.reply(200, {"configs": configs, "page": page, "success": True})
+        return self.send_json(200, {"configs": configs, "page": page, "success": True})
 
     def update(self, st, config, body):
         secrets = st.configs[config]
@@ -254,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
                 secrets.pop(c["name"], None)
             elif c.get("value") is not None:
                 secrets[c["name"]] = c["value"]
-        return self.reply(200, {"success": True, "secrets": listing(st, config)})
+        return self.send_json(200, {"success": True, "secrets": listing(st, config)})
 
 
 def main():
@@ -269,10 +237,7 @@ def main():
     ap.add_argument("--preempt-update", default=None)
     ap.add_argument("--preempt-create", default=None)
     a = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.state = State(a)
-    print(f"READY {server.server_address[1]}", flush=True)
-    server.serve_forever()
+    standin.serve(standin.server(Handler, state=State(a)))
 
 
 if __name__ == "__main__":

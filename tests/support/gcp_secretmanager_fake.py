@@ -65,15 +65,15 @@ import datetime
 import json
 import re
 import secrets as rnd
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+import standin
 
 SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -112,10 +112,11 @@ def b64url_decode(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
-class ApiError(Exception):
+class ApiError(standin.ApiError):
+    """Google's error body: {"error": {"code", "message", "status"}}."""
+
     def __init__(self, code, status, message):
-        super().__init__(message)
-        self.code, self.status, self.message = code, status, message
+        super().__init__(code, {"error": {"code": code, "message": message, "status": status}})
 
 
 class State:
@@ -191,72 +192,41 @@ def paginate(items, query, key):
         raise ApiError(400, "INVALID_ARGUMENT", "Invalid page size or page token.")
     if size <= 0:
         size = 25
-    size = min(size, 25000)
-    page = items[start:start + size]
+    page, nxt = standin.window(items, start, min(size, 25000))
     out = {key: page, "totalSize": len(items)}
-    if start + size < len(items):
-        out["nextPageToken"] = str(start + size)
+    if nxt is not None:
+        out["nextPageToken"] = str(nxt)
     return out
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin.JsonHandler):
+    content_type = "application/json; charset=UTF-8"
 
-    def log_message(self, fmt, *a):
-        sys.stderr.write("%s\n" % (fmt % a))
-
-    def send_json(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
-    def do_GET(self):
-        self.route("GET")
-
-    def do_POST(self):
-        self.route("POST")
-
-    def do_DELETE(self):
-        self.route("DELETE")
-
-    def do_PATCH(self):
-        self.route("PATCH")
+    def server_bug(self, exc):
+        return ApiError(500, "INTERNAL", "stand-in bug: %r" % (exc,))
 
     def route(self, method):
         url = urlsplit(self.path)
         path = unquote(url.path)
         query = parse_qs(url.query)
-        raw = self.body()
+        raw = self.read_body()
         st = STATE
-        try:
-            if path == "/__state" and method == "GET":
-                with st.lock:
-                    return self.send_json(200, dump_state(st))
+        if path == "/__state" and method == "GET":
             with st.lock:
-                st.requests.append("%s %s" % (method, path))
-            if path == "/token" and method == "POST":
-                return self.token(raw)
-            if path.startswith("/computeMetadata/v1/"):
-                return self.metadata(method, path)
-            if path in ("/oidc", "/sts/v1/token") or path.startswith("/iamcredentials/"):
-                return self.federation(method, path, raw)
-            if not path.startswith("/v1/"):
-                raise ApiError(404, "NOT_FOUND", "The requested URL was not found on this server.")
-            with st.lock:
-                self.authenticate(method)
-                return self.api(method, path[len("/v1/"):], query, raw)
-        except ApiError as e:
-            return self.send_json(e.code, {"error": {"code": e.code, "message": e.message, "status": e.status}})
-        except Exception as e:  # a bug in the stand-in: say so loudly
-            sys.stderr.write("stand-in error: %r\n" % (e,))
-            return self.send_json(500, {"error": {"code": 500, "message": "stand-in bug: %r" % (e,), "status": "INTERNAL"}})
+                return self.send_json(200, dump_state(st))
+        with st.lock:
+            st.requests.append("%s %s" % (method, path))
+        if path == "/token" and method == "POST":
+            return self.token(raw)
+        if path.startswith("/computeMetadata/v1/"):
+            return self.metadata(method, path)
+        if path in ("/oidc", "/sts/v1/token") or path.startswith("/iamcredentials/"):
+            return self.federation(method, path, raw)
+        if not path.startswith("/v1/"):
+            raise ApiError(404, "NOT_FOUND", "The requested URL was not found on this server.")
+        with st.lock:
+            self.authenticate(method)
+            return self.api(method, path[len("/v1/"):], query, raw)
 
     # --- OAuth 2.0 -------------------------------------------------------------------------
 
@@ -312,7 +282,7 @@ class Handler(BaseHTTPRequestHandler):
         st = STATE
         ext = st.external
         if ext is None:
-            return self.send_json(404, {"error": {"code": 404, "message": "not configured", "status": "NOT_FOUND"}})
+            raise ApiError(404, "NOT_FOUND", "not configured")
         if path == "/oidc" and method == "GET":
             if self.headers.get("Authorization") != "bearer " + ext["request_token"]:
                 return self.send_json(401, {"message": "Bad credentials"})
@@ -340,17 +310,17 @@ class Handler(BaseHTTPRequestHandler):
         if path == want and method == "POST":
             auth = self.headers.get("Authorization", "")
             if auth[len("Bearer "):] not in st.federated:
-                return self.send_json(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED"}})
+                raise ApiError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
             body = json.loads(raw or b"{}")
             if "https://www.googleapis.com/auth/cloud-platform" not in body.get("scope", []):
-                return self.send_json(400, {"error": {"code": 400, "message": "scope is required", "status": "INVALID_ARGUMENT"}})
+                raise ApiError(400, "INVALID_ARGUMENT", "scope is required")
             with st.lock:
                 token = "ya29.impersonated-" + rnd.token_urlsafe(24)
                 st.tokens[token] = {"uses": None, "write": True}
                 st.impersonations += 1
             expire = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
             return self.send_json(200, {"accessToken": token, "expireTime": expire})
-        return self.send_json(404, {"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}})
+        raise ApiError(404, "NOT_FOUND", "Not found.")
 
     def send_text(self, code, text):
         data = text.encode()
@@ -364,12 +334,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def authenticate(self, method):
         st = STATE
-        auth = self.headers.get("Authorization", "")
-        if not auth.startswith("Bearer "):
+        bearer = self.bearer()
+        if bearer is None:
             raise ApiError(401, "UNAUTHENTICATED",
                            "Request is missing required authentication credential. Expected OAuth 2 access token, "
                            "login cookie or other valid authentication credential.")
-        bearer = auth[len("Bearer "):]
         tok = st.tokens.get(bearer)
         if tok is None and bearer.count(".") == 2 and verify_jwt(st, bearer, self_signed=True) is None:
             # A self-signed JWT used directly as the bearer token, as Google's client libraries
@@ -630,7 +599,7 @@ def main():
     ap.add_argument("--rate-limit-once", action="store_true")
     args = ap.parse_args()
     STATE = State(args)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = standin.server(Handler, args.port)
     port = server.server_address[1]
     token_uri = "http://127.0.0.1:%d/token" % port
     project_id = next(iter(STATE.projects))
@@ -670,9 +639,7 @@ def main():
                        "credential_source": {"url": base + "/oidc?audience=" + ext["audience"],
                                              "headers": {"Authorization": "bearer " + ext["request_token"]},
                                              "format": {"type": "json", "subject_token_field_name": "value"}}}, f, indent=2)
-    sys.stdout.write("READY %d\n" % port)
-    sys.stdout.flush()
-    server.serve_forever()
+    standin.serve(server)
 
 
 if __name__ == "__main__":

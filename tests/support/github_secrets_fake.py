@@ -47,15 +47,14 @@ to stderr.
 import argparse
 import base64
 import datetime
-import json
 import re
 import secrets as rnd
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from nacl.public import PrivateKey, SealedBox
+
+import standin
 
 DOCS = "https://docs.github.com/rest/actions/secrets"
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -115,62 +114,18 @@ class State:
             }
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin.JsonHandler):
     server_version = "GitHub.com"
-
-    def log_message(self, fmt, *a):
-        sys.stderr.write("%s\n" % (fmt % a))
-
-    # -- plumbing
-    def send(self, status, body=None, headers=()):
-        data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        if body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
-        self.end_headers()
-        self.wfile.write(data)
+    always_headers = (("X-GitHub-Api-Version-Selected", "2022-11-28"),)
 
     def error(self, status, message, errors=None):
         body = {"message": message, "documentation_url": DOCS, "status": str(status)}
         if errors:
             body["errors"] = errors
-        self.send(status, body)
-
-    def body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
-        try:
-            return json.loads(raw or b"{}")
-        except ValueError:
-            return None
-
-    def token(self):
-        h = self.headers.get("Authorization") or ""
-        for p in ("Bearer ", "bearer ", "token "):
-            if h.startswith(p):
-                return h[len(p):].strip()
-        return None
+        self.send_json(status, body)
 
     def base(self):
         return f"http://{self.headers.get('Host')}"
-
-    # -- routing
-    def do_GET(self):
-        self.route("GET")
-
-    def do_PUT(self):
-        self.route("PUT")
-
-    def do_DELETE(self):
-        self.route("DELETE")
-
-    def do_POST(self):
-        self.route("POST")
 
     def route(self, method):
         st = self.server.state
@@ -184,8 +139,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__heal" and method == "POST":
             with st.lock:
                 st.fail_after = None
-            return self.send(204)
-        tok = self.token()
+            return self.send_json(204)
+        tok = self.bearer(("Bearer ", "bearer ", "token "))
         if tok not in st.tokens and tok not in st.read_only:
             return self.error(401, "Bad credentials")
         parts = [p for p in path.split("/") if p]
@@ -196,17 +151,17 @@ class Handler(BaseHTTPRequestHandler):
                 if full not in st.repos:
                     return self.error(404, "Not Found")
                 name, rid = st.repos[full]
-                return self.send(200, self.repo_json(name, rid))
+                return self.send_json(200, self.repo_json(name, rid))
             if method == "GET" and len(parts) == 2 and parts[0] == "orgs":
                 org = st.orgs.get(parts[1].lower())
                 if org is None:
                     return self.error(404, "Not Found")
-                return self.send(200, {"login": org, "id": 4242, "url": f"{self.base()}/orgs/{org}"})
+                return self.send_json(200, {"login": org, "id": 4242, "url": f"{self.base()}/orgs/{org}"})
             scope, rest = self.scope(parts)
             if scope is None:
                 return self.error(404, "Not Found")
             if rest == ["public-key"] and method == "GET":
-                return self.send(200, scope.public())
+                return self.send_json(200, scope.public())
             if not rest and method == "GET":
                 return self.list(scope, query)
             if len(rest) == 2 and rest[1] == "repositories" and method == "GET" and scope.org:
@@ -214,14 +169,14 @@ class Handler(BaseHTTPRequestHandler):
                 if s is None:
                     return self.error(404, "Not Found")
                 repos = [self.repo_json(n, i) for (n, i) in st.repos.values() if i in s["selected"]]
-                return self.send(200, {"total_count": len(repos), "repositories": repos})
+                return self.send_json(200, {"total_count": len(repos), "repositories": repos})
             if len(rest) == 1:
                 name = rest[0]
                 if method == "GET":
                     s = scope.secrets.get(name.upper())
                     if s is None:
                         return self.error(404, "Not Found")
-                    return self.send(200, self.meta(scope, name.upper(), s))
+                    return self.send_json(200, self.meta(scope, name.upper(), s))
                 if method == "PUT":
                     if tok in st.read_only:
                         return self.error(403, "Resource not accessible by integration")
@@ -229,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
                 if method == "DELETE":
                     if scope.secrets.pop(name.upper(), None) is None:
                         return self.error(404, "Not Found")
-                    return self.send(204)
+                    return self.send_json(204)
             return self.error(404, "Not Found")
 
     def scope(self, parts):
@@ -267,21 +222,21 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self.error(422, "Validation Failed")
         names = sorted(scope.secrets)
-        chunk = names[(page - 1) * per_page: page * per_page]
+        chunk, _ = standin.window(names, (page - 1) * per_page, per_page)
         last = max((len(names) + per_page - 1) // per_page, 1)
         path = urlsplit(self.path).path
         links = []
         if page < last:
             links.append(f'<{self.base()}{path}?per_page={per_page}&page={page + 1}>; rel="next"')
             links.append(f'<{self.base()}{path}?per_page={per_page}&page={last}>; rel="last"')
-        return self.send(200, {
+        return self.send_json(200, {
             "total_count": len(names),
             "secrets": [self.meta(scope, n, scope.secrets[n]) for n in chunk],
         }, [("Link", ", ".join(links))] if links else ())
 
     def put(self, scope, name):
         st = self.server.state
-        body = self.body()
+        body = self.read_json({})
         if not isinstance(body, dict):
             return self.error(400, "Problems parsing JSON")
         if not NAME.match(name) or name.upper().startswith("GITHUB_"):
@@ -321,8 +276,8 @@ class Handler(BaseHTTPRequestHandler):
             for s in st.scopes.values():
                 s.new_key()
         if old:
-            return self.send(204)
-        return self.send(201, {})
+            return self.send_json(204)
+        return self.send_json(201, {})
 
     def state(self):
         st = self.server.state
@@ -336,7 +291,7 @@ class Handler(BaseHTTPRequestHandler):
                 "requests": st.requests,
                 "writes": st.writes,
             }
-        self.send(200, out)
+        self.send_json(200, out)
 
 
 def main():
@@ -351,10 +306,7 @@ def main():
     p.add_argument("--fail-after-writes", type=int)
     p.add_argument("--rotate-key-after", type=int)
     args = p.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.state = State(args)
-    print(f"READY {server.server_address[1]}", flush=True)
-    server.serve_forever()
+    standin.serve(standin.server(Handler, args.port, State(args)))
 
 
 if __name__ == "__main__":

@@ -43,14 +43,13 @@ to stderr. Standard library only.
 
 import argparse
 import datetime
-import json
 import re
 import secrets as rnd
-import sys
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import standin
 
 # JavaScript's String.prototype.trim() whitespace set (WhiteSpace + LineTerminator).
 JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -81,13 +80,12 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-class ApiError(Exception):
+class ApiError(standin.ApiError):
+    """Infisical's error body: {reqId, statusCode, message, error}."""
+
     def __init__(self, status, error, message, headers=None):
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.message = message
-        self.headers = headers or {}
+        body = {"reqId": "req-" + rnd.token_hex(6), "statusCode": status, "message": message, "error": error}
+        super().__init__(status, body, headers)
 
 
 def bad_request(msg):
@@ -158,78 +156,35 @@ class State:
         }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(standin.JsonHandler):
     server_version = "infisical-mock/1"
-    protocol_version = "HTTP/1.1"
 
-    def log_message(self, fmt, *args):
-        sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
-
-    # -- plumbing --------------------------------------------------------------------------------
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_PATCH(self):
-        self.dispatch("PATCH")
-
-    def do_DELETE(self):
-        self.dispatch("DELETE")
-
-    def send_json(self, status, body, headers=None):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def dispatch(self, method):
+    def route(self, method):
         st = self.server.state
         url = urlsplit(self.path)
         path = url.path
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        req_id = "req-" + rnd.token_hex(6)
-        try:
-            if path == "/__state" and method == "GET":
-                with st.lock:
-                    return self.send_json(200, st.snapshot())
+        if path == "/__state" and method == "GET":
             with st.lock:
-                st.requests.append("%s %s" % (method, path))
-                if st.rate_limit_pending:
-                    st.rate_limit_pending = False
-                    st.rate_limited += 1
-                    raise ApiError(
-                        429,
-                        "RateLimitExceeded",
-                        "Rate limit exceeded. Please try again in 1 seconds",
-                        {"Retry-After": "1"},
-                    )
-                body = None
-                if raw:
-                    try:
-                        body = json.loads(raw)
-                    except ValueError:
-                        raise bad_request("Body is not valid JSON")
-                status, out = self.route(st, method, path, query, body)
-            return self.send_json(status, out)
-        except ApiError as e:
-            return self.send_json(
-                e.status,
-                {"reqId": req_id, "statusCode": e.status, "message": e.message, "error": e.error},
-                e.headers,
-            )
+                return self.send_json(200, st.snapshot())
+        with st.lock:
+            st.requests.append("%s %s" % (method, path))
+            if st.rate_limit_pending:
+                st.rate_limit_pending = False
+                st.rate_limited += 1
+                raise ApiError(
+                    429,
+                    "RateLimitExceeded",
+                    "Rate limit exceeded. Please try again in 1 seconds",
+                    {"Retry-After": "1"},
+                )
+            body = self.read_json(None, bad_request("Body is not valid JSON"))
+            status, out = self.api(st, method, path, query, body)
+        return self.send_json(status, out)
 
     # -- routing ---------------------------------------------------------------------------------
 
-    def route(self, st, method, path, query, body):
+    def api(self, st, method, path, query, body):
         if path == "/api/status" and method == "GET":
             return 200, {"date": now(), "message": "Ok"}
         if path == "/api/v1/auth/universal-auth/login" and method == "POST":
@@ -270,10 +225,10 @@ class Handler(BaseHTTPRequestHandler):
         }
 
     def authenticate(self, st):
-        auth = self.headers.get("Authorization") or ""
-        if not auth.startswith("Bearer ") or not auth[7:].strip():
+        token = self.bearer()
+        if not token:
             raise ApiError(401, "UnauthorizedError", "Token missing")
-        tok = st.tokens.get(auth[7:].strip())
+        tok = st.tokens.get(token)
         if tok is None:
             raise ApiError(403, "TokenError", "invalid signature")
         tok["uses"] += 1
@@ -493,15 +448,7 @@ def main():
     ap.add_argument("--preempt-update", default=None)
     args = ap.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    server.state = State(args)
-    sys.stdout.write("READY %d\n" % server.server_address[1])
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    standin.serve(standin.server(Handler, args.port, State(args)))
 
 
 if __name__ == "__main__":
