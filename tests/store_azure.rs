@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::migrate::{run_env, Repo};
-use crate::migrate_stores::{fails_after_three_writes, rerun_finishes};
+use crate::migrate_stores::{assert_every_secret_in, fails_after_three_writes, rerun_finishes};
 use crate::run_env::{migrate_commit_clone, openai_key, printenv_in};
 use crate::util::external_tool;
 use crate::util::standin::{python_or_system, python_script, run_json, Launch, StandIn};
@@ -121,12 +121,7 @@ fn seed_migrates_into_key_vault_and_the_sdk_reads_every_value() {
     repo.assert_no_secret_in("stderr", err.as_bytes());
     let values = kv.values();
     repo.assert_nothing_lost(&|s| values.iter().any(|v| v.contains(s)));
-    for (path, secret) in &repo.secrets {
-        assert!(
-            values.iter().any(|v| v.contains(secret.as_str())),
-            "secret from {path} in Key Vault"
-        );
-    }
+    assert_every_secret_in(&repo, &values, "Key Vault");
     assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
     // The read-back command and the guide line.
     assert!(

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::migrate::{git, run_env, Repo};
-use crate::migrate_stores::{fails_after_three_writes, rerun_finishes};
+use crate::migrate_stores::{assert_every_secret_in, fails_after_three_writes, rerun_finishes};
 use crate::run_env::{migrate_commit_clone, openai_key, printenv_in};
 use crate::util::external_tool;
 use crate::util::standin::{python_or_system, python_script, run_json, Launch, StandIn};
@@ -119,12 +119,7 @@ fn seed_migrates_into_doppler_configs_per_environment_and_the_sdk_reads_them() {
         .as_str()
         .is_some_and(|v| v.contains("Pr0dPassw0rdXq81Lm")));
     let values = dp.values();
-    for (path, secret) in &repo.secrets {
-        assert!(
-            values.iter().any(|v| v.contains(secret.as_str())),
-            "secret from {path} in Doppler"
-        );
-    }
+    assert_every_secret_in(&repo, &values, "Doppler");
     assert_eq!(run_env(&repo, &["scan", "."], &[]).0, 0);
     assert!(
         out.contains(&format!(

@@ -17,7 +17,7 @@ use leakless::migrate::store::{Put, SecretStore, StoreError, Target};
 use serde_json::Value;
 
 use crate::migrate::{run_env, Repo};
-use crate::migrate_stores::{fails_after_three_writes, rerun_finishes};
+use crate::migrate_stores::{assert_every_secret_in, fails_after_three_writes, rerun_finishes};
 use crate::util::external_tool;
 use crate::util::standin::{python_inline, run_ok, Launch, StandIn};
 
@@ -509,12 +509,7 @@ fn seed_migrates_into_gcp_secret_manager() {
     repo.assert_no_secret_in("stdout", out.as_bytes());
     repo.assert_no_secret_in("stderr", err.as_bytes());
     let values = fake.values();
-    for (path, secret) in &repo.secrets {
-        assert!(
-            values.iter().any(|v| v.contains(secret.as_str())),
-            "secret from {path} in Secret Manager"
-        );
-    }
+    assert_every_secret_in(&repo, &values, "Secret Manager");
     let stripe = fake.sdk_access("shop--dev--STRIPE_SECRET_KEY");
     assert!(
         repo.secrets.iter().any(|(_, s)| stripe == s.as_bytes()),

@@ -446,12 +446,7 @@ fn seed_migrates_into_github_and_workflows_read_the_secrets() {
     repo.assert_no_secret_in("stdout", out.as_bytes());
     repo.assert_no_secret_in("stderr", err.as_bytes());
     let held = gh.values();
-    for (path, s) in &repo.secrets {
-        assert!(
-            held.iter().any(|v| v.contains(s.as_str())),
-            "secret from {path} in GitHub"
-        );
-    }
+    crate::migrate_stores::assert_every_secret_in(&repo, &held, "GitHub");
     assert_eq!(gh.value(REPO, "NPM_TOKEN").as_deref(), Some(NPM_TOKEN));
     assert!(out.contains("github:acme/shop#OPENAI_API_KEY"), "{out}");
     assert!(
@@ -529,12 +524,7 @@ fn github_failing_after_three_writes_loses_nothing_and_a_rerun_finishes() {
     env.push(("GITHUB_TOKEN", "ghs_workflowtokenthatcannotwritesecrets".into()));
     crate::migrate_stores::rerun_finishes(&repo, "github", &env);
     let held = gh.values();
-    for (path, s) in &repo.secrets {
-        assert!(
-            held.iter().any(|v| v.contains(s.as_str())),
-            "secret from {path} in GitHub"
-        );
-    }
+    crate::migrate_stores::assert_every_secret_in(&repo, &held, "GitHub");
 }
 
 #[test]
@@ -560,12 +550,7 @@ fn github_killed_after_a_verified_write_resumes_without_overwrite() {
     let (code, out, err) = crate::migrate::run_env(&repo, &["migrate", "--to", "github", "--apply"], &env);
     assert_eq!(code, 0, "{out}\n{err}");
     let held = gh.values();
-    for (path, s) in &repo.secrets {
-        assert!(
-            held.iter().any(|v| v.contains(s.as_str())),
-            "secret from {path} in GitHub"
-        );
-    }
+    crate::migrate_stores::assert_every_secret_in(&repo, &held, "GitHub");
     assert!(
         gh.puts() - puts < repo.secrets.len(),
         "the four verified writes were not repeated"
