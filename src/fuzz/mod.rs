@@ -350,7 +350,7 @@ pub fn k8s_manifest(data: &[u8]) {
                 assert!(e.line >= d.line);
                 (
                     e.key.clone(),
-                    Target::new("shop/prod", &k8s::store_key(&d.manifest.name, &e.key)),
+                    Target::new("shop/prod", k8s::store_key(&d.manifest.name, &e.key)),
                 )
             })
             .collect();
@@ -401,7 +401,7 @@ pub fn helm_template(data: &[u8]) {
         .map(|(k, path)| {
             assert!(k8s::is_secret_key(k), "{k:?}");
             assert!(!path.is_empty() && !path.starts_with('.'), "{path:?}");
-            (k.clone(), Target::new("shop/prod", &k8s::store_key("x", k)))
+            (k.clone(), Target::new("shop/prod", k8s::store_key("x", k)))
         })
         .collect();
     for (ctx, op) in k8s_contexts() {
