@@ -732,12 +732,7 @@ pub fn build(
                     m.hits.push((d, fi, line));
                     return false;
                 }
-                if let Some(u) = m
-                    .secrets
-                    .unsupported
-                    .iter()
-                    .find(|u| m.spans(u.line, &u.range, line))
-                {
+                if let Some(u) = m.unsupported_at(line).map(|i| &m.secrets.unsupported[i]) {
                     let why = format!("Kubernetes Secret: {}", u.why);
                     candidates.push(manual(fi, &findings[fi], rules, &path, line, &why));
                     m.manual_hit = true;
@@ -1589,13 +1584,14 @@ pub const K8S_RULE: &str = "kubernetes-secret-manifest";
 struct K8sFile {
     hash: [u8; 32],
     secrets: k8s::Secrets,
-    /// First and last line of each migratable document.
+    /// First and last line of each migratable document (in file order).
     lines: Vec<(usize, usize)>,
+    /// First and last line of each Secret left to a person (in file order).
+    unsupported_lines: Vec<(usize, usize)>,
     /// Findings inside a document: (document, finding, line).
     hits: Vec<(usize, usize, usize)>,
     /// A finding sits in a Secret that is left to a person.
     manual_hit: bool,
-    text: String,
 }
 
 impl K8sFile {
@@ -1612,28 +1608,40 @@ impl K8sFile {
             return None;
         }
         let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
-        let lines = secrets
-            .docs
+        let span =
+            |first: usize, range: &Range<usize>| (first, first + text[range.clone()].matches('\n').count());
+        let lines = secrets.docs.iter().map(|d| span(d.line, &d.range)).collect();
+        let unsupported_lines = secrets
+            .unsupported
             .iter()
-            .map(|d| (d.line, d.line + text[d.range.clone()].matches('\n').count()))
+            .map(|u| span(u.line, &u.range))
             .collect();
         Some(Self {
             hash,
             secrets,
             lines,
+            unsupported_lines,
             hits: Vec::new(),
             manual_hit: false,
-            text,
         })
     }
 
+    /// The migratable document holding `line` (a binary search: a file may hold thousands of
+    /// Secrets, each with a finding).
     fn doc_at(&self, line: usize) -> Option<usize> {
-        self.lines.iter().position(|&(a, b)| a <= line && line <= b)
+        span_at(&self.lines, line)
     }
 
-    fn spans(&self, first: usize, range: &Range<usize>, line: usize) -> bool {
-        first <= line && line <= first + self.text[range.clone()].matches('\n').count()
+    /// The Secret left to a person holding `line`.
+    fn unsupported_at(&self, line: usize) -> Option<usize> {
+        span_at(&self.unsupported_lines, line)
     }
+}
+
+/// The span of sorted, disjoint `(first, last)` line spans holding `line`.
+fn span_at(spans: &[(usize, usize)], line: usize) -> Option<usize> {
+    let i = spans.partition_point(|&(a, _)| a <= line).checked_sub(1)?;
+    (line <= spans[i].1).then_some(i)
 }
 
 fn in_scope(path: &str, scope: &str) -> bool {
@@ -2037,6 +2045,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn spans_are_found_by_binary_search() {
+        let spans = [(1, 3), (5, 5), (8, 20)];
+        let got: Vec<Option<usize>> = (0..22).map(|l| span_at(&spans, l)).collect();
+        let want: Vec<Option<usize>> = (0..22)
+            .map(|l| spans.iter().position(|&(a, b)| a <= l && l <= b))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(span_at(&[], 1), None);
     }
 
     #[test]
