@@ -1079,6 +1079,10 @@ pub fn build(
 
     // De-duplicate into items: one per (target path, key) and value.
     let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    // A key taken by another value moves to KEY_2, KEY_3, ...: each chain remembers how many of
+    // its first keys are taken, and where each value sits in it, so thousands of secrets under
+    // one name do not probe the chain from the start each time (quadratic).
+    let mut chains = SuffixChains::default();
     let template = opts
         .path_template
         .clone()
@@ -1117,24 +1121,31 @@ pub fn build(
             &env,
             &target_file_for(&c.path, opts.store),
         );
-        let mut key = c.key.clone();
-        let mut n = 1;
-        let idx = loop {
-            // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
-            let scope_env = match opts.store {
-                StoreKind::Infisical | StoreKind::Dotenv | StoreKind::Doppler => target_env.clone(),
-                _ => String::new(),
-            };
-            let slot = by_target
-                .entry((scope_env, tpath.clone(), key.clone()))
-                .or_default();
-            if let Some(&i) = slot
-                .iter()
-                .find(|&&i| plan.items[i].value.expose() == c.value.as_slice())
-            {
-                break i;
-            }
-            if slot.is_empty() {
+        // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
+        let scope_env = match opts.store {
+            StoreKind::Infisical | StoreKind::Dotenv | StoreKind::Doppler => target_env.clone(),
+            _ => String::new(),
+        };
+        let chain = (scope_env.clone(), tpath.clone(), c.key.clone());
+        // The first free position of the chain (positions before it are taken for good).
+        let mut n = chains.first_free.get(&chain).copied().unwrap_or(1);
+        while by_target
+            .get(&(scope_env.clone(), tpath.clone(), suffixed(&c.key, n)))
+            .is_some_and(|slot| !slot.is_empty())
+        {
+            n += 1;
+        }
+        chains.first_free.insert(chain.clone(), n);
+        let same = chains
+            .value_at
+            .get(&(chain, c.value.clone()))
+            .filter(|&&(pos, _)| pos < n)
+            .map(|&(_, i)| i);
+        let idx = match same {
+            Some(i) => i,
+            None => {
+                // The first free position of the chain: a new item.
+                let key = suffixed(&c.key, n);
                 plan.items.push(Item {
                     target: Target {
                         path: tpath.clone(),
@@ -1151,11 +1162,13 @@ pub fn build(
                     secrets: BTreeSet::new(),
                 });
                 let i = plan.items.len() - 1;
-                slot.push(i);
-                break i;
+                chains.placed(&scope_env, &tpath, &key, &c.value, i);
+                by_target
+                    .entry((scope_env, tpath.clone(), key))
+                    .or_default()
+                    .push(i);
+                i
             }
-            n += 1;
-            key = format!("{}_{n}", c.key);
         };
         let item = &mut plan.items[idx];
         if let Some(fi) = c.finding {
@@ -1635,6 +1648,54 @@ impl K8sFile {
     /// The Secret left to a person holding `line`.
     fn unsupported_at(&self, line: usize) -> Option<usize> {
         span_at(&self.unsupported_lines, line)
+    }
+}
+
+/// `key` at position `n` of its chain: `KEY`, `KEY_2`, `KEY_3`, ...
+fn suffixed(key: &str, n: usize) -> String {
+    if n <= 1 {
+        key.to_string()
+    } else {
+        format!("{key}_{n}")
+    }
+}
+
+/// A chain of store keys: (environment scope, store path, base key).
+type Chain = (String, String, String);
+
+/// The chains of store keys `KEY`, `KEY_2`, ... per (environment, path): see `build`.
+#[derive(Default)]
+struct SuffixChains {
+    /// Chain → its first position not known to be taken.
+    first_free: std::collections::HashMap<Chain, usize>,
+    /// (chain, value) → the first position holding that value, and its item.
+    value_at: std::collections::HashMap<(Chain, Vec<u8>), (usize, usize)>,
+}
+
+impl SuffixChains {
+    /// Item `i` with `value` took `key`: position 1 of `key`'s own chain, and position N of
+    /// `BASE`'s when `key` is `BASE_N`.
+    fn placed(&mut self, env: &str, path: &str, key: &str, value: &[u8], i: usize) {
+        let mut at = |base: &str, pos: usize| {
+            let slot = self
+                .value_at
+                .entry((
+                    (env.to_string(), path.to_string(), base.to_string()),
+                    value.to_vec(),
+                ))
+                .or_insert((pos, i));
+            if pos < slot.0 {
+                *slot = (pos, i);
+            }
+        };
+        at(key, 1);
+        if let Some((base, n)) = key.rsplit_once('_') {
+            if let Ok(n) = n.parse::<usize>() {
+                if n >= 2 && suffixed(base, n) == key {
+                    at(base, n);
+                }
+            }
+        }
     }
 }
 
