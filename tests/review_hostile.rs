@@ -8,6 +8,21 @@ use std::time::{Duration, Instant};
 use crate::scantest;
 use crate::util::{git, TestCommand};
 
+/// Random-looking 20-character token bodies from a fixed seed (xorshift), so rules flag each.
+fn tokens(mut seed: u64) -> impl FnMut() -> String {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    move || {
+        (0..20)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                ALNUM[(seed % ALNUM.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+}
+
 /// Runs `cmd`, failing the test if it is still running after `limit` (a hang, or quadratic time
 /// on an input where linear time takes seconds). Returns (exit code, stdout).
 fn run_within(cmd: &mut TestCommand, limit: Duration) -> (i32, String) {
@@ -46,18 +61,7 @@ scantest!(helm_values_with_thousands_of_secrets_plan_in_linear_time, |dir| {
     let root = dir.path();
     git(root, &["init", "-q"]);
     dir.create("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n");
-    let mut seed: u64 = 0x5eed;
-    let mut token = || {
-        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..20)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                ALNUM[(seed % ALNUM.len() as u64) as usize] as char
-            })
-            .collect::<String>()
-    };
+    let mut token = tokens(0x5eed);
     let n = 12_000;
     let mut values = String::from("app:\n  creds:\n");
     for i in 0..n {
@@ -149,18 +153,7 @@ scantest!(report_merge_reads_only_regular_error_files, |dir| {
 scantest!(thousands_of_secrets_under_one_name_plan_in_linear_time, |dir| {
     let root = dir.path();
     git(root, &["init", "-q"]);
-    let mut seed: u64 = 0xfeed;
-    let mut token = || {
-        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..20)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                ALNUM[(seed % ALNUM.len() as u64) as usize] as char
-            })
-            .collect::<String>()
-    };
+    let mut token = tokens(0xfeed);
     // 8,000 Secrets: just under the 1 MiB a manifest may have.
     let n = 8_000;
     let first = token();
