@@ -89,6 +89,16 @@ fn sarif_writer() {
 }
 
 #[test]
+fn k8s_manifest() {
+    fuzz("k8s_manifest");
+}
+
+#[test]
+fn helm_template() {
+    fuzz("helm_template");
+}
+
+#[test]
 fn every_target_has_a_test_and_a_corpus() {
     let names: Vec<&str> = TARGETS.iter().map(|(n, _)| *n).collect();
     assert_eq!(
@@ -99,7 +109,9 @@ fn every_target_has_a_test_and_a_corpus() {
             "scan_decode",
             "dotenv_roundtrip",
             "git_objects",
-            "sarif_writer"
+            "sarif_writer",
+            "k8s_manifest",
+            "helm_template"
         ]
     );
 }

@@ -29,6 +29,7 @@ mod quality;
 mod release;
 mod report;
 mod report_cmd;
+mod review_hostile;
 mod rules;
 mod run_env;
 mod store_age;

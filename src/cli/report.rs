@@ -158,6 +158,13 @@ fn is_error_file(p: &Path) -> bool {
 /// The reason in an `audit` `.error` file: its first line, at most 1 KiB read, control
 /// characters escaped (it may come from a job engine's artifact).
 fn failure_reason(path: &Path) -> String {
+    // A regular file only: a link (to `/proc/self/environ`, to a key) would put another file's
+    // first line in the merged report, and opening a FIFO would wait for a writer forever.
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return "failed (its .error file is not a regular file; not read)".to_string(),
+        Err(e) => return format!("failed (its .error file cannot be read: {e})"),
+    }
     let mut bytes = Vec::new();
     let read = std::fs::File::open(path).and_then(|f| f.take(1024).read_to_end(&mut bytes));
     if let Err(e) = read {

@@ -32,6 +32,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dotenv_roundtrip", dotenv_roundtrip),
     ("git_objects", git_objects),
     ("sarif_writer", sarif_writer),
+    ("k8s_manifest", k8s_manifest),
+    ("helm_template", helm_template),
 ];
 
 /// The target called `name`.
@@ -284,6 +286,128 @@ pub fn sarif_writer(data: &[u8]) {
                     "{results} results for {locations} locations"
                 );
             }
+        }
+    }
+}
+
+/// A context for each store an operator reads, so every renderer runs.
+fn k8s_contexts() -> Vec<(crate::migrate::k8s::Context, crate::migrate::k8s::Operator)> {
+    use crate::migrate::k8s::{Context, Operator};
+    use crate::migrate::store::StoreKind;
+    let ctx = |store| Context {
+        store: Some(store),
+        vault_mount: "secret".into(),
+        infisical_project: Some("shop".into()),
+        ..Context::default()
+    };
+    vec![
+        (ctx(StoreKind::Vault), Operator::Eso),
+        (ctx(StoreKind::Vault), Operator::Vso),
+        (ctx(StoreKind::Infisical), Operator::Infisical),
+        (ctx(StoreKind::Gcp), Operator::Eso),
+        (ctx(StoreKind::Azure), Operator::Eso),
+    ]
+}
+
+/// What migrate reports about a manifest is a reason, never file content: no control character
+/// (and so no line of the file) in it.
+fn assert_reason(why: &str) {
+    assert!(
+        !why.chars().any(char::is_control),
+        "reason quotes the file: {why:?}"
+    );
+}
+
+/// Kubernetes manifests as `migrate` reads them (`k8s::find_secrets`, arbitrary YAML through
+/// `serde_yaml_ng`): document ranges lie inside the text and in order, every Secret read has
+/// valid keys, reasons quote nothing, and each operator resource renders as YAML that parses
+/// back with the Secret's name. Also the values-file path finder on every 7th line.
+pub fn k8s_manifest(data: &[u8]) {
+    use crate::migrate::k8s;
+    use crate::migrate::store::Target;
+    let text = String::from_utf8_lossy(data);
+    let mut last = 0;
+    for (r, line) in k8s::documents(&text) {
+        assert!(
+            last <= r.start && r.start <= r.end && r.end <= text.len(),
+            "{r:?}"
+        );
+        assert!(text.get(r.clone()).is_some() && line >= 1);
+        last = r.end;
+    }
+    let found = k8s::find_secrets(&text);
+    for u in &found.unsupported {
+        assert!(text.get(u.range.clone()).is_some());
+        assert_reason(&u.why);
+    }
+    for d in &found.docs {
+        assert!(text.get(d.range.clone()).is_some());
+        let refs: Vec<(String, Target)> = d
+            .entries
+            .iter()
+            .map(|e| {
+                assert!(k8s::is_secret_key(&e.key), "{:?}", e.key);
+                assert!(e.line >= d.line);
+                (
+                    e.key.clone(),
+                    Target::new("shop/prod", k8s::store_key(&d.manifest.name, &e.key)),
+                )
+            })
+            .collect();
+        for (ctx, op) in k8s_contexts() {
+            match k8s::render(&ctx, op, &d.manifest, &refs) {
+                Ok(yaml) => {
+                    let back: serde_yaml_ng::Value =
+                        serde_yaml_ng::from_str(&yaml).expect("a rendered resource is YAML");
+                    assert_eq!(
+                        back["metadata"]["name"].as_str(),
+                        Some(d.manifest.name.as_str()),
+                        "{yaml}"
+                    );
+                }
+                Err(why) => assert_reason(&why),
+            }
+        }
+    }
+    let lines = text.lines().count();
+    for line in (1..=lines.min(2_000)).step_by(7) {
+        if let Some(p) = k8s::yaml_path_at(&text, line) {
+            assert!(!p.is_empty());
+        }
+    }
+}
+
+/// Helm chart templates as `migrate` reads them (`helm::parse_template`, line by line): a plain
+/// Secret's range lies inside the text, its keys are Secret keys read from `.Values` paths,
+/// reasons quote nothing, and each operator resource renders (keeping the metadata block).
+pub fn helm_template(data: &[u8]) {
+    use crate::migrate::helm;
+    use crate::migrate::k8s;
+    use crate::migrate::store::Target;
+    let text = String::from_utf8_lossy(data);
+    for line in text.lines() {
+        let _ = helm::data_line(line.trim_start(), true);
+        let _ = helm::data_line(line.trim_start(), false);
+    }
+    let h = match helm::parse_template(&text) {
+        Ok(h) => h,
+        Err(why) => return assert_reason(&why),
+    };
+    assert!(text.get(h.range.clone()).is_some());
+    assert!(!h.name.is_empty() && !h.keys.is_empty());
+    let refs: Vec<(String, Target)> = h
+        .keys
+        .iter()
+        .map(|(k, path)| {
+            assert!(k8s::is_secret_key(k), "{k:?}");
+            assert!(!path.is_empty() && !path.starts_with('.'), "{path:?}");
+            (k.clone(), Target::new("shop/prod", k8s::store_key("x", k)))
+        })
+        .collect();
+    for (ctx, op) in k8s_contexts() {
+        match helm::render(&ctx, op, &h, &refs) {
+            Ok(out) => assert!(out.contains(&h.metadata), "{out}"),
+            Err(why) => assert_reason(&why),
         }
     }
 }

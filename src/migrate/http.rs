@@ -136,9 +136,58 @@ pub fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
 
-/// The first line of `s`, trimmed.
+/// The first line of `s`, trimmed, control characters escaped (a server's message is shown on a
+/// terminal).
 pub fn one_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().to_string()
+    crate::report::escape(s.lines().next().unwrap_or("").trim()).into_owned()
+}
+
+/// Stretches of `text` shared with a secret are at least this long to be withheld.
+const SHARED: usize = 12;
+
+/// `text` (a server's message) with every copy of each of `secrets` replaced by `<withheld>`, and
+/// so is every stretch of [`SHARED`] or more bytes that also occurs in one of them: a service
+/// that quotes a value may quote only its start, one of its lines, or cut it to a length, and the
+/// message itself is cut to one line and 300 characters afterwards. Call it before cutting.
+/// Secrets shorter than 4 bytes (after trimming) are not looked for. Linear in `text` and the
+/// secrets.
+pub fn withhold(text: &str, secrets: &[&[u8]]) -> String {
+    let t = text.as_bytes();
+    let mut hidden = vec![false; t.len()];
+    for s in secrets {
+        let s = s.trim_ascii();
+        if s.len() < 4 {
+            continue;
+        }
+        for at in memchr::memmem::find_iter(t, s) {
+            hidden[at..at + s.len()].iter_mut().for_each(|h| *h = true);
+        }
+        if s.len() >= SHARED && t.len() >= SHARED {
+            let grams: std::collections::HashSet<&[u8]> = s.windows(SHARED).collect();
+            for (at, w) in t.windows(SHARED).enumerate() {
+                if grams.contains(w) {
+                    hidden[at..at + SHARED].iter_mut().for_each(|h| *h = true);
+                }
+            }
+        }
+    }
+    if !hidden.contains(&true) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_run = false;
+    for (i, c) in text.char_indices() {
+        if hidden[i..i + c.len_utf8()].contains(&true) {
+            if !in_run {
+                out.push_str("<withheld>");
+            }
+            in_run = true;
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    out
 }
 
 /// The first line of `s`, at most 300 characters (a server message in an error).
@@ -167,4 +216,27 @@ pub fn encode_segment(s: &str) -> String {
 /// Percent-encodes a `/`-separated path, segment by segment.
 pub fn encode_path(path: &str) -> String {
     path.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn withheld_values_and_their_parts() {
+        let v: &[u8] = b"s3cr3t-abcdefghijklmnop";
+        assert_eq!(withhold("bad s3cr3t-abcdefghijklmnop!", &[v]), "bad <withheld>!");
+        // A prefix, cut by the server, and a line of a multi-line value.
+        assert_eq!(withhold("bad 's3cr3t-abcdefg...'", &[v]), "bad '<withheld>...'");
+        let pem: &[u8] = b"-----BEGIN-----\nMIIEvQIBADANBgkq\n-----END-----";
+        assert_eq!(withhold("at MIIEvQIBADANBgkq:", &[pem]), "at <withheld>:");
+        // Short values only as a whole; tiny ones not at all; other text untouched.
+        assert_eq!(
+            withhold("x=abcd y=abc", &[&b"abcd"[..], &b"ab"[..]]),
+            "x=<withheld> y=abc"
+        );
+        assert_eq!(withhold("é unrelated ü", &[v]), "é unrelated ü");
+        assert_eq!(withhold("", &[v]), "");
+        assert_eq!(one_line("a\u{1b}[2J\rb\nc"), "a\\x1b[2J\\x0db");
+    }
 }

@@ -886,45 +886,107 @@ pub fn setup_hints(ctx: &Context, used: &std::collections::BTreeSet<Operator>) -
         .collect()
 }
 
-/// The chart templates (`<chart>/templates/*`) that read `.Values.<path>` for a values file of a
-/// chart (a `Chart.yaml` beside it). `tracked` lists repository paths.
-pub fn helm_readers<'a>(
+/// `.Values` paths longer than this are not looked up in templates (no chart has them; a
+/// hostile template or values file does not make the lookup quadratic).
+pub const MAX_VALUES_PATH: usize = 256;
+
+/// Which chart templates (`<chart>/templates/*`) read which `.Values.<path>`: each chart's
+/// templates are read once, on the first question about that chart, and every
+/// `.Values.<path>` reference in them (the whole dotted path: `.Values.db` does not read
+/// `.Values.db.password`) is indexed. Time and memory are linear in the templates' size.
+#[derive(Debug, Default)]
+pub struct HelmReaders {
+    /// Chart directory → path → templates reading it (in `tracked` order). `None`: no chart.
+    charts: std::collections::HashMap<String, Option<std::collections::HashMap<String, Vec<String>>>>,
+}
+
+impl HelmReaders {
+    /// The templates of `values_file`'s chart (a `Chart.yaml` beside it) that read
+    /// `.Values.<dotted>`. `tracked` lists repository paths.
+    pub fn readers(
+        &mut self,
+        root: &std::path::Path,
+        tracked: &std::collections::BTreeSet<String>,
+        values_file: &str,
+        dotted: &str,
+    ) -> Vec<String> {
+        let dir = values_file.rsplit_once('/').map_or("", |(d, _)| d);
+        let index = self
+            .charts
+            .entry(dir.to_string())
+            .or_insert_with(|| chart_index(root, tracked, dir));
+        index
+            .as_ref()
+            .and_then(|i| i.get(dotted))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// The `.Values` paths each template of the chart in `dir` reads (see [`HelmReaders`]).
+fn chart_index(
     root: &std::path::Path,
-    tracked: impl Iterator<Item = &'a String>,
-    values_file: &str,
-    dotted: &str,
-) -> Vec<String> {
-    let dir = values_file.rsplit_once('/').map_or("", |(d, _)| d);
-    let prefix = if dir.is_empty() {
-        "templates/".to_string()
+    tracked: &std::collections::BTreeSet<String>,
+    dir: &str,
+) -> Option<std::collections::HashMap<String, Vec<String>>> {
+    let (prefix, chart) = if dir.is_empty() {
+        ("templates/".to_string(), "Chart.yaml".to_string())
     } else {
-        format!("{dir}/templates/")
-    };
-    let chart = if dir.is_empty() {
-        "Chart.yaml".to_string()
-    } else {
-        format!("{dir}/Chart.yaml")
+        (format!("{dir}/templates/"), format!("{dir}/Chart.yaml"))
     };
     if !root.join(&chart).is_file() {
-        return Vec::new();
+        return None;
     }
-    let needle = format!(".Values.{dotted}");
-    tracked
-        .filter(|p| p.starts_with(&prefix))
-        .filter(|p| {
-            let path = root.join(p);
-            std::fs::symlink_metadata(&path)
-                .is_ok_and(|m| m.is_file() && m.len() <= MAX_MANIFEST_BYTES as u64)
-                && std::fs::read(&path).is_ok_and(|b| {
-                    let text = String::from_utf8_lossy(&b);
-                    text.match_indices(&needle).any(|(i, _)| {
-                        !text[i + needle.len()..]
-                            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-                    })
-                })
-        })
-        .cloned()
-        .collect()
+    let mut index: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for p in tracked
+        .range(prefix.clone()..)
+        .take_while(|p| p.starts_with(&prefix))
+    {
+        let path = root.join(p);
+        let readable = std::fs::symlink_metadata(&path)
+            .is_ok_and(|m| m.is_file() && m.len() <= MAX_MANIFEST_BYTES as u64);
+        let Some(bytes) = readable.then(|| std::fs::read(&path).ok()).flatten() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for dotted in values_refs(&text) {
+            let readers = index.entry(dotted.to_string()).or_default();
+            if readers.last() != Some(p) {
+                readers.push(p.clone());
+            }
+        }
+    }
+    Some(index)
+}
+
+/// Every `<path>` of a `.Values.<path>` in `text`, where `<path>` is the whole run of
+/// `[A-Za-z0-9_.]` after it, at most [`MAX_VALUES_PATH`] bytes. Overlapping references
+/// (`.Values.Values.a`) count each. Linear: a run's end is found once, and only the last
+/// `MAX_VALUES_PATH` bytes of a run can start a path that short.
+fn values_refs(text: &str) -> Vec<&str> {
+    const NEEDLE: &str = ".Values.";
+    let b = text.as_bytes();
+    let is_path = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+    let mut out = Vec::new();
+    let mut from = 0;
+    // End of the current run of path characters (valid while `start < run_end`).
+    let mut run_end = 0;
+    while let Some(i) = text[from..].find(NEEDLE).map(|i| from + i) {
+        let start = i + NEEDLE.len();
+        if start >= run_end {
+            run_end = start
+                + b[start..]
+                    .iter()
+                    .position(|&c| !is_path(c))
+                    .unwrap_or(b.len() - start);
+        }
+        if run_end > start && run_end - start <= MAX_VALUES_PATH {
+            out.push(&text[start..run_end]);
+        }
+        // `.Values.` can overlap itself by its last dot.
+        from = start - 1;
+    }
+    out
 }
 
 /// Whether a chart directory holds `values_file` (a `Chart.yaml` beside it).
@@ -943,35 +1005,69 @@ pub fn is_helm_values(root: &std::path::Path, values_file: &str) -> bool {
 }
 
 /// The dotted YAML path of the key on 1-based `line` (`db:\n  password: x` → `db.password`),
-/// from indentation; `None` when the line holds no `key:`.
+/// from indentation; `None` when the line holds no `key:`. One question: see [`YamlPaths`] for
+/// many.
 pub fn yaml_path_at(text: &str, line: usize) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let own = *lines.get(line.checked_sub(1)?)?;
-    let key_of = |l: &str| -> Option<String> {
-        let t = l.trim_start().trim_start_matches("- ");
-        let (k, _) = t.split_once(':')?;
-        let k = k.trim().trim_matches(['"', '\'']);
-        (!k.is_empty()
-            && k.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-        .then(|| k.to_string())
-    };
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let mut path = vec![key_of(own)?];
-    let mut level = indent(own);
-    for l in lines[..line - 1].iter().rev() {
-        let t = l.trim_start();
-        if t.is_empty() || t.starts_with('#') || indent(l) >= level {
-            continue;
+    YamlPaths::new(text).at(line)
+}
+
+/// The dotted YAML paths of a file's `key:` lines, from indentation, computed once: each line's
+/// parent is the nearest earlier non-blank, non-comment line indented less (found with a stack,
+/// so building is linear), and a path is its chain of parents' keys.
+#[derive(Debug, Default)]
+pub struct YamlPaths {
+    /// Each line's key (`None`: the line holds no plain `key:`).
+    keys: Vec<Option<Box<str>>>,
+    /// Each line's parent line (0-based).
+    parent: Vec<Option<u32>>,
+}
+
+impl YamlPaths {
+    /// The paths of `text`.
+    pub fn new(text: &str) -> Self {
+        let key_of = |l: &str| -> Option<Box<str>> {
+            let t = l.trim_start().trim_start_matches("- ");
+            let (k, _) = t.split_once(':')?;
+            let k = k.trim().trim_matches(['"', '\'']);
+            (!k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            .then(|| k.into())
+        };
+        let mut paths = Self::default();
+        // Content lines with strictly increasing indentation: the candidates for a parent.
+        let mut stack: Vec<(usize, u32)> = Vec::new();
+        for (i, l) in text.lines().enumerate() {
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with('#') {
+                // Holds no key, and is nobody's parent.
+                paths.parent.push(None);
+                paths.keys.push(None);
+                continue;
+            }
+            let indent = l.len() - t.len();
+            while stack.last().is_some_and(|&(d, _)| d >= indent) {
+                stack.pop();
+            }
+            paths.parent.push(stack.last().map(|&(_, p)| p));
+            paths.keys.push(key_of(l));
+            stack.push((indent, u32::try_from(i).unwrap_or(u32::MAX)));
         }
-        path.push(key_of(l)?);
-        level = indent(l);
-        if level == 0 {
-            break;
-        }
+        paths
     }
-    path.reverse();
-    Some(path.join("."))
+
+    /// The dotted path of the key on 1-based `line`; `None` when that line, or one of its
+    /// parents, holds no plain `key:`.
+    pub fn at(&self, line: usize) -> Option<String> {
+        let mut i = line.checked_sub(1)?;
+        let mut path = vec![self.keys.get(i)?.as_deref()?];
+        while let Some(p) = self.parent[i] {
+            i = p as usize;
+            path.push(self.keys[i].as_deref()?);
+        }
+        path.reverse();
+        Some(path.join("."))
+    }
 }
 
 #[cfg(test)]
@@ -1055,6 +1151,95 @@ mod tests {
         assert_eq!(yaml_path_at(v, 5).as_deref(), Some("token"));
         assert_eq!(duration_secs("1h30m"), Some(5400));
         assert_eq!(duration_secs("1d"), None);
+    }
+
+    /// The path finder as it was first written (one backwards walk per question), kept as the
+    /// reference [`YamlPaths`] must agree with.
+    fn yaml_path_naive(text: &str, line: usize) -> Option<String> {
+        let lines: Vec<&str> = text.lines().collect();
+        let own = *lines.get(line.checked_sub(1)?)?;
+        let key_of = |l: &str| -> Option<String> {
+            let t = l.trim_start().trim_start_matches("- ");
+            let (k, _) = t.split_once(':')?;
+            let k = k.trim().trim_matches(['"', '\'']);
+            (!k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            .then(|| k.to_string())
+        };
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let mut path = vec![key_of(own)?];
+        let mut level = indent(own);
+        for l in lines[..line - 1].iter().rev() {
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with('#') || indent(l) >= level {
+                continue;
+            }
+            path.push(key_of(l)?);
+            level = indent(l);
+            if level == 0 {
+                break;
+            }
+        }
+        path.reverse();
+        Some(path.join("."))
+    }
+
+    #[test]
+    fn yaml_paths_agree_with_the_one_question_walk() {
+        // Fixed-seed random indented text: keys, lists, comments, blank and odd lines.
+        let mut seed: u64 = 20261206;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let pieces = [
+            "a: 1",
+            "b:",
+            "- c: x",
+            "# d: y",
+            "",
+            "  ",
+            "e-f: \"z\"",
+            "'g': 2",
+            "not a key",
+            ":",
+            "h",
+            "\ti: 3",
+            "\"j k\": 4",
+        ];
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                text.push_str(&" ".repeat(next(7) as usize));
+                text.push_str(pieces[next(pieces.len() as u64) as usize]);
+                text.push_str(if next(5) == 0 { "\r\n" } else { "\n" });
+            }
+            let paths = YamlPaths::new(&text);
+            for line in 0..=text.lines().count() + 1 {
+                assert_eq!(
+                    paths.at(line),
+                    yaml_path_naive(&text, line),
+                    "line {line} of {text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_references_are_whole_paths() {
+        let t = "{{ .Values.db.password }} {{ .Values.db }}{{.Values.db.passwordX}} $.Values.a_b.c. .Values.Values.x .Values.";
+        assert_eq!(
+            values_refs(t),
+            vec!["db.password", "db", "db.passwordX", "a_b.c.", "Values.x", "x"]
+        );
+        // A run of references longer than the cap: only the short tail ones, in one pass.
+        let chain = ".Values".repeat(200_000) + ".k";
+        let refs = values_refs(&chain);
+        assert!(refs.iter().all(|r| r.len() <= MAX_VALUES_PATH) && refs.contains(&"k"));
+        assert!(refs.len() <= MAX_VALUES_PATH / 7 + 1, "{}", refs.len());
     }
 
     #[test]

@@ -497,53 +497,92 @@ pub fn env_key(raw: &str) -> String {
 /// A key from a nested config file gets its parent's name when it is not already an
 /// environment-variable-style name: `database: {url: ...}` → `database.url` (→ `DATABASE_URL`);
 /// `[stripe] secret_key = ...` → `stripe.secret_key`.
+#[cfg(test)]
 fn qualify_key(path: &str, text: &str, starts: &[usize], line: usize, key: &str) -> String {
+    qualify_key_with(&KeyParents::new(path, text, starts), text, starts, line, key)
+}
+
+/// [`qualify_key`] with the file's parent lines computed once ([`KeyParents`]).
+fn qualify_key_with(parents: &KeyParents, text: &str, starts: &[usize], line: usize, key: &str) -> String {
     let env_like = key
         .bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     if env_like || key.contains('.') || line == 0 || line > starts.len() {
         return key.to_string();
     }
-    let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
-    let line_text = |n: usize| {
-        let s = starts[n - 1];
-        let e = starts.get(n).copied().unwrap_or(text.len());
-        text[s..e].trim_end_matches(['\n', '\r'])
-    };
-    let parent = match ext.as_str() {
-        "yaml" | "yml" => {
-            let indent = |l: &str| l.len() - l.trim_start_matches([' ', '-']).len();
-            let own = indent(line_text(line));
-            (1..line).rev().map(line_text).find_map(|l| {
-                let t = l.trim_start();
-                if t.is_empty() || t.starts_with('#') || indent(l) >= own {
-                    return None;
-                }
-                let k = t
-                    .trim_start_matches(['-', ' '])
-                    .split(':')
-                    .next()?
-                    .trim()
-                    .trim_matches(['"', '\'']);
-                Some(k.to_string())
-            })
+    let parent = parents.of.get(line).copied().flatten().map(|p| {
+        let l = line_text(text, starts, p);
+        if parents.yaml {
+            l.trim_start()
+                .trim_start_matches(['-', ' '])
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches(['"', '\''])
+        } else {
+            let inner = l.trim().trim_start_matches('[').trim_end_matches(']');
+            inner
+                .trim_matches(['[', ']', ' '])
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
         }
-        "toml" | "ini" | "cfg" | "conf" => (1..line).rev().map(line_text).find_map(|l| {
-            let t = l.trim();
-            let inner = t.strip_prefix('[')?.strip_suffix(']')?;
-            Some(
-                inner
-                    .trim_matches(['[', ']', ' '])
-                    .rsplit('.')
-                    .next()?
-                    .to_string(),
-            )
-        }),
-        _ => None,
-    };
+    });
     match parent {
         Some(p) if !p.is_empty() => format!("{p}.{key}"),
         _ => key.to_string(),
+    }
+}
+
+/// 1-based line `n` of `text` without its line break.
+fn line_text<'t>(text: &'t str, starts: &[usize], n: usize) -> &'t str {
+    let s = starts[n - 1];
+    let e = starts.get(n).copied().unwrap_or(text.len());
+    text[s..e].trim_end_matches(['\n', '\r'])
+}
+
+/// The line whose key qualifies each line's key, for a whole file at once (asking per finding
+/// walked back over the file each time: quadratic in a file with thousands of secrets). YAML:
+/// the nearest earlier non-blank, non-comment line indented less (a stack of candidates with
+/// increasing indentation); TOML/INI: the nearest earlier `[section]` line.
+struct KeyParents {
+    yaml: bool,
+    /// Indexed by 1-based line (entry 0 unused).
+    of: Vec<Option<usize>>,
+}
+
+impl KeyParents {
+    fn new(path: &str, text: &str, starts: &[usize]) -> Self {
+        let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+        let yaml = matches!(ext.as_str(), "yaml" | "yml");
+        let toml = matches!(ext.as_str(), "toml" | "ini" | "cfg" | "conf");
+        let mut of = vec![None; starts.len() + 1];
+        if !(yaml || toml) {
+            return Self { yaml, of };
+        }
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        let mut section = None;
+        for (n, slot) in of.iter_mut().enumerate().skip(1) {
+            let l = line_text(text, starts, n);
+            if yaml {
+                let indent = l.len() - l.trim_start_matches([' ', '-']).len();
+                let k = stack.partition_point(|&(d, _)| d < indent);
+                *slot = k.checked_sub(1).map(|j| stack[j].1);
+                let t = l.trim_start();
+                if !t.is_empty() && !t.starts_with('#') {
+                    stack.truncate(k);
+                    stack.push((indent, n));
+                }
+            } else {
+                *slot = section;
+                let t = l.trim();
+                if t.starts_with('[') && t.ends_with(']') && t.len() >= 2 {
+                    section = Some(n);
+                }
+            }
+        }
+        Self { yaml, of }
     }
 }
 
@@ -683,6 +722,7 @@ pub fn build(
     let mut candidates: Vec<Candidate> = Vec::new();
     // Config and dotenv texts, read once, for the repeat and example passes below.
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut helm_lookup = HelmLookup::default();
     for (path, mut sites) in per_file {
         sites.sort_by_key(|s| (s.2, s.0));
         if let Some(m) = manifests.get_mut(&path) {
@@ -692,12 +732,7 @@ pub fn build(
                     m.hits.push((d, fi, line));
                     return false;
                 }
-                if let Some(u) = m
-                    .secrets
-                    .unsupported
-                    .iter()
-                    .find(|u| m.spans(u.line, &u.range, line))
-                {
+                if let Some(u) = m.unsupported_at(line).map(|i| &m.secrets.unsupported[i]) {
                     let why = format!("Kubernetes Secret: {}", u.why);
                     candidates.push(manual(fi, &findings[fi], rules, &path, line, &why));
                     m.manual_hit = true;
@@ -746,6 +781,7 @@ pub fn build(
             Vec::new()
         };
         let mut file = FilePlan::new(&path, hash);
+        let mut key_parents: Option<KeyParents> = None;
         let before = candidates.len();
         let mut path_only = Vec::new();
         for (fi, li, _) in sites {
@@ -759,10 +795,10 @@ pub fn build(
             }
             let secret = f.secret.expose();
             let span = locate(text, &line_starts, loc.line, loc.column, secret);
-            let key_hint = loc
-                .key
-                .as_deref()
-                .map(|k| qualify_key(&path, text, &line_starts, loc.line, k));
+            let key_hint = loc.key.as_deref().map(|k| {
+                let parents = key_parents.get_or_insert_with(|| KeyParents::new(&path, text, &line_starts));
+                qualify_key_with(parents, text, &line_starts, loc.line, k)
+            });
             // A type annotation (`const key: string = "..."`) is not a name.
             let key_hint = key_hint.as_deref().filter(|k| !is_type_name(k));
             // A bare generic name (`secret=`, `token:`) says less than the provider rule's hint.
@@ -865,7 +901,8 @@ pub fn build(
                                     render: Render::Template(template),
                                 },
                                 Err(why) => Action::Manual(
-                                    helm_step(root, tracked, &path, text, loc.line, &key).unwrap_or(why),
+                                    helm_step(root, tracked, &path, text, loc.line, &key, &mut helm_lookup)
+                                        .unwrap_or(why),
                                 ),
                             },
                             key,
@@ -1030,10 +1067,22 @@ pub fn build(
         }
     }
 
-    let helm_links = helm_rewrites(root, tracked, &texts, &mut candidates, &mut plan, opts);
+    let helm_links = helm_rewrites(
+        root,
+        tracked,
+        &texts,
+        &mut candidates,
+        &mut plan,
+        opts,
+        &mut helm_lookup,
+    );
 
     // De-duplicate into items: one per (target path, key) and value.
     let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    // A key taken by another value moves to KEY_2, KEY_3, ...: each chain remembers how many of
+    // its first keys are taken, and where each value sits in it, so thousands of secrets under
+    // one name do not probe the chain from the start each time (quadratic).
+    let mut chains = SuffixChains::default();
     let template = opts
         .path_template
         .clone()
@@ -1072,24 +1121,31 @@ pub fn build(
             &env,
             &target_file_for(&c.path, opts.store),
         );
-        let mut key = c.key.clone();
-        let mut n = 1;
-        let idx = loop {
-            // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
-            let scope_env = match opts.store {
-                StoreKind::Infisical | StoreKind::Dotenv | StoreKind::Doppler => target_env.clone(),
-                _ => String::new(),
-            };
-            let slot = by_target
-                .entry((scope_env, tpath.clone(), key.clone()))
-                .or_default();
-            if let Some(&i) = slot
-                .iter()
-                .find(|&&i| plan.items[i].value.expose() == c.value.as_slice())
-            {
-                break i;
-            }
-            if slot.is_empty() {
+        // Infisical keeps environments apart itself; elsewhere `{env}` is in the path.
+        let scope_env = match opts.store {
+            StoreKind::Infisical | StoreKind::Dotenv | StoreKind::Doppler => target_env.clone(),
+            _ => String::new(),
+        };
+        let chain = (scope_env.clone(), tpath.clone(), c.key.clone());
+        // The first free position of the chain (positions before it are taken for good).
+        let mut n = chains.first_free.get(&chain).copied().unwrap_or(1);
+        while by_target
+            .get(&(scope_env.clone(), tpath.clone(), suffixed(&c.key, n)))
+            .is_some_and(|slot| !slot.is_empty())
+        {
+            n += 1;
+        }
+        chains.first_free.insert(chain.clone(), n);
+        let same = chains
+            .value_at
+            .get(&(chain, c.value.clone()))
+            .filter(|&&(pos, _)| pos < n)
+            .map(|&(_, i)| i);
+        let idx = match same {
+            Some(i) => i,
+            None => {
+                // The first free position of the chain: a new item.
+                let key = suffixed(&c.key, n);
                 plan.items.push(Item {
                     target: Target {
                         path: tpath.clone(),
@@ -1106,11 +1162,13 @@ pub fn build(
                     secrets: BTreeSet::new(),
                 });
                 let i = plan.items.len() - 1;
-                slot.push(i);
-                break i;
+                chains.placed(&scope_env, &tpath, &key, &c.value, i);
+                by_target
+                    .entry((scope_env, tpath.clone(), key))
+                    .or_default()
+                    .push(i);
+                i
             }
-            n += 1;
-            key = format!("{}_{n}", c.key);
         };
         let item = &mut plan.items[idx];
         if let Some(fi) = c.finding {
@@ -1288,6 +1346,29 @@ impl FilePlan {
     }
 }
 
+/// What the Helm passes ask about a chart, each answered from one reading: a values file's YAML
+/// paths and a chart's template references (a values file with thousands of secrets, or large
+/// templates, cost linear time, not one file read per secret).
+#[derive(Debug, Default)]
+struct HelmLookup {
+    /// Values file → the YAML paths of its lines.
+    paths: BTreeMap<String, k8s::YamlPaths>,
+    /// Which templates read which `.Values` path.
+    readers: k8s::HelmReaders,
+}
+
+impl HelmLookup {
+    /// The dotted path of `line` in the values file `path` (holding `text`); `None` when the line
+    /// holds no key or the path is longer than any chart uses.
+    fn path_at(&mut self, path: &str, text: &str, line: usize) -> Option<String> {
+        self.paths
+            .entry(path.to_string())
+            .or_insert_with(|| k8s::YamlPaths::new(text))
+            .at(line)
+            .filter(|d| d.len() <= k8s::MAX_VALUES_PATH)
+    }
+}
+
 /// The manual step for a secret in a Helm chart's values file: which templates read it, and
 /// how to feed it from the store instead. `None` outside a chart.
 fn helm_step(
@@ -1297,12 +1378,13 @@ fn helm_step(
     text: &str,
     line: usize,
     key: &str,
+    lookup: &mut HelmLookup,
 ) -> Option<String> {
     if !k8s::is_helm_values(root, path) {
         return None;
     }
-    let dotted = k8s::yaml_path_at(text, line)?;
-    let readers = k8s::helm_readers(root, tracked.iter(), path, &dotted);
+    let dotted = lookup.path_at(path, text, line)?;
+    let readers = lookup.readers.readers(root, tracked, path, &dotted);
     Some(if readers.is_empty() {
         format!(
             "Helm values ({dotted}): no template of this chart reads .Values.{dotted}; delete the value here and pass it at deploy time from the store (`--set {dotted}=...` with the value from `leakless env`); the value is in the store as {key}"
@@ -1326,6 +1408,7 @@ fn helm_rewrites(
     candidates: &mut [Candidate],
     plan: &mut Plan,
     opts: &PlanOptions,
+    lookup: &mut HelmLookup,
 ) -> BTreeMap<usize, (String, String)> {
     let mut links = BTreeMap::new();
     let Ok(operator) = k8s::operator_for(opts.store, opts.k8s_operator) else {
@@ -1337,7 +1420,10 @@ fn helm_rewrites(
         if !matches!(c.action, Action::Manual(_)) || !k8s::is_helm_values(root, &c.path) {
             continue;
         }
-        let Some(dotted) = texts.get(&c.path).and_then(|t| k8s::yaml_path_at(t, c.line)) else {
+        let Some(dotted) = texts
+            .get(&c.path)
+            .and_then(|t| lookup.path_at(&c.path, t, c.line))
+        else {
             continue;
         };
         by_file
@@ -1351,8 +1437,19 @@ fn helm_rewrites(
     for (values, paths) in &by_file {
         let text = texts.get(values).map_or("", String::as_str);
         let dir = values.rsplit_once('/').map_or("", |(d, _)| d);
-        let siblings = tracked
-            .iter()
+        // The files of the values file's own directory (a range of the sorted set, except at the
+        // root), not every tracked path once per values file.
+        let in_dir: Box<dyn Iterator<Item = &String>> = if dir.is_empty() {
+            Box::new(tracked.iter())
+        } else {
+            let prefix = format!("{dir}/");
+            Box::new(
+                tracked
+                    .range(prefix.clone()..)
+                    .take_while(move |p| p.starts_with(&prefix)),
+            )
+        };
+        let siblings = in_dir
             .filter(|p| p.rsplit_once('/').map_or("", |(d, _)| d) == dir && k8s::is_helm_values(root, p))
             .count();
         let refuse_all = |why: &str, refused: &mut Vec<(usize, String)>| {
@@ -1374,7 +1471,7 @@ fn helm_rewrites(
         // Template → the secret paths it reads (only paths read by exactly one template).
         let mut by_template: BTreeMap<String, Vec<&String>> = BTreeMap::new();
         for (dotted, cis) in paths {
-            match k8s::helm_readers(root, tracked.iter(), values, dotted).as_slice() {
+            match lookup.readers.readers(root, tracked, values, dotted).as_slice() {
                 [one] => by_template.entry(one.clone()).or_default().push(dotted),
                 [] => {}
                 _ => refused.extend(
@@ -1405,9 +1502,10 @@ fn helm_rewrites(
                     continue;
                 }
             };
+            let read_set: BTreeSet<&str> = read.iter().map(|d| d.as_str()).collect();
             let mut why = None;
             for (key, p) in &h.keys {
-                if !read.contains(&p) {
+                if !read_set.contains(p.as_str()) {
                     why = Some(format!(
                         "key {key} reads .Values.{p}, which is not a secret migrated from {values} (or another template reads it too)"
                     ));
@@ -1499,13 +1597,14 @@ pub const K8S_RULE: &str = "kubernetes-secret-manifest";
 struct K8sFile {
     hash: [u8; 32],
     secrets: k8s::Secrets,
-    /// First and last line of each migratable document.
+    /// First and last line of each migratable document (in file order).
     lines: Vec<(usize, usize)>,
+    /// First and last line of each Secret left to a person (in file order).
+    unsupported_lines: Vec<(usize, usize)>,
     /// Findings inside a document: (document, finding, line).
     hits: Vec<(usize, usize, usize)>,
     /// A finding sits in a Secret that is left to a person.
     manual_hit: bool,
-    text: String,
 }
 
 impl K8sFile {
@@ -1522,28 +1621,88 @@ impl K8sFile {
             return None;
         }
         let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
-        let lines = secrets
-            .docs
+        let span =
+            |first: usize, range: &Range<usize>| (first, first + text[range.clone()].matches('\n').count());
+        let lines = secrets.docs.iter().map(|d| span(d.line, &d.range)).collect();
+        let unsupported_lines = secrets
+            .unsupported
             .iter()
-            .map(|d| (d.line, d.line + text[d.range.clone()].matches('\n').count()))
+            .map(|u| span(u.line, &u.range))
             .collect();
         Some(Self {
             hash,
             secrets,
             lines,
+            unsupported_lines,
             hits: Vec::new(),
             manual_hit: false,
-            text,
         })
     }
 
+    /// The migratable document holding `line` (a binary search: a file may hold thousands of
+    /// Secrets, each with a finding).
     fn doc_at(&self, line: usize) -> Option<usize> {
-        self.lines.iter().position(|&(a, b)| a <= line && line <= b)
+        span_at(&self.lines, line)
     }
 
-    fn spans(&self, first: usize, range: &Range<usize>, line: usize) -> bool {
-        first <= line && line <= first + self.text[range.clone()].matches('\n').count()
+    /// The Secret left to a person holding `line`.
+    fn unsupported_at(&self, line: usize) -> Option<usize> {
+        span_at(&self.unsupported_lines, line)
     }
+}
+
+/// `key` at position `n` of its chain: `KEY`, `KEY_2`, `KEY_3`, ...
+fn suffixed(key: &str, n: usize) -> String {
+    if n <= 1 {
+        key.to_string()
+    } else {
+        format!("{key}_{n}")
+    }
+}
+
+/// A chain of store keys: (environment scope, store path, base key).
+type Chain = (String, String, String);
+
+/// The chains of store keys `KEY`, `KEY_2`, ... per (environment, path): see `build`.
+#[derive(Default)]
+struct SuffixChains {
+    /// Chain → its first position not known to be taken.
+    first_free: std::collections::HashMap<Chain, usize>,
+    /// (chain, value) → the first position holding that value, and its item.
+    value_at: std::collections::HashMap<(Chain, Vec<u8>), (usize, usize)>,
+}
+
+impl SuffixChains {
+    /// Item `i` with `value` took `key`: position 1 of `key`'s own chain, and position N of
+    /// `BASE`'s when `key` is `BASE_N`.
+    fn placed(&mut self, env: &str, path: &str, key: &str, value: &[u8], i: usize) {
+        let mut at = |base: &str, pos: usize| {
+            let slot = self
+                .value_at
+                .entry((
+                    (env.to_string(), path.to_string(), base.to_string()),
+                    value.to_vec(),
+                ))
+                .or_insert((pos, i));
+            if pos < slot.0 {
+                *slot = (pos, i);
+            }
+        };
+        at(key, 1);
+        if let Some((base, n)) = key.rsplit_once('_') {
+            if let Ok(n) = n.parse::<usize>() {
+                if n >= 2 && suffixed(base, n) == key {
+                    at(base, n);
+                }
+            }
+        }
+    }
+}
+
+/// The span of sorted, disjoint `(first, last)` line spans holding `line`.
+fn span_at(spans: &[(usize, usize)], line: usize) -> Option<usize> {
+    let i = spans.partition_point(|&(a, _)| a <= line).checked_sub(1)?;
+    (line <= spans[i].1).then_some(i)
 }
 
 fn in_scope(path: &str, scope: &str) -> bool {
@@ -1876,6 +2035,88 @@ mod tests {
             "shop/dev"
         );
         assert_eq!(expand_template("{dir}", "shop", "dev", ".env"), "");
+    }
+
+    /// The parent lookup as first written (a walk back per question): the reference.
+    fn parent_naive(path: &str, text: &str, starts: &[usize], line: usize) -> Option<String> {
+        let lt = |n: usize| line_text(text, starts, n);
+        if path.ends_with(".yaml") {
+            let indent = |l: &str| l.len() - l.trim_start_matches([' ', '-']).len();
+            let own = indent(lt(line));
+            (1..line).rev().map(lt).find_map(|l| {
+                let t = l.trim_start();
+                if t.is_empty() || t.starts_with('#') || indent(l) >= own {
+                    return None;
+                }
+                let k = t
+                    .trim_start_matches(['-', ' '])
+                    .split(':')
+                    .next()?
+                    .trim()
+                    .trim_matches(['"', '\'']);
+                Some(k.to_string())
+            })
+        } else {
+            (1..line).rev().map(lt).find_map(|l| {
+                let inner = l.trim().strip_prefix('[')?.strip_suffix(']')?;
+                Some(
+                    inner
+                        .trim_matches(['[', ']', ' '])
+                        .rsplit('.')
+                        .next()?
+                        .to_string(),
+                )
+            })
+        }
+    }
+
+    #[test]
+    fn key_parents_agree_with_the_walk_back() {
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let pieces = [
+            "a: 1", "b:", "- c: x", "-- d: y", "# e: 1", "", "\tf: 2", "[s.t]", "[[u]]", "[", "[ v ]",
+            "w = 1",
+        ];
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..next(30) {
+                text.push_str(&" -".repeat(next(3) as usize));
+                text.push_str(&" ".repeat(next(5) as usize));
+                text.push_str(pieces[next(pieces.len() as u64) as usize]);
+                text.push('\n');
+            }
+            let starts = line_starts(&text);
+            for path in ["v.yaml", "c.toml"] {
+                for line in 1..=starts.len() {
+                    let want = match parent_naive(path, &text, &starts, line) {
+                        Some(p) if !p.is_empty() => format!("{p}.key"),
+                        _ => "key".to_string(),
+                    };
+                    assert_eq!(
+                        qualify_key(path, &text, &starts, line, "key"),
+                        want,
+                        "{path} line {line} of {text:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn spans_are_found_by_binary_search() {
+        let spans = [(1, 3), (5, 5), (8, 20)];
+        let got: Vec<Option<usize>> = (0..22).map(|l| span_at(&spans, l)).collect();
+        let want: Vec<Option<usize>> = (0..22)
+            .map(|l| spans.iter().position(|&(a, b)| a <= l && l <= b))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(span_at(&[], 1), None);
     }
 
     #[test]

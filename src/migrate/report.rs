@@ -167,8 +167,24 @@ impl MigrationReport {
         writeln!(w)
     }
 
-    /// Writes the text form for people.
+    /// Writes the text form for people. Paths, keys, reasons and store messages come from the
+    /// repository and from the stores' answers, so control characters in them are escaped: the
+    /// text goes to a terminal.
     pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        let mut raw = Vec::new();
+        self.write_text_raw(&mut raw)?;
+        let text = String::from_utf8_lossy(&raw);
+        for line in text.split_inclusive('\n') {
+            let (body, nl) = match line.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (line, ""),
+            };
+            write!(w, "{}{nl}", crate::report::escape(body))?;
+        }
+        Ok(())
+    }
+
+    fn write_text_raw(&self, w: &mut dyn Write) -> io::Result<()> {
         let verb = if self.applied {
             "Migration"
         } else {
@@ -272,5 +288,36 @@ impl MigrationReport {
             writeln!(w, "\nRun again with --apply to execute this plan.")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_control_characters_from_files_and_stores() {
+        let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+        let m: MigrationReport = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "store": "doppler", "applied": true, "resumed": false,
+            "secrets": [
+                {"key": format!("K{esc}"), "preview": "ab…", "location": format!("doppler:{esc}"),
+                 "store_path": "p", "env": "dev", "status": "failed",
+                 "error": format!("Doppler could not write: HTTP 400: {esc}\rfake line"),
+                 "rules": [format!("r{esc}")], "fingerprints": [], "providers": [], "rotate": [],
+                 "fetch": "", "sites": [{"path": format!("dir/{esc}.yaml"), "line": 1,
+                 "action": "manual", "detail": format!("Kubernetes Secret {{{{ x }}}}{esc}")}]}
+            ],
+            "files": [{"path": format!("a{esc}"), "change": "rewritten", "detail": esc}],
+            "manual_steps": [format!("step {esc}")], "rotation": [esc], "purge": null,
+            "skipped": [], "errors": [format!("error {esc}")],
+            "how_to_run": [esc], "leftovers": [esc]
+        }))
+        .expect("migration report");
+        let mut out = Vec::new();
+        m.write_text(&mut out).expect("write");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
     }
 }

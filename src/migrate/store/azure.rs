@@ -35,7 +35,7 @@ use serde_json::{json, Value};
 use super::aws::Sensitive;
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::http::{capped_line, encode_segment, one_line, Client, Response};
+use crate::migrate::http::{capped_line, encode_segment, one_line, withhold, Client, Response};
 
 const STORE: &str = "azure";
 const HEADING: &str = "Azure Key Vault (--to azure)";
@@ -377,12 +377,23 @@ impl AzureStore {
                  it before migrating; nothing was written",
                 self.describe(target)
             ))),
-            _ => Err(self.failure("write", target, &resp)),
+            _ => Err(self.failure_withholding("write", target, &resp, &[value.as_bytes()])),
         }
     }
 
     fn failure(&self, what: &str, target: &Target, resp: &Response) -> StoreError {
-        let message = server_message(resp);
+        self.failure_withholding(what, target, resp, &[])
+    }
+
+    /// The error for `resp`, the server's message without any part of `secrets` (the value sent).
+    fn failure_withholding(
+        &self,
+        what: &str,
+        target: &Target,
+        resp: &Response,
+        secrets: &[&[u8]],
+    ) -> StoreError {
+        let message = capped_line(&withhold(&server_text(resp), secrets));
         match resp.status {
             401 | 403 => StoreError::Auth {
                 store: STORE,
@@ -653,20 +664,19 @@ fn with_retries(send: impl Fn() -> Result<Response, StoreError>) -> Result<Respo
     }
 }
 
-/// `{"error": {"code": "...", "message": "..."}}` on one line, capped.
-fn server_message(resp: &Response) -> String {
+/// `{"error": {"code": "...", "message": "..."}}`, whole (cut only after any value is withheld).
+fn server_text(resp: &Response) -> String {
     let v: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let e = &v["error"];
     let inner = e["innererror"]["code"].as_str();
-    let text = match (e["code"].as_str(), e["message"].as_str()) {
+    match (e["code"].as_str(), e["message"].as_str()) {
         (Some(c), Some(m)) => match inner {
             Some(i) => format!("{c} ({i}): {m}"),
             None => format!("{c}: {m}"),
         },
         (Some(c), None) => c.to_string(),
         _ => format!("HTTP {}", resp.status),
-    };
-    capped_line(&text)
+    }
 }
 
 /// The first sentence of an Entra error description (the rest is a trace id and a timestamp).
@@ -691,9 +701,9 @@ fn name_from_id(id: &str) -> Option<&str> {
 }
 
 fn same_origin(url: &str, vault: &str) -> bool {
-    url.len() > vault.len()
-        && url[..vault.len()].eq_ignore_ascii_case(vault)
-        && url.as_bytes()[vault.len()] == b'/'
+    // Bytes, not `str` slices: the server's link may hold a multi-byte character there.
+    let (u, v) = (url.as_bytes(), vault.as_bytes());
+    u.len() > v.len() && u[..v.len()].eq_ignore_ascii_case(v) && u[v.len()] == b'/'
 }
 
 fn non_empty(o: &Option<String>) -> Option<&str> {
@@ -866,6 +876,19 @@ mod tests {
             "azure:https://kv1.vault.azure.net/secrets/shop--dev--DATABASE-URL"
         );
         assert_eq!(s.address(&t).address, "https://kv1.vault.azure.net");
+        // A refused write quotes no part of the value, and no control character.
+        let value = format!("line-one-of-the-value\n{}", "Pw7".repeat(120));
+        let body = serde_json::json!({"error": {"code": "BadParameter",
+            "message": format!("bad \u{1b}[2J {}", value.replace('\n', " "))}});
+        let resp = Response {
+            status: 400,
+            body: serde_json::to_vec(&body).expect("json"),
+        };
+        let e = s
+            .failure_withholding("write", &t, &resp, &[value.as_bytes()])
+            .to_string();
+        assert!(!e.contains("line-one") && !e.contains("Pw7Pw7Pw7"), "{e}");
+        assert!(!e.chars().any(char::is_control), "{e:?}");
     }
 
     #[test]
@@ -889,5 +912,13 @@ mod tests {
         assert_eq!(name_from_id("https://kv/secrets/Shop--X/abc123"), Some("Shop--X"));
         assert!(same_origin("https://kv/secrets?x", "https://kv"));
         assert!(!same_origin("https://kv.evil/secrets", "https://kv"));
+    }
+
+    #[test]
+    fn a_next_link_with_multibyte_text_is_refused_not_a_panic() {
+        // The vault URL's length falls inside a two-byte character of the server's nextLink.
+        assert!(!same_origin("https://k\u{e9}/secrets", "https://kv"));
+        assert!(!same_origin("https://kv\u{e9}/secrets", "https://kv/"));
+        assert!(same_origin("HTTPS://KV/secrets/\u{e9}", "https://kv"));
     }
 }

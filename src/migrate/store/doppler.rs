@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 use super::aws::Sensitive;
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::http::{capped_line, encode_segment, Client, Response};
+use crate::migrate::http::{capped_line, encode_segment, withhold, Client, Response};
 
 const STORE: &str = "doppler";
 const HEADING: &str = "Doppler (--to doppler)";
@@ -243,12 +243,36 @@ impl DopplerStore {
         match resp.status {
             200..=299 => Ok(Written::Done),
             400 | 409 if is_raced(&resp) => Ok(Written::Raced),
-            _ => Err(scrub(self.failure("write", target, &resp), value)),
+            _ => Err(self.write_failure(target, &resp, value, original)),
         }
     }
 
+    /// The error for a refused write: neither the value nor the one it replaces is quoted.
+    fn write_failure(
+        &self,
+        target: &Target,
+        resp: &Response,
+        value: &str,
+        original: Option<&str>,
+    ) -> StoreError {
+        let mut secrets = vec![value.as_bytes()];
+        secrets.extend(original.map(str::as_bytes));
+        self.failure_withholding("write", target, resp, &secrets)
+    }
+
     fn failure(&self, what: &str, target: &Target, resp: &Response) -> StoreError {
-        let message = server_message(resp);
+        self.failure_withholding(what, target, resp, &[])
+    }
+
+    /// The error for `resp`, the server's message without any part of `secrets`.
+    fn failure_withholding(
+        &self,
+        what: &str,
+        target: &Target,
+        resp: &Response,
+        secrets: &[&[u8]],
+    ) -> StoreError {
+        let message = capped_line(&withhold(&server_text(resp), secrets));
         match resp.status {
             401 | 403 => StoreError::Auth {
                 store: STORE,
@@ -420,12 +444,16 @@ pub fn check_name(key: &str) -> Result<(), String> {
 
 /// `{"messages": [...], "success": false}` on one line.
 fn server_message(resp: &Response) -> String {
+    capped_line(&server_text(resp))
+}
+
+/// The messages of an answer, whole (cut only after any value is withheld from them).
+fn server_text(resp: &Response) -> String {
     let v: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-    let text = match v["messages"].as_array() {
+    match v["messages"].as_array() {
         Some(m) if !m.is_empty() => m.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; "),
         _ => format!("HTTP {}", resp.status),
-    };
-    capped_line(&text)
+    }
 }
 
 /// A 404 that means "no such secret", as opposed to an unknown project or config.
@@ -438,23 +466,6 @@ fn is_absent_secret(resp: &Response) -> bool {
 fn is_raced(resp: &Response) -> bool {
     let m = server_message(resp).to_ascii_lowercase();
     m.contains("original") || m.contains("already exists")
-}
-
-/// `err` with any copy of `value` blanked out.
-fn scrub(err: StoreError, value: &str) -> StoreError {
-    let v = value.trim();
-    if v.len() < 4 {
-        return err;
-    }
-    match err {
-        StoreError::Other(m) if m.contains(v) => StoreError::Other(m.replace(v, "<redacted>")),
-        StoreError::Config(m) if m.contains(v) => StoreError::Config(m.replace(v, "<redacted>")),
-        StoreError::Auth { store, reason } if reason.contains(v) => StoreError::Auth {
-            store,
-            reason: reason.replace(v, "<redacted>"),
-        },
-        e => e,
-    }
 }
 
 fn non_empty(o: &Option<String>) -> Option<&str> {
@@ -517,6 +528,39 @@ mod tests {
         assert!(normalise_url("http://api.doppler.com").is_err());
         assert!(normalise_url("http://127.0.0.1.evil:80").is_err());
         assert!(normalise_url("https://h/v3").is_err());
+    }
+
+    #[test]
+    fn refused_writes_quote_no_value() {
+        let args = DopplerArgs {
+            token: Some(Sensitive("dp.st.dev.abc".into())),
+            ..Default::default()
+        };
+        let s = DopplerStore::new(&args).expect("opens");
+        let t = Target::new("", "API_KEY");
+        let resp = |messages: serde_json::Value| Response {
+            status: 400,
+            body: serde_json::to_vec(&json!({ "messages": messages, "success": false })).expect("json"),
+        };
+        // Echoed past the 300-character cap.
+        let long = "Zq9".repeat(150);
+        let e = s.write_failure(&t, &resp(json!([format!("Invalid value {long}")])), &long, None);
+        assert!(!e.to_string().contains("Zq9Zq9Zq9"), "{e}");
+        // One line of a multi-line value (a key file).
+        let pem = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----";
+        let e = s.write_failure(&t, &resp(json!([format!("Invalid value {pem}")])), pem, None);
+        assert!(!e.to_string().contains("MIIEvQIBADAN"), "{e}");
+        // The value being replaced (originalValue) is a secret too.
+        let e = s.write_failure(
+            &t,
+            &resp(json!(["originalValue old-secret-value-1 does not match"])),
+            "new-value-2",
+            Some("old-secret-value-1"),
+        );
+        assert!(!e.to_string().contains("old-secret"), "{e}");
+        // Control characters in the server's message are escaped.
+        let e = s.write_failure(&t, &resp(json!(["bad \u{1b}]0;title\u{7}"])), "new-value-2", None);
+        assert!(!e.to_string().chars().any(char::is_control), "{e:?}");
     }
 
     #[test]

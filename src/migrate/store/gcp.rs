@@ -54,7 +54,7 @@ use zeroize::Zeroize;
 use super::aws::{env_nonempty, nonempty, shell_quote, Sensitive};
 use super::{Put, SecretStore, StoreError, Target};
 use crate::findings::Secret;
-use crate::migrate::http::{encode_segment, one_line, strip_query, Client, Response};
+use crate::migrate::http::{capped_line, encode_segment, strip_query, withhold, Client, Response};
 
 const STORE: &str = "gcp";
 const HEADING: &str = "GCP Secret Manager (--to gcp)";
@@ -431,26 +431,23 @@ impl ApiError {
             Value::String(code) => (code.as_str(), v["error_description"].as_str().unwrap_or("")),
             _ => ("", ""),
         };
-        let mut message = one_line(message);
-        if message.chars().count() > 300 {
-            message = format!("{}…", message.chars().take(300).collect::<String>());
-        }
         Self {
             http: resp.status,
-            status: status.to_string(),
-            message,
+            status: capped_line(status),
+            message: message.to_string(),
         }
     }
 
+    /// The message as shown: without any part of `secrets`, then on one line, at most 300
+    /// characters, control characters escaped.
+    fn shown(&self, secrets: &[&[u8]]) -> String {
+        capped_line(&withhold(&self.message, secrets))
+    }
+
     /// The [`StoreError`] for this answer to `doing` `location`; `value`, when given, is withheld
-    /// from the message should the service echo it.
-    fn into_store_error(mut self, location: &str, doing: &str, value: Option<&[u8]>) -> StoreError {
-        if let Some(v) = value.and_then(|v| std::str::from_utf8(v).ok()) {
-            let v = v.trim();
-            if v.len() >= 4 && self.message.contains(v) {
-                self.message = "(message withheld: it contained the value)".into();
-            }
-        }
+    /// from the message should the service echo it (whole or in part).
+    fn into_store_error(self, location: &str, doing: &str, value: Option<&[u8]>) -> StoreError {
+        let message = self.shown(value.as_slice());
         let status = if self.status.is_empty() {
             format!("HTTP {}", self.http)
         } else {
@@ -459,11 +456,10 @@ impl ApiError {
         match self.http {
             401 | 403 => StoreError::Auth {
                 store: STORE,
-                reason: format!("{doing} {location}: {status}: {}", self.message),
+                reason: format!("{doing} {location}: {status}: {message}"),
             },
             code => StoreError::Other(format!(
-                "{location}: {doing} failed: HTTP {code} {status}: {}",
-                self.message
+                "{location}: {doing} failed: HTTP {code} {status}: {message}"
             )),
         }
     }
@@ -816,7 +812,7 @@ impl GcpStore {
             }
             404 => Ok(Latest::Absent),
             400 if ApiError::parse(&resp).status == "FAILED_PRECONDITION" => {
-                Ok(Latest::Unreadable(ApiError::parse(&resp).message))
+                Ok(Latest::Unreadable(ApiError::parse(&resp).shown(&[])))
             }
             _ => Err(ApiError::parse(&resp).into_store_error(location, "reading", None)),
         }
@@ -986,7 +982,7 @@ fn token_answer(mut resp: Response, url: &str, field: &str) -> Result<(Secret, u
                 strip_query(url),
                 e.http,
                 e.status,
-                e.message
+                e.shown(&[])
             ),
         });
     }
@@ -1325,6 +1321,33 @@ mod tests {
             .into_store_error("gcp:p/x", "writing", Some(b"hunter2-secret"))
             .to_string();
         assert!(!msg.contains("hunter2"), "{msg}");
+        // A long value echoed past the 300-character cap, or one line of a multi-line value.
+        let long = "k7Q".repeat(150);
+        let e = ApiError::parse(&r(
+            400,
+            &format!(
+                r#"{{"error":{{"code":400,"message":"bad value {long}","status":"INVALID_ARGUMENT"}}}}"#
+            ),
+        ));
+        let msg = e
+            .into_store_error("gcp:p/x", "writing", Some(long.as_bytes()))
+            .to_string();
+        assert!(!msg.contains("k7Qk7Qk7Q"), "{msg}");
+        let e = ApiError::parse(&r(
+            400,
+            r#"{"error":{"code":400,"message":"bad value first-line-of-it\nsecond","status":"INVALID_ARGUMENT"}}"#,
+        ));
+        let msg = e
+            .into_store_error("gcp:p/x", "writing", Some(b"first-line-of-it\nsecond"))
+            .to_string();
+        assert!(!msg.contains("first-line"), "{msg}");
+        // A server message's control characters are escaped.
+        let e = ApiError::parse(&r(
+            400,
+            r#"{"error":{"code":400,"message":"bad \u001b[31mred","status":"INVALID_ARGUMENT"}}"#,
+        ));
+        let msg = e.into_store_error("gcp:p/x", "reading", None).to_string();
+        assert!(!msg.contains('\u{1b}') && msg.contains("\\x1b[31mred"), "{msg}");
         let e = ApiError::parse(&r(403, "not json"));
         assert!(matches!(
             e.into_store_error("gcp:p/x", "reading", None),
