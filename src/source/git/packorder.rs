@@ -15,7 +15,7 @@
 //! be planned or resolved here — loose objects, a base outside the pack, a corrupt pack — is
 //! left for the caller to read object by object, which reports per-object errors.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -230,10 +230,100 @@ fn plan(
 /// entry) it leaves to the caller's object database, which reports the error.
 pub(crate) struct ChainReader {
     packs: Vec<(pack::index::File, pack::data::File)>,
-    cache: pack::cache::lru::MemoryCappedHashmap,
+    cache: Ring,
     inflate: gix::zlib::Inflate,
     /// The entries of the chain being resolved, the wanted object first.
     chain: Vec<pack::data::Entry>,
+}
+
+/// A cache of resolved objects in one ring buffer, oldest overwritten first: one allocation
+/// (freed whole when the walk ends, where thousands of per-object buffers would leave the heap
+/// fragmented and resident), nothing allocated per object.
+struct Ring {
+    buf: Vec<u8>,
+    /// Where the next object is written.
+    head: usize,
+    /// Cached objects by (pack id, data offset).
+    map: HashMap<(u32, u64), Cached>,
+    /// Objects in the order written: `(key, start)`.
+    order: VecDeque<((u32, u64), usize)>,
+}
+
+/// Where a cached object lies in the ring.
+#[derive(Clone, Copy)]
+struct Cached {
+    start: usize,
+    len: usize,
+    kind: gix::objs::Kind,
+    compressed_size: usize,
+}
+
+impl Ring {
+    fn new(bytes: usize) -> Self {
+        Self {
+            // Zeroed pages are mapped lazily: only what is written counts toward RSS.
+            buf: vec![0; bytes],
+            head: 0,
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Drops the oldest object (its key only if it was not written again since).
+    fn evict_front(&mut self) {
+        if let Some((key, start)) = self.order.pop_front() {
+            if self.map.get(&key).is_some_and(|c| c.start == start) {
+                self.map.remove(&key);
+            }
+        }
+    }
+}
+
+impl DecodeEntry for Ring {
+    fn put(&mut self, pack_id: u32, offset: u64, data: &[u8], kind: gix::objs::Kind, compressed_size: usize) {
+        let cap = self.buf.len();
+        let len = data.len();
+        // An object larger than a quarter of the ring would flush most of it.
+        if len == 0 || len > cap / 4 {
+            return;
+        }
+        // Objects are laid out in the order written, from the oldest (at or after `head`) round
+        // to the newest (before `head`): the ones in the way of the new one are the oldest.
+        if self.head + len > cap {
+            while self.order.front().is_some_and(|&(_, s)| s >= self.head) {
+                self.evict_front();
+            }
+            self.head = 0;
+        }
+        let end = self.head + len;
+        while self
+            .order
+            .front()
+            .is_some_and(|&(_, s)| s >= self.head && s < end)
+        {
+            self.evict_front();
+        }
+        self.buf[self.head..end].copy_from_slice(data);
+        let key = (pack_id, offset);
+        self.map.insert(
+            key,
+            Cached {
+                start: self.head,
+                len,
+                kind,
+                compressed_size,
+            },
+        );
+        self.order.push_back((key, self.head));
+        self.head = end;
+    }
+
+    fn get(&mut self, pack_id: u32, offset: u64, out: &mut Vec<u8>) -> Option<(gix::objs::Kind, usize)> {
+        let c = self.map.get(&(pack_id, offset))?;
+        out.clear();
+        out.extend_from_slice(&self.buf[c.start..c.start + c.len]);
+        Some((c.kind, c.compressed_size))
+    }
 }
 
 /// A chain deeper than this is left to the object database (git writes at most a few hundred).
@@ -263,7 +353,7 @@ impl ChainReader {
         }
         Self {
             packs,
-            cache: pack::cache::lru::MemoryCappedHashmap::new(cache_bytes.max(1)),
+            cache: Ring::new(cache_bytes),
             inflate: gix::zlib::Inflate::default(),
             chain: Vec::new(),
         }
