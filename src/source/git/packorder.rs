@@ -529,6 +529,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gix::objs::FindExt;
     use std::path::Path;
     use std::sync::Mutex;
 
@@ -611,6 +612,80 @@ mod tests {
         let mut got = got.into_inner().expect("lock");
         got.sort();
         (out, got)
+    }
+
+    #[test]
+    fn ring_keeps_the_newest_objects_and_never_mixes_them_up() {
+        let kind = gix::objs::Kind::Tree;
+        let mut ring = Ring::new(100);
+        let mut out = Vec::new();
+        // Objects of 7..=25 bytes (each a quarter of the ring at most), each filled with its
+        // number: after any sequence of writes, what is found is exactly what was written.
+        for i in 0..200u64 {
+            let len = 7 + (i as usize * 5) % 19;
+            ring.put(0, i, &vec![i as u8; len], kind, 1);
+            let mut held = 0;
+            for j in 0..=i {
+                if ring.get(0, j, &mut out).is_some() {
+                    let want = 7 + (j as usize * 5) % 19;
+                    assert_eq!(out, vec![j as u8; want], "object {j} after writing {i}");
+                    held += want;
+                }
+            }
+            assert!(ring.get(0, i, &mut out).is_some(), "the newest object is kept");
+            // Full once 100 bytes were written: then at most the wrapped tail and the space
+            // for the next object are unused.
+            assert!(held <= 100, "{held} bytes held after {i}");
+            if i >= 10 {
+                assert!(held > 100 - 2 * 25, "{held} bytes held after {i}");
+            }
+        }
+        // Too large for the ring: not cached, nothing evicted.
+        ring.put(0, 1000, &[1; 26], kind, 1);
+        assert!(ring.get(0, 1000, &mut out).is_none());
+        assert!(ring.get(0, 199, &mut out).is_some());
+    }
+
+    #[test]
+    fn chain_reader_gives_every_object_exactly_in_any_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        packed_repo(dir.path());
+        let repo = gix::open(dir.path()).expect("open");
+        let all = git(
+            dir.path(),
+            &["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"],
+        );
+        let ids: Vec<ObjectId> = String::from_utf8_lossy(&all)
+            .lines()
+            .filter_map(|l| ObjectId::from_hex(l.as_bytes()).ok())
+            .collect();
+        assert!(ids.len() > 360, "trees, commits and blobs: {}", ids.len());
+        let mut want = HashMap::new();
+        for id in &ids {
+            let mut buf = Vec::new();
+            let d = repo.objects.find(id, &mut buf).expect("object");
+            want.insert(*id, (d.kind, d.data.to_vec()));
+        }
+        // Forwards, backwards, and with a ring too small to keep a chain (evictions).
+        for (cache, reverse) in [(8 << 20, false), (8 << 20, true), (64 << 10, true)] {
+            let mut reader = ChainReader::new(&repo, cache);
+            let mut out = Vec::new();
+            let order: Vec<&ObjectId> = if reverse {
+                ids.iter().rev().collect()
+            } else {
+                ids.iter().collect()
+            };
+            for id in order {
+                let kind = reader.read(id, &mut out).expect("packed");
+                assert_eq!((kind, &out), (want[id].0, &want[id].1), "{id}");
+            }
+        }
+        // A loose object is left to the object database.
+        std::fs::write(dir.path().join("new.txt"), "loose").expect("write");
+        let loose = git(dir.path(), &["hash-object", "-w", "new.txt"]);
+        let loose = ObjectId::from_hex(loose.trim_ascii()).expect("id");
+        let mut reader = ChainReader::new(&repo, 1 << 20);
+        assert!(reader.read(&loose, &mut Vec::new()).is_none());
     }
 
     #[test]
