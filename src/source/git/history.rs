@@ -31,8 +31,8 @@ use gix::ObjectId;
 use super::introcache::IntroCache;
 use super::tree::{all_blobs, short, Differ};
 use super::{
-    one_line, packorder, read_commit, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache,
-    GitError, GitMode, GitStats,
+    one_line, packorder, repo_name, show_path, threads, BlobScan, BlobScanner, CommitCache, GitError,
+    GitMode, GitStats,
 };
 use crate::findings::{self, Finding, Location};
 use crate::matching::{RawMatch, Scanner};
@@ -40,6 +40,11 @@ use crate::source::{ScanError, SkipReason, Skipped, Stats};
 
 /// Default cap on the `(commit, path)` introductions listed per blob.
 pub const DEFAULT_MAX_INTRODUCTIONS: usize = 20;
+
+/// Resolved tree deltas the walk keeps (freed before the blobs are read): enough for the
+/// delta chains of the directories one stretch of history changes (BENCHMARKS.md "Large
+/// history").
+const WALK_TREE_CACHE: usize = 32 << 20;
 
 /// Options of a history scan.
 #[derive(Debug, Clone)]
@@ -297,6 +302,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
     let mut blobs: HashMap<ObjectId, Intros> = HashMap::new();
     let mut paths = Paths::default();
     let mut differ = Differ::default();
+    differ.read_packs(&repo, WALK_TREE_CACHE);
     // The blobs to scan, each with the path it is scanned as: the walk decides which, the
     // scanning reads them in pack order once the walk is over.
     let mut targets: Vec<(ObjectId, u32)> = Vec::new();
@@ -369,7 +375,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                 }
                 r.parents
             } else {
-                let (tree, parents) = match read_commit(&repo, &id, &mut buf) {
+                let (tree, parents) = match differ.commit(&repo, &id, &mut buf) {
                     Ok(c) => c,
                     Err(message) => {
                         errors.push(ScanError {
@@ -385,7 +391,7 @@ pub fn scan(path: &Path, opts: &HistoryOptions, scanner: &Scanner<'_>) -> Result
                 for p in &parents {
                     let t = match tree_of.get(p) {
                         Some(t) => Some(*t),
-                        None => match read_commit(&repo, p, &mut buf) {
+                        None => match differ.commit(&repo, p, &mut buf) {
                             Ok((t, _)) => {
                                 tree_of.insert(*p, t);
                                 Some(t)

@@ -13,7 +13,8 @@ use gix::objs::tree::EntryMode;
 use gix::objs::Find;
 use gix::ObjectId;
 
-use super::one_line;
+use super::packorder::ChainReader;
+use super::{one_line, parse_commit, read_commit};
 
 /// One entry of a decoded tree.
 pub(crate) struct Entry {
@@ -153,6 +154,8 @@ pub(crate) struct Differ {
     pub track_deleted: bool,
     /// Blobs dropped relative to the first parent (when `track_deleted`).
     pub deleted: HashSet<ObjectId>,
+    /// Reads packed trees with every delta of a chain cached (see [`Differ::read_packs`]).
+    reader: Option<ChainReader>,
 }
 
 /// Trees kept from one call to the next at most (a commit touching more directories than this
@@ -160,8 +163,30 @@ pub(crate) struct Differ {
 const RECENT_TREES: usize = 256;
 
 impl Differ {
-    /// Frees the decoded trees kept between calls (the counters stay).
+    /// Reads trees from `repo`'s packs with `cache_bytes` of resolved deltas instead of through
+    /// the object database, whose delta-base cache re-resolves chains read against their
+    /// direction (see [`ChainReader`]). Trees no pack holds are still read through `repo`.
+    pub fn read_packs(&mut self, repo: &gix::Repository, cache_bytes: usize) {
+        self.reader = Some(ChainReader::new(repo, cache_bytes));
+    }
+
+    /// Reads a commit's tree and parents, from the packs when [`Differ::read_packs`] was called
+    /// (so that the walk touches one mapping of each pack, not two).
+    pub fn commit(
+        &mut self,
+        repo: &gix::Repository,
+        id: &ObjectId,
+        buf: &mut Vec<u8>,
+    ) -> Result<(ObjectId, Vec<ObjectId>), String> {
+        match self.reader.as_mut().and_then(|r| r.read(id, buf)) {
+            Some(_) => parse_commit(buf, repo.object_hash()),
+            None => read_commit(repo, id, buf),
+        }
+    }
+
+    /// Frees the decoded trees kept between calls and the pack reader (the counters stay).
     pub fn release(&mut self) {
+        self.reader = None;
         self.pool = Vec::new();
         self.recent = HashMap::new();
         self.current = HashMap::new();
@@ -189,18 +214,22 @@ impl Differ {
             return Some(t);
         }
         let mut t = self.pool.pop().unwrap_or_default();
-        let data = match repo.objects.try_find(id, &mut self.buf) {
-            Ok(Some(d)) => d,
-            Ok(None) => {
-                self.errors.push(format!("tree {id}: object is missing"));
-                self.pool.push(t);
-                return None;
-            }
-            Err(e) => {
-                self.errors.push(format!("tree {id}: {}", one_line(&e)));
-                self.pool.push(t);
-                return None;
-            }
+        let packed = self.reader.as_mut().and_then(|r| r.read(id, &mut self.buf));
+        let data = match packed {
+            Some(kind) => gix::objs::Data::new(&self.buf, kind, repo.object_hash()),
+            None => match repo.objects.try_find(id, &mut self.buf) {
+                Ok(Some(d)) => d,
+                Ok(None) => {
+                    self.errors.push(format!("tree {id}: object is missing"));
+                    self.pool.push(t);
+                    return None;
+                }
+                Err(e) => {
+                    self.errors.push(format!("tree {id}: {}", one_line(&e)));
+                    self.pool.push(t);
+                    return None;
+                }
+            },
         };
         if data.kind != gix::objs::Kind::Tree {
             self.errors.push(format!("tree {id}: is a {}", data.kind));
