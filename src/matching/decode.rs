@@ -5,12 +5,14 @@
 //! - [`base64_text`] (one value) and [`decode_run`] (a base64 or hex run): only when the result is
 //!   text;
 //! - [`encoded_runs`]: finds base64 and hex runs anywhere in a blob, long enough to hold a secret
-//!   (one branch-free pass over the bytes; most runs in code are identifiers and fail the text
-//!   check on their first bytes);
+//!   (the run search of `super::runs`, 64 bytes at a time; most runs in code are identifiers and
+//!   digests and fail the text check on their first 4 characters);
 //! - [`unescape`]: percent- and JSON-escapes, undone only on the lines where an escape sits in a
 //!   token long enough to be a secret (not on whole files: C format strings are full of `%02x`).
 //!
 //! The recursion depth is capped by the caller (`--max-decode-depth`).
+
+use super::runs::{long_runs, MIN_RUN};
 
 /// A decoding applied to content before a secret was found in it (reported as the chain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,7 +96,17 @@ pub const MIN_BASE64_RUN: usize = 20;
 /// Shortest hex run decoded by [`encoded_runs`] (16 bytes decoded).
 pub const MIN_HEX_RUN: usize = 32;
 
-/// Byte classes for [`encoded_runs`]: 1 = both base64 alphabets (letters, digits), 2 = standard
+// The run search reports every run either kind can use.
+const _: () = assert!(
+    MIN_RUN
+        == if MIN_BASE64_RUN < MIN_HEX_RUN {
+            MIN_BASE64_RUN
+        } else {
+            MIN_HEX_RUN
+        }
+);
+
+/// Byte classes for [`encoded_runs`] (non-zero exactly for [`is_member`]): 1 = both base64 alphabets (letters, digits), 2 = standard
 /// only (`+`, `/`), 4 = URL-safe only (`-`, `_`), 8 = hex digit.
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -115,19 +127,6 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// [`CLASS`] computed with arithmetic only (vectorizable; `class_of(b) == CLASS[b]`).
-#[inline]
-fn class_of(b: u8) -> u8 {
-    let l = b | 0x20;
-    let alpha = l.wrapping_sub(b'a') < 26;
-    let digit = b.wrapping_sub(b'0') < 10;
-    let hex = digit | (l.wrapping_sub(b'a') < 6);
-    u8::from(alpha | digit)
-        | u8::from((alpha | digit) & hex) << 3
-        | u8::from((b == b'+') | (b == b'/')) << 1
-        | u8::from((b == b'-') | (b == b'_')) << 2
-}
-
 /// One encoded run found by [`encoded_runs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Run {
@@ -143,60 +142,19 @@ pub struct Run {
 /// text, in order. A run is a maximal sequence of one base64 alphabet (a run mixing `+`/`/` with
 /// `-`/`_` is a path or an identifier, not base64); all-hex runs count as hex only.
 pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
-    let min = MIN_BASE64_RUN.min(MIN_HEX_RUN);
-    let member = |b: u8| CLASS[b as usize] != 0;
-    let n = data.len();
-    // Invariant: `i` is 0 or follows a non-member byte, so no run starts before it unseen. A run
-    // of `min` or more starting at or after `i` covers `i + min - 1`: probe that byte, and skip
-    // `min` bytes at once when it is not a member (most probes in prose and code). A member
-    // probe is widened both ways to its run. Outside long runs about one byte in `min` is read.
-    let mut i = 0;
-    while i + min <= n {
-        let p = i + min - 1;
-        if !member(data[p]) {
-            i = p + 1;
-            continue;
+    long_runs(data, |start, e| {
+        let run = &data[start..e];
+        // Most long runs (identifiers, digests, random keys) fail on their first 4 characters
+        // whatever their kind: the rest of their bytes is never read.
+        if !may_be_text(run, Decoding::Base64) && !may_be_text(run, Decoding::Hex) {
+            return;
         }
-        // Widen to the run, OR-ing and AND-ing the byte classes on the way (one pass over it).
-        let (mut any, mut all) = (CLASS[data[p] as usize], CLASS[data[p] as usize]);
-        let mut start = p;
-        while start > i {
-            let c = CLASS[data[start - 1] as usize];
-            if c == 0 {
-                break;
-            }
-            (any, all) = (any | c, all & c);
-            start -= 1;
-        }
-        let mut e = p + 1;
-        // Long runs (digests, random base64 under keys) are widened 16 bytes at a time: a fixed-size
-        // loop with no early exit, which the compiler turns into vector compares.
-        while let Some(chunk) = data.get(e..e + 16) {
-            let (mut a, mut l, mut m) = (0u8, 0xffu8, true);
-            for &b in chunk {
-                let c = class_of(b);
-                (a, l, m) = (a | c, l & c, m & (c != 0));
-            }
-            if !m {
-                break;
-            }
-            (any, all) = (any | a, all & l);
-            e += 16;
-        }
-        while e < n {
-            let c = CLASS[data[e] as usize];
-            if c == 0 {
-                break;
-            }
-            (any, all) = (any | c, all & c);
-            e += 1;
-        }
-        if e - start < min {
-            i = e + 1;
-            continue;
-        }
+        let (any, all) = run.iter().fold((0u8, 0xffu8), |(any, all), &b| {
+            let c = CLASS[usize::from(b)];
+            (any | c, all & c)
+        });
         let mut end = e;
-        while end < n && end - e < 2 && data[end] == b'=' {
+        while end < data.len() && end - e < 2 && data[end] == b'=' {
             end += 1;
         }
         let len = e - start;
@@ -205,11 +163,10 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
         } else {
             (len >= MIN_BASE64_RUN && any & 6 != 6 && len % 4 != 1).then_some(Decoding::Base64)
         };
-        if let Some(kind) = kind.filter(|&k| may_be_text(&data[start..e], k)) {
+        if let Some(kind) = kind.filter(|&k| may_be_text(run, k)) {
             f(Run { start, end, kind });
         }
-        i = end;
-    }
+    });
 }
 
 /// Whether a run can decode to text, from its first 4 characters (3 bytes of base64, 2 of hex):
@@ -364,9 +321,10 @@ mod tests {
             encoded_runs(data, |r| out.push((r.start, r.end, r.kind)));
             out
         };
-        // Words, runs of every length around the thresholds and the block size, padding,
-        // both alphabets, hex; at every alignment.
-        let pieces: [&[u8]; 12] = [
+        // Words, runs of every length around the thresholds and the block size (19/20/21
+        // base64, 31/32 hex), padding, both alphabets and runs mixing them, bytes next to the
+        // alphabet ranges; at every offset in a 64-byte block (the leading `.`s).
+        let pieces: [&[u8]; 27] = [
             b"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==",
             b"736b5f6c6976655f6162636465666768",
             b"aGVsbG8gd29ybGQgaGVsbG8gd29y",
@@ -379,11 +337,26 @@ mod tests {
             b"aGVsbG8gd29ybGQgaGVsbG",
             b"src/a-b_c/d",
             b"6b65795f",
+            b"aGVsbG8gd29ybGQgYWJj",
+            b"aGVsbG8gd29ybGQgYWJ",
+            b"aGVsbG8gd29ybGQgYWJjZ",
+            b"cGFzc3dvcmQ6IHMzY3IzdD8+Pj4/Pw==",
+            b"cGFzc3dvcmQ6IHMzY3IzdD8-Pj4_Pw==",
+            b"7365637265745f6b65795f3132333421",
+            b"7365637265745f6b65795f313233342",
+            b"12345678901234567890123",
+            b"==",
+            b"+",
+            b"_",
+            b".",
+            b",",
+            b"\xff",
+            b"@`[{",
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..3000 {
-            let mut data = Vec::new();
-            let mut n = seed % 40;
+        for round in 0..6000 {
+            let mut data = vec![b'.'; round % 64];
+            let mut n = seed % 60;
             while n > 0 {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
@@ -396,9 +369,13 @@ mod tests {
     }
 
     #[test]
-    fn class_arithmetic_matches_the_table() {
+    fn class_table_members_are_the_run_search_members() {
         for b in 0..=255u8 {
-            assert_eq!(super::class_of(b), super::CLASS[b as usize], "{b}");
+            assert_eq!(
+                super::CLASS[usize::from(b)] != 0,
+                crate::matching::runs::is_member(b),
+                "{b}"
+            );
         }
     }
 
