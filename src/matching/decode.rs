@@ -45,7 +45,7 @@ impl Decoding {
 /// Values longer than this (encoded) are not decoded.
 pub const MAX_ENCODED_LEN: usize = 256 * 1024;
 
-fn sextet(b: u8) -> Option<u8> {
+const fn sextet(b: u8) -> Option<u8> {
     match b {
         b'A'..=b'Z' => Some(b - b'A'),
         b'a'..=b'z' => Some(b - b'a' + 26),
@@ -171,20 +171,41 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
 
 /// Whether a run can decode to text, from its first 4 characters (3 bytes of base64, 2 of hex):
 /// most runs in code (identifiers, digests, random base64) fail here without being decoded.
+/// Called for every run of 20 or more alphabet bytes, so it reads tables, not `match`es.
+#[inline]
 fn may_be_text(run: &[u8], kind: Decoding) -> bool {
-    let text = |b: u32| (0x20..0x7f).contains(&b) || matches!(b, 0x09 | 0x0a | 0x0d);
-    let Some(q) = run.get(..4) else {
+    /// Per byte: its sextet (63 when not base64), its hex value (0 when not hex), and whether
+    /// it is a text byte (printable ASCII, tab, LF, CR).
+    static TABLES: ([u8; 256], [u8; 256], [bool; 256]) = {
+        let (mut six, mut hx, mut text) = ([63u8; 256], [0u8; 256], [false; 256]);
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if let Some(v) = sextet(c) {
+                six[b] = v;
+            }
+            if let Some(v) = hex(c) {
+                hx[b] = v;
+            }
+            text[b] = (c >= 0x20 && c < 0x7f) || c == 0x09 || c == 0x0a || c == 0x0d;
+            b += 1;
+        }
+        (six, hx, text)
+    };
+    let (six, hx, text) = &TABLES;
+    let Some(&[a, b, c, d]) = run.first_chunk::<4>() else {
         return false;
     };
+    let t = |v: u32| text[(v & 0xff) as usize];
     match kind {
         Decoding::Hex => {
-            let h = |c: u8| u32::from(hex(c).unwrap_or(0));
-            text(h(q[0]) << 4 | h(q[1])) && text(h(q[2]) << 4 | h(q[3]))
+            let h = |x: u8| u32::from(hx[usize::from(x)]);
+            t(h(a) << 4 | h(b)) && t(h(c) << 4 | h(d))
         }
         Decoding::Base64 => {
-            let s = |c: u8| u32::from(sextet(c).unwrap_or(63));
-            let n = s(q[0]) << 18 | s(q[1]) << 12 | s(q[2]) << 6 | s(q[3]);
-            text(n >> 16) && text(n >> 8 & 0xff) && text(n & 0xff)
+            let s = |x: u8| u32::from(six[usize::from(x)]);
+            let n = s(a) << 18 | s(b) << 12 | s(c) << 6 | s(d);
+            t(n >> 16) && t(n >> 8) && t(n)
         }
     }
 }
@@ -368,6 +389,49 @@ mod tests {
         }
     }
 
+    /// The table form of the 4-character text check against its definition.
+    #[test]
+    fn text_check_tables_match_the_definition() {
+        let reference = |q: &[u8], kind: Decoding| {
+            let text = |b: u32| (0x20..0x7f).contains(&b) || matches!(b, 0x09 | 0x0a | 0x0d);
+            match kind {
+                Decoding::Hex => {
+                    let h = |c: u8| u32::from(super::hex(c).unwrap_or(0));
+                    text(h(q[0]) << 4 | h(q[1])) && text(h(q[2]) << 4 | h(q[3]))
+                }
+                Decoding::Base64 => {
+                    let s = |c: u8| u32::from(super::sextet(c).unwrap_or(63));
+                    let n = s(q[0]) << 18 | s(q[1]) << 12 | s(q[2]) << 6 | s(q[3]);
+                    text(n >> 16) && text(n >> 8 & 0xff) && text(n & 0xff)
+                }
+            }
+        };
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut passed = 0;
+        for round in 0..200_000u32 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut q = seed.to_le_bytes();
+            // Every byte value at every position, the rest random; then mostly alphabet bytes.
+            if round < 1024 {
+                q[(round / 256) as usize] = (round % 256) as u8;
+            } else {
+                let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+                for b in &mut q[..4] {
+                    *b = alphabet[usize::from(*b) % alphabet.len()];
+                }
+            }
+            for kind in [Decoding::Base64, Decoding::Hex] {
+                let want = reference(&q[..4], kind);
+                assert_eq!(super::may_be_text(&q[..4], kind), want, "{q:?} {kind:?}");
+                passed += usize::from(want);
+            }
+        }
+        assert!(passed > 1000, "the sample holds runs that pass ({passed})");
+        assert!(!super::may_be_text(b"aGV", Decoding::Base64), "shorter than 4");
+    }
+
     #[test]
     fn class_table_members_are_the_run_search_members() {
         for b in 0..=255u8 {
@@ -449,7 +513,7 @@ pub struct Unescaped {
 /// Blobs larger than this are not unescaped and rescanned.
 pub const MAX_UNESCAPE: usize = 1 << 20;
 
-fn hex(b: u8) -> Option<u8> {
+const fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
