@@ -5,12 +5,14 @@
 //! - [`base64_text`] (one value) and [`decode_run`] (a base64 or hex run): only when the result is
 //!   text;
 //! - [`encoded_runs`]: finds base64 and hex runs anywhere in a blob, long enough to hold a secret
-//!   (one branch-free pass over the bytes; most runs in code are identifiers and fail the text
-//!   check on their first bytes);
+//!   (the run search of `super::runs`, 64 bytes at a time; most runs in code are identifiers and
+//!   digests and fail the text check on their first 4 characters);
 //! - [`unescape`]: percent- and JSON-escapes, undone only on the lines where an escape sits in a
 //!   token long enough to be a secret (not on whole files: C format strings are full of `%02x`).
 //!
 //! The recursion depth is capped by the caller (`--max-decode-depth`).
+
+use super::runs::{long_runs, MIN_RUN};
 
 /// A decoding applied to content before a secret was found in it (reported as the chain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,7 +45,7 @@ impl Decoding {
 /// Values longer than this (encoded) are not decoded.
 pub const MAX_ENCODED_LEN: usize = 256 * 1024;
 
-fn sextet(b: u8) -> Option<u8> {
+const fn sextet(b: u8) -> Option<u8> {
     match b {
         b'A'..=b'Z' => Some(b - b'A'),
         b'a'..=b'z' => Some(b - b'a' + 26),
@@ -94,7 +96,17 @@ pub const MIN_BASE64_RUN: usize = 20;
 /// Shortest hex run decoded by [`encoded_runs`] (16 bytes decoded).
 pub const MIN_HEX_RUN: usize = 32;
 
-/// Byte classes for [`encoded_runs`]: 1 = both base64 alphabets (letters, digits), 2 = standard
+// The run search reports every run either kind can use.
+const _: () = assert!(
+    MIN_RUN
+        == if MIN_BASE64_RUN < MIN_HEX_RUN {
+            MIN_BASE64_RUN
+        } else {
+            MIN_HEX_RUN
+        }
+);
+
+/// Byte classes for [`encoded_runs`] (non-zero exactly for [`is_member`]): 1 = both base64 alphabets (letters, digits), 2 = standard
 /// only (`+`, `/`), 4 = URL-safe only (`-`, `_`), 8 = hex digit.
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -115,19 +127,6 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// [`CLASS`] computed with arithmetic only (vectorizable; `class_of(b) == CLASS[b]`).
-#[inline]
-fn class_of(b: u8) -> u8 {
-    let l = b | 0x20;
-    let alpha = l.wrapping_sub(b'a') < 26;
-    let digit = b.wrapping_sub(b'0') < 10;
-    let hex = digit | (l.wrapping_sub(b'a') < 6);
-    u8::from(alpha | digit)
-        | u8::from((alpha | digit) & hex) << 3
-        | u8::from((b == b'+') | (b == b'/')) << 1
-        | u8::from((b == b'-') | (b == b'_')) << 2
-}
-
 /// One encoded run found by [`encoded_runs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Run {
@@ -143,60 +142,19 @@ pub struct Run {
 /// text, in order. A run is a maximal sequence of one base64 alphabet (a run mixing `+`/`/` with
 /// `-`/`_` is a path or an identifier, not base64); all-hex runs count as hex only.
 pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
-    let min = MIN_BASE64_RUN.min(MIN_HEX_RUN);
-    let member = |b: u8| CLASS[b as usize] != 0;
-    let n = data.len();
-    // Invariant: `i` is 0 or follows a non-member byte, so no run starts before it unseen. A run
-    // of `min` or more starting at or after `i` covers `i + min - 1`: probe that byte, and skip
-    // `min` bytes at once when it is not a member (most probes in prose and code). A member
-    // probe is widened both ways to its run. Outside long runs about one byte in `min` is read.
-    let mut i = 0;
-    while i + min <= n {
-        let p = i + min - 1;
-        if !member(data[p]) {
-            i = p + 1;
-            continue;
+    long_runs(data, |start, e| {
+        let run = &data[start..e];
+        // Most long runs (identifiers, digests, random keys) fail on their first 4 characters
+        // whatever their kind: the rest of their bytes is never read.
+        if !may_be_text(run, Decoding::Base64) && !may_be_text(run, Decoding::Hex) {
+            return;
         }
-        // Widen to the run, OR-ing and AND-ing the byte classes on the way (one pass over it).
-        let (mut any, mut all) = (CLASS[data[p] as usize], CLASS[data[p] as usize]);
-        let mut start = p;
-        while start > i {
-            let c = CLASS[data[start - 1] as usize];
-            if c == 0 {
-                break;
-            }
-            (any, all) = (any | c, all & c);
-            start -= 1;
-        }
-        let mut e = p + 1;
-        // Long runs (digests, random base64 under keys) are widened 16 bytes at a time: a fixed-size
-        // loop with no early exit, which the compiler turns into vector compares.
-        while let Some(chunk) = data.get(e..e + 16) {
-            let (mut a, mut l, mut m) = (0u8, 0xffu8, true);
-            for &b in chunk {
-                let c = class_of(b);
-                (a, l, m) = (a | c, l & c, m & (c != 0));
-            }
-            if !m {
-                break;
-            }
-            (any, all) = (any | a, all & l);
-            e += 16;
-        }
-        while e < n {
-            let c = CLASS[data[e] as usize];
-            if c == 0 {
-                break;
-            }
-            (any, all) = (any | c, all & c);
-            e += 1;
-        }
-        if e - start < min {
-            i = e + 1;
-            continue;
-        }
+        let (any, all) = run.iter().fold((0u8, 0xffu8), |(any, all), &b| {
+            let c = CLASS[usize::from(b)];
+            (any | c, all & c)
+        });
         let mut end = e;
-        while end < n && end - e < 2 && data[end] == b'=' {
+        while end < data.len() && end - e < 2 && data[end] == b'=' {
             end += 1;
         }
         let len = e - start;
@@ -205,29 +163,49 @@ pub fn encoded_runs(data: &[u8], mut f: impl FnMut(Run)) {
         } else {
             (len >= MIN_BASE64_RUN && any & 6 != 6 && len % 4 != 1).then_some(Decoding::Base64)
         };
-        if let Some(kind) = kind.filter(|&k| may_be_text(&data[start..e], k)) {
+        if let Some(kind) = kind.filter(|&k| may_be_text(run, k)) {
             f(Run { start, end, kind });
         }
-        i = end;
-    }
+    });
 }
 
 /// Whether a run can decode to text, from its first 4 characters (3 bytes of base64, 2 of hex):
 /// most runs in code (identifiers, digests, random base64) fail here without being decoded.
+/// Called for every run of 20 or more alphabet bytes, so it reads tables, not `match`es.
+#[inline]
 fn may_be_text(run: &[u8], kind: Decoding) -> bool {
-    let text = |b: u32| (0x20..0x7f).contains(&b) || matches!(b, 0x09 | 0x0a | 0x0d);
-    let Some(q) = run.get(..4) else {
+    /// Per byte: its sextet (63 when not base64), its hex value (0 when not hex), and whether
+    /// it is a text byte (printable ASCII, tab, LF, CR).
+    static TABLES: ([u8; 256], [u8; 256], [bool; 256]) = {
+        let (mut six, mut hx, mut text) = ([63u8; 256], [0u8; 256], [false; 256]);
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if let Some(v) = sextet(c) {
+                six[b] = v;
+            }
+            if let Some(v) = hex(c) {
+                hx[b] = v;
+            }
+            text[b] = (c >= 0x20 && c < 0x7f) || c == 0x09 || c == 0x0a || c == 0x0d;
+            b += 1;
+        }
+        (six, hx, text)
+    };
+    let (six, hx, text) = &TABLES;
+    let Some(&[a, b, c, d]) = run.first_chunk::<4>() else {
         return false;
     };
+    let t = |v: u32| text[(v & 0xff) as usize];
     match kind {
         Decoding::Hex => {
-            let h = |c: u8| u32::from(hex(c).unwrap_or(0));
-            text(h(q[0]) << 4 | h(q[1])) && text(h(q[2]) << 4 | h(q[3]))
+            let h = |x: u8| u32::from(hx[usize::from(x)]);
+            t(h(a) << 4 | h(b)) && t(h(c) << 4 | h(d))
         }
         Decoding::Base64 => {
-            let s = |c: u8| u32::from(sextet(c).unwrap_or(63));
-            let n = s(q[0]) << 18 | s(q[1]) << 12 | s(q[2]) << 6 | s(q[3]);
-            text(n >> 16) && text(n >> 8 & 0xff) && text(n & 0xff)
+            let s = |x: u8| u32::from(six[usize::from(x)]);
+            let n = s(a) << 18 | s(b) << 12 | s(c) << 6 | s(d);
+            t(n >> 16) && t(n >> 8) && t(n)
         }
     }
 }
@@ -364,9 +342,10 @@ mod tests {
             encoded_runs(data, |r| out.push((r.start, r.end, r.kind)));
             out
         };
-        // Words, runs of every length around the thresholds and the block size, padding,
-        // both alphabets, hex; at every alignment.
-        let pieces: [&[u8]; 12] = [
+        // Words, runs of every length around the thresholds and the block size (19/20/21
+        // base64, 31/32 hex), padding, both alphabets and runs mixing them, bytes next to the
+        // alphabet ranges; at every offset in a 64-byte block (the leading `.`s).
+        let pieces: [&[u8]; 27] = [
             b"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdA==",
             b"736b5f6c6976655f6162636465666768",
             b"aGVsbG8gd29ybGQgaGVsbG8gd29y",
@@ -379,11 +358,26 @@ mod tests {
             b"aGVsbG8gd29ybGQgaGVsbG",
             b"src/a-b_c/d",
             b"6b65795f",
+            b"aGVsbG8gd29ybGQgYWJj",
+            b"aGVsbG8gd29ybGQgYWJ",
+            b"aGVsbG8gd29ybGQgYWJjZ",
+            b"cGFzc3dvcmQ6IHMzY3IzdD8+Pj4/Pw==",
+            b"cGFzc3dvcmQ6IHMzY3IzdD8-Pj4_Pw==",
+            b"7365637265745f6b65795f3132333421",
+            b"7365637265745f6b65795f313233342",
+            b"12345678901234567890123",
+            b"==",
+            b"+",
+            b"_",
+            b".",
+            b",",
+            b"\xff",
+            b"@`[{",
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..3000 {
-            let mut data = Vec::new();
-            let mut n = seed % 40;
+        for round in 0..6000 {
+            let mut data = vec![b'.'; round % 64];
+            let mut n = seed % 60;
             while n > 0 {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
@@ -395,10 +389,57 @@ mod tests {
         }
     }
 
+    /// The table form of the 4-character text check against its definition.
     #[test]
-    fn class_arithmetic_matches_the_table() {
+    fn text_check_tables_match_the_definition() {
+        let reference = |q: &[u8], kind: Decoding| {
+            let text = |b: u32| (0x20..0x7f).contains(&b) || matches!(b, 0x09 | 0x0a | 0x0d);
+            match kind {
+                Decoding::Hex => {
+                    let h = |c: u8| u32::from(super::hex(c).unwrap_or(0));
+                    text(h(q[0]) << 4 | h(q[1])) && text(h(q[2]) << 4 | h(q[3]))
+                }
+                Decoding::Base64 => {
+                    let s = |c: u8| u32::from(super::sextet(c).unwrap_or(63));
+                    let n = s(q[0]) << 18 | s(q[1]) << 12 | s(q[2]) << 6 | s(q[3]);
+                    text(n >> 16) && text(n >> 8 & 0xff) && text(n & 0xff)
+                }
+            }
+        };
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut passed = 0;
+        for round in 0..200_000u32 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut q = seed.to_le_bytes();
+            // Every byte value at every position, the rest random; then mostly alphabet bytes.
+            if round < 1024 {
+                q[(round / 256) as usize] = (round % 256) as u8;
+            } else {
+                let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+                for b in &mut q[..4] {
+                    *b = alphabet[usize::from(*b) % alphabet.len()];
+                }
+            }
+            for kind in [Decoding::Base64, Decoding::Hex] {
+                let want = reference(&q[..4], kind);
+                assert_eq!(super::may_be_text(&q[..4], kind), want, "{q:?} {kind:?}");
+                passed += usize::from(want);
+            }
+        }
+        assert!(passed > 1000, "the sample holds runs that pass ({passed})");
+        assert!(!super::may_be_text(b"aGV", Decoding::Base64), "shorter than 4");
+    }
+
+    #[test]
+    fn class_table_members_are_the_run_search_members() {
         for b in 0..=255u8 {
-            assert_eq!(super::class_of(b), super::CLASS[b as usize], "{b}");
+            assert_eq!(
+                super::CLASS[usize::from(b)] != 0,
+                crate::matching::runs::is_member(b),
+                "{b}"
+            );
         }
     }
 
@@ -472,7 +513,7 @@ pub struct Unescaped {
 /// Blobs larger than this are not unescaped and rescanned.
 pub const MAX_UNESCAPE: usize = 1 << 20;
 
-fn hex(b: u8) -> Option<u8> {
+const fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),

@@ -17,6 +17,7 @@ pub mod decode;
 pub mod entropy;
 pub mod filter;
 pub mod prefilter;
+mod runs;
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
