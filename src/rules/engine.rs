@@ -13,9 +13,12 @@
 //! no reverse NFA) and adding the lazy DFA after some kilobytes. The reverse NFA is a small part
 //! of a build, and the NFA engines on windows cost more than it saves.
 
+use std::sync::OnceLock;
+
 use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::captures::Captures;
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Hir, HirKind, Repetition};
 
 /// Lazy-DFA cache capacity per thread (the `regex` crate's default; the cache grows to it only
 /// when a search visits that many states, and past it the lazy DFA gives way to the NFA).
@@ -24,7 +27,15 @@ const HYBRID_CACHE: usize = 2 * 1024 * 1024;
 /// A rule regex as the scanner searches it.
 #[derive(Debug)]
 pub(crate) struct RuleRegex {
-    re: meta::Regex,
+    /// The regex as written, built up front unless [`RuleRegex::gate`] is set, else on the first
+    /// window the gate lets through.
+    exact: OnceLock<Result<meta::Regex, String>>,
+    /// A looser regex (counted repetitions opened, groups dropped) that matches wherever the
+    /// exact one does, for patterns whose exact form is large: a window it does not match holds
+    /// no match of the exact regex either.
+    gate: Option<meta::Regex>,
+    hir: Option<Hir>,
+    size_limit: usize,
 }
 
 /// Parses `src` the way every leakless pattern is parsed: ASCII classes (as in RE2, which
@@ -50,28 +61,150 @@ impl RuleRegex {
     /// Compiles `src`; the error is one line.
     pub(crate) fn new(src: &str, size_limit: usize) -> Result<Self, String> {
         let hir = parse_hir(src)?;
-        let re = meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .utf8_empty(false)
-                    .nfa_size_limit(Some(size_limit))
-                    .onepass(false)
-                    .hybrid_cache_capacity(HYBRID_CACHE),
-            )
-            .build_from_hir(&hir)
-            .map_err(|e| match e.size_limit() {
-                Some(n) => format!("regex too big when compiled (limit {n} bytes)"),
-                None => format!("invalid regex: {e}"),
-            })?;
-        Ok(Self { re })
+        let size = unrolled_size(&hir);
+        // A pattern that may not fit the size limit is built at once, so the error shows.
+        let fits = size.saturating_mul(BYTES_PER_ELEMENT) <= size_limit as u64;
+        let gate = (size > GATE_OVER && fits)
+            .then(|| loosen(&hir))
+            .filter(|g| unrolled_size(g).saturating_mul(GATE_RATIO) <= size)
+            .and_then(|g| build(&g, size_limit, false).ok());
+        let exact = OnceLock::new();
+        if gate.is_none() {
+            // Built now: a syntax or size error shows when the rule is first needed, as before.
+            let _ = exact.set(Ok(build(&hir, size_limit, true)?));
+            return Ok(Self {
+                exact,
+                gate,
+                hir: None,
+                size_limit,
+            });
+        }
+        Ok(Self {
+            exact,
+            gate,
+            hir: Some(hir),
+            size_limit,
+        })
     }
 
     /// Calls `each` with the groups of every match in `hay`, in order, as `captures_iter` of the
-    /// `regex` crate finds them.
+    /// `regex` crate finds them. Nothing if the exact regex, built late behind its gate, does not
+    /// compile ([`RuleRegex::late_error`] says why).
     pub(crate) fn for_each_match(&self, hay: &[u8], mut each: impl FnMut(&Captures)) {
-        for caps in self.re.captures_iter(hay) {
-            each(&caps);
+        if let Some(gate) = &self.gate {
+            if !gate.is_match(hay) {
+                return;
+            }
         }
+        let built = self.exact.get_or_init(|| match &self.hir {
+            Some(hir) => build(hir, self.size_limit, true),
+            None => Err("invalid regex: no pattern to build".to_string()),
+        });
+        if let Ok(re) = built {
+            for caps in re.captures_iter(hay) {
+                each(&caps);
+            }
+        }
+    }
+
+    /// Why the exact regex, built on the first window its gate let through, did not compile.
+    pub(crate) fn late_error(&self) -> Option<&str> {
+        self.exact.get()?.as_ref().err().map(String::as_str)
+    }
+
+    /// Whether the exact regex has been built (tests and stats).
+    #[cfg(test)]
+    fn exact_built(&self) -> bool {
+        self.exact.get().is_some()
+    }
+}
+
+/// Patterns that unroll to more than this many elements get a gate ([`loosen`]); below it, one
+/// build is cheaper than two.
+const GATE_OVER: u64 = 400;
+
+/// Generous NFA bytes per unrolled element: a pattern whose estimate passes the size limit is
+/// built at once (no gate), so a too-big regex is reported when its rule is first needed.
+const BYTES_PER_ELEMENT: u64 = 64;
+
+/// A gate is kept only if it unrolls to at most 1/`GATE_RATIO` of the exact pattern.
+const GATE_RATIO: u64 = 4;
+
+/// Counted repetitions up to this many copies stay as written in a gate: a short count keeps
+/// the gate as selective as the rule (`[0-9a-f]{32}`), and costs few states.
+const GATE_KEEP: u32 = 16;
+
+/// A long counted repetition's minimum, capped at this in a gate: enough for the gate to skip
+/// windows with shorter runs, few states.
+const GATE_MIN: u32 = 64;
+
+/// Builds `hir` for searching; `captures: false` keeps no groups (a gate only answers whether
+/// a window matches). The error is one line.
+fn build(hir: &Hir, size_limit: usize, captures: bool) -> Result<meta::Regex, String> {
+    let which = if captures {
+        WhichCaptures::All
+    } else {
+        WhichCaptures::None
+    };
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(size_limit))
+                .onepass(false)
+                .which_captures(which)
+                .hybrid_cache_capacity(HYBRID_CACHE),
+        )
+        .build_from_hir(hir)
+        .map_err(|e| match e.size_limit() {
+            Some(n) => format!("regex too big when compiled (limit {n} bytes)"),
+            None => format!("invalid regex: {e}"),
+        })
+}
+
+/// How many elements `hir` has once its counted repetitions are unrolled (an open `{m,}`
+/// counts `m + 1` copies), saturating: what the Thompson NFA's size follows.
+fn unrolled_size(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(l) => l.0.len() as u64,
+        HirKind::Class(_) => 1,
+        HirKind::Repetition(r) => {
+            let copies = u64::from(r.max.unwrap_or(r.min.saturating_add(1)).max(1));
+            unrolled_size(&r.sub).saturating_mul(copies)
+        }
+        HirKind::Capture(c) => unrolled_size(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            v.iter().map(unrolled_size).fold(0, u64::saturating_add)
+        }
+    }
+}
+
+/// A pattern that matches (at least) everywhere `hir` matches, with fewer states: a counted
+/// repetition of more than [`GATE_KEEP`] copies is opened (`x{m,n}` → `x{min(m, GATE_MIN),}`),
+/// capture groups are dropped. Every string `hir` matches, the result matches, so a window
+/// where it finds nothing has no match of `hir`.
+fn loosen(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let sub = loosen(&r.sub);
+            let long = r.max.is_none_or(|n| n > GATE_KEEP) || r.min > GATE_KEEP;
+            let (min, max) = if long {
+                (r.min.min(GATE_MIN), None)
+            } else {
+                (r.min, r.max)
+            };
+            Hir::repetition(Repetition {
+                min,
+                max,
+                greedy: r.greedy,
+                sub: Box::new(sub),
+            })
+        }
+        HirKind::Capture(c) => loosen(&c.sub),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(loosen).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(loosen).collect()),
+        _ => hir.clone(),
     }
 }
 
@@ -132,6 +265,69 @@ mod tests {
             assert_eq!(ours(&re, &hay[..100]), reference(src, &hay[..100]), "{src}");
             assert_eq!(ours(&re, &hay), reference(src, &hay), "{src}");
         }
+    }
+
+    /// Forward-NFA states of a pattern (what a build costs, in time and memory).
+    fn nfa_states(hir: &Hir) -> usize {
+        regex_automata::nfa::thompson::Compiler::new()
+            .configure(
+                regex_automata::nfa::thompson::Config::new()
+                    .utf8(false)
+                    .nfa_size_limit(Some(crate::rules::compile::REGEX_SIZE_LIMIT)),
+            )
+            .build_from_hir(hir)
+            .expect("builds")
+            .states()
+            .len()
+    }
+
+    /// Largest forward NFA a built-in rule may build when one of its keywords first occurs (its
+    /// gate, if it has one, else the regex as written). The build time and NFA memory grow with
+    /// the states: a long counted repetition (`[…]{200,4000}`) unrolls into thousands of them.
+    const MAX_FIRST_BUILD_STATES: usize = 2_500;
+
+    /// Every built-in rule's first build has at most [`MAX_FIRST_BUILD_STATES`] forward-NFA
+    /// states. `LEAKLESS_NFA_STATES=1 cargo test --lib rule_nfa_states -- --nocapture` prints
+    /// the largest, exact form and first build (a dev tool for tuning the packs);
+    /// `LEAKLESS_NFA_STATES=<file of rule ids>` only those rules.
+    #[test]
+    fn rule_nfa_states() {
+        let mut sizes: Vec<(usize, usize, &str)> = crate::rules::builtin::RULES
+            .iter()
+            .filter_map(|r| {
+                let src = r.regex?;
+                let re = RuleRegex::new(src, crate::rules::compile::REGEX_SIZE_LIMIT).expect("compiles");
+                let exact = nfa_states(&parse_hir(src).expect("parses"));
+                let first = re
+                    .gate
+                    .as_ref()
+                    .map_or(exact, |_| nfa_states(&loosen(re.hir.as_ref().expect("kept"))));
+                Some((first, exact, r.id))
+            })
+            .collect();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        if let Some(only) = std::env::var_os("LEAKLESS_NFA_STATES") {
+            // A file of rule ids (one a line) limits the list to them.
+            if let Ok(ids) = std::fs::read_to_string(&only) {
+                sizes.retain(|s| ids.lines().any(|l| l.trim() == s.2));
+            }
+            let first: usize = sizes.iter().map(|s| s.0).sum();
+            let exact: usize = sizes.iter().map(|s| s.1).sum();
+            eprintln!(
+                "{} rule regexes: {exact} forward-NFA states as written, {first} in first builds",
+                sizes.len()
+            );
+            let mut by_exact = sizes.clone();
+            by_exact.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+            for (first, exact, id) in by_exact.iter().take(60) {
+                eprintln!("{exact:>7} {first:>6} {id}");
+            }
+        }
+        let over: Vec<_> = sizes.iter().filter(|s| s.0 > MAX_FIRST_BUILD_STATES).collect();
+        assert!(
+            over.is_empty(),
+            "first builds over {MAX_FIRST_BUILD_STATES} NFA states: {over:?}"
+        );
     }
 
     #[test]
