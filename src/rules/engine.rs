@@ -121,14 +121,14 @@ impl RuleRegex {
 
 /// Patterns that unroll to more than this many elements get a gate ([`loosen`]); below it, one
 /// build is cheaper than two.
-const GATE_OVER: u64 = 400;
+const GATE_OVER: u64 = 300;
 
 /// Generous NFA bytes per unrolled element: a pattern whose estimate passes the size limit is
 /// built at once (no gate), so a too-big regex is reported when its rule is first needed.
 const BYTES_PER_ELEMENT: u64 = 64;
 
 /// A gate is kept only if it unrolls to at most 1/`GATE_RATIO` of the exact pattern.
-const GATE_RATIO: u64 = 4;
+const GATE_RATIO: u64 = 2;
 
 /// Counted repetitions up to this many copies stay as written in a gate: a short count keeps
 /// the gate as selective as the rule (`[0-9a-f]{32}`), and costs few states.
@@ -163,14 +163,16 @@ fn build(hir: &Hir, size_limit: usize, captures: bool) -> Result<meta::Regex, St
 }
 
 /// How many elements `hir` has once its counted repetitions are unrolled (an open `{m,}`
-/// counts `m + 1` copies), saturating: what the Thompson NFA's size follows.
+/// counts `m + 1` copies, an optional copy two), saturating: what the Thompson NFA's size follows.
 fn unrolled_size(hir: &Hir) -> u64 {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => 1,
         HirKind::Literal(l) => l.0.len() as u64,
         HirKind::Class(_) => 1,
         HirKind::Repetition(r) => {
-            let copies = u64::from(r.max.unwrap_or(r.min.saturating_add(1)).max(1));
+            // An optional copy costs a split state besides its own.
+            let optional = u64::from(r.max.map_or(1, |n| n.saturating_sub(r.min)));
+            let copies = u64::from(r.min).saturating_add(optional.saturating_mul(2)).max(1);
             unrolled_size(&r.sub).saturating_mul(copies)
         }
         HirKind::Capture(c) => unrolled_size(&c.sub),
@@ -318,7 +320,7 @@ mod tests {
                 sizes.len()
             );
             let mut by_exact = sizes.clone();
-            by_exact.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+            by_exact.sort_unstable_by_key(|s| std::cmp::Reverse(s.1));
             for (first, exact, id) in by_exact.iter().take(60) {
                 eprintln!("{exact:>7} {first:>6} {id}");
             }
@@ -328,6 +330,49 @@ mod tests {
             over.is_empty(),
             "first builds over {MAX_FIRST_BUILD_STATES} NFA states: {over:?}"
         );
+    }
+
+    /// A large pattern gets a gate; its exact form is built only when a window passes the gate,
+    /// and the matches are the exact regex's.
+    #[test]
+    fn gate_defers_the_exact_build() {
+        let src = r"(?:^|[^A-Za-z0-9+/])(CAIS[A-Za-z0-9+/]{200,2000}={0,2})(?:[^A-Za-z0-9+/=]|$)";
+        let re = RuleRegex::new(src, 1 << 25).expect("compiles");
+        assert!(re.gate.is_some() && !re.exact_built());
+        let short = format!("x = CAIS{}\n", "a".repeat(50));
+        assert_eq!(ours(&re, short.as_bytes()), Vec::<Vec<_>>::new());
+        assert!(!re.exact_built(), "a window without 64 characters after CAIS");
+        // 2,100 characters: the gate passes, the exact regex (at most 2,000) does not match.
+        let long = format!("x = CAIS{} y", "a".repeat(2100));
+        assert_eq!(ours(&re, long.as_bytes()), reference(src, long.as_bytes()));
+        assert!(ours(&re, long.as_bytes()).is_empty());
+        assert!(re.exact_built() && re.late_error().is_none());
+        let hit = format!("x = CAIS{} y", "Ab9/".repeat(60));
+        assert_eq!(ours(&re, hit.as_bytes()), reference(src, hit.as_bytes()));
+        assert_eq!(ours(&re, hit.as_bytes()).len(), 1);
+        // A small pattern is built at once, with no gate.
+        let small = RuleRegex::new(r"\b(tok_[0-9]{12})\b", 1 << 25).expect("compiles");
+        assert!(small.gate.is_none() && small.exact_built());
+    }
+
+    /// A gate matches every text its exact regex matches: every built-in rule's examples and
+    /// negative examples.
+    #[test]
+    fn gates_pass_every_example() {
+        let mut gated = 0;
+        for r in crate::rules::builtin::RULES {
+            let Some(src) = r.regex else { continue };
+            let re = RuleRegex::new(src, crate::rules::compile::REGEX_SIZE_LIMIT).expect("compiles");
+            let Some(gate) = &re.gate else { continue };
+            gated += 1;
+            let exact = build(re.hir.as_ref().expect("kept"), usize::MAX, false).expect("builds");
+            for ex in r.examples.iter().chain(r.negative_examples) {
+                if exact.is_match(ex.as_bytes()) {
+                    assert!(gate.is_match(ex.as_bytes()), "{}: {ex}", r.id);
+                }
+            }
+        }
+        assert!(gated > 50, "{gated} gated rules");
     }
 
     #[test]
