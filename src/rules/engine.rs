@@ -9,6 +9,11 @@
 //! regex-automata engine reports the same leftmost-first matches with the same groups, so
 //! leaving one out never changes a finding.
 //!
+//! A pattern that unrolls to many NFA states (long counted repetitions) is searched behind a
+//! *gate*: the same pattern with its repetitions opened and no groups, whose matches include the
+//! exact pattern's. A window the gate does not match has no match; the exact regex is built only
+//! when a window passes, so most large rule regexes are never built (round 4).
+//!
 //! Measured and rejected: starting each rule with the forward NFA alone (PikeVM / backtracker,
 //! no reverse NFA) and adding the lazy DFA after some kilobytes. The reverse NFA is a small part
 //! of a build, and the NFA engines on windows cost more than it saves.
@@ -130,9 +135,11 @@ const BYTES_PER_ELEMENT: u64 = 64;
 /// A gate is kept only if it unrolls to at most 1/`GATE_RATIO` of the exact pattern.
 const GATE_RATIO: u64 = 2;
 
-/// Counted repetitions up to this many copies stay as written in a gate: a short count keeps
-/// the gate as selective as the rule (`[0-9a-f]{32}`), and costs few states.
-const GATE_KEEP: u32 = 16;
+/// Counted repetitions up to this many copies stay as written in a gate (`\s{0,3}`, `={0,2}`);
+/// a longer one keeps its minimum (up to [`GATE_MIN`]), so `[0-9a-f]{32}` becomes
+/// `[0-9a-f]{32,}`: as selective where windows hold no such run, a tenth of the states of the
+/// rule's `{0,80}` gaps (BENCHMARKS.md, "Catalog speed, round 4").
+const GATE_KEEP: u32 = 4;
 
 /// A long counted repetition's minimum, capped at this in a gate: enough for the gate to skip
 /// windows with shorter runs, few states.
