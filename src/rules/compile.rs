@@ -977,6 +977,7 @@ impl RuleSet {
             .iter()
             .filter_map(|r| match (r.regex.get(), r.engine.get()) {
                 (Some(Err(e)), _) | (_, Some(Err(e))) => Some((r.id.as_str(), e.as_str())),
+                (_, Some(Ok(re))) => re.late_error().map(|e| (r.id.as_str(), e)),
                 _ => None,
             })
             .collect()
