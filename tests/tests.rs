@@ -31,6 +31,7 @@ mod report;
 mod report_cmd;
 mod rules;
 mod run_env;
+mod staged;
 mod store_age;
 mod store_aws;
 mod store_azure;
