@@ -192,6 +192,6 @@ scantest!(staged_submodule_entries_are_counted_not_scanned, |dir| {
     let (code, v) = scan(&repo, &dir);
     assert_eq!(code, 1, "{v}");
     assert_eq!(found(&v), set(&[("tok_g4l8k2n7x3m9q5wh", "a/one.txt", 2)]));
-    assert_eq!(v["stats"]["git"]["submodules"], 1, "{v}");
+    assert_eq!(v["stats"]["git"]["submodules_not_followed"], 1, "{v}");
     assert_eq!(v["stats"]["git"]["blobs_scanned"], 1, "{v}");
 });
