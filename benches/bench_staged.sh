@@ -6,9 +6,12 @@
 # Builds REPO_DIR once (default /work/scratch/history-scale/staged100k): one commit of 100,000
 # files (1,000 directories x 100 files of ~1 kB, written with `git fast-import`, fixed dates),
 # checked out, then 10 files in 10 directories changed (2 added lines each) and staged with
-# `git add -u`, as a pre-commit hook sees it. Then hyperfine (`-N --warmup 5 --runs 100`) times
-# `leakless scan --staged --quiet .` against `git diff --cached --name-only` (the floor: what
-# any staged scan must at least do) and prints mean / p50 / p95 of each and the p95 difference.
+# `git add -u`, as a pre-commit hook sees it. Then `benches/interleave.py` (RUNS rounds, default
+# 100, after 5 warm-up rounds) times `git diff --cached --name-only` (the floor: what any staged
+# scan must at least do) and `leakless scan --staged --quiet .` — and, with LEAKLESS_BEFORE set,
+# that binary too — one run of each per round, so load on a shared machine hits all alike; it
+# prints mean / p50 / p95 of the wall time, the mean CPU, the p95 differences and the load average.
+# HYPERFINE=1 uses hyperfine (`-N`, each command's runs back to back) instead.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -48,9 +51,16 @@ EOF
     mv "$repo.partial" "$repo"
 fi
 
+cd "$repo"
+if [ -z "${HYPERFINE:-}" ]; then
+    cmds=(-- git diff --cached --name-only -- "$leakless" scan --staged --quiet .)
+    if [ -n "${LEAKLESS_BEFORE:-}" ]; then
+        cmds+=(-- "$LEAKLESS_BEFORE" scan --staged --quiet .)
+    fi
+    exec python3 "$here/benches/interleave.py" --runs "$runs" --warmup 5 "${cmds[@]}"
+fi
 json="$(mktemp)"
 trap 'rm -f "$json"' EXIT
-cd "$repo"
 hyperfine -N -i --warmup 5 --runs "$runs" --export-json "$json" \
     'git diff --cached --name-only' \
     "$leakless scan --staged --quiet ." >&2

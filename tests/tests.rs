@@ -32,6 +32,7 @@ mod report_cmd;
 mod review_hostile;
 mod rules;
 mod run_env;
+mod staged;
 mod store_age;
 mod store_aws;
 mod store_azure;

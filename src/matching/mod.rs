@@ -16,6 +16,7 @@ pub mod checksum;
 pub mod decode;
 pub mod entropy;
 pub mod filter;
+mod keyword_tables;
 pub mod prefilter;
 mod runs;
 

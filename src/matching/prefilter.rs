@@ -9,71 +9,14 @@
 //! only reports matches that end inside its own part; matches are therefore exactly those of one
 //! sequential overlapping scan.
 
+use std::borrow::Cow;
+
+use super::keyword_tables::Tables;
+
 /// Streams scanned in lock-step.
 const STREAMS: usize = 8;
 /// Below this size a buffer is scanned as one stream.
 const MIN_INTERLEAVED: usize = 4096;
-
-/// No state / no edge.
-const NONE: u32 = u32::MAX;
-
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).expect("automaton sizes fit u32")
-}
-
-/// The keywords' trie with sparse edges: each state but the root has one incoming edge, whose
-/// class is `label`; a state's children form a list (`first_child`, then `next_sibling`). Sparse
-/// so that building the automaton holds one dense table (the final one), not two.
-struct Trie {
-    first_child: Vec<u32>,
-    next_sibling: Vec<u32>,
-    label: Vec<u8>,
-    /// Keywords ending at each state.
-    own: Vec<Vec<u32>>,
-}
-
-impl Trie {
-    fn new(keywords: &[String], class: &[u8; 256]) -> Self {
-        let mut trie = Self {
-            first_child: vec![NONE],
-            next_sibling: vec![NONE],
-            label: vec![0],
-            own: vec![Vec::new()],
-        };
-        for (i, k) in keywords.iter().enumerate() {
-            if k.is_empty() {
-                continue;
-            }
-            let mut s = 0usize;
-            for &b in k.as_bytes() {
-                let c = class[b as usize];
-                let t = trie.child(s, c);
-                s = if t == NONE {
-                    let t = trie.label.len();
-                    trie.label.push(c);
-                    trie.first_child.push(NONE);
-                    trie.next_sibling.push(trie.first_child[s]);
-                    trie.own.push(Vec::new());
-                    trie.first_child[s] = to_u32(t);
-                    t
-                } else {
-                    t as usize
-                };
-            }
-            trie.own[s].push(to_u32(i));
-        }
-        trie
-    }
-
-    /// The child of `s` by class `c`, or [`NONE`].
-    fn child(&self, s: usize, c: u8) -> u32 {
-        let mut t = self.first_child[s];
-        while t != NONE && self.label[t as usize] != c {
-            t = self.next_sibling[t as usize];
-        }
-        t
-    }
-}
 
 /// A keyword automaton. Reports every (overlapping) occurrence of every keyword.
 #[derive(Debug)]
@@ -82,8 +25,8 @@ pub struct KeywordDfa {
     class: [u8; 256],
     /// Number of classes; state ids are premultiplied by it.
     stride: usize,
-    /// `trans[state + class]` = next state (premultiplied).
-    trans: Vec<u32>,
+    /// `trans[state + class]` = next state (premultiplied); borrowed when built at compile time.
+    trans: Cow<'static, [u32]>,
     /// States at or above this id (premultiplied) end at least one keyword.
     first_match: u32,
     /// Keywords ending at matching state `first_match + i`: `outputs[out_start[i]..out_start[i + 1]]`.
@@ -98,114 +41,34 @@ pub struct KeywordDfa {
 
 impl KeywordDfa {
     /// Builds the automaton. Keywords are matched ASCII-case-insensitively; empty ones never match.
+    /// The built-in rules' keywords (in the order [`crate::rules::RuleSet`] numbers them) get
+    /// the automaton `build.rs` made; any other list is built here.
     pub fn new(keywords: &[String]) -> Self {
-        let mut class = [0u8; 256];
-        let mut n_classes = 1usize;
-        for k in keywords {
-            for &b in k.as_bytes() {
-                let l = b.to_ascii_lowercase() as usize;
-                if class[l] == 0 {
-                    class[l] = u8::try_from(n_classes).unwrap_or(u8::MAX);
-                    n_classes += 1;
-                }
-            }
-        }
-        assert!(n_classes <= 256, "at most 255 distinct keyword bytes");
-        for b in 0..=255u8 {
-            class[b as usize] = class[b.to_ascii_lowercase() as usize];
-        }
-        let stride = n_classes;
-        let trie = Trie::new(keywords, &class);
-        let n_states = trie.label.len();
-        // Failure links and outputs, breadth first: a state's failure target is shallower, so
-        // its links and outputs are final when the state is reached.
-        let mut order = Vec::with_capacity(n_states);
-        let mut fail = vec![0u32; n_states];
-        let mut out_range = vec![(0u32, 0u32); n_states];
-        let mut out_list: Vec<u32> = Vec::new();
-        order.push(0u32);
-        let mut head = 0;
-        while head < order.len() {
-            let s = order[head] as usize;
-            head += 1;
-            let mut t = trie.first_child[s];
-            while t != NONE {
-                let tu = t as usize;
-                let c = trie.label[tu];
-                fail[tu] = if s == 0 {
-                    0
-                } else {
-                    let mut f = fail[s] as usize;
-                    loop {
-                        let g = trie.child(f, c);
-                        if g != NONE {
-                            break g;
-                        }
-                        if f == 0 {
-                            break 0;
-                        }
-                        f = fail[f] as usize;
-                    }
-                };
-                let start = out_list.len();
-                out_list.extend_from_slice(&trie.own[tu]);
-                let (fs, fe) = out_range[fail[tu] as usize];
-                out_list.extend_from_within(fs as usize..fe as usize);
-                out_range[tu] = (to_u32(start), to_u32(out_list.len()));
-                order.push(t);
-                t = trie.next_sibling[tu];
-            }
-        }
-        // Numbering: states without output first (the root stays 0), matching states last, so a
-        // single comparison tells whether a state ends a keyword.
-        let matching = |s: usize| out_range[s].0 != out_range[s].1;
-        let mut number = vec![0u32; n_states];
-        let mut next = 0u32;
-        for &s in &order {
-            if !matching(s as usize) {
-                number[s as usize] = next;
-                next += 1;
-            }
-        }
-        let first_match_number = next;
-        let mut out_start = vec![0u32];
-        let mut outputs = Vec::with_capacity(out_list.len());
-        for &s in &order {
-            if matching(s as usize) {
-                number[s as usize] = next;
-                next += 1;
-                let (a, b) = out_range[s as usize];
-                outputs.extend_from_slice(&out_list[a as usize..b as usize]);
-                out_start.push(to_u32(outputs.len()));
-            }
-        }
-        // The complete transition table, filled in place breadth first: a state's row is its
-        // failure state's row (already final) with its own trie edges written over it.
-        let premul = |n: u32| n * to_u32(stride);
-        let mut trans = vec![0u32; n_states * stride];
-        for &s in &order {
-            let s = s as usize;
-            let row = number[s] as usize * stride;
-            if s != 0 {
-                let frow = number[fail[s] as usize] as usize * stride;
-                trans.copy_within(frow..frow + stride, row);
-            }
-            let mut t = trie.first_child[s];
-            while t != NONE {
-                trans[row + trie.label[t as usize] as usize] = premul(number[t as usize]);
-                t = trie.next_sibling[t as usize];
-            }
-        }
+        let prebuilt = builtin::PATTERNS.len() == keywords.len()
+            && builtin::PATTERNS.iter().zip(keywords).all(|(a, b)| *a == b);
+        let (t, trans) = if prebuilt {
+            let t = builtin::tables();
+            (t.0, Cow::Borrowed(t.1))
+        } else {
+            let mut t = Tables::build(keywords);
+            let trans = std::mem::take(&mut t.trans);
+            (t, Cow::Owned(trans))
+        };
         Self {
-            class,
-            stride,
+            class: t.class,
+            stride: t.stride,
             trans,
-            first_match: premul(first_match_number),
-            out_start,
-            outputs,
+            first_match: t.first_match,
+            out_start: t.out_start,
+            outputs: t.outputs,
             lens: keywords.iter().map(String::len).collect(),
             max_len: keywords.iter().map(String::len).max().unwrap_or(0),
         }
+    }
+
+    /// Whether this is the automaton `build.rs` made (for tests).
+    pub fn is_prebuilt(&self) -> bool {
+        matches!(self.trans, Cow::Borrowed(_))
     }
 
     #[inline(always)]
@@ -301,9 +164,69 @@ impl KeywordDfa {
     }
 }
 
+/// The automaton of the built-in rules' keywords, made by `build.rs`.
+mod builtin {
+    use super::Tables;
+
+    include!(concat!(env!("OUT_DIR"), "/keyword_dfa.rs"));
+
+    /// 4-byte aligned storage for the transition table's bytes.
+    #[repr(C, align(4))]
+    struct Aligned<B: ?Sized>(B);
+
+    static TRANS: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/keyword_trans.bin")));
+
+    /// The tables without the transitions, and the transitions.
+    pub(super) fn tables() -> (Tables, &'static [u32]) {
+        use zerocopy::FromBytes;
+        let trans = <[u32]>::ref_from_bytes(&TRANS.0).expect("build.rs writes whole, aligned u32s");
+        let t = Tables {
+            class: CLASS,
+            stride: STRIDE,
+            trans: Vec::new(),
+            first_match: FIRST_MATCH,
+            out_start: OUT_START.to_vec(),
+            outputs: OUTPUTS.to_vec(),
+        };
+        (t, trans)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::KeywordDfa;
+    use super::{builtin, KeywordDfa, Tables};
+
+    /// The built-in rules get the automaton `build.rs` made: if `build.rs` numbered the keywords
+    /// differently from `RuleSet::new`, every scan would quietly build its own again.
+    #[test]
+    fn builtin_rules_use_the_prebuilt_automaton() {
+        let rules = crate::rules::load(&crate::rules::LoadOptions::default()).expect("built-in rules");
+        let dfa = rules.keyword_automaton().expect("built-in rules have keywords");
+        assert!(dfa.is_prebuilt());
+        // Disabling one rule changes the keyword list: built at run time, and still correct.
+        let fewer: Vec<String> = builtin::PATTERNS[1..].iter().map(|s| (*s).to_string()).collect();
+        let own = KeywordDfa::new(&fewer);
+        assert!(!own.is_prebuilt());
+        let text = format!(
+            "x {} y {}",
+            builtin::PATTERNS[0],
+            builtin::PATTERNS[1].to_ascii_uppercase()
+        );
+        let mut got = Vec::new();
+        own.for_each(text.as_bytes(), &mut Vec::new(), |k, s, e| {
+            got.push((fewer[k].clone(), s, e))
+        });
+        assert!(got.iter().any(|(k, _, _)| k == builtin::PATTERNS[1]), "{got:?}");
+    }
+
+    /// What `build.rs` wrote is exactly what building the same keywords at run time gives.
+    #[test]
+    fn prebuilt_tables_equal_a_run_time_build() {
+        let patterns: Vec<String> = builtin::PATTERNS.iter().map(|s| (*s).to_string()).collect();
+        let (mut pre, trans) = builtin::tables();
+        pre.trans = trans.to_vec();
+        assert_eq!(pre, Tables::build(&patterns));
+    }
 
     fn naive(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize, usize)> {
         let lower = data.to_ascii_lowercase();

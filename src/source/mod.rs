@@ -45,6 +45,11 @@ pub fn is_binary(data: &[u8]) -> bool {
 /// refuses a thread (a process or container thread limit), the work runs on the threads that did
 /// start, or on the caller's thread when none did, instead of panicking.
 pub(crate) fn run_workers(n: usize, work: &(dyn Fn() + Sync)) {
+    // One worker: this thread (starting one costs a thread and, under load, a wait to be scheduled).
+    if n <= 1 {
+        work();
+        return;
+    }
     std::thread::scope(|s| {
         let started = (0..n.max(1))
             .filter(|_| std::thread::Builder::new().spawn_scoped(s, work).is_ok())
