@@ -970,7 +970,7 @@ mod tests {
         super::window_tests::set(regex, keywords, None)
     }
 
-    fn scan(rs: &RuleSet, data: &str) -> Vec<RawMatch> {
+    pub(super) fn scan(rs: &RuleSet, data: &str) -> Vec<RawMatch> {
         let mut out = Vec::new();
         Scanner::new(rs, MatchOptions::default()).scan(
             Input {
@@ -1131,7 +1131,6 @@ mod tests {
 /// a match, wherever in the (merged) window the match and its literals lie.
 #[cfg(test)]
 mod window_tests {
-    use super::*;
     use crate::rules::{syntax::RuleSpec, Rule, RuleSet};
 
     pub(super) fn set(regex: &str, keywords: &[&str], window: Option<usize>) -> RuleSet {
@@ -1146,17 +1145,8 @@ mod window_tests {
     }
 
     fn secrets(rs: &RuleSet, data: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        Scanner::new(rs, MatchOptions::default()).scan(
-            Input {
-                data: data.as_bytes(),
-                path: Some("a.txt"),
-                commit: None,
-            },
-            &mut Scratch::default(),
-            &mut out,
-        );
-        out.iter()
+        super::tests::scan(rs, data)
+            .iter()
             .map(|m| String::from_utf8_lossy(&m.secret).into_owned())
             .collect()
     }
