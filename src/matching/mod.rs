@@ -17,6 +17,7 @@ pub mod decode;
 pub mod entropy;
 pub mod filter;
 mod keyword_tables;
+mod necessary;
 pub mod prefilter;
 mod runs;
 
@@ -246,7 +247,7 @@ impl std::fmt::Debug for RawMatch {
 /// Per-thread scratch space, reused between blobs.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    hits: Vec<(usize, u32)>,
+    hits: prefilter::Hits,
     /// Byte ranges of detector keyword hits in the current blob.
     detector_hits: Vec<(usize, usize)>,
     windows: Vec<(u32, usize, usize)>,
@@ -265,6 +266,9 @@ pub struct Scanner<'r> {
     /// Per rule, on first use: the budgeted form of a rule without keywords or from a config
     /// (`None`: a built-in keyword rule, searched freely).
     budgeted: Vec<OnceLock<Option<budget::Budgeted>>>,
+    /// Per rule, on first use: the literals every match needs (`None`: none known), checked on
+    /// each window before the regex runs (see `necessary.rs`).
+    necessary: Vec<OnceLock<Option<necessary::Necessary>>>,
     /// Rules that ran out of budget: rule → (blobs, first path).
     exhausted: Mutex<BTreeMap<u32, (u64, String)>>,
 }
@@ -287,6 +291,9 @@ impl<'r> Scanner<'r> {
             rules,
             opts,
             budgeted: std::iter::repeat_with(OnceLock::new)
+                .take(rules.rules().len())
+                .collect(),
+            necessary: std::iter::repeat_with(OnceLock::new)
                 .take(rules.rules().len())
                 .collect(),
             exhausted: Mutex::new(BTreeMap::new()),
@@ -331,6 +338,17 @@ impl<'r> Scanner<'r> {
                 (!trusted)
                     .then(|| budget::Budgeted::new(src, crate::rules::REGEX_SIZE_LIMIT))
                     .flatten()
+            })
+            .as_ref()
+    }
+
+    /// The necessary-literal check of rule `idx` (regex source `src`), if it has one.
+    fn necessary(&self, idx: u32, src: &str) -> Option<&necessary::Necessary> {
+        self.necessary
+            .get(idx as usize)?
+            .get_or_init(|| {
+                let hir = crate::rules::engine::parse_hir(src).ok()?;
+                Some(necessary::Necessary::new(&hir)).filter(|n| !n.is_empty())
             })
             .as_ref()
     }
@@ -389,7 +407,20 @@ impl<'r> Scanner<'r> {
                 (Some(re), Some(p)) => re.is_match(p.as_bytes()),
                 (Some(_), None) => false,
             };
-            if path_ok {
+            // The rule's regex is compiled (on first use) only when a window may hold a match.
+            let necessary = rule
+                .regex_src
+                .as_deref()
+                .filter(|_| path_ok)
+                .and_then(|src| self.necessary(rule_idx, src));
+            let may_match =
+                |&(_, ws, we): &(u32, usize, usize)| necessary.is_none_or(|n| n.may_match(&data[ws..we]));
+            let first = if path_ok {
+                windows[i..j].iter().position(may_match).map_or(j, |f| i + f)
+            } else {
+                j
+            };
+            if first < j {
                 let mut found = |ws: usize, full: (usize, usize), secret: Option<(usize, usize)>| {
                     let Some(secret) = secret else { return };
                     let (s, e) = (ws + secret.0, ws + secret.1);
@@ -404,7 +435,10 @@ impl<'r> Scanner<'r> {
                     .and_then(|src| self.budgeted(rule_idx, src));
                 if let Some(b) = budgeted {
                     let mut left = budget::allowance(data.len());
-                    for &(_, ws, we) in &windows[i..j] {
+                    for w @ &(_, ws, we) in &windows[first..j] {
+                        if !may_match(w) {
+                            continue;
+                        }
                         let spent = b.search(&data[ws..we], &mut left, |caps| {
                             let span = |g: usize| caps.get_group(g).map(|m| (m.start, m.end));
                             let Some(full) = span(0) else { return };
@@ -417,7 +451,10 @@ impl<'r> Scanner<'r> {
                         }
                     }
                 } else if let Some(Ok(re)) = rule.engine() {
-                    for &(_, ws, we) in &windows[i..j] {
+                    for w @ &(_, ws, we) in &windows[first..j] {
+                        if !may_match(w) {
+                            continue;
+                        }
                         re.for_each_match(&data[ws..we], |caps| {
                             let span = |g: usize| caps.get_group(g).map(|m| (m.start, m.end));
                             let Some(full) = span(0) else { return };
@@ -929,19 +966,13 @@ fn locate(data: &[u8], matches: &mut [RawMatch]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{syntax::RuleSpec, Rule, RuleSet};
+    use crate::rules::RuleSet;
 
     fn set(regex: &str, keywords: &[&str]) -> RuleSet {
-        let spec = RuleSpec {
-            id: "t".into(),
-            regex: Some(regex.into()),
-            keywords: keywords.iter().map(|s| (*s).to_string()).collect(),
-            ..RuleSpec::default()
-        };
-        RuleSet::new(vec![Rule::from_spec(spec, "test").expect("valid")], vec![])
+        super::window_tests::set(regex, keywords, None)
     }
 
-    fn scan(rs: &RuleSet, data: &str) -> Vec<RawMatch> {
+    pub(super) fn scan(rs: &RuleSet, data: &str) -> Vec<RawMatch> {
         let mut out = Vec::new();
         Scanner::new(rs, MatchOptions::default()).scan(
             Input {
@@ -981,7 +1012,7 @@ mod tests {
         };
         run("nothing here");
         assert!(!rs.rules()[0].is_compiled() && sc.budgeted[0].get().is_none());
-        run("TOK_ but no match");
+        run("tok_ but no match");
         // A rule from a config is compiled once, in its budgeted form.
         assert!(!rs.rules()[0].is_compiled());
         assert!(sc.budgeted[0].get().is_some_and(Option::is_some));
@@ -1095,5 +1126,77 @@ mod tests {
         let rs = set(r"\b(tok_[a-z0-9]{12})\b", &["tok_"]);
         let text = "tok_k3j9x8q2m7w1 tok_k3j9x8q2m7w1\n".repeat(1000);
         assert_eq!(scan(&rs, &text).len(), 2000);
+    }
+}
+
+/// Keyword windows and the necessary-literal check: a window is skipped only when it cannot hold
+/// a match, wherever in the (merged) window the match and its literals lie.
+#[cfg(test)]
+mod window_tests {
+    use crate::rules::{syntax::RuleSpec, Rule, RuleSet};
+
+    pub(super) fn set(regex: &str, keywords: &[&str], window: Option<usize>) -> RuleSet {
+        let spec = RuleSpec {
+            id: "t".into(),
+            regex: Some(regex.into()),
+            keywords: keywords.iter().map(|s| (*s).to_string()).collect(),
+            window,
+            ..RuleSpec::default()
+        };
+        RuleSet::new(vec![Rule::from_spec(spec, "test").expect("valid")], vec![])
+    }
+
+    fn secrets(rs: &RuleSet, data: &str) -> Vec<String> {
+        super::tests::scan(rs, data)
+            .iter()
+            .map(|m| String::from_utf8_lossy(&m.secret).into_owned())
+            .collect()
+    }
+
+    /// The match starts in one keyword's window and needs a literal (`@`) that only the other
+    /// keyword's window holds: the windows merge and the match is found.
+    #[test]
+    fn match_spanning_two_merged_windows() {
+        let rs = set(r"(?s)kwone.{0,80}@([a-z]{8})\b", &["kwone", "kwtwo"], Some(6));
+        let text = "x\nkwone = 1\nfiller line\nkwtwo @qzjxkvwm\ny\n";
+        assert_eq!(secrets(&rs, text), vec!["qzjxkvwm"]);
+        // Without the second keyword the first window (its lines, ± 6 bytes) cannot reach `@`.
+        let text = "x\nkwone = 1\nfiller line\nzzzzz @qzjxkvwm\ny\n";
+        assert!(secrets(&rs, text).is_empty());
+    }
+
+    /// Necessary literals at a window's first and last byte (the blob's edges) still count.
+    #[test]
+    fn literals_at_window_edges() {
+        let rs = set(r"\[tok:([a-z0-9]{10})\]", &["tok:"], Some(8));
+        assert_eq!(secrets(&rs, "[tok:k3j9x8q2m7]"), vec!["k3j9x8q2m7"]);
+        assert_eq!(secrets(&rs, "a\n[tok:k3j9x8q2m7]\nb"), vec!["k3j9x8q2m7"]);
+        // Case-insensitive keyword, case-sensitive literal: the upper-case window is skipped,
+        // and a lower-case one on the next line (same merged window) is found.
+        assert!(secrets(&rs, "[TOK:k3j9x8q2m7]").is_empty());
+        assert_eq!(
+            secrets(&rs, "[TOK:k3j9x8q2m7]\n[tok:a3j9x8q2m7]"),
+            vec!["a3j9x8q2m7"]
+        );
+    }
+
+    /// A match needing 63 commas (a Solana keypair array): found when the window holds them,
+    /// skipped when it holds 62.
+    #[test]
+    fn counted_literal() {
+        let rs = set(
+            r"solkey\s?=\s?(\[(?:[0-9]{1,3},){63}[0-9]{1,3}\])",
+            &["solkey"],
+            Some(512),
+        );
+        let nums = |n: usize| {
+            (0..n)
+                .map(|i| ((i * 37 + 11) % 256).to_string())
+                .collect::<Vec<_>>()
+        };
+        let full = format!("solkey = [{}]", nums(64).join(","));
+        assert_eq!(secrets(&rs, &full).len(), 1);
+        let short = format!("solkey = [{}]", nums(63).join(","));
+        assert!(secrets(&rs, &short).is_empty());
     }
 }

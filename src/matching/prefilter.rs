@@ -28,7 +28,7 @@ pub struct KeywordDfa {
     /// `trans[state + class]` = next state (premultiplied); borrowed when built at compile time.
     trans: Cow<'static, [u32]>,
     /// States at or above this id (premultiplied) end at least one keyword.
-    first_match: u32,
+    first_match: usize,
     /// Keywords ending at matching state `first_match + i`: `outputs[out_start[i]..out_start[i + 1]]`.
     out_start: Vec<u32>,
     /// See `out_start`.
@@ -58,7 +58,7 @@ impl KeywordDfa {
             class: t.class,
             stride: t.stride,
             trans,
-            first_match: t.first_match,
+            first_match: t.first_match as usize,
             out_start: t.out_start,
             outputs: t.outputs,
             lens: keywords.iter().map(String::len).collect(),
@@ -71,25 +71,19 @@ impl KeywordDfa {
         matches!(self.trans, Cow::Borrowed(_))
     }
 
+    /// The state after `byte`. States are `usize` in the scan loops so that stepping needs no
+    /// widening of the state before indexing (one instruction per byte and stream).
     #[inline(always)]
-    fn step(&self, state: u32, byte: u8) -> u32 {
-        self.trans[state as usize + self.class[byte as usize] as usize]
+    fn step(&self, state: usize, byte: u8) -> usize {
+        self.trans[state + self.class[byte as usize] as usize] as usize
     }
 
-    /// Scans `data[from..to]` from the root state, recording `(end, state)` for matches that end
-    /// at or after `report_from`.
-    fn scan_one(
-        &self,
-        data: &[u8],
-        from: usize,
-        to: usize,
-        report_from: usize,
-        hits: &mut Vec<(usize, u32)>,
-    ) {
-        let mut s = 0u32;
+    /// Scans `data[from..to]` from the root state, recording `(end, state)` for matches.
+    fn scan_one(&self, data: &[u8], from: usize, to: usize, hits: &mut Vec<(usize, usize)>) {
+        let mut s = 0usize;
         for (p, &b) in data[from..to].iter().enumerate() {
             s = self.step(s, b);
-            if s >= self.first_match && from + p >= report_from {
+            if s >= self.first_match {
                 hits.push((from + p, s));
             }
         }
@@ -99,19 +93,16 @@ impl KeywordDfa {
     /// order of end position. `hits` is scratch space. Never inlined: inlined into the matcher's
     /// `scan_depth` the eight-stream loop lost registers (+135 M instructions on benchtree40).
     #[inline(never)]
-    pub fn for_each(
-        &self,
-        data: &[u8],
-        hits: &mut Vec<(usize, u32)>,
-        mut f: impl FnMut(usize, usize, usize),
-    ) {
-        hits.clear();
+    pub fn for_each(&self, data: &[u8], hits: &mut Hits, mut f: impl FnMut(usize, usize, usize)) {
+        for h in &mut hits.streams {
+            h.clear();
+        }
         if self.max_len == 0 {
             return;
         }
         let n = data.len();
         if n < MIN_INTERLEAVED.max(STREAMS * self.max_len * 4) {
-            self.scan_one(data, 0, n, 0, hits);
+            self.scan_one(data, 0, n, &mut hits.streams[0]);
         } else {
             let part = n / STREAMS;
             let mut starts = [0usize; STREAMS];
@@ -123,7 +114,7 @@ impl KeywordDfa {
                 pos[i] = starts[i].saturating_sub(self.max_len);
             }
             // Warm each stream up over the bytes before its part, reporting nothing.
-            let mut st = [0u32; STREAMS];
+            let mut st = [0usize; STREAMS];
             for i in 0..STREAMS {
                 for &b in &data[pos[i]..starts[i]] {
                     st[i] = self.step(st[i], b);
@@ -132,12 +123,16 @@ impl KeywordDfa {
             }
             let lockstep = (0..STREAMS).map(|i| ends[i] - starts[i]).min().unwrap_or(0);
             let parts: [&[u8]; STREAMS] = std::array::from_fn(|i| &data[starts[i]..starts[i] + lockstep]);
+            // Each stream records its own hits, so that its part's hits are in order and the
+            // parts' lists, one after the other, are the hits of the whole buffer in order (no
+            // sort: sorting ~1 hit per line of C code cost more than recording them).
+            let streams = &mut hits.streams;
             #[allow(clippy::needless_range_loop)] // lock-step over all parts is the point
             for k in 0..lockstep {
                 for i in 0..STREAMS {
                     st[i] = self.step(st[i], parts[i][k]);
                     if st[i] >= self.first_match {
-                        hits.push((starts[i] + k, st[i]));
+                        streams[i].push((starts[i] + k, st[i]));
                     }
                 }
             }
@@ -147,14 +142,13 @@ impl KeywordDfa {
                 for (p, &b) in data[from..ends[i]].iter().enumerate() {
                     s = self.step(s, b);
                     if s >= self.first_match {
-                        hits.push((from + p, s));
+                        streams[i].push((from + p, s));
                     }
                 }
             }
-            hits.sort_unstable_by_key(|h| h.0);
         }
-        for &(end, state) in hits.iter() {
-            let i = (state - self.first_match) as usize / self.stride;
+        for &(end, state) in hits.streams.iter().flatten() {
+            let i = (state - self.first_match) / self.stride;
             let (a, b) = (self.out_start[i] as usize, self.out_start[i + 1] as usize);
             for &k in &self.outputs[a..b] {
                 let k = k as usize;
@@ -192,6 +186,12 @@ mod builtin {
     }
 }
 
+/// Scratch space of [`KeywordDfa::for_each`]: the hits of each stream, `(end, state)` in order.
+#[derive(Debug, Default)]
+pub struct Hits {
+    streams: [Vec<(usize, usize)>; STREAMS],
+}
+
 #[cfg(test)]
 mod tests {
     use super::{builtin, KeywordDfa, Tables};
@@ -213,7 +213,7 @@ mod tests {
             builtin::PATTERNS[1].to_ascii_uppercase()
         );
         let mut got = Vec::new();
-        own.for_each(text.as_bytes(), &mut Vec::new(), |k, s, e| {
+        own.for_each(text.as_bytes(), &mut super::Hits::default(), |k, s, e| {
             got.push((fewer[k].clone(), s, e))
         });
         assert!(got.iter().any(|(k, _, _)| k == builtin::PATTERNS[1]), "{got:?}");
@@ -268,7 +268,7 @@ mod tests {
         for len in [0, 1, 5, 100, 4095, 4096, 5000, text.len()] {
             let data = &text[..len];
             let mut got = Vec::new();
-            dfa.for_each(data, &mut Vec::new(), |k, s, e| got.push((k, s, e)));
+            dfa.for_each(data, &mut super::Hits::default(), |k, s, e| got.push((k, s, e)));
             got.sort_by_key(|&(k, s, e)| (e, s, k));
             assert_eq!(got, naive(&kws, data), "len {len}");
         }
@@ -307,7 +307,7 @@ mod tests {
         for len in [0, 7, 4096, text.len()] {
             let data = &text[..len];
             let mut got = Vec::new();
-            dfa.for_each(data, &mut Vec::new(), |k, s, e| {
+            dfa.for_each(data, &mut super::Hits::default(), |k, s, e| {
                 got.push((lower[k].clone(), s, e))
             });
             got.sort();
