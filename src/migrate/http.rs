@@ -146,7 +146,7 @@ pub fn one_line(s: &str) -> String {
 const SHARED: usize = 12;
 
 /// `text` (a server's message) with every copy of each of `secrets` replaced by `<withheld>`, and
-/// so is every stretch of [`SHARED`] or more bytes that also occurs in one of them: a service
+/// so is every stretch of `SHARED` (12) or more bytes that also occurs in one of them: a service
 /// that quotes a value may quote only its start, one of its lines, or cut it to a length, and the
 /// message itself is cut to one line and 300 characters afterwards. Call it before cutting.
 /// Secrets shorter than 4 bytes (after trimming) are not looked for. Linear in `text` and the
