@@ -5,7 +5,7 @@
 #   bash benches/same_findings.sh BEFORE_BINARY AFTER_BINARY TREE [extra scan args...]
 #
 # Runs `scan -j1 --no-ignore TREE -f json` with each binary (default scan otherwise), drops the
-# run's `elapsed_ms`, and compares the reports byte for byte (findings, locations, fingerprints,
+# run's `elapsed_ms` and the binaries' own git commit (`tool.commit`), and compares the reports byte for byte (findings, locations, fingerprints,
 # skips, errors, counts). Exit 0 and "same findings" when equal; else a unified diff and exit 1.
 set -euo pipefail
 if [ $# -lt 3 ]; then
@@ -24,6 +24,7 @@ for side in before after; do
 import json, sys
 doc = json.load(open(sys.argv[1]))
 doc.get("stats", {}).pop("elapsed_ms", None)
+doc.get("tool", {}).pop("commit", None)
 print(json.dumps(doc, indent=1, sort_keys=True))
 PY
 done
