@@ -1,5 +1,6 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule keyword, ASCII
-//! case-insensitive, compiled to a dense DFA over byte classes and run as eight interleaved streams.
+//! case-insensitive, compiled to a dense DFA over byte classes (laid out in cache-line blocks:
+//! `keyword_tables::Tables`) and run as eight interleaved streams.
 //!
 //! Why our own: a DFA walk is a chain of dependent table loads, so a single stream is bound by
 //! load latency (~350 MB/s per core here with the `aho-corasick` crate's DFA and ~370 keywords).
@@ -11,23 +12,22 @@
 
 use std::borrow::Cow;
 
-use super::keyword_tables::Tables;
+use super::keyword_tables::{Tables, Trans};
 
 /// Streams scanned in lock-step.
 const STREAMS: usize = 8;
-/// Below this size a buffer is scanned as one stream.
+/// Below this size a buffer is scanned as four streams (below a quarter of it, as one).
 const MIN_INTERLEAVED: usize = 4096;
 
 /// A keyword automaton. Reports every (overlapping) occurrence of every keyword.
 #[derive(Debug)]
 pub struct KeywordDfa {
-    /// Byte → class (ASCII case folded; bytes in no keyword share class 0).
-    class: [u8; 256],
-    /// Number of classes; state ids are premultiplied by it.
-    stride: usize,
-    /// `trans[state + class]` = next state (premultiplied); borrowed when built at compile time.
-    trans: Cow<'static, [u32]>,
-    /// States at or above this id (premultiplied) end at least one keyword.
+    /// Byte → offset of its class's column (layout: `Tables`).
+    offset: [u32; 256],
+    /// The transitions, `trans[(state << Entry::SHIFT) + offset[byte]]` = next state; borrowed
+    /// when built at compile time.
+    trans: Trans,
+    /// States numbered this or higher end at least one keyword.
     first_match: usize,
     /// Keywords ending at matching state `first_match + i`: `outputs[out_start[i]..out_start[i + 1]]`.
     out_start: Vec<u32>,
@@ -39,6 +39,30 @@ pub struct KeywordDfa {
     max_len: usize,
 }
 
+/// A transition table entry: a state number.
+trait Entry: Copy {
+    /// log2 of the columns per block (see `Tables`): a constant, so the step needs no register
+    /// for it.
+    const SHIFT: u32;
+    fn state(self) -> usize;
+}
+
+impl Entry for u16 {
+    const SHIFT: u32 = 5;
+    #[inline(always)]
+    fn state(self) -> usize {
+        self as usize
+    }
+}
+
+impl Entry for u32 {
+    const SHIFT: u32 = 4;
+    #[inline(always)]
+    fn state(self) -> usize {
+        self as usize
+    }
+}
+
 impl KeywordDfa {
     /// Builds the automaton. Keywords are matched ASCII-case-insensitively; empty ones never match.
     /// The built-in rules' keywords (in the order [`crate::rules::RuleSet`] numbers them) get
@@ -46,18 +70,19 @@ impl KeywordDfa {
     pub fn new(keywords: &[String]) -> Self {
         let prebuilt = builtin::PATTERNS.len() == keywords.len()
             && builtin::PATTERNS.iter().zip(keywords).all(|(a, b)| *a == b);
-        let (t, trans) = if prebuilt {
-            let t = builtin::tables();
-            (t.0, Cow::Borrowed(t.1))
+        let t = if prebuilt {
+            builtin::tables()
         } else {
-            let mut t = Tables::build(keywords);
-            let trans = std::mem::take(&mut t.trans);
-            (t, Cow::Owned(trans))
+            Tables::build(keywords)
         };
+        let shift = match &t.trans {
+            Trans::Narrow(_) => <u16 as Entry>::SHIFT,
+            Trans::Wide(_) => <u32 as Entry>::SHIFT,
+        };
+        assert_eq!(t.shift, shift, "the table's block width is the entry type's");
         Self {
-            class: t.class,
-            stride: t.stride,
-            trans,
+            offset: t.offset,
+            trans: t.trans,
             first_match: t.first_match as usize,
             out_start: t.out_start,
             outputs: t.outputs,
@@ -68,25 +93,7 @@ impl KeywordDfa {
 
     /// Whether this is the automaton `build.rs` made (for tests).
     pub fn is_prebuilt(&self) -> bool {
-        matches!(self.trans, Cow::Borrowed(_))
-    }
-
-    /// The state after `byte`. States are `usize` in the scan loops so that stepping needs no
-    /// widening of the state before indexing (one instruction per byte and stream).
-    #[inline(always)]
-    fn step(&self, state: usize, byte: u8) -> usize {
-        self.trans[state + self.class[byte as usize] as usize] as usize
-    }
-
-    /// Scans `data[from..to]` from the root state, recording `(end, state)` for matches.
-    fn scan_one(&self, data: &[u8], from: usize, to: usize, hits: &mut Vec<(usize, usize)>) {
-        let mut s = 0usize;
-        for (p, &b) in data[from..to].iter().enumerate() {
-            s = self.step(s, b);
-            if s >= self.first_match {
-                hits.push((from + p, s));
-            }
-        }
+        matches!(self.trans, Trans::Narrow(Cow::Borrowed(_)))
     }
 
     /// Calls `f(keyword index, start, end)` for every occurrence of every keyword in `data`, in
@@ -100,55 +107,12 @@ impl KeywordDfa {
         if self.max_len == 0 {
             return;
         }
-        let n = data.len();
-        if n < MIN_INTERLEAVED.max(STREAMS * self.max_len * 4) {
-            self.scan_one(data, 0, n, &mut hits.streams[0]);
-        } else {
-            let part = n / STREAMS;
-            let mut starts = [0usize; STREAMS];
-            let mut ends = [0usize; STREAMS];
-            let mut pos = [0usize; STREAMS];
-            for i in 0..STREAMS {
-                starts[i] = i * part;
-                ends[i] = if i == STREAMS - 1 { n } else { (i + 1) * part };
-                pos[i] = starts[i].saturating_sub(self.max_len);
-            }
-            // Warm each stream up over the bytes before its part, reporting nothing.
-            let mut st = [0usize; STREAMS];
-            for i in 0..STREAMS {
-                for &b in &data[pos[i]..starts[i]] {
-                    st[i] = self.step(st[i], b);
-                }
-                pos[i] = starts[i];
-            }
-            let lockstep = (0..STREAMS).map(|i| ends[i] - starts[i]).min().unwrap_or(0);
-            let parts: [&[u8]; STREAMS] = std::array::from_fn(|i| &data[starts[i]..starts[i] + lockstep]);
-            // Each stream records its own hits, so that its part's hits are in order and the
-            // parts' lists, one after the other, are the hits of the whole buffer in order (no
-            // sort: sorting ~1 hit per line of C code cost more than recording them).
-            let streams = &mut hits.streams;
-            #[allow(clippy::needless_range_loop)] // lock-step over all parts is the point
-            for k in 0..lockstep {
-                for i in 0..STREAMS {
-                    st[i] = self.step(st[i], parts[i][k]);
-                    if st[i] >= self.first_match {
-                        streams[i].push((starts[i] + k, st[i]));
-                    }
-                }
-            }
-            for i in 0..STREAMS {
-                let mut s = st[i];
-                let from = starts[i] + lockstep;
-                for (p, &b) in data[from..ends[i]].iter().enumerate() {
-                    s = self.step(s, b);
-                    if s >= self.first_match {
-                        streams[i].push((from + p, s));
-                    }
-                }
-            }
+        match &self.trans {
+            Trans::Narrow(t) => self.record(t, data, hits),
+            Trans::Wide(t) => self.record(t, data, hits),
         }
         for &(end, state) in hits.streams.iter().flatten() {
-            let i = (state - self.first_match) / self.stride;
+            let i = state - self.first_match;
             let (a, b) = (self.out_start[i] as usize, self.out_start[i + 1] as usize);
             for &k in &self.outputs[a..b] {
                 let k = k as usize;
@@ -156,33 +120,95 @@ impl KeywordDfa {
             }
         }
     }
+
+    /// Records `(end, state)` of every match in `data` into `hits`, per stream: eight streams
+    /// for large buffers, four for small ones (a file of 1–4 KB in one stream waits on every
+    /// load), one below that.
+    fn record<T: Entry>(&self, trans: &[T], data: &[u8], hits: &mut Hits) {
+        let n = data.len();
+        if n >= MIN_INTERLEAVED.max(STREAMS * self.max_len * 4) {
+            self.record_streams::<T, STREAMS>(trans, data, hits);
+        } else if n >= (MIN_INTERLEAVED / 4).max(STREAMS / 2 * self.max_len * 4) {
+            self.record_streams::<T, { STREAMS / 2 }>(trans, data, hits);
+        } else {
+            self.record_streams::<T, 1>(trans, data, hits);
+        }
+    }
+
+    /// [`Self::record`] with `S` streams in lock-step. Each stream after the first starts
+    /// `max_len` bytes early (reporting nothing there) so that it is in the right state at its
+    /// part's start.
+    #[inline(always)]
+    fn record_streams<T: Entry, const S: usize>(&self, trans: &[T], data: &[u8], hits: &mut Hits) {
+        let step =
+            |state: usize, byte: u8| trans[(state << T::SHIFT) + self.offset[byte as usize] as usize].state();
+        let n = data.len();
+        let part = n / S;
+        let mut starts = [0usize; S];
+        let mut ends = [0usize; S];
+        for i in 0..S {
+            starts[i] = i * part;
+            ends[i] = if i == S - 1 { n } else { (i + 1) * part };
+        }
+        // Warm each stream up over the bytes before its part, reporting nothing.
+        let mut st = [0usize; S];
+        for i in 0..S {
+            for &b in &data[starts[i].saturating_sub(self.max_len)..starts[i]] {
+                st[i] = step(st[i], b);
+            }
+        }
+        let lockstep = (0..S).map(|i| ends[i] - starts[i]).min().unwrap_or(0);
+        let parts: [&[u8]; S] = std::array::from_fn(|i| &data[starts[i]..starts[i] + lockstep]);
+        // Each stream records its own hits, so that its part's hits are in order and the
+        // parts' lists, one after the other, are the hits of the whole buffer in order (no
+        // sort: sorting ~1 hit per line of C code cost more than recording them).
+        let streams = &mut hits.streams;
+        #[allow(clippy::needless_range_loop)] // lock-step over all parts is the point
+        for k in 0..lockstep {
+            for i in 0..S {
+                st[i] = step(st[i], parts[i][k]);
+                if st[i] >= self.first_match {
+                    streams[i].push((starts[i] + k, st[i]));
+                }
+            }
+        }
+        for i in 0..S {
+            let mut s = st[i];
+            let from = starts[i] + lockstep;
+            for (p, &b) in data[from..ends[i]].iter().enumerate() {
+                s = step(s, b);
+                if s >= self.first_match {
+                    streams[i].push((from + p, s));
+                }
+            }
+        }
+    }
 }
 
 /// The automaton of the built-in rules' keywords, made by `build.rs`.
 mod builtin {
-    use super::Tables;
+    use super::{Tables, Trans};
 
     include!(concat!(env!("OUT_DIR"), "/keyword_dfa.rs"));
 
-    /// 4-byte aligned storage for the transition table's bytes.
-    #[repr(C, align(4))]
+    /// 2-byte aligned storage for the transition table's bytes.
+    #[repr(C, align(2))]
     struct Aligned<B: ?Sized>(B);
 
     static TRANS: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/keyword_trans.bin")));
 
-    /// The tables without the transitions, and the transitions.
-    pub(super) fn tables() -> (Tables, &'static [u32]) {
+    /// The tables, the transitions borrowed.
+    pub(super) fn tables() -> Tables {
         use zerocopy::FromBytes;
-        let trans = <[u32]>::ref_from_bytes(&TRANS.0).expect("build.rs writes whole, aligned u32s");
-        let t = Tables {
-            class: CLASS,
-            stride: STRIDE,
-            trans: Vec::new(),
+        let trans = <[u16]>::ref_from_bytes(&TRANS.0).expect("build.rs writes whole, aligned u16s");
+        Tables {
+            offset: OFFSET,
+            shift: SHIFT,
+            trans: Trans::Narrow(std::borrow::Cow::Borrowed(trans)),
             first_match: FIRST_MATCH,
             out_start: OUT_START.to_vec(),
             outputs: OUTPUTS.to_vec(),
-        };
-        (t, trans)
+        }
     }
 }
 
@@ -223,8 +249,11 @@ mod tests {
     #[test]
     fn prebuilt_tables_equal_a_run_time_build() {
         let patterns: Vec<String> = builtin::PATTERNS.iter().map(|s| (*s).to_string()).collect();
-        let (mut pre, trans) = builtin::tables();
-        pre.trans = trans.to_vec();
+        let pre = builtin::tables();
+        assert!(matches!(
+            pre.trans,
+            super::Trans::Narrow(std::borrow::Cow::Borrowed(_))
+        ));
         assert_eq!(pre, Tables::build(&patterns));
     }
 
@@ -265,7 +294,7 @@ mod tests {
             x ^= x << 17;
             text.extend_from_slice(pieces[(x % 8) as usize]);
         }
-        for len in [0, 1, 5, 100, 4095, 4096, 5000, text.len()] {
+        for len in [0, 1, 5, 100, 1023, 1024, 1025, 2000, 4095, 4096, 5000, text.len()] {
             let data = &text[..len];
             let mut got = Vec::new();
             dfa.for_each(data, &mut super::Hits::default(), |k, s, e| got.push((k, s, e)));
@@ -274,17 +303,69 @@ mod tests {
         }
     }
 
-    /// Many keywords over a small alphabet (deep failure chains, keywords inside keywords,
-    /// duplicates, upper case): every occurrence is reported, as a naive search finds them.
-    #[test]
-    fn many_overlapping_keywords_match_naive_search() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: u64| {
+    /// A seeded xorshift generator: `next(n)` is in `0..n`.
+    fn rng(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x % n
-        };
+        }
+    }
+
+    /// Past 65,536 states the table switches to `u32` entries (a config with a very large
+    /// keyword list): same matches as a naive search.
+    #[test]
+    fn wide_table_past_65536_states_matches_naive_search() {
+        let mut next = rng(0x2545_f491_4f6c_dd1d);
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789_-.";
+        let kws: Vec<String> = (0..12_000)
+            .map(|_| (0..9).map(|_| alphabet[next(39) as usize] as char).collect())
+            .collect();
+        let dfa = KeywordDfa::new(&kws);
+        assert!(
+            matches!(dfa.trans, super::Trans::Wide(_)),
+            "expected more than 65,536 states"
+        );
+        let mut text: Vec<u8> = Vec::new();
+        for i in 0..3000 {
+            if i % 3 == 0 {
+                text.extend_from_slice(kws[next(12_000) as usize].to_ascii_uppercase().as_bytes());
+            } else {
+                text.push(alphabet[next(39) as usize]);
+            }
+        }
+        // All keywords have 9 bytes: the naive search looks every 9-byte window up.
+        let mut index: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
+        for (k, kw) in kws.iter().enumerate() {
+            index.entry(kw.as_bytes()).or_default().push(k);
+        }
+        for len in [0, 50, 1500, 4096, text.len()] {
+            let data = &text[..len];
+            let mut got = Vec::new();
+            dfa.for_each(data, &mut super::Hits::default(), |k, s, e| got.push((k, s, e)));
+            got.sort_by_key(|&(k, s, e)| (e, s, k));
+            let lower = data.to_ascii_lowercase();
+            let mut want: Vec<(usize, usize, usize)> = (0..len.saturating_sub(8))
+                .flat_map(|s| {
+                    index
+                        .get(&lower[s..s + 9])
+                        .into_iter()
+                        .flatten()
+                        .map(move |&k| (k, s, s + 9))
+                })
+                .collect();
+            want.sort_by_key(|&(k, s, e)| (e, s, k));
+            assert!(len < 1500 || want.len() > 100, "the text holds keywords");
+            assert_eq!(got, want, "len {len}");
+        }
+    }
+
+    /// Many keywords over a small alphabet (deep failure chains, keywords inside keywords,
+    /// duplicates, upper case): every occurrence is reported, as a naive search finds them.
+    #[test]
+    fn many_overlapping_keywords_match_naive_search() {
+        let mut next = rng(0x9e37_79b9_7f4a_7c15);
         let alphabet = b"abAB_c";
         let mut kws: Vec<String> = (0..300)
             .map(|_| {
@@ -304,7 +385,7 @@ mod tests {
             .collect();
         refs.sort_unstable();
         refs.dedup();
-        for len in [0, 7, 4096, text.len()] {
+        for len in [0, 7, 1024, 3000, 4096, text.len()] {
             let data = &text[..len];
             let mut got = Vec::new();
             dfa.for_each(data, &mut super::Hits::default(), |k, s, e| {
