@@ -57,3 +57,15 @@ pub mod rules;
 pub mod safefs;
 pub mod source;
 pub mod validate;
+
+/// A seeded xorshift generator for tests that compare a fast path with a plain reference on
+/// random inputs: `next(n)` is in `0..n`, the same sequence on every run.
+#[cfg(test)]
+pub(crate) fn test_rng(mut x: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    }
+}

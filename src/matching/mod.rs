@@ -53,9 +53,18 @@ pub use decode::Decoding;
 /// Lines longer than this are not widened further when a window is extended to line boundaries.
 const MAX_LINE_EXTEND: usize = 4096;
 
-/// Substring test on bytes.
+/// Substring test on bytes. The callers test a candidate value or line for short words, many
+/// per candidate: `memmem::find` builds a searcher per call once the haystack passes 64 bytes
+/// (~1% of a tree scan), so a needle of up to 16 bytes is found by its first byte (`memchr`)
+/// and a comparison of the rest instead.
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(hay, needle).is_some()
+    match needle {
+        [] => true,
+        [first, rest @ ..] if rest.len() < 16 => {
+            memchr_iter(*first, hay).any(|i| hay[i + 1..].starts_with(rest))
+        }
+        _ => memchr::memmem::find(hay, needle).is_some(),
+    }
 }
 
 /// Options for the matcher.
@@ -978,6 +987,28 @@ mod tests {
 
     fn set(regex: &str, keywords: &[&str]) -> RuleSet {
         super::window_tests::set(regex, keywords, None)
+    }
+
+    /// `contains` agrees with `memmem` on needles of every length around the 16-byte switch,
+    /// on haystacks shorter and longer than 64 bytes, with the needle at the edges or absent.
+    #[test]
+    fn contains_agrees_with_memmem() {
+        let mut next = crate::test_rng(0x1234_5678_9abc_def1);
+        let mut found = 0;
+        for round in 0..4000 {
+            let hay: Vec<u8> = (0..next(200)).map(|_| b"ab&;c"[next(5) as usize]).collect();
+            let nlen = (round % 20) as usize;
+            let needle: Vec<u8> = if nlen <= hay.len() && next(2) == 0 {
+                let at = next((hay.len() - nlen + 1) as u64) as usize;
+                hay[at..at + nlen].to_vec()
+            } else {
+                (0..nlen).map(|_| b"ab&;c"[next(5) as usize]).collect()
+            };
+            let want = memchr::memmem::find(&hay, &needle).is_some();
+            found += usize::from(want);
+            assert_eq!(contains(&hay, &needle), want, "{hay:?} {needle:?}");
+        }
+        assert!(found > 1000 && found < 3900, "both outcomes are tested: {found}");
     }
 
     pub(super) fn scan(rs: &RuleSet, data: &str) -> Vec<RawMatch> {

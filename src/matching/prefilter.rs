@@ -303,21 +303,11 @@ mod tests {
         }
     }
 
-    /// A seeded xorshift generator: `next(n)` is in `0..n`.
-    fn rng(mut x: u64) -> impl FnMut(u64) -> u64 {
-        move |n| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        }
-    }
-
     /// Past 65,536 states the table switches to `u32` entries (a config with a very large
     /// keyword list): same matches as a naive search.
     #[test]
     fn wide_table_past_65536_states_matches_naive_search() {
-        let mut next = rng(0x2545_f491_4f6c_dd1d);
+        let mut next = crate::test_rng(0x2545_f491_4f6c_dd1d);
         let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789_-.";
         let kws: Vec<String> = (0..12_000)
             .map(|_| (0..9).map(|_| alphabet[next(39) as usize] as char).collect())
@@ -365,7 +355,7 @@ mod tests {
     /// duplicates, upper case): every occurrence is reported, as a naive search finds them.
     #[test]
     fn many_overlapping_keywords_match_naive_search() {
-        let mut next = rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = crate::test_rng(0x9e37_79b9_7f4a_7c15);
         let alphabet = b"abAB_c";
         let mut kws: Vec<String> = (0..300)
             .map(|_| {

@@ -1188,13 +1188,7 @@ mod tests {
     #[test]
     fn yaml_paths_agree_with_the_one_question_walk() {
         // Fixed-seed random indented text: keys, lists, comments, blank and odd lines.
-        let mut seed: u64 = 20261206;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::test_rng(20261206);
         let pieces = [
             "a: 1",
             "b:",

@@ -2072,13 +2072,7 @@ mod tests {
 
     #[test]
     fn key_parents_agree_with_the_walk_back() {
-        let mut seed: u64 = 7;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::test_rng(7);
         let pieces = [
             "a: 1", "b:", "- c: x", "-- d: y", "# e: 1", "", "\tf: 2", "[s.t]", "[[u]]", "[", "[ v ]",
             "w = 1",
