@@ -65,7 +65,7 @@ fn has_marker(secret: &[u8], lower: &[u8], marker: &[u8]) -> bool {
     if !marker.iter().any(u8::is_ascii_alphabetic) {
         return crate::matching::contains(lower, marker);
     }
-    memchr::memmem::find_iter(lower, marker).any(|at| {
+    crate::matching::find_iter(lower, marker).any(|at| {
         let seen = &secret[at..at + marker.len()];
         let mut letters = seen.iter().filter(|b| b.is_ascii_alphabetic());
         let Some(first) = letters.next() else { return true };
@@ -419,7 +419,7 @@ pub fn noise(value: &[u8], context: &[u8]) -> Option<Noise> {
     {
         return Some(Noise::Hash);
     }
-    if let Some(i) = memchr::memmem::find(&lower, b"://") {
+    if let Some(i) = crate::matching::find_iter(&lower, b"://").next() {
         return if url_password(v).is_some() || i > 16 {
             None
         } else {
@@ -527,7 +527,7 @@ fn is_path(v: &[u8]) -> bool {
 
 /// The password inside a URL's userinfo (`scheme://user:PASSWORD@host`), as a range of `v`.
 pub fn url_password(v: &[u8]) -> Option<(usize, usize)> {
-    let scheme_end = memchr::memmem::find(v, b"://")?;
+    let scheme_end = crate::matching::find_iter(v, b"://").next()?;
     let auth_start = scheme_end + 3;
     let rest = &v[auth_start..];
     let auth_len = rest

@@ -56,15 +56,35 @@ const MAX_LINE_EXTEND: usize = 4096;
 /// Substring test on bytes. The callers test a candidate value or line for short words, many
 /// per candidate: `memmem::find` builds a searcher per call once the haystack passes 64 bytes
 /// (~1% of a tree scan), so a needle of up to 16 bytes is found by its first byte (`memchr`)
-/// and a comparison of the rest instead.
+/// and a comparison of the rest instead ([`find_iter`]).
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    match needle {
-        [] => true,
-        [first, rest @ ..] if rest.len() < 16 => {
-            memchr_iter(*first, hay).any(|i| hay[i + 1..].starts_with(rest))
-        }
-        _ => memchr::memmem::find(hay, needle).is_some(),
+    if needle.len() > 16 {
+        return memchr::memmem::find(hay, needle).is_some();
     }
+    find_iter(hay, needle).next().is_some()
+}
+
+/// Start of every non-overlapping occurrence of `needle` in `hay`, in order (as
+/// `memmem::find_iter`). A needle of 1 to 16 bytes is found by `memchr` of its first byte and a
+/// comparison of the rest, without the searcher `memmem::find_iter` builds on every call; longer
+/// or empty needles go to `memmem`.
+pub(crate) fn find_iter<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let short = !needle.is_empty() && needle.len() <= 16;
+    let mut free_from = 0;
+    let by_byte = short.then(|| {
+        memchr_iter(needle[0], hay).filter(move |&i| {
+            let hit = i >= free_from && hay[i + 1..].starts_with(&needle[1..]);
+            if hit {
+                free_from = i + needle.len();
+            }
+            hit
+        })
+    });
+    let by_memmem = (!short).then(|| memchr::memmem::find_iter(hay, needle));
+    by_byte
+        .into_iter()
+        .flatten()
+        .chain(by_memmem.into_iter().flatten())
 }
 
 /// Options for the matcher.
@@ -989,8 +1009,9 @@ mod tests {
         super::window_tests::set(regex, keywords, None)
     }
 
-    /// `contains` agrees with `memmem` on needles of every length around the 16-byte switch,
-    /// on haystacks shorter and longer than 64 bytes, with the needle at the edges or absent.
+    /// `contains` and `find_iter` agree with `memmem` on needles of every length around the
+    /// 16-byte switch (empty too),
+    /// on haystacks shorter and longer than 64 bytes, with the needle present or absent.
     #[test]
     fn contains_agrees_with_memmem() {
         let mut next = crate::test_rng(0x1234_5678_9abc_def1);
@@ -1007,6 +1028,12 @@ mod tests {
             let want = memchr::memmem::find(&hay, &needle).is_some();
             found += usize::from(want);
             assert_eq!(contains(&hay, &needle), want, "{hay:?} {needle:?}");
+            let all: Vec<usize> = memchr::memmem::find_iter(&hay, &needle).collect();
+            assert_eq!(
+                find_iter(&hay, &needle).collect::<Vec<_>>(),
+                all,
+                "{hay:?} {needle:?}"
+            );
         }
         assert!(found > 1000 && found < 3900, "both outcomes are tested: {found}");
     }
