@@ -56,35 +56,54 @@ const MAX_LINE_EXTEND: usize = 4096;
 /// Substring test on bytes. The callers test a candidate value or line for short words, many
 /// per candidate: `memmem::find` builds a searcher per call once the haystack passes 64 bytes
 /// (~1% of a tree scan), so a needle of up to 16 bytes is found by its first byte (`memchr`)
-/// and a comparison of the rest instead ([`find_iter`]).
+/// and a comparison of the rest instead.
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    if needle.len() > 16 {
-        return memchr::memmem::find(hay, needle).is_some();
+    match needle {
+        [] => true,
+        [first, rest @ ..] if rest.len() < 16 => {
+            memchr_iter(*first, hay).any(|i| hay[i + 1..].starts_with(rest))
+        }
+        _ => memchr::memmem::find(hay, needle).is_some(),
     }
-    find_iter(hay, needle).next().is_some()
 }
 
-/// Start of every non-overlapping occurrence of `needle` in `hay`, in order (as
-/// `memmem::find_iter`). A needle of 1 to 16 bytes is found by `memchr` of its first byte and a
-/// comparison of the rest, without the searcher `memmem::find_iter` builds on every call; longer
-/// or empty needles go to `memmem`.
-pub(crate) fn find_iter<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    let short = !needle.is_empty() && needle.len() <= 16;
-    let mut free_from = 0;
-    let by_byte = short.then(|| {
-        memchr_iter(needle[0], hay).filter(move |&i| {
-            let hit = i >= free_from && hay[i + 1..].starts_with(&needle[1..]);
-            if hit {
-                free_from = i + needle.len();
+/// Start of every non-overlapping occurrence of `needle` in `hay`, in order, as
+/// `memmem::find_iter` gives them but without the searcher it builds on every call: a needle of
+/// 1 to 16 bytes is found by `memchr` of its first byte and a comparison of the rest.
+pub(crate) fn find_iter<'a>(hay: &'a [u8], needle: &'a [u8]) -> Occurrences<'a> {
+    Occurrences { hay, needle, at: 0 }
+}
+
+/// The iterator of [`find_iter`].
+pub(crate) struct Occurrences<'a> {
+    hay: &'a [u8],
+    needle: &'a [u8],
+    /// Where the search resumes.
+    at: usize,
+}
+
+impl Iterator for Occurrences<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let left = self.hay.get(self.at..)?;
+        let found = match self.needle {
+            [first, rest @ ..] if rest.len() < 16 => {
+                let mut from = 0;
+                loop {
+                    let i = from + memchr::memchr(*first, &left[from..])?;
+                    if left[i + 1..].starts_with(rest) {
+                        break i;
+                    }
+                    from = i + 1;
+                }
             }
-            hit
-        })
-    });
-    let by_memmem = (!short).then(|| memchr::memmem::find_iter(hay, needle));
-    by_byte
-        .into_iter()
-        .flatten()
-        .chain(by_memmem.into_iter().flatten())
+            _ => memchr::memmem::find(left, self.needle)?,
+        };
+        let start = self.at + found;
+        self.at = start + self.needle.len().max(1);
+        Some(start)
+    }
 }
 
 /// Options for the matcher.
