@@ -122,6 +122,7 @@ pub(super) fn detect(
     }
     attach_keys(&assigns, &mut out[first..]);
     let provider_end = out.len();
+    let mut ctx = Vec::new();
     for a in &assigns {
         let (vs, ve) = a.value;
         if a.encoding == Encoding::Base64 && depth < sc.options().max_decode_depth {
@@ -146,12 +147,12 @@ pub(super) fn detect(
         {
             continue;
         }
-        let ctx = context(data, a);
+        context(data, a, &mut ctx);
         if let Some((rule, s, e)) = classify(rules, &a.key, &data[vs..ve], false, &ctx) {
             let (s, e) = (vs + s, vs + e);
             if sc.keep_secret(rule, input, &data[s..e], a.key_start, ve) {
                 let mut m = RawMatch::new(rule, data[s..e].to_vec(), s, e);
-                m.key = Some(a.key.clone());
+                m.key = Some(a.key.to_string());
                 out.push(m);
             }
         }
@@ -186,14 +187,16 @@ fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     out
 }
 
-/// Lowercased key and line up to the value's end (what the noise filter reads as context).
-fn context(data: &[u8], a: &Assign) -> Vec<u8> {
+/// Lowercased key and line up to the value's end (what the noise filter reads as context), in
+/// `ctx` (one buffer for all of a file's assignments: four allocations per assignment were a
+/// quarter of a scan's).
+fn context(data: &[u8], a: &Assign, ctx: &mut Vec<u8>) {
     let ls = memchr::memrchr(b'\n', &data[..a.key_start]).map_or(0, |i| i + 1);
     let end = a.value.1.min(ls + 512).max(a.key_start);
-    let mut ctx = a.key.to_ascii_lowercase().into_bytes();
+    ctx.clear();
+    ctx.extend(a.key.bytes().map(|b| b.to_ascii_lowercase()));
     ctx.push(b' ');
-    ctx.extend(data[ls..end].to_ascii_lowercase());
-    ctx
+    ctx.extend(data[ls..end].iter().map(u8::to_ascii_lowercase));
 }
 
 /// Names the key of each match that lies inside an assignment's value.
@@ -203,7 +206,7 @@ fn attach_keys(assigns: &[Assign], matches: &mut [RawMatch]) {
         if i > 0 {
             let a = &assigns[i - 1];
             if m.end <= a.value.1 {
-                m.key = Some(a.key.clone());
+                m.key = Some(a.key.to_string());
             }
         }
     }
@@ -238,7 +241,7 @@ fn decoded_matches(
         }
         any = true;
         let mut outer = RawMatch::new(m.rule, m.secret, vs, ve);
-        outer.key = m.key.or_else(|| Some(a.key.clone()));
+        outer.key = m.key.or_else(|| Some(a.key.to_string()));
         outer.paired_with = m.paired_with;
         outer.decoded = std::iter::once(Decoding::Base64).chain(m.decoded).collect();
         out.push(outer);
@@ -246,11 +249,11 @@ fn decoded_matches(
     if any {
         return;
     }
-    let ctx = a.key.to_ascii_lowercase().into_bytes();
+    let ctx = a.key.as_bytes().to_ascii_lowercase();
     if let Some((rule, s, e)) = classify(sc.rules(), &a.key, decoded, true, &ctx) {
         if sc.keep_secret(rule, input, &decoded[s..e], a.key_start, ve) {
             let mut m = RawMatch::new(rule, decoded[s..e].to_vec(), vs, ve);
-            m.key = Some(a.key.clone());
+            m.key = Some(a.key.to_string());
             m.decoded = vec![Decoding::Base64];
             out.push(m);
         }
@@ -262,8 +265,12 @@ fn decoded_matches(
 /// matches any key and judges the URL) matches it, as in [`classify`]; `public`/`publishable`
 /// keys never do. The value is not looked at.
 pub fn is_secret_key(rules: &RuleSet, key: &str) -> bool {
-    let lkey = key.to_ascii_lowercase();
-    if names_no_secret(&lkey) {
+    with_lowercase(key, |lkey| is_secret_lkey(rules, lkey))
+}
+
+/// [`is_secret_key`] with the key lowercased.
+fn is_secret_lkey(rules: &RuleSet, lkey: &str) -> bool {
+    if names_no_secret(lkey) {
         return false;
     }
     rules.detector_rules().iter().any(|&r| {
@@ -326,8 +333,33 @@ pub fn classify(
     decoded: bool,
     ctx: &[u8],
 ) -> Option<(u32, usize, usize)> {
-    let lkey = key.to_ascii_lowercase();
-    if names_no_secret(&lkey) {
+    with_lowercase(key, |lkey| classify_lkey(rules, lkey, value, decoded, ctx))
+}
+
+/// Calls `f` with `key` ASCII-lowercased, on the stack when it is short: the detector lowercases
+/// the key of every assignment it judges, and a heap string per key was a measurable share of
+/// a scan's allocations.
+fn with_lowercase<R>(key: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if let Some(b) = buf.get_mut(..key.len()) {
+        b.copy_from_slice(key.as_bytes());
+        b.make_ascii_lowercase();
+        if let Ok(lkey) = std::str::from_utf8(b) {
+            return f(lkey);
+        }
+    }
+    f(&key.to_ascii_lowercase())
+}
+
+/// [`classify`] with the key lowercased.
+fn classify_lkey(
+    rules: &RuleSet,
+    lkey: &str,
+    value: &[u8],
+    decoded: bool,
+    ctx: &[u8],
+) -> Option<(u32, usize, usize)> {
+    if names_no_secret(lkey) {
         return None;
     }
     for &r in rules.detector_rules() {
@@ -373,11 +405,12 @@ pub fn classify(
 
 /// Lowercase words joined by separators (`jwt-dev-app-key`): a name, not a generated secret.
 fn is_word_chain(value: &[u8], min_parts: usize) -> bool {
-    let parts: Vec<&[u8]> = value.split(|b| matches!(b, b'-' | b'_' | b'.')).collect();
-    parts.len() >= min_parts
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 12 && p.iter().all(u8::is_ascii_lowercase))
+    let mut parts = 0;
+    let words = value.split(|b| matches!(b, b'-' | b'_' | b'.')).all(|p| {
+        parts += 1;
+        !p.is_empty() && p.len() <= 12 && p.iter().all(u8::is_ascii_lowercase)
+    });
+    words && parts >= min_parts
 }
 
 /// Standard base64 (with `+` or `/`) longer than 64 characters: an encoded blob (an image, a
@@ -435,4 +468,44 @@ pub fn accept_password(value: &[u8], ctx: &[u8]) -> bool {
         && !is_sha1_shaped(value)
         && noise(value, ctx).is_none()
         && !is_dummy(&value.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_word_chain, with_lowercase};
+
+    /// The stack copy gives what `to_ascii_lowercase` gives, at and past the buffer's size and
+    /// with non-ASCII bytes (left as they are).
+    #[test]
+    fn with_lowercase_is_to_ascii_lowercase() {
+        let mut keys: Vec<String> = ["", "A", "Client_SECRET", "Ünïcode_Key", "pass\u{fffd}WORD"]
+            .iter()
+            .map(|k| (*k).to_string())
+            .collect();
+        for n in [63, 64, 65, 200] {
+            keys.push("Ab".repeat(n).chars().take(n).collect());
+            keys.push(format!("{}é", "X".repeat(n.saturating_sub(1))));
+        }
+        for k in &keys {
+            assert_eq!(with_lowercase(k, str::to_string), k.to_ascii_lowercase(), "{k:?}");
+        }
+    }
+
+    /// The split count and the per-part test, as a reading of the definition.
+    #[test]
+    fn word_chains() {
+        for (v, parts, want) in [
+            ("jwt-dev-app-key", 3, true),
+            ("jwt-dev", 3, false),
+            ("jwt-dev", 2, true),
+            ("jwt-Dev-app", 2, false),
+            ("jwt--app", 2, false),
+            ("averyveryverylongword-x", 2, false),
+            ("a.b_c", 3, true),
+            ("", 1, false),
+            ("word", 1, true),
+        ] {
+            assert_eq!(is_word_chain(v.as_bytes(), parts), want, "{v:?} {parts}");
+        }
+    }
 }

@@ -30,8 +30,18 @@ fn norm(key: &str) -> String {
 
 /// Whether `key` names the secret half of an id/secret pair.
 pub(super) fn is_pairable(key: &str) -> bool {
-    let n = norm(key);
-    PAIRS.iter().any(|(suffix, _)| n.ends_with(suffix))
+    PAIRS.iter().any(|(suffix, _)| norm_ends_with(key, suffix))
+}
+
+/// `norm(key).ends_with(suffix)` without building the normalized key (this runs for every
+/// assignment of a file).
+fn norm_ends_with(key: &str, suffix: &str) -> bool {
+    let mut tail = key
+        .bytes()
+        .rev()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase());
+    suffix.bytes().rev().all(|s| tail.next() == Some(s))
 }
 
 /// Attaches ids to secrets among `out[first..]` and drops matches on paired ids' values.
@@ -62,7 +72,7 @@ pub(super) fn pair(assigns: &[Assign], data: &[u8], out: &mut Vec<RawMatch>, fir
                 .map(|(a, _)| a);
             if let Some(a) = best {
                 m.paired_with = Some(Paired {
-                    key: a.key.clone(),
+                    key: a.key.to_string(),
                     preview: Secret::new(data[a.value.0..a.value.1].to_vec()).preview(),
                     value: Secret::new(data[a.value.0..a.value.1].to_vec()),
                 });
@@ -79,4 +89,29 @@ pub(super) fn pair(assigns: &[Assign], data: &[u8], out: &mut Vec<RawMatch>, fir
         tail.into_iter()
             .filter(|m| !(m.end > m.start && dropped.iter().any(|&(s, e)| s <= m.start && m.end <= e))),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{norm, norm_ends_with, PAIRS};
+
+    /// `norm_ends_with` is `norm(key).ends_with(suffix)`, on random keys built from the pair
+    /// suffixes' letters in both cases, separators and non-ASCII characters.
+    #[test]
+    fn norm_ends_with_is_norm_then_ends_with() {
+        const PARTS: &[&str] = &[
+            "client", "SECRET", "Access", "key", "ID", "app", "_", "-", ".", " ", "é", "1", "role",
+            "consumer", "Secret", "KEY", "x",
+        ];
+        let mut rng = crate::test_rng(0x5eed_0003);
+        for _ in 0..20_000 {
+            let n = rng(7) as usize;
+            let key: String = (0..n).map(|_| PARTS[rng(PARTS.len() as u64) as usize]).collect();
+            for (suffix, ids) in PAIRS {
+                for s in std::iter::once(suffix).chain(ids.iter()) {
+                    assert_eq!(norm_ends_with(&key, s), norm(&key).ends_with(s), "{key:?} {s}");
+                }
+            }
+        }
+    }
 }
