@@ -55,21 +55,25 @@ const MAX_LINE_EXTEND: usize = 4096;
 
 /// Substring test on bytes. The callers test a candidate value or line for short words, many
 /// per candidate: `memmem::find` builds a searcher per call once the haystack passes 64 bytes
-/// (~1% of a tree scan), so a needle of up to 16 bytes is found by its first byte (`memchr`)
-/// and a comparison of the rest instead.
+/// (~1% of a tree scan), so this is [`find`].
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// The first occurrence of `needle` in `hay`, without a searcher: a needle of 1 to 16 bytes is
+/// found by `memchr` of its first byte and a comparison of the rest.
+#[inline]
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     match needle {
-        [] => true,
         [first, rest @ ..] if rest.len() < 16 => {
-            memchr_iter(*first, hay).any(|i| hay[i + 1..].starts_with(rest))
+            memchr_iter(*first, hay).find(|&i| hay[i + 1..].starts_with(rest))
         }
-        _ => memchr::memmem::find(hay, needle).is_some(),
+        _ => memchr::memmem::find(hay, needle),
     }
 }
 
 /// Start of every non-overlapping occurrence of `needle` in `hay`, in order, as
-/// `memmem::find_iter` gives them but without the searcher it builds on every call: a needle of
-/// 1 to 16 bytes is found by `memchr` of its first byte and a comparison of the rest.
+/// `memmem::find_iter` gives them but without the searcher it builds on every call ([`find`]).
 pub(crate) fn find_iter<'a>(hay: &'a [u8], needle: &'a [u8]) -> Occurrences<'a> {
     Occurrences { hay, needle, at: 0 }
 }
@@ -86,21 +90,7 @@ impl Iterator for Occurrences<'_> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
-        let left = self.hay.get(self.at..)?;
-        let found = match self.needle {
-            [first, rest @ ..] if rest.len() < 16 => {
-                let mut from = 0;
-                loop {
-                    let i = from + memchr::memchr(*first, &left[from..])?;
-                    if left[i + 1..].starts_with(rest) {
-                        break i;
-                    }
-                    from = i + 1;
-                }
-            }
-            _ => memchr::memmem::find(left, self.needle)?,
-        };
-        let start = self.at + found;
+        let start = self.at + find(self.hay.get(self.at..)?, self.needle)?;
         self.at = start + self.needle.len().max(1);
         Some(start)
     }
